@@ -1,0 +1,44 @@
+"""The values rules expect, with the spec's values as defaults.
+
+A project that names things differently sets them under `[tool.mami-audit.expect]`
+(kebab-case keys: `app-port = 8080`). Rules read them as `context.expect.app_port`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Expectations:
+    # The API image (R1, R4, R14, R18)
+    user: str = "mami"  # R1.5, R14.4
+    app_port: int = 8000  # R6.2
+    health_path: str = "/health"  # R4.1
+    healthcheck_interval: str = "30s"  # R4.1
+    healthcheck_retries: int = 3  # R4.2
+    workdir: str = "/app"
+    data_dir: str = "/app/data"  # R18.4: sqlite:///data/app.db relative to the workdir
+    logs_dir: str = "/app/logs"  # R5.1
+    python_version: str = "3.11"
+    # Compose services and network (R3, R6)
+    network: str = "mami-network"
+    api_service: str = "mami-ai"
+    worker_service: str = "mami-worker"
+    ui_service: str = "mami-ui"
+    elasticsearch_service: str = "elasticsearch"
+    prometheus_service: str = "prometheus"
+    grafana_service: str = "grafana"
+    ui_port: int = 5173  # R6.3
+    grafana_port: int = 3000  # R12.4
+    # Python dependencies (R8)
+    fastapi_version: str = "0.115.0"
+    uvicorn_version: str = "0.30.3"
+    pydantic_minimum: str = "2.0.0"
+    # Node dependencies (R9)
+    react_version: str = "19.2.0"
+    typescript_version: str = "5.9.3"
+    vite_version: str = "7.2.4"
+    tailwindcss_version: str = "4.1.18"
+    zustand_version: str = "5.0.9"
+    react_router_version: str = "6.30.2"
