@@ -1,0 +1,23 @@
+"""Document kinds: one module per file kind, imported only when a rule asks for that kind.
+
+Each module exposes `KIND`, `matches(relative_path: str) -> bool` (is this discovered file
+of my kind?) and `parse(source: SourceFile) -> Document`. Add a kind here when a rule family
+needs a new file type.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+KIND_MODULES: dict[str, str] = {
+    "dockerfile": "auditor.documents.dockerfile",
+    "dockerignore": "auditor.documents.ignorefile",
+}
+
+
+def kind_module(kind: str) -> ModuleType:
+    try:
+        return importlib.import_module(KIND_MODULES[kind])
+    except KeyError:
+        raise KeyError(f"unknown document kind {kind!r}") from None

@@ -112,6 +112,14 @@ class Document:
     def line_length(self, line: int) -> int:
         return len(self.lines[line - 1]) if 0 < line <= len(self.lines) else 0
 
+    def statement_range(self, line: int) -> tuple[int, int]:
+        """First and last line of the statement that starts at `line`.
+
+        A suppression comment applies to the statement after it; kinds whose statements span
+        several lines (a Dockerfile instruction with continuations) override this.
+        """
+        return line, line
+
     def line_span(self, first: int, last: int | None = None) -> Span:
         last = first if last is None else last
         return Span.lines(first, last, self.line_length(last))

@@ -1,0 +1,37 @@
+"""The outcome of one run, handed from the engine to the reporters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from auditor.rule import Applicability, Finding, Rule
+
+
+@dataclass
+class RunResult:
+    root: Path  # the audited project's root; finding paths are relative to it
+    findings: list[Finding]  # what is left after suppressions and any applied fixes, sorted
+    rules: list[type[Rule]]  # the rules that ran, in code order
+    files: int  # how many files were audited
+    fixed: list[Finding] = field(default_factory=list)  # findings whose fixes were applied
+    unsafe_fixes_enabled: bool = False
+
+    @property
+    def fixable(self) -> list[Finding]:
+        """Remaining findings whose fix would be applied by --fix (or --unsafe-fixes if on)."""
+        allowed = {Applicability.SAFE}
+        if self.unsafe_fixes_enabled:
+            allowed.add(Applicability.UNSAFE)
+        return [f for f in self.findings if f.fix and f.fix.applicability in allowed]
+
+    @property
+    def hidden_unsafe_fixes(self) -> list[Finding]:
+        """Remaining findings with an unsafe fix that --unsafe-fixes would apply."""
+        if self.unsafe_fixes_enabled:
+            return []
+        return [
+            f
+            for f in self.findings
+            if f.fix is not None and f.fix.applicability is Applicability.UNSAFE
+        ]

@@ -1,0 +1,1 @@
+"""The rule catalog: one module per family, one small class per rule."""
