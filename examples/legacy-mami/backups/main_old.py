@@ -1,0 +1,1 @@
+# an old copy of app/main.py kept "just in case"
