@@ -1,0 +1,642 @@
+"""The Dockerfile model: instructions with positions, stages, directives, heredocs.
+
+BuildKit's own parser (moby/buildkit frontend/dockerfile/parser) is the reference for what
+parses and what does not. dockerfile-parse is used for what it does right (shell-word splitting
+and ENV/ARG key=value parsing, see `words()` and `key_values()`), but not for the line
+structure: its `structure` has no columns, treats heredoc bodies as instructions, skips a
+keyword without arguments and cannot tell a directive from a comment. The line scanner below
+follows BuildKit instead:
+
+- parser directives (`# escape=`, `# syntax=`, `# check=`) only before anything else; a
+  repeated one or an escape other than `\\` or a backtick is an error;
+- the escape character ends a line to continue it; comment lines and empty lines inside a
+  continuation are dropped; a continuation at end of file simply ends the instruction (no
+  error in BuildKit, so none here);
+- heredocs (`<<EOF`, `<<-EOF`, quoted words) on RUN/COPY/ADD (also under ONBUILD) in shell
+  form: the body runs to the first line equal to the word, and the next instruction may follow
+  on the very next line (hadolint rejects that; BuildKit accepts it);
+- JSON (exec) form when the arguments are a JSON array of strings; anything else, even text
+  starting with `[`, is shell form, as in BuildKit (a rule flags the broken JSON).
+
+Errors BuildKit reports before building are parse errors here, at the line where they occur:
+a bad or repeated directive, an unterminated heredoc, an unknown instruction, an instruction
+before the first FROM (other than ARG), a FROM with the wrong number of words, a duplicate
+stage name, SHELL not in JSON form, ENV/ARG without a name or value, and a file with no
+instructions.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from posixpath import basename
+
+from auditor.documents.base import Document, ParseError, SourceFile
+from auditor.rule import Span
+
+KIND = "dockerfile"
+
+INSTRUCTIONS = frozenset(
+    {
+        "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK",
+        "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME",
+        "WORKDIR",
+    }
+)  # fmt: skip
+HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
+JSON_FORM_INSTRUCTIONS = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL", "COPY", "ADD", "VOLUME"})
+NEEDS_ARGUMENTS = INSTRUCTIONS - {"RUN", "CMD", "ENTRYPOINT"}
+NEEDS_TWO_ARGUMENTS = frozenset({"COPY", "ADD"})
+DIRECTIVES = frozenset({"escape", "syntax", "check"})
+
+_DIRECTIVE_RE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
+_HEREDOC_RE = re.compile(r"^(\d*)<<(-?)([^<]*)$")
+_WHITESPACE_RE = re.compile(r"[\t\v\f\r ]+")
+_VARIABLE_RE = re.compile(r"\$(?:\{(\w+)(?:(:?[-+])([^}]*))?\}|(\w+))")
+_STAGE_NAME_RE = re.compile(r"^[a-z][a-z0-9\-_.]*$")
+
+
+def matches(relative_path: str) -> bool:
+    """Dockerfile, Dockerfile.<x>, <x>.Dockerfile and Containerfile, anywhere."""
+    name = basename(relative_path)
+    if name.endswith(".dockerignore"):
+        return False
+    return (
+        name in ("Dockerfile", "Containerfile")
+        or name.startswith(("Dockerfile.", "Containerfile."))
+        or name.endswith(".Dockerfile")
+    )
+
+
+@dataclass(frozen=True)
+class Comment:
+    line: int
+    column: int  # of the `#`
+    text: str  # after the `#`, stripped
+
+
+@dataclass(frozen=True)
+class Directive:
+    name: str  # lower case: escape, syntax, check
+    value: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Flag:
+    name: str  # without the dashes: "from", "chown", "mount"
+    value: str | None  # None for a bare `--link`
+
+
+@dataclass(frozen=True)
+class Heredoc:
+    name: str  # the delimiting word, unquoted
+    expand: bool  # False when the word was quoted: no variable expansion in the body
+    chomp: bool  # `<<-`: leading tabs are stripped
+    content: str  # the body, lines joined with "\n" and ending with "\n" when not empty
+    first_line: int  # first body line (== terminator_line when the body is empty)
+    terminator_line: int
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    """The parsed arguments of a HEALTHCHECK instruction."""
+
+    disabled: bool  # HEALTHCHECK NONE
+    options: dict[str, str]  # interval, timeout, start-period, start-interval, retries
+    command: str  # the CMD text (shell form) or the JSON array joined by spaces
+    exec_form: tuple[str, ...] | None
+
+
+@dataclass
+class Instruction:
+    keyword: str  # upper case
+    line: int  # where the keyword is
+    column: int  # the keyword's column
+    end_line: int  # last line, heredoc bodies and terminators included
+    command_end_line: int  # last line of the instruction text itself (before heredoc bodies)
+    text: str  # the logical line: continuations joined, comment lines dropped
+    arguments: str  # after the keyword and the flags
+    flags: tuple[Flag, ...] = ()
+    exec_form: tuple[str, ...] | None = None  # the JSON array, when in JSON form
+    heredocs: tuple[Heredoc, ...] = ()
+    comments: tuple[Comment, ...] = ()  # comment lines inside the continuation
+    stage: int | None = None  # index of the stage it belongs to; None before the first FROM
+    continues_at_eof: bool = False  # the file ended inside a continuation
+
+    @property
+    def json_form(self) -> bool:
+        return self.exec_form is not None
+
+    @property
+    def looks_like_json(self) -> bool:
+        """Shell form that starts with `[`: most likely broken JSON."""
+        return self.exec_form is None and self.arguments.lstrip().startswith("[")
+
+    def flag(self, name: str) -> str | None:
+        """The value of `--name=value` (the last one given), "" for a bare `--name`."""
+        value = None
+        for flag in self.flags:
+            if flag.name == name:
+                value = "" if flag.value is None else flag.value
+        return value
+
+    def has_flag(self, name: str) -> bool:
+        return any(flag.name == name for flag in self.flags)
+
+    def words(self) -> list[str]:
+        """The arguments split into shell words, quotes removed, variables left as written."""
+        if self.exec_form is not None:
+            return list(self.exec_form)
+        return split_words(self.arguments)
+
+    def key_values(self) -> list[tuple[str, str | None]]:
+        """ENV/ARG/LABEL pairs in order; an ARG without default has the value None."""
+        return parse_key_values(self.keyword, self.arguments)
+
+    def healthcheck(self) -> HealthCheck | None:
+        if self.keyword != "HEALTHCHECK":
+            return None
+        options = {flag.name: flag.value or "" for flag in self.flags}
+        head, _, rest = self.arguments.strip().partition(" ")
+        if head.upper() == "NONE":
+            return HealthCheck(True, options, "", None)
+        rest = rest.strip()
+        exec_form = parse_json_array(rest)
+        command = " ".join(exec_form) if exec_form is not None else rest
+        return HealthCheck(False, options, command, exec_form)
+
+    @property
+    def shell_command(self) -> str:
+        """What a RUN/CMD/ENTRYPOINT runs, JSON arrays joined, heredoc bodies appended."""
+        if self.exec_form is not None:
+            return " ".join(self.exec_form)
+        bodies = "\n".join(doc.content for doc in self.heredocs if self.keyword == "RUN")
+        return f"{self.arguments}\n{bodies}" if bodies else self.arguments
+
+
+@dataclass
+class Stage:
+    index: int
+    name: str | None  # as written after AS; compare with `lower()`
+    base: str  # the image after substituting global ARG values
+    base_written: str  # the image as written in FROM
+    base_resolved: bool  # every variable in the image had a value
+    platform: str | None
+    instructions: list[Instruction] = field(default_factory=list)  # FROM first
+
+    @property
+    def from_instruction(self) -> Instruction:
+        return self.instructions[0]
+
+    def of_keyword(self, *keywords: str) -> list[Instruction]:
+        return [ins for ins in self.instructions if ins.keyword in keywords]
+
+
+@dataclass(frozen=True)
+class ImageReference:
+    name: str  # "python", "docker.io/library/python", "ghcr.io/org/app"
+    tag: str | None
+    digest: str | None
+
+    @property
+    def short_name(self) -> str:
+        """The last path component: `python` for docker.io/library/python."""
+        return self.name.rsplit("/", 1)[-1]
+
+
+def parse_image(reference: str) -> ImageReference:
+    rest, _, digest = reference.partition("@")
+    slash = rest.rfind("/")
+    colon = rest.rfind(":")
+    if colon > slash:
+        return ImageReference(rest[:colon], rest[colon + 1 :], digest or None)
+    return ImageReference(rest, None, digest or None)
+
+
+@dataclass
+class Dockerfile(Document):
+    instructions: list[Instruction] = field(default_factory=list)
+    stages: list[Stage] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+    directives: dict[str, Directive] = field(default_factory=dict)
+    escape: str = "\\"
+    global_args: dict[str, str | None] = field(default_factory=dict)  # ARGs before FROM
+
+    # -- navigation -------------------------------------------------------------------------
+
+    @property
+    def final_stage(self) -> Stage | None:
+        return self.stages[-1] if self.stages else None
+
+    def stage_named(self, name: str) -> Stage | None:
+        wanted = name.lower()
+        for stage in self.stages:
+            if stage.name is not None and stage.name.lower() == wanted:
+                return stage
+        return None
+
+    def parent_stage(self, stage: Stage) -> Stage | None:
+        """The earlier stage this stage is built FROM, if it is one."""
+        parent = self.stage_named(stage.base)
+        return parent if parent is not None and parent.index < stage.index else None
+
+    def stage_chain(self, stage: Stage) -> list[Stage]:
+        """The stage and the stages it inherits from, oldest first."""
+        chain = [stage]
+        while (parent := self.parent_stage(chain[0])) is not None and parent not in chain:
+            chain.insert(0, parent)
+        return chain
+
+    def chain_instructions(self, stage: Stage) -> list[Instruction]:
+        """Every instruction that shapes `stage`'s image, inherited ones first."""
+        return [ins for link in self.stage_chain(stage) for ins in link.instructions]
+
+    def root_base(self, stage: Stage) -> str:
+        """The external image at the bottom of the stage's chain."""
+        return self.stage_chain(stage)[0].base
+
+    def instruction_at(self, line: int) -> Instruction | None:
+        for instruction in self.instructions:
+            if instruction.line <= line <= instruction.end_line:
+                return instruction
+        return None
+
+    def statement_range(self, line: int) -> tuple[int, int]:
+        instruction = self.instruction_at(line)
+        if instruction is None:
+            return line, line
+        return instruction.line, instruction.end_line
+
+    # -- positions --------------------------------------------------------------------------
+
+    def instruction_span(self, instruction: Instruction) -> Span:
+        """From the keyword to the end of the instruction text (heredoc bodies excluded)."""
+        last = instruction.command_end_line
+        return Span(instruction.line, instruction.column, last, self.line_length(last) + 1)
+
+    def keyword_span(self, instruction: Instruction) -> Span:
+        end = instruction.column + len(instruction.keyword)
+        return Span(instruction.line, instruction.column, instruction.line, end)
+
+    def find_in(self, instruction: Instruction, needle: str, start: int = 0) -> Span | None:
+        """Where `needle` first occurs in the instruction's own lines, or None."""
+        begin = self.offset(instruction.line, instruction.column)
+        end = self.offset(instruction.command_end_line, 1) + self.line_length(
+            instruction.command_end_line
+        )
+        found = self.text.find(needle, begin + start, end)
+        if found < 0:
+            return None
+        line, column = self.position(found)
+        end_line, end_column = self.position(found + len(needle))
+        return Span(line, column, end_line, end_column)
+
+    def span_or_instruction(self, instruction: Instruction, needle: str) -> Span:
+        return self.find_in(instruction, needle) or self.instruction_span(instruction)
+
+    def line_end(self, line: int) -> tuple[int, int]:
+        """(line, column) just past the last character of `line`: where to append text."""
+        return line, self.line_length(line) + 1
+
+    def indentation(self, line: int) -> str:
+        text = self.lines[line - 1]
+        return text[: len(text) - len(text.lstrip())]
+
+
+# -- parsing ----------------------------------------------------------------------------------
+
+
+class _Failure(Exception):
+    def __init__(self, message: str, line: int, column: int = 1) -> None:
+        super().__init__(message)
+        self.error = ParseError(message, line, column)
+
+
+def parse(source: SourceFile) -> Dockerfile:
+    document = Dockerfile(source)
+    if document.parse_error is not None:
+        return document
+    try:
+        _Scanner(document).scan()
+    except _Failure as failure:
+        document.parse_error = failure.error
+    return document
+
+
+class _Scanner:
+    """Turns the document's lines into instructions, then groups them into stages."""
+
+    def __init__(self, document: Dockerfile) -> None:
+        self.document = document
+        self.lines = document.lines
+        self.continuation = _continuation_pattern("\\")
+
+    def scan(self) -> None:
+        index = self._read_directives()
+        while index < len(self.lines):
+            text = self.lines[index]
+            stripped = text.strip()
+            if not stripped:
+                index += 1
+            elif stripped.startswith("#"):
+                self.document.comments.append(_comment(text, index + 1))
+                index += 1
+            else:
+                index = self._read_instruction(index)
+        if not self.document.instructions:
+            raise _Failure("file with no instructions", max(1, len(self.lines)))
+        _build_stages(self.document)
+
+    def _read_directives(self) -> int:
+        index = 0
+        while index < len(self.lines):
+            text = self.lines[index].lstrip()
+            match = _DIRECTIVE_RE.match(text)
+            if match is None or match.group(1).lower() not in DIRECTIVES:
+                return index
+            name, value, line = match.group(1).lower(), match.group(2), index + 1
+            if name in self.document.directives:
+                raise _Failure(f"only one {name} parser directive can be used", line)
+            if name == "escape":
+                if value not in ("\\", "`"):
+                    raise _Failure(f"invalid escape token {value!r}: use ` or \\", line)
+                self.document.escape = value
+                self.continuation = _continuation_pattern(value)
+            self.document.directives[name] = Directive(name, value, line)
+            self.document.comments.append(_comment(self.lines[index], line))
+            index += 1
+        return index
+
+    def _trim_continuation(self, text: str) -> tuple[str, bool]:
+        match = self.continuation.search(text)
+        if match is None:
+            return text, False
+        return text[: match.start()] + (match.group(1) or ""), True
+
+    def _read_instruction(self, index: int) -> int:
+        first = self.lines[index]
+        line = index + 1
+        column = len(first) - len(first.lstrip()) + 1
+        logical, continues = self._trim_continuation(first.lstrip())
+        comments: list[Comment] = []
+        index += 1
+        while continues and index < len(self.lines):
+            text = self.lines[index]
+            index += 1
+            if text.lstrip().startswith("#"):
+                comments.append(_comment(text, index))
+                continue
+            if not text.strip():
+                continue  # BuildKit only warns about empty continuation lines
+            part, continues = self._trim_continuation(text)
+            logical += part
+        command_end_line = index
+        instruction = _instruction_from_line(logical, line, column, command_end_line)
+        instruction.comments = tuple(comments)
+        instruction.continues_at_eof = continues
+        self.document.comments.extend(comments)
+        if _can_hold_heredoc(instruction):
+            index = self._read_heredocs(instruction, index)
+        self.document.instructions.append(instruction)
+        return index
+
+    def _read_heredocs(self, instruction: Instruction, index: int) -> int:
+        heredocs = []
+        for name, expand, chomp in _heredoc_words(instruction.arguments):
+            first_line = index + 1
+            body: list[str] = []
+            while True:
+                if index >= len(self.lines):
+                    raise _Failure(
+                        f"unterminated heredoc: no line {name!r} closes it",
+                        instruction.line,
+                        instruction.column,
+                    )
+                text = self.lines[index]
+                index += 1
+                if (text.lstrip("\t") if chomp else text) == name:
+                    break
+                body.append(text)
+            content = "".join(part + "\n" for part in body)
+            heredocs.append(Heredoc(name, expand, chomp, content, first_line, index))
+        instruction.heredocs = tuple(heredocs)
+        instruction.end_line = max(instruction.end_line, index)
+        return index
+
+
+def _continuation_pattern(escape: str) -> re.Pattern[str]:
+    token = re.escape(escape)
+    return re.compile(rf"([^{token}]){token}[ \t]*$|^{token}[ \t]*$")
+
+
+def _comment(text: str, line: int) -> Comment:
+    column = len(text) - len(text.lstrip()) + 1
+    return Comment(line, column, text.strip()[1:].strip())
+
+
+def _can_hold_heredoc(instruction: Instruction) -> bool:
+    if instruction.exec_form is not None:
+        return False
+    keyword = instruction.keyword
+    if keyword == "ONBUILD":
+        keyword = instruction.arguments.strip().split(" ", 1)[0].upper()
+    return keyword in HEREDOC_INSTRUCTIONS
+
+
+def _heredoc_words(arguments: str) -> Iterator[tuple[str, bool, bool]]:
+    """(name, expand, chomp) for each `<<WORD` shell word, as BuildKit finds them."""
+    for raw in split_words(arguments, dequote=False):
+        match = _HEREDOC_RE.match(raw)
+        if match is None or not match.group(3):
+            continue
+        words = split_words(match.group(3))
+        if len(words) != 1:
+            continue
+        quoted = any(quote in match.group(3) for quote in "'\"")
+        yield words[0], not quoted, match.group(2) == "-"
+
+
+def _instruction_from_line(logical: str, line: int, column: int, end_line: int) -> Instruction:
+    parts = _WHITESPACE_RE.split(logical.strip(), maxsplit=1)
+    keyword = parts[0].upper()
+    rest = parts[1] if len(parts) > 1 else ""
+    if keyword not in INSTRUCTIONS:
+        raise _Failure(f"unknown instruction: {parts[0]}", line, column)
+    flags, arguments = _split_flags(rest)
+    instruction = Instruction(
+        keyword=keyword,
+        line=line,
+        column=column,
+        end_line=end_line,
+        command_end_line=end_line,
+        text=logical,
+        arguments=arguments,
+        flags=flags,
+    )
+    if keyword in JSON_FORM_INSTRUCTIONS:
+        instruction.exec_form = parse_json_array(arguments)
+    _check_arguments(instruction)
+    return instruction
+
+
+def _check_arguments(instruction: Instruction) -> None:
+    keyword, line, column = instruction.keyword, instruction.line, instruction.column
+    arguments = instruction.arguments.strip()
+    if keyword in NEEDS_ARGUMENTS and not arguments:
+        raise _Failure(f"{keyword} requires at least one argument", line, column)
+    if keyword in NEEDS_TWO_ARGUMENTS and len(instruction.words()) < 2:
+        if not (instruction.heredocs or "<<" in arguments):
+            raise _Failure(f"{keyword} requires at least two arguments", line, column)
+    if keyword == "SHELL" and instruction.exec_form is None:
+        raise _Failure("SHELL requires the arguments to be in JSON form", line, column)
+    if keyword in ("ENV", "ARG", "LABEL"):
+        try:
+            parse_key_values(keyword, arguments)
+        except ValueError as exc:
+            raise _Failure(str(exc), line, column) from None
+
+
+def _split_flags(rest: str) -> tuple[tuple[Flag, ...], str]:
+    """Leading `--name[=value]` words, the way BuildKit's extractBuilderFlags reads them."""
+    flags: list[Flag] = []
+    position = 0
+    while True:
+        while position < len(rest) and rest[position] in " \t":
+            position += 1
+        if not rest.startswith("--", position):
+            break
+        end = _word_end(rest, position)
+        word = rest[position:end]
+        position = end
+        if word == "--":
+            break
+        name, equals, value = word[2:].partition("=")
+        flags.append(Flag(name.lower(), _unquote(value) if equals else None))
+    return tuple(flags), rest[position:].strip()
+
+
+def _word_end(text: str, start: int) -> int:
+    quote = None
+    position = start
+    while position < len(text):
+        char = text[position]
+        if quote is not None:
+            if char == quote:
+                quote = None
+        elif char in "'\"":
+            quote = char
+        elif char in " \t":
+            break
+        position += 1
+    return position
+
+
+def _unquote(value: str) -> str:
+    words = split_words(value)
+    return words[0] if len(words) == 1 else value
+
+
+def parse_json_array(text: str) -> tuple[str, ...] | None:
+    """The strings of a JSON array, or None when `text` is not one (then it is shell form)."""
+    text = text.strip()
+    if not text.startswith("["):
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        return None
+    return tuple(value)
+
+
+def split_words(text: str, dequote: bool = True) -> list[str]:
+    """Shell-like words; dockerfile-parse's WordSplitter does the quoting rules."""
+    from dockerfile_parse.util import WordSplitter
+
+    return [word for word in WordSplitter(text).split(dequote=dequote) if word != ""]
+
+
+def parse_key_values(keyword: str, arguments: str) -> list[tuple[str, str | None]]:
+    """ENV/LABEL `k=v ...` or legacy `k v`; ARG `name[=default] ...`. ValueError when broken."""
+    from dockerfile_parse.util import extract_key_values
+
+    arguments = arguments.strip()
+    if not arguments:
+        raise ValueError(f"{keyword} requires at least one argument")
+    if keyword == "ARG":
+        pairs: list[tuple[str, str | None]] = []
+        for word in split_words(arguments, dequote=False):
+            name, equals, value = word.partition("=")
+            if not name:
+                raise ValueError(f"ARG names no variable in {word!r}")
+            pairs.append((name, _unquote(value) if equals and value else ("" if equals else None)))
+        return pairs
+    first = split_words(arguments, dequote=False)[0]
+    if "=" not in first and len(_WHITESPACE_RE.split(arguments, maxsplit=1)) < 2:
+        raise ValueError(f"{keyword} {first} has no value: use {keyword} {first}=<value>")
+    try:
+        return [(key, value) for key, value in extract_key_values(False, {}, {}, arguments)]
+    except ValueError as exc:
+        raise ValueError(f"{keyword}: {exc}") from None
+
+
+def substitute(text: str, values: dict[str, str | None]) -> tuple[str, bool]:
+    """Expand `$X`, `${X}`, `${X:-d}`, `${X:+a}` with `values`; also say if all were known."""
+    resolved = True
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal resolved
+        name = match.group(1) or match.group(4)
+        operator, word = match.group(2), match.group(3) or ""
+        value = values.get(name)
+        if operator in (":-", "-"):
+            return value if value else word
+        if operator in (":+", "+"):
+            return word if value else ""
+        if value is None:
+            resolved = False
+            return ""
+        return value
+
+    return _VARIABLE_RE.sub(replace, text), resolved
+
+
+def _build_stages(document: Dockerfile) -> None:
+    stage: Stage | None = None
+    for instruction in document.instructions:
+        if instruction.keyword == "FROM":
+            stage = _new_stage(document, instruction, len(document.stages))
+            document.stages.append(stage)
+        elif stage is None:
+            if instruction.keyword != "ARG":
+                raise _Failure(
+                    f"{instruction.keyword} before the first FROM: no build stage yet",
+                    instruction.line,
+                    instruction.column,
+                )
+            for name, value in instruction.key_values():
+                document.global_args[name] = value
+            continue
+        instruction.stage = stage.index
+        stage.instructions.append(instruction)
+
+
+def _new_stage(document: Dockerfile, instruction: Instruction, index: int) -> Stage:
+    words = split_words(instruction.arguments)
+    line, column = instruction.line, instruction.column
+    if len(words) not in (1, 3) or (len(words) == 3 and words[1].lower() != "as"):
+        raise _Failure("FROM takes an image and optionally `AS name`", line, column)
+    name = words[2] if len(words) == 3 else None
+    if name is not None:
+        if not _STAGE_NAME_RE.match(name.lower()):
+            raise _Failure(f"invalid stage name {name!r}", line, column)
+        if document.stage_named(name) is not None:
+            raise _Failure(f"duplicate stage name {name!r}", line, column)
+    base, resolved = substitute(words[0], document.global_args)
+    platform = instruction.flag("platform")
+    return Stage(index, name, base, words[0], resolved, platform, [instruction])
+
