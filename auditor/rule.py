@@ -182,6 +182,9 @@ class Rule:
     example_path: ClassVar[str] = "Dockerfile"  # where a bare-string example is written
     bad_examples: ClassVar[tuple[Example, ...]] = ()
     good_examples: ClassVar[tuple[Example, ...]] = ()
+    # Run after every other rule: for rules about what the others read (parse errors,
+    # suppression comments), which see `project.loaded_documents()` only once they are done.
+    runs_last: ClassVar[bool] = False
 
     def check(self, context: Context) -> Iterator[Finding]:
         raise NotImplementedError(f"{type(self).__name__} does not define check()")

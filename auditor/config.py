@@ -1,0 +1,224 @@
+"""Finding, reading and validating mami-audit's configuration.
+
+A project configures mami-audit in `mami-audit.toml` (keys at the top level) or in the
+`[tool.mami-audit]` table of its pyproject.toml; mami-audit.toml wins when both exist, like
+ruff.toml over pyproject.toml. Every key is checked: an unknown key or a value of the wrong
+type raises `ConfigError`, whose message names the file and the key, and the CLI exits 2.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from auditor.expectations import Expectations
+from auditor.rule import Severity
+
+CONFIG_FILE = "mami-audit.toml"
+PYPROJECT = "pyproject.toml"
+TOOL_TABLE = "tool.mami-audit"
+
+# Folders never worth auditing. node_modules, .venv and .git are pruned even when a project
+# replaces `exclude` (see project.ALWAYS_PRUNED); the rest can be overridden.
+DEFAULT_EXCLUDE: tuple[str, ...] = (
+    ".git/",
+    ".venv/",
+    "venv/",
+    "node_modules/",
+    "__pycache__/",
+    ".mypy_cache/",
+    ".pytest_cache/",
+    ".ruff_cache/",
+    ".tox/",
+)
+
+
+class ConfigError(Exception):
+    """A configuration problem; `str()` is the one line the CLI prints before exiting 2."""
+
+
+@dataclass(frozen=True)
+class Config:
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    severity: Mapping[str, Severity] = field(default_factory=dict)  # selector -> severity
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
+    expect: Expectations = field(default_factory=Expectations)
+    source: str = "defaults"  # where the values came from, for messages
+
+    @property
+    def excluded_patterns(self) -> tuple[str, ...]:
+        return self.exclude + self.extend_exclude
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], source: str = "config", prefix: str = "") -> Config:
+        """Build a Config from TOML-shaped data (kebab-case keys), validating every key."""
+        reader = _Reader(source, prefix)
+        values: dict[str, Any] = {"source": source}
+        for key, value in data.items():
+            if key not in _TOP_LEVEL_KEYS:
+                raise ConfigError(reader.message(key, f"unknown key (known: {', '.join(_TOP_LEVEL_KEYS)})"))
+            attribute = key.replace("-", "_")
+            values[attribute] = _TOP_LEVEL_KEYS[key](reader, key, value)
+        return cls(**values)
+
+    def with_overrides(
+        self,
+        *,
+        select: list[str] | None = None,
+        extend_select: list[str] | None = None,
+        ignore: list[str] | None = None,
+    ) -> Config:
+        """Apply command-line selection: --select replaces, --extend-select and --ignore add."""
+        changes: dict[str, Any] = {}
+        if select:
+            changes["select"] = tuple(select)
+        if extend_select:
+            changes["extend_select"] = self.extend_select + tuple(extend_select)
+        if ignore:
+            changes["ignore"] = self.ignore + tuple(ignore)
+        return dataclasses.replace(self, **changes) if changes else self
+
+
+class _Reader:
+    """Type checks that name the offending key in their error message."""
+
+    def __init__(self, source: str, prefix: str) -> None:
+        self.source = source
+        self.prefix = prefix
+
+    def message(self, key: str, problem: str) -> str:
+        dotted = f"{self.prefix}.{key}" if self.prefix else key
+        return f"{self.source}: {dotted}: {problem}"
+
+    def strings(self, key: str, value: Any) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ConfigError(self.message(key, f"expected a list of strings, got {_describe(value)}"))
+        return tuple(value)
+
+    def table(self, key: str, value: Any) -> Mapping[str, Any]:
+        if not isinstance(value, dict):
+            raise ConfigError(self.message(key, f"expected a table, got {_describe(value)}"))
+        return value
+
+
+def _describe(value: Any) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
+    names.update({list: "a list", dict: "a table"})
+    return names.get(type(value), type(value).__name__)
+
+
+def _strings(reader: _Reader, key: str, value: Any) -> tuple[str, ...]:
+    return reader.strings(key, value)
+
+
+def _per_file_ignores(reader: _Reader, key: str, value: Any) -> Mapping[str, tuple[str, ...]]:
+    table = reader.table(key, value)
+    return {pattern: reader.strings(f"{key}.{pattern!r}", codes) for pattern, codes in table.items()}
+
+
+def _severity(reader: _Reader, key: str, value: Any) -> Mapping[str, Severity]:
+    table = reader.table(key, value)
+    levels = ", ".join(level.value for level in Severity)
+    result: dict[str, Severity] = {}
+    for selector, level in table.items():
+        if not isinstance(level, str) or level.lower() not in {s.value for s in Severity}:
+            problem = f"expected one of {levels}, got {level!r}"
+            raise ConfigError(reader.message(f"{key}.{selector}", problem))
+        result[selector] = Severity(level.lower())
+    return result
+
+
+def _expect(reader: _Reader, key: str, value: Any) -> Expectations:
+    table = reader.table(key, value)
+    fields = {item.name: item for item in dataclasses.fields(Expectations)}
+    values: dict[str, Any] = {}
+    for name, item in table.items():
+        attribute = name.replace("-", "_")
+        if attribute not in fields or "_" in name:
+            known = ", ".join(sorted(f.replace("_", "-") for f in fields))
+            raise ConfigError(reader.message(f"{key}.{name}", f"unknown key (known: {known})"))
+        wanted = fields[attribute].type  # a string: annotations are postponed
+        ok = isinstance(item, str) if wanted == "str" else (
+            isinstance(item, int) and not isinstance(item, bool)
+        )
+        if not ok:
+            expected = "a string" if wanted == "str" else "an integer"
+            problem = f"expected {expected}, got {_describe(item)}"
+            raise ConfigError(reader.message(f"{key}.{name}", problem))
+        values[attribute] = item
+    return Expectations(**values)
+
+
+_TOP_LEVEL_KEYS = {
+    "select": _strings,
+    "ignore": _strings,
+    "extend-select": _strings,
+    "per-file-ignores": _per_file_ignores,
+    "severity": _severity,
+    "exclude": _strings,
+    "extend-exclude": _strings,
+    "expect": _expect,
+}
+
+
+def find_config(root: Path) -> Path | None:
+    """The configuration file of the project at `root`, if it has one."""
+    dedicated = root / CONFIG_FILE
+    if dedicated.is_file():
+        return dedicated
+    pyproject = root / PYPROJECT
+    if pyproject.is_file() and _has_tool_table(pyproject):
+        return pyproject
+    return None
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    try:
+        text = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    # A cheap look before parsing: most pyproject.toml files have no such table.
+    return "mami-audit" in text and "mami-audit" in _load_toml(pyproject, text).get("tool", {})
+
+
+def _load_toml(path: Path, text: str | None = None) -> dict[str, Any]:
+    try:
+        if text is None:
+            text = path.read_text(encoding="utf-8")
+        return tomllib.loads(text)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+
+
+def load_config(path: Path) -> Config:
+    """Read a config file: mami-audit.toml (top-level keys) or a pyproject.toml."""
+    data = _load_toml(path)
+    if path.name == PYPROJECT:
+        tool = data.get("tool", {})
+        section = tool.get("mami-audit", {}) if isinstance(tool, dict) else {}
+        if not isinstance(section, dict):
+            raise ConfigError(f"{path}: {TOOL_TABLE}: expected a table, got {_describe(section)}")
+        return Config.from_mapping(section, str(path), TOOL_TABLE)
+    return Config.from_mapping(data, str(path))
+
+
+def config_for(root: Path, explicit: Path | None = None) -> Config:
+    """The configuration for a project: `explicit` if given, else the root's file, else defaults."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"{explicit}: config file does not exist")
+        return load_config(explicit)
+    found = find_config(root)
+    return load_config(found) if found else Config()

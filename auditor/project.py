@@ -1,0 +1,299 @@
+"""The audited project: its root, the files it holds, and their documents parsed on demand.
+
+Discovery lists the files rules may look at. Inside a git work tree it asks git itself
+(`git ls-files --cached --others --exclude-standard`), so every .gitignore, .git/info/exclude
+and global excludes file is honoured exactly as git does; elsewhere it walks the folders,
+pruning what .gitignore files exclude (pathspec's gitignore semantics). Either way it never
+descends into node_modules, .venv or .git, drops what the config's `exclude` and
+`extend-exclude` name, and does not follow symlinked folders, so a symlink loop cannot hang
+it. Folders it cannot list are recorded in `problems` (reported by AU002).
+
+Documents are parsed once, when a rule first asks for them, so only the kinds the selected
+rules read are ever parsed (and their parser modules imported).
+
+A project may carry an `overlay` of file contents (relative path -> bytes, or None for a
+deleted file). The fixer uses it to audit the result of its edits before writing anything.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from auditor.config import Config
+from auditor.documents import KIND_MODULES, kind_module
+from auditor.documents.base import Document, SourceFile
+
+if TYPE_CHECKING:
+    import pathspec
+
+ALWAYS_PRUNED = frozenset({".git", ".venv", "node_modules"})
+ROOT_MARKERS = ("pyproject.toml", "mami-audit.toml", ".git")
+
+
+@dataclass(frozen=True)
+class DiscoveryProblem:
+    """A folder or file discovery could not look into, and why."""
+
+    path: str  # relative POSIX path; "." for the root itself
+    message: str
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above `start` holding a ROOT_MARKERS entry; else `start`."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if any(os.path.lexists(folder / marker) for marker in ROOT_MARKERS):
+            return folder
+    return start
+
+
+def normalise(path: str) -> str | None:
+    """A clean relative POSIX path, or None when it is absolute or climbs out of the root."""
+    path = path.replace("\\", "/") if os.sep == "\\" else path
+    if not path or posixpath.isabs(path):
+        return None
+    clean = posixpath.normpath(path)
+    if clean == ".." or clean.startswith("../"):
+        return None
+    return clean
+
+
+class Project:
+    def __init__(
+        self,
+        root: Path,
+        config: Config | None = None,
+        *,
+        overlay: Mapping[str, bytes | None] | None = None,
+    ) -> None:
+        self.root = root.resolve()
+        self.config = config or Config()
+        self.overlay: dict[str, bytes | None] = dict(overlay or {})
+        self.problems: list[DiscoveryProblem] = []
+        self._files: list[str] | None = None
+        self._sources: dict[str, SourceFile | None] = {}
+        self._documents: dict[tuple[str, str], Document | None] = {}
+        self._exclude_spec: pathspec.PathSpec | None = None
+
+    # -- discovery --------------------------------------------------------------------------
+
+    def files(self) -> list[str]:
+        """Relative POSIX paths of the discovered files, sorted."""
+        if self._files is None:
+            found = set(self._discover())
+            for path, data in self.overlay.items():
+                if data is None:
+                    found.discard(path)
+                elif not self.is_excluded(path):
+                    found.add(path)
+            self._files = sorted(found)
+        return self._files
+
+    def is_excluded(self, path: str) -> bool:
+        """Does the config's exclude/extend-exclude, or the always-pruned set, drop `path`?"""
+        if ALWAYS_PRUNED.intersection(path.split("/")):
+            return True
+        if self._exclude_spec is None:
+            import pathspec
+
+            self._exclude_spec = pathspec.GitIgnoreSpec.from_lines(self.config.excluded_patterns)
+        return self._exclude_spec.match_file(path)
+
+    def _discover(self) -> list[str]:
+        if _inside_git_work_tree(self.root):
+            listed = self._git_files()
+            if listed is not None:
+                return listed
+        return self._walk()
+
+    def _git_files(self) -> list[str] | None:
+        command = ["git", "-C", str(self.root), "ls-files", "-z", "--cached", "--others"]
+        command += ["--exclude-standard"] + [f"--exclude={name}/" for name in sorted(ALWAYS_PRUNED)]
+        try:
+            done = subprocess.run(command, capture_output=True, check=False)
+        except OSError:  # git is not installed: fall back to walking
+            return None
+        if done.returncode != 0:  # not a repository git accepts (e.g. dubious ownership)
+            return None
+        for line in os.fsdecode(done.stderr).splitlines():
+            # git skips folders it cannot open and says so on stderr.
+            marker = "could not open directory '"
+            if marker in line:
+                folder = line.split(marker, 1)[1].split("'", 1)[0].rstrip("/")
+                reason = line.rsplit(":", 1)[-1].strip()
+                self.problems.append(DiscoveryProblem(folder, f"cannot list folder: {reason}"))
+        paths = []
+        for raw in done.stdout.split(b"\0"):
+            if not raw:
+                continue
+            path = os.fsdecode(raw)
+            if self.is_excluded(path):
+                continue
+            # The index also lists files deleted from the work tree and submodule folders.
+            full = self.root / path
+            if os.path.lexists(full) and not (full.is_dir() and not full.is_symlink()):
+                paths.append(path)
+        return paths
+
+    def _walk(self) -> list[str]:
+        ignores = _GitignoreStack()
+        paths: list[str] = []
+
+        def record(error: OSError) -> None:
+            where = self._relative(error.filename) if error.filename else "."
+            self.problems.append(
+                DiscoveryProblem(where, f"cannot list folder: {error.strerror or error}")
+            )
+
+        for folder, dirnames, filenames in os.walk(self.root, onerror=record):
+            base = self._relative(folder)
+            prefix = "" if base == "." else base + "/"
+            ignores.enter(base, Path(folder) / ".gitignore", self.problems)
+            kept_dirs = []
+            for name in sorted(dirnames):
+                path = prefix + name
+                if name in ALWAYS_PRUNED or self.is_excluded(path + "/"):
+                    continue
+                if ignores.ignored(path, is_dir=True):
+                    continue
+                if os.path.islink(os.path.join(folder, name)):
+                    paths.append(path)  # like git: a symlinked folder is listed, not entered
+                    continue
+                kept_dirs.append(name)
+            dirnames[:] = kept_dirs
+            for name in filenames:
+                path = prefix + name
+                if not self.is_excluded(path) and not ignores.ignored(path, is_dir=False):
+                    paths.append(path)
+        return paths
+
+    def _relative(self, absolute: str | os.PathLike[str]) -> str:
+        relative = os.path.relpath(absolute, self.root)
+        return relative.replace(os.sep, "/")
+
+    # -- file access ------------------------------------------------------------------------
+
+    def absolute(self, path: str) -> Path:
+        return self.root / path
+
+    def exists(self, path: str) -> bool:
+        clean = normalise(path)
+        if clean is None:
+            return False
+        if clean in self.overlay:
+            return self.overlay[clean] is not None
+        if self.is_dir(clean):
+            return True
+        return os.path.lexists(self.root / clean) if clean != "." else True
+
+    def is_dir(self, path: str) -> bool:
+        clean = normalise(path)
+        if clean is None:
+            return False
+        if clean == ".":
+            return True
+        inside = clean + "/"
+        if any(key.startswith(inside) and data is not None for key, data in self.overlay.items()):
+            return True
+        return (self.root / clean).is_dir()
+
+    def source(self, path: str) -> SourceFile | None:
+        """The file's decoded text (read once), or None when there is no such file."""
+        clean = normalise(path)
+        if clean is None:
+            return None
+        if clean not in self._sources:
+            self._sources[clean] = self._read(clean)
+        return self._sources[clean]
+
+    def _read(self, path: str) -> SourceFile | None:
+        absolute = self.root / path
+        if path in self.overlay:
+            data = self.overlay[path]
+            return None if data is None else SourceFile.from_bytes(path, absolute, data)
+        if path == "." or not os.path.lexists(absolute) or absolute.is_dir():
+            return None
+        return SourceFile.read(path, absolute)
+
+    def document(self, path: str, kind: str) -> Document | None:
+        """`path` parsed as `kind`, discovered or not; None when the file does not exist."""
+        clean = normalise(path)
+        if clean is None:
+            return None
+        key = (clean, kind)
+        if key not in self._documents:
+            source = self.source(clean)
+            self._documents[key] = None if source is None else kind_module(kind).parse(source)
+        return self._documents[key]
+
+    def documents(self, kind: str) -> list[Document]:
+        """Every discovered file of that kind, parsed (parse errors included)."""
+        module = kind_module(kind)
+        found = [self.document(path, kind) for path in self.files() if module.matches(path)]
+        return [document for document in found if document is not None]
+
+    # -- what this run has read -------------------------------------------------------------
+
+    def loaded_documents(self) -> list[Document]:
+        """The documents parsed so far, in path order (a file parsed as two kinds twice)."""
+        loaded = [(key, doc) for key, doc in self._documents.items() if doc is not None]
+        return [doc for _, doc in sorted(loaded, key=lambda pair: pair[0])]
+
+    def loaded_kinds(self) -> set[str]:
+        return {kind for (_, kind), doc in self._documents.items() if doc is not None}
+
+    def kinds_of(self, path: str) -> list[str]:
+        """The document kinds this file is parsed as: those loaded for it, else those matching."""
+        loaded = [kind for (where, kind) in self._documents if where == path]
+        return loaded or [kind for kind in KIND_MODULES if kind_module(kind).matches(path)]
+
+    def document_for_suppressions(self, path: str) -> Document | None:
+        """A document of `path` to read pragmas from: a loaded one, else plain text."""
+        for (where, _), document in self._documents.items():
+            if where == path and document is not None:
+                return document
+        source = self.source(path)
+        return None if source is None else Document(source)
+
+
+def _inside_git_work_tree(folder: Path) -> bool:
+    """Is there a .git (folder or file) at or above `folder`? Cheaper than asking git."""
+    return any(os.path.lexists(parent / ".git") for parent in (folder, *folder.parents))
+
+
+class _GitignoreStack:
+    """The .gitignore files in force while walking: each applies below its own folder."""
+
+    def __init__(self) -> None:
+        self._specs: list[tuple[str, pathspec.PathSpec]] = []  # (folder prefix, patterns)
+
+    def enter(self, folder: str, gitignore: Path, problems: list[DiscoveryProblem]) -> None:
+        prefix = "" if folder == "." else folder + "/"
+        # os.walk is depth first: drop the specs of folders we have left.
+        self._specs = [(base, spec) for base, spec in self._specs if prefix.startswith(base)]
+        if not gitignore.is_file():
+            return
+        import pathspec
+
+        try:
+            lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError as exc:
+            where = prefix + ".gitignore"
+            problems.append(DiscoveryProblem(where, f"cannot read: {exc.strerror or exc}"))
+            return
+        self._specs.append((prefix, pathspec.GitIgnoreSpec.from_lines(lines)))
+
+    def ignored(self, path: str, *, is_dir: bool) -> bool:
+        """Last match wins, and a deeper .gitignore overrides a shallower one, as in git."""
+        for base, spec in reversed(self._specs):
+            relative = path[len(base) :] + ("/" if is_dir else "")
+            verdict = spec.check_file(relative).include
+            if verdict is not None:
+                return verdict
+        return False

@@ -1,0 +1,151 @@
+"""Suppression comments ("pragmas") and what they silence.
+
+    # mami-audit: ignore[DF001,missing-healthcheck] reason
+        on a comment line of its own: silences those rules on the statement that follows
+        (the next line that is not a comment; for a Dockerfile, the whole instruction with
+        its continuation lines). A blank line in between ends it.
+    # mami-audit: ignore-file[DF001] reason
+        anywhere in the file, on a comment line of its own: silences those rules in the file.
+    # hadolint ignore=DL3008,DL3009          (before an instruction)
+    # hadolint global ignore=DL3008          (for the file)
+        hadolint's own pragmas silence the rules whose `peers` name those checks, so a team
+        switching from hadolint keeps its comments.
+
+Rules are named by code or name. A mami-audit pragma that is malformed, names no rule we know
+or precedes no statement is a problem the `invalid-suppression` rule (AU002) reports.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from auditor.documents.base import Document
+from auditor.rule import Finding, Rule, RuleRegistry, registry
+
+_MAMI = re.compile(r"^#\s*mami-audit\s*:\s*(?P<body>.*)$")
+_MAMI_BODY = re.compile(r"^(?P<scope>ignore-file|ignore)\s*\[(?P<codes>[^\]]*)\]\s*(?P<reason>.*)$")
+_HADOLINT = re.compile(r"^#\s*hadolint\s+(?P<global>global\s+)?ignore\s*=\s*(?P<codes>.*)$")
+_PEER_CODE = re.compile(r"^[A-Za-z]+[0-9]+$")
+
+Scope = Literal["statement", "file"]
+
+
+@dataclass(frozen=True)
+class Pragma:
+    line: int
+    scope: Scope
+    selectors: tuple[str, ...]  # our codes/names, or peer codes when origin is "hadolint"
+    origin: Literal["mami-audit", "hadolint"]
+    target: tuple[int, int] | None = None  # the statement's lines, for scope "statement"
+    reason: str = ""
+
+    def covers(self, rule: type[Rule], finding: Finding) -> bool:
+        if self.scope == "statement":
+            if self.target is None or not self.target[0] <= finding.span.line <= self.target[1]:
+                return False
+        if self.origin == "hadolint":
+            return any(code.upper() in self.selectors for code in rule.peers)
+        return rule.code in self.selectors or rule.name in self.selectors
+
+
+@dataclass(frozen=True)
+class PragmaProblem:
+    line: int
+    column: int
+    message: str
+
+
+@dataclass
+class Suppressions:
+    """The pragmas of one file."""
+
+    pragmas: list[Pragma] = field(default_factory=list)
+    problems: list[PragmaProblem] = field(default_factory=list)
+
+    def suppresses(self, rule: type[Rule], finding: Finding) -> bool:
+        return any(pragma.covers(rule, finding) for pragma in self.pragmas)
+
+
+def might_have_pragmas(text: str) -> bool:
+    """A cheap test before parsing: most files have no pragma at all."""
+    return "mami-audit" in text or "hadolint" in text
+
+
+def parse_suppressions(document: Document, rules: RuleRegistry = registry) -> Suppressions:
+    found = Suppressions()
+    if not might_have_pragmas(document.text):
+        return found
+    lines = document.lines
+    for index, raw in enumerate(lines):
+        stripped = raw.strip()
+        if not stripped.startswith("#"):
+            continue
+        number = index + 1
+        column = len(raw) - len(raw.lstrip()) + 1
+        mami = _MAMI.match(stripped)
+        if mami:
+            _read_mami(found, document, number, column, mami.group("body"), rules)
+            continue
+        hadolint = _HADOLINT.match(stripped)
+        if hadolint:
+            codes = tuple(
+                code.strip().upper()
+                for code in hadolint.group("codes").split(",")
+                if _PEER_CODE.match(code.strip())
+            )
+            if hadolint.group("global"):
+                found.pragmas.append(Pragma(number, "file", codes, "hadolint"))
+            else:
+                target = _statement_after(document, number)
+                found.pragmas.append(Pragma(number, "statement", codes, "hadolint", target))
+    return found
+
+
+def _read_mami(
+    found: Suppressions,
+    document: Document,
+    line: int,
+    column: int,
+    body: str,
+    rules: RuleRegistry,
+) -> None:
+    match = _MAMI_BODY.match(body.strip())
+    if not match:
+        usage = "expected `# mami-audit: ignore[CODE,...] reason` or `ignore-file[CODE,...]`"
+        found.problems.append(PragmaProblem(line, column, f"malformed suppression: {usage}"))
+        return
+    selectors: list[str] = []
+    problems_before = len(found.problems)
+    for item in (part.strip() for part in match.group("codes").split(",")):
+        if not item:
+            continue
+        rule = rules.get(item)
+        if rule is None:
+            found.problems.append(PragmaProblem(line, column, f"suppression names unknown rule {item!r}"))
+            continue
+        selectors.append(rule.code)
+    if not selectors and len(found.problems) == problems_before:
+        found.problems.append(PragmaProblem(line, column, "suppression names no rule"))
+    reason = match.group("reason").strip()
+    if match.group("scope") == "ignore-file":
+        found.pragmas.append(Pragma(line, "file", tuple(selectors), "mami-audit", reason=reason))
+        return
+    target = _statement_after(document, line)
+    if target is None:
+        found.problems.append(PragmaProblem(line, column, "suppression is not followed by a statement"))
+    found.pragmas.append(Pragma(line, "statement", tuple(selectors), "mami-audit", target, reason))
+
+
+def _statement_after(document: Document, line: int) -> tuple[int, int] | None:
+    """Lines of the statement a pragma on `line` applies to: the next non-comment line's."""
+    lines = document.lines
+    for number in range(line + 1, len(lines) + 1):
+        stripped = lines[number - 1].strip()
+        if not stripped:
+            return None
+        if stripped.startswith("#"):
+            continue
+        return document.statement_range(number)
+    return None

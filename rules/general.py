@@ -1,0 +1,123 @@
+"""AU: rules about the audit itself, which apply to every kind of file.
+
+Both rules look at the files the other selected rules read (`project.loaded_documents()`),
+so they run last and parse nothing extra. Selected with no rule that reads files, they read
+every discovered file of a known kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.documents import KIND_MODULES
+from auditor.documents.base import Document
+from auditor.project import Project
+from auditor.rule import Context, Finding, Rule, Severity, Span, register
+from auditor.suppressions import parse_suppressions
+
+
+def documents_read(project: Project) -> list[Document]:
+    """The documents this run parsed; every kind's when no other rule parsed any."""
+    if not project.loaded_kinds():
+        for kind in KIND_MODULES:
+            project.documents(kind)
+    return project.loaded_documents()
+
+
+@register
+class ParseErrorRule(Rule):
+    """Reports a file that could not be read, decoded or parsed.
+
+    ## What it does
+    Reports each file a selected rule needed but could not use: a file that cannot be read,
+    a binary file, bytes that are not UTF-8, or text that does not parse as its kind (a
+    Dockerfile with an unknown instruction, an unterminated heredoc, ...). The finding points
+    at the line where the file breaks.
+
+    ## Why is this bad?
+    Rules skip a file they cannot parse, so everything else wrong with it goes unreported.
+    Docker, Compose or Python would refuse the same file at build or run time.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.11-slim
+    RUN pip install -r requirements.txt
+    <<EOF
+    ```
+
+    ## How to fix
+    Correct the file at the reported line, or save it as UTF-8 text.
+    """
+
+    code = "AU001"
+    name = "parse-error"
+    summary = "A file could not be read, decoded or parsed"
+    severity = Severity.ERROR
+    runs_last = True
+    bad_examples = (
+        Rule.bad("FROM python:3.11-slim\nRUN echo \x00\n", count=1),
+        Rule.bad("FROM python:3.11-slim\nFORM python:3.11-slim\n", count=1),
+    )
+    good_examples = (Rule.good("FROM python:3.11-slim\nCMD [\"python\", \"-V\"]\n"),)
+
+    def check(self, context: Context) -> Iterator[Finding]:
+        reported: set[tuple[str, int, str]] = set()
+        for document in documents_read(context.project):
+            error = document.parse_error
+            if error is None or (document.path, error.line, error.message) in reported:
+                continue  # a file parsed as two kinds breaks once for the user
+            reported.add((document.path, error.line, error.message))
+            line = max(1, min(error.line, len(document.lines)))
+            span = Span.point(line, max(1, error.column))
+            yield self.finding(document, span, f"cannot parse: {error.message}")
+
+
+@register
+class InvalidSuppression(Rule):
+    """Reports a `# mami-audit:` suppression comment that cannot work.
+
+    ## What it does
+    Reports a suppression comment that is malformed, names a rule that does not exist, or is
+    not followed by a statement (`ignore[...]` applies to the statement on the next
+    non-comment line; a blank line in between ends it).
+
+    ## Why is this bad?
+    A suppression with a typo silences nothing, so the finding it was meant for stays, or it
+    silently stops covering the rule it meant once a rule is renamed.
+
+    ## Example
+    ```dockerfile
+    # mami-audit: ignore[DF9999] kept on purpose
+    FROM python:3.11-slim
+    ```
+
+    ## How to fix
+    Name the rule by its code or name, as `mami-audit rules` lists them:
+    `# mami-audit: ignore[AU001] reason`, directly above the statement.
+    """
+
+    code = "AU002"
+    name = "invalid-suppression"
+    summary = "A suppression comment is malformed, names an unknown rule or precedes nothing"
+    severity = Severity.WARNING
+    runs_last = True
+    bad_examples = (
+        Rule.bad("# mami-audit: ignore[NOPE999] kept on purpose\nFROM python:3.11-slim\n", count=1),
+        Rule.bad("# mami-audit: ignore DF001\nFROM python:3.11-slim\n", count=1),
+        Rule.bad("FROM python:3.11-slim\n# mami-audit: ignore[parse-error] at the end\n", count=1),
+    )
+    good_examples = (
+        Rule.good("# mami-audit: ignore[parse-error] generated\nFROM python:3.11-slim\n"),
+        Rule.good("# mami-audit: ignore-file[AU001] vendored\nFROM python:3.11-slim\n"),
+        Rule.good("# hadolint ignore=DL3008\nFROM python:3.11-slim\n"),
+    )
+
+    def check(self, context: Context) -> Iterator[Finding]:
+        seen: set[str] = set()
+        for document in documents_read(context.project):
+            if document.path in seen or document.source.error is not None:
+                continue
+            seen.add(document.path)
+            for problem in parse_suppressions(document).problems:
+                span = Span.point(problem.line, problem.column)
+                yield self.finding(document, span, problem.message)
