@@ -148,7 +148,9 @@ async function request<T>(path: string, options: RequestOptions = {}): Promise<T
   } catch (error) {
     throw describeNetworkError(error, timeoutMs)
   }
-  const accepted = response.ok || (options.acceptStatuses ?? []).includes(response.status)
+  // An accepted error status counts only with a JSON body (a proxy's bare 503 has none).
+  const hasJsonBody = typeof body === 'object' && body !== null
+  const accepted = response.ok || ((options.acceptStatuses ?? []).includes(response.status) && hasJsonBody)
   if (!accepted) {
     const { message, attempts } = describeFailure(response.status, (body ?? null) as ErrorBody, options.summaries)
     throw new ApiError(message, response.status, attempts)
