@@ -1,0 +1,12 @@
+"""The Dockerfile rule family (DF): one small class per rule, grouped by topic.
+
+- runtime: how the final image runs (user, health check, environment, writable directories)
+- build: how dependencies get into the image (wheels, pip cache, compilers, layer order)
+- context: what COPY/ADD take from the build context
+- images: base images (tags, Python versions)
+- hygiene: hadolint-compatible good practice (ADD, CMD form, apt-get, pipefail, ...)
+
+Codes are stable and never reused. Shared helpers live in the `_`-prefixed modules.
+"""
+
+from rules.dockerfile import runtime  # noqa: F401  (importing registers the rules)

@@ -1,0 +1,107 @@
+"""What the Dockerfile rules share: iterating parsed Dockerfiles and reading the final image."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from auditor.documents.dockerfile import Dockerfile, Instruction, Stage, parse_image
+from auditor.rule import Context, Edit, Finding, Rule
+from rules.dockerfile._shell import pip_calls, run_commands
+
+ROOT_USERS = frozenset({"root", "0", "0:0", "root:root"})
+_PYTHON_WORDS_RE = re.compile(r"\b(?:python3?(?:\.\d+)?|pip3?|uvicorn|gunicorn|hypercorn)\b")
+
+
+class DockerfileRule(Rule):
+    """A rule that looks at one parsed Dockerfile at a time."""
+
+    def check(self, context: Context) -> Iterator[Finding]:
+        for document in context.project.documents("dockerfile"):
+            if document.parse_error is None and isinstance(document, Dockerfile):
+                yield from self.check_dockerfile(context, document)
+
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+        raise NotImplementedError(f"{type(self).__name__} does not define check_dockerfile()")
+
+
+def keyword_as_written(document: Dockerfile, instruction: Instruction) -> str:
+    start = instruction.column - 1
+    return document.lines[instruction.line - 1][start : start + len(instruction.keyword)]
+
+
+def is_python_image(document: Dockerfile, stage: Stage) -> bool:
+    """Does the stage's image run Python? By its base image or what it runs."""
+    if parse_image(document.root_base(stage)).short_name.startswith("python"):
+        return True
+    for instruction in document.chain_instructions(stage):
+        if instruction.keyword in ("RUN", "CMD", "ENTRYPOINT"):
+            if _PYTHON_WORDS_RE.search(instruction.shell_command):
+                return True
+    return False
+
+
+def last_user(document: Dockerfile, stage: Stage) -> Instruction | None:
+    users = [ins for ins in document.chain_instructions(stage) if ins.keyword == "USER"]
+    return users[-1] if users else None
+
+
+def user_name(instruction: Instruction) -> str:
+    """`USER mami:mami` -> `mami`."""
+    return instruction.arguments.strip().split(":", 1)[0]
+
+
+def is_root(instruction: Instruction | None) -> bool:
+    return instruction is None or instruction.arguments.strip() in ROOT_USERS or (
+        user_name(instruction) in ("root", "0")
+    )
+
+
+def env_value(document: Dockerfile, stage: Stage, name: str) -> str | None:
+    """The last value the stage chain's ENV gives `name`, or None."""
+    value = None
+    for instruction in document.chain_instructions(stage):
+        if instruction.keyword == "ENV":
+            for key, found in instruction.key_values():
+                if key == name:
+                    value = found
+    return value
+
+
+def entry_point(stage: Stage) -> Instruction | None:
+    """The first CMD or ENTRYPOINT of the stage: where runtime settings go before."""
+    for instruction in stage.instructions:
+        if instruction.keyword in ("CMD", "ENTRYPOINT"):
+            return instruction
+    return None
+
+
+def insertion_line(stage: Stage, after: Instruction | None = None) -> int:
+    """The line before which to insert runtime settings in `stage`: its first CMD or
+    ENTRYPOINT after `after`, or the line after the stage's last instruction."""
+    for instruction in stage.instructions:
+        if after is not None and instruction.line <= after.line:
+            continue
+        if instruction.keyword in ("CMD", "ENTRYPOINT"):
+            return instruction.line
+    return stage.instructions[-1].end_line + 1
+
+
+def is_alpine(document: Dockerfile, stage: Stage) -> bool:
+    return "alpine" in document.root_base(stage).lower()
+
+
+def builds_wheels(document: Dockerfile, stage: Stage) -> bool:
+    return any(call.subcommand == "wheel" for ins in stage.instructions for call in pip_calls(ins))
+
+
+def mentions_command(instruction: Instruction, name: str) -> bool:
+    return any(command.name == name for command in run_commands(instruction))
+
+
+def insert_lines(document: Dockerfile, line: int, text: str) -> Edit:
+    """Insert `text` (whole lines ending in "\\n") before `line`, or at the end of the file."""
+    if line <= len(document.lines):
+        return Edit.insert(document.path, line, 1, text)
+    last = len(document.lines)
+    return Edit.insert(document.path, last, document.line_length(last) + 1, "\n" + text.rstrip("\n"))

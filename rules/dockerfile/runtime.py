@@ -1,0 +1,692 @@
+"""How the final image runs: its user, health check, environment and writable directories."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+from auditor.documents.dockerfile import Dockerfile, Instruction, parse_image
+from auditor.rule import Context, Edit, Finding, Fix, Severity, register
+from rules.dockerfile._base import (
+    DockerfileRule,
+    env_value,
+    insert_lines,
+    insertion_line,
+    is_alpine,
+    is_python_image,
+    is_root,
+    last_user,
+    user_name,
+)
+from rules.dockerfile._shell import installed_packages, run_commands
+
+_USER_CREATION_RE = r"\b(?:useradd|adduser)\b[^&;|]*\b{name}\b"
+_URL_RE = re.compile(r"https?://[^\s\"'|;&]+")
+
+
+def _creates_user(document: Dockerfile, stage_instructions: list[Instruction], name: str) -> bool:
+    pattern = re.compile(_USER_CREATION_RE.format(name=re.escape(name)))
+    return any(
+        ins.keyword == "RUN" and pattern.search(ins.shell_command) for ins in stage_instructions
+    )
+
+
+@register
+class RootUser(DockerfileRule):
+    """The final stage runs as root.
+
+    ## What it does
+    Checks that the final stage of a Dockerfile switches to a non-root user: there is a USER
+    instruction, and the last one does not name `root` or uid 0.
+
+    ## Why is this bad?
+    A process that runs as root inside the container is root on the host's kernel: a bug in
+    the app or one of its dependencies becomes a container escape away from the host. The spec
+    wants the API to run as the user `mami` (R1.5, R14.4).
+
+    hadolint's DL3002 fires only when the last USER is root; a final stage without any USER
+    runs as root as well, so this rule reports that too.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.11-slim
+    COPY app ./app
+    CMD ["python", "-m", "app"]
+    ```
+
+    ## How to fix
+    Create the user and switch to it before CMD:
+    ```dockerfile
+    FROM python:3.11-slim
+    COPY app ./app
+    RUN groupadd --system mami && useradd --system --gid mami --no-create-home mami
+    USER mami
+    CMD ["python", "-m", "app"]
+    ```
+    The fix is unsafe: files the app writes at run time (a sqlite database, logs, uploads)
+    must now be writable by that user, which the fix cannot know.
+    """
+
+    code = "DF001"
+    name = "root-user"
+    summary = "The final stage runs as root: no USER, or the last USER is root"
+    severity = Severity.ERROR
+    requirements = ("R1.5", "R14.4")
+    peers = ("DL3002",)
+    fixable = True
+    bad_examples = (
+        DockerfileRule.bad(
+            'FROM python:3.11-slim\nCOPY app ./app\nCMD ["python", "-m", "app"]\n',
+            'FROM python:3.11-slim\nCOPY app ./app\n'
+            "RUN groupadd --system mami && useradd --system --gid mami --no-create-home mami\n"
+            'USER mami\nCMD ["python", "-m", "app"]\n',
+            unsafe=True,
+        ),
+        DockerfileRule.bad(
+            "FROM python:3.11-slim\nRUN useradd --system mami\nUSER mami\n"
+            'RUN apt-get update\nUSER root\nCMD ["python", "-m", "app"]\n',
+            "FROM python:3.11-slim\nRUN useradd --system mami\nUSER mami\n"
+            'RUN apt-get update\nUSER root\nUSER mami\nCMD ["python", "-m", "app"]\n',
+            unsafe=True,
+        ),
+        DockerfileRule.bad(
+            'FROM python:3.11-alpine\nCMD ["python", "-m", "app"]\n',
+            "FROM python:3.11-alpine\nRUN addgroup -S mami && adduser -S -G mami mami\n"
+            'USER mami\nCMD ["python", "-m", "app"]\n',
+            unsafe=True,
+        ),
+    )
+    good_examples = (
+        DockerfileRule.good(
+            "FROM python:3.11-slim\nRUN useradd --system mami\nUSER mami\n"
+            'CMD ["python", "-m", "app"]\n'
+        ),
+        DockerfileRule.good(
+            "FROM python:3.11-slim AS base\nRUN useradd --system mami\nUSER mami:mami\n"
+            'FROM base\nCMD ["python", "-m", "app"]\n'
+        ),
+    )
+
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+        stage = document.final_stage
+        if stage is None or "nonroot" in document.root_base(stage):
+            return
+        user = last_user(document, stage)
+        if not is_root(user):
+            return
+        if user is None:
+            span = document.instruction_span(stage.from_instruction)
+            message = "The final stage has no USER instruction, so the container runs as root"
+        else:
+            span = document.instruction_span(user)
+            message = f"The last USER is `{user.arguments.strip()}`: the container runs as root"
+        yield self.finding(document, span, message, self._fix(context, document, user))
+
+    def _fix(self, context: Context, document: Dockerfile, user: Instruction | None) -> Fix | None:
+        stage = document.final_stage
+        assert stage is not None
+        base = document.root_base(stage)
+        if base == "scratch" or "distroless" in base:
+            return None  # no shell, no useradd: the user must come from elsewhere
+        name = context.expect.user
+        text = f"USER {name}\n"
+        if not _creates_user(document, document.chain_instructions(stage), name):
+            if is_alpine(document, stage):
+                create = f"RUN addgroup -S {name} && adduser -S -G {name} {name}\n"
+            else:
+                create = (
+                    f"RUN groupadd --system {name} && "
+                    f"useradd --system --gid {name} --no-create-home {name}\n"
+                )
+            text = create + text
+        line = insertion_line(stage, after=user)
+        return Fix.unsafe(f"Create `{name}` and switch to it", insert_lines(document, line, text))
+
+
+def _seconds(duration: str) -> float | None:
+    """Docker's duration syntax (`30s`, `1m30s`, `500ms`) in seconds."""
+    units = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|us|µs|ns|h|m|s)", duration)
+    if not parts or "".join(number + unit for number, unit in parts) != duration.strip():
+        return None
+    return sum(float(number) * units[unit] for number, unit in parts)
+
+
+def _final_healthcheck(document: Dockerfile) -> Instruction | None:
+    stage = document.final_stage
+    if stage is None:
+        return None
+    checks = [ins for ins in document.chain_instructions(stage) if ins.keyword == "HEALTHCHECK"]
+    return checks[-1] if checks else None
+
+
+@register
+class MissingHealthcheck(DockerfileRule):
+    """The final stage has no HEALTHCHECK.
+
+    ## What it does
+    Checks that the image a Dockerfile produces declares a HEALTHCHECK (in its final stage or
+    a stage it builds on), and that it is not `HEALTHCHECK NONE`.
+
+    ## Why is this bad?
+    Without a health check Docker only knows whether the process is alive, not whether it
+    serves: a hung API stays "running", `depends_on: condition: service_healthy` cannot wait
+    for it and nothing restarts it (R4.1, R4.2, R14.3). hadolint has this check (DL3057) but
+    turns it off by default.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.11-slim
+    CMD ["python", "-m", "app"]
+    ```
+
+    ## How to fix
+    Add a HEALTHCHECK that calls the app's health route on its port, with the expected
+    interval and retries (30s and 3 by default, `[tool.mami-audit.expect]` changes them):
+    ```dockerfile
+    HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \\
+        CMD curl -fsS http://localhost:8000/health || exit 1
+    ```
+    The fix is offered for Python images and is unsafe: the image needs curl, and the app must
+    answer on that route, or the container turns unhealthy.
+    """
+
+    code = "DF002"
+    name = "missing-healthcheck"
+    summary = "The final stage declares no HEALTHCHECK"
+    severity = Severity.ERROR
+    requirements = ("R4.1", "R4.2", "R14.3")
+    peers = ("DL3057",)
+    fixable = True
+    bad_examples = (
+        DockerfileRule.bad(
+            'FROM python:3.11-slim\nCMD ["python", "-m", "app"]\n',
+            "FROM python:3.11-slim\n"
+            "HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \\\n"
+            "    CMD curl -fsS http://localhost:8000/health || exit 1\n"
+            'CMD ["python", "-m", "app"]\n',
+            unsafe=True,
+        ),
+        DockerfileRule.bad(
+            'FROM python:3.11-slim\nHEALTHCHECK NONE\nCMD ["python", "-m", "app"]\n',
+            "FROM python:3.11-slim\nHEALTHCHECK NONE\n"
+            "HEALTHCHECK --interval=1m --timeout=5s --start-period=30s --retries=5 \\\n"
+            "    CMD curl -fsS http://localhost:8080/healthz || exit 1\n"
+            'CMD ["python", "-m", "app"]\n',
+            unsafe=True,
+            config={
+                "expect": {
+                    "app-port": 8080,
+                    "health-path": "/healthz",
+                    "healthcheck-interval": "1m",
+                    "healthcheck-retries": 5,
+                }
+            },
+        ),
+    )
+    good_examples = (
+        DockerfileRule.good(
+            "FROM python:3.11-slim\n"
+            'HEALTHCHECK CMD ["curl", "-fsS", "http://localhost:8000/health"]\n'
+            'CMD ["python", "-m", "app"]\n'
+        ),
+    )
+
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+        stage = document.final_stage
+        if stage is None:
+            return
+        check = _final_healthcheck(document)
+        if check is not None and not check.healthcheck().disabled:  # type: ignore[union-attr]
+            return
+        if check is None:
+            span = document.instruction_span(stage.from_instruction)
+            message = "The final stage has no HEALTHCHECK: a hung app is never noticed"
+        else:
+            span = document.instruction_span(check)
+            message = "`HEALTHCHECK NONE` turns the health check off for the final image"
+        fix = None
+        if is_python_image(document, stage):
+            expect = context.expect
+            text = (
+                f"HEALTHCHECK --interval={expect.healthcheck_interval} --timeout=5s "
+                f"--start-period=30s --retries={expect.healthcheck_retries} \\\n"
+                f"    CMD curl -fsS http://localhost:{expect.app_port}{expect.health_path}"
+                " || exit 1\n"
+            )
+            line = insertion_line(stage, after=check)
+            fix = Fix.unsafe("Add a HEALTHCHECK", insert_lines(document, line, text))
+        yield self.finding(document, span, message, fix)
+
+
+@register
+class HealthcheckMismatch(DockerfileRule):
+    """The HEALTHCHECK's interval, retries, route or port differ from the expected ones.
+
+    ## What it does
+    Reads the final image's HEALTHCHECK and compares its `--interval` and `--retries` (Docker's
+    defaults, 30s and 3, count when a flag is left out) and the route and port of the URL it
+    calls with the expected values: 30s, 3, `/health` and port 8000 unless
+    `[tool.mami-audit.expect]` says otherwise.
+
+    ## Why is this bad?
+    The spec fixes how the API is probed (R4.1: `/health` every 30 seconds; R4.2: 3 retries).
+    A check on another route (`/`) reports healthy while the database is down; a check on
+    another port than the app's fails forever.
+
+    ## Example
+    ```dockerfile
+    HEALTHCHECK --interval=5m --retries=1 CMD curl -f http://localhost:8000/ || exit 1
+    ```
+
+    ## How to fix
+    ```dockerfile
+    HEALTHCHECK --interval=30s --retries=3 CMD curl -f http://localhost:8000/health || exit 1
+    ```
+    Interval and retries are fixed safely (only the timing changes). A different route or
+    port is fixed only with `--unsafe-fixes`: the app must serve the expected route.
+    """
+
+    code = "DF003"
+    name = "healthcheck-mismatch"
+    summary = "HEALTHCHECK interval, retries, route or port differ from the expected values"
+    requirements = ("R4.1", "R4.2", "R14.3")
+    fixable = True
+    bad_examples = (
+        DockerfileRule.bad(
+            "FROM python:3.11-slim\n"
+            "HEALTHCHECK --interval=5m --retries=1 CMD curl -f http://localhost:8000/health\n",
+            "FROM python:3.11-slim\n"
+            "HEALTHCHECK --interval=30s --retries=3 CMD curl -f http://localhost:8000/health\n",
+            count=2,
+        ),
+        DockerfileRule.bad(
+            "FROM python:3.11-slim\n"
+            'HEALTHCHECK CMD ["curl", "-f", "http://localhost:5000/"]\n',
+            "FROM python:3.11-slim\n"
+            'HEALTHCHECK CMD ["curl", "-f", "http://localhost:8000/health"]\n',
+            unsafe=True,
+        ),
+    )
+    good_examples = (
+        DockerfileRule.good(
+            "FROM python:3.11-slim\n"
+            "HEALTHCHECK --interval=0.5m --retries=3 CMD curl -f http://localhost:8000/health\n"
+        ),
+        DockerfileRule.good(
+            'FROM python:3.11-slim\nHEALTHCHECK CMD ["python", "-c", "import app.probe"]\n'
+        ),
+    )
+
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+        check = _final_healthcheck(document)
+        if check is None:
+            return
+        parsed = check.healthcheck()
+        if parsed is None or parsed.disabled:
+            return
+        expect = context.expect
+        yield from self._check_timing(document, check, "interval", expect.healthcheck_interval)
+        yield from self._check_timing(document, check, "retries", str(expect.healthcheck_retries))
+        match = _URL_RE.search(parsed.command)
+        if match is not None:
+            yield from self._check_url(context, document, check, match.group(0))
+
+    def _check_timing(
+        self, document: Dockerfile, check: Instruction, option: str, expected: str
+    ) -> Iterator[Finding]:
+        given = check.flag(option)
+        default = "30s" if option == "interval" else "3"
+        value = default if given is None else given
+        if option == "interval":
+            same = _seconds(value) is not None and _seconds(value) == _seconds(expected)
+        else:
+            same = value.strip() == expected
+        if same:
+            return
+        written = f"--{option}={given}" if given is not None else None
+        span = (document.find_in(check, written) if written else None) or document.instruction_span(check)
+        message = f"HEALTHCHECK --{option} is {value}, expected {expected}"
+        if written and span != document.instruction_span(check):
+            edit = Edit.replace(document.path, span, f"--{option}={expected}")
+            fix = Fix.safe(f"Set --{option}={expected}", edit)
+        else:
+            keyword_end = document.keyword_span(check)
+            edit = Edit.insert(
+                document.path, keyword_end.end_line, keyword_end.end_column, f" --{option}={expected}"
+            )
+            fix = Fix.safe(f"Add --{option}={expected}", edit)
+        yield self.finding(document, span, message, fix)
+
+    def _check_url(
+        self, context: Context, document: Dockerfile, check: Instruction, url: str
+    ) -> Iterator[Finding]:
+        try:
+            parts = urlsplit(url)
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            return
+        expect = context.expect
+        path = parts.path or "/"
+        if path == expect.health_path and port == expect.app_port:
+            return
+        span = document.span_or_instruction(check, url)
+        wanted = f"{parts.scheme}://{parts.hostname}:{expect.app_port}{expect.health_path}"
+        problems = []
+        if path != expect.health_path:
+            problems.append(f"route {path} instead of {expect.health_path}")
+        if port != expect.app_port:
+            problems.append(f"port {port} instead of {expect.app_port}")
+        fix = None
+        if span != document.instruction_span(check) and parts.hostname:
+            fix = Fix.unsafe(f"Probe {wanted}", Edit.replace(document.path, span, wanted))
+        message = f"HEALTHCHECK probes {', '.join(problems)}"
+        yield self.finding(document, span, message, fix)
+
+
+# Tools each kind of base image already has: (image name test, tag test, tools).
+_BASE_TOOLS = (
+    (lambda name, tag: name == "python" and not any(v in tag for v in ("slim", "alpine")), {"curl", "wget"}),
+    (lambda name, tag: "alpine" in name or "alpine" in tag, {"wget"}),
+    (lambda name, tag: name == "python" and "slim" in tag, set()),
+    (lambda name, tag: name in ("debian", "ubuntu"), set()),
+)
+
+
+@register
+class HealthcheckToolMissing(DockerfileRule):
+    """The HEALTHCHECK calls curl or wget, which the final image does not have.
+
+    ## What it does
+    Looks at the program the final image's HEALTHCHECK runs. When it is `curl` or `wget`, it
+    checks that a RUN of the final stage (or a stage it builds on) installs it, or that the
+    base image ships it: full `python:3.x` images have both, alpine has busybox `wget`, and
+    `-slim`, `debian` and `ubuntu` images have neither. Other base images are not judged.
+
+    ## Why is this bad?
+    `python:3.11-slim` has no curl: the check fails with "executable file not found", the
+    container never becomes healthy and everything that waits on it waits forever (R1.4).
+
+    ## Example
+    ```dockerfile
+    FROM python:3.11-slim
+    HEALTHCHECK CMD curl -f http://localhost:8000/health || exit 1
+    ```
+
+    ## How to fix
+    Install the tool in the runtime stage (and clean the apt lists):
+    ```dockerfile
+    RUN apt-get update && apt-get install -y --no-install-recommends curl \\
+        && rm -rf /var/lib/apt/lists/*
+    ```
+    or probe with Python itself: `CMD ["python", "-c", "import urllib.request, sys; ..."]`.
+    """
+
+    code = "DF008"
+    name = "healthcheck-tool-missing"
+    summary = "The HEALTHCHECK uses curl or wget, which the final image lacks"
+    severity = Severity.ERROR
+    requirements = ("R1.4",)
+    bad_examples = (
+        DockerfileRule.bad(
+            "FROM python:3.11-slim\n"
+            "HEALTHCHECK CMD curl -f http://localhost:8000/health || exit 1\n"
+        ),
+        DockerfileRule.bad(
+            "FROM python:3.11-slim AS builder\nRUN apt-get update && apt-get install -y curl\n"
+            "FROM python:3.11-slim\n"
+            'HEALTHCHECK CMD ["curl", "-f", "http://localhost:8000/health"]\n'
+        ),
+    )
+    good_examples = (
+        DockerfileRule.good(
+            "FROM python:3.11-slim\n"
+            "RUN apt-get update && apt-get install -y --no-install-recommends curl \\\n"
+            "    && rm -rf /var/lib/apt/lists/*\n"
+            "HEALTHCHECK CMD curl -f http://localhost:8000/health || exit 1\n"
+        ),
+        DockerfileRule.good(
+            "FROM python:3.11-alpine\n"
+            "HEALTHCHECK CMD wget -qO- http://localhost:8000/health || exit 1\n"
+        ),
+    )
+
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+        check = _final_healthcheck(document)
+        stage = document.final_stage
+        if check is None or stage is None:
+            return
+        parsed = check.healthcheck()
+        if parsed is None or parsed.disabled:
+            return
+        if parsed.exec_form is not None:
+            program = parsed.exec_form[0].rsplit("/", 1)[-1] if parsed.exec_form else ""
+            if program in ("sh", "/bin/sh", "bash") and len(parsed.exec_form) > 2:
+                program = parsed.exec_form[2].split()[0] if parsed.exec_form[2].split() else ""
+        else:
+            program = parsed.command.split()[0].rsplit("/", 1)[-1] if parsed.command.split() else ""
+        if program not in ("curl", "wget"):
+            return
+        installed = {pkg for ins in document.chain_instructions(stage) for pkg in installed_packages(ins)}
+        if program in installed:
+            return
+        image = parse_image(document.root_base(stage))
+        for applies, tools in _BASE_TOOLS:
+            if applies(image.short_name, image.tag or ""):
+                if program in tools:
+                    return
+                span = document.span_or_instruction(check, program)
+                message = (
+                    f"The HEALTHCHECK runs `{program}`, but `{document.root_base(stage)}` has no "
+                    f"{program} and no RUN of the final stage installs it"
+                )
+                yield self.finding(document, span, message)
+                return
+
+
+@register
+class PythonUnbuffered(DockerfileRule):
+    """PYTHONUNBUFFERED is not set in the runtime image.
+
+    ## What it does
+    Checks that a Python image's final stage sets `PYTHONUNBUFFERED` (to `1`) with ENV.
+
+    ## Why is this bad?
+    Without it Python buffers stdout when it is not a terminal, which in a container it never
+    is: log lines arrive late, in bursts, and the last ones are lost when the process dies
+    (R2.5, R20.4).
+
+    ## Example
+    ```dockerfile
+    FROM python:3.11-slim
+    CMD ["python", "-m", "app"]
+    ```
+
+    ## How to fix
+    ```dockerfile
+    FROM python:3.11-slim
+    ENV PYTHONUNBUFFERED=1
+    CMD ["python", "-m", "app"]
+    ```
+    The fix is safe: it only makes output unbuffered.
+    """
+
+    code = "DF009"
+    name = "python-unbuffered-missing"
+    summary = "PYTHONUNBUFFERED=1 is not set in the runtime stage"
+    requirements = ("R2.5", "R20.4")
+    fixable = True
+    bad_examples = (
+        DockerfileRule.bad(
+            'FROM python:3.11-slim\nCMD ["python", "-m", "app"]\n',
+            'FROM python:3.11-slim\nENV PYTHONUNBUFFERED=1\nCMD ["python", "-m", "app"]\n',
+        ),
+        DockerfileRule.bad(
+            'FROM python:3.11-slim\nENV PYTHONUNBUFFERED=""\nCMD ["python", "-m", "app"]\n',
+            count=1,
+        ),
+    )
+    good_examples = (
+        DockerfileRule.good(
+            "FROM python:3.11-slim AS base\nENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1\n"
+            'FROM base\nCMD ["python", "-m", "app"]\n'
+        ),
+        DockerfileRule.good('FROM nginx:1.27-alpine\nCMD ["nginx", "-g", "daemon off;"]\n'),
+    )
+
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+        stage = document.final_stage
+        if stage is None or not is_python_image(document, stage):
+            return
+        value = env_value(document, stage, "PYTHONUNBUFFERED")
+        if value:
+            return
+        span = document.instruction_span(stage.from_instruction)
+        if value is None:
+            line = stage.from_instruction.end_line + 1
+            edit = insert_lines(document, line, "ENV PYTHONUNBUFFERED=1\n")
+            fix = Fix.safe("Add `ENV PYTHONUNBUFFERED=1`", edit)
+            message = "PYTHONUNBUFFERED is not set: Python buffers its log output in the container"
+        else:  # set to empty by an ENV we would have to rewrite: report only
+            fix = None
+            message = "PYTHONUNBUFFERED is set empty, which leaves Python's output buffered"
+        yield self.finding(document, span, message, fix)
+
+
+def _resolve(path: str, workdir: str) -> str:
+    import posixpath
+
+    return posixpath.normpath(posixpath.join(workdir, path))
+
+
+def _is_within(path: str, directory: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip("/") + "/")
+
+
+@register
+class DataDirectoriesNotWritable(DockerfileRule):
+    """The data and logs directories are not created and owned by the runtime user.
+
+    ## What it does
+    For a Python image whose final stage runs as a non-root user, checks that the expected
+    data directory (`/app/data`, where the default `sqlite:///data/app.db` lives) and logs
+    directory (`/app/logs`) are created in the image and owned by that user: by `mkdir` and
+    `chown` (or `install -d -o`) as root, by `mkdir` after switching USER, or by
+    `COPY --chown=<user>` into them.
+
+    ## Why is this bad?
+    The non-root user cannot create `/app/data` in a root-owned `/app`: the first write of
+    the sqlite database fails at start-up, and a bind mount of `./data` comes up owned by root
+    (R18.4).
+
+    ## Example
+    ```dockerfile
+    FROM python:3.11-slim
+    WORKDIR /app
+    RUN useradd --system mami
+    USER mami
+    ```
+
+    ## How to fix
+    Create them as root and hand them to the user, before `USER`:
+    ```dockerfile
+    RUN mkdir -p /app/data /app/logs && chown mami /app/data /app/logs
+    USER mami
+    ```
+    The fix is safe when it can run as root right before the final USER.
+    """
+
+    code = "DF010"
+    name = "data-dirs-not-writable"
+    summary = "The data and logs directories are not created and owned by the runtime user"
+    severity = Severity.ERROR
+    requirements = ("R18.4", "R5.1")
+    fixable = True
+    bad_examples = (
+        DockerfileRule.bad(
+            "FROM python:3.11-slim\nWORKDIR /app\nRUN useradd --system mami\nUSER mami\n"
+            'CMD ["python", "-m", "app"]\n',
+            "FROM python:3.11-slim\nWORKDIR /app\nRUN useradd --system mami\n"
+            "RUN mkdir -p /app/data /app/logs && chown mami /app/data /app/logs\nUSER mami\n"
+            'CMD ["python", "-m", "app"]\n',
+        ),
+        DockerfileRule.bad(
+            "FROM python:3.11-slim\nWORKDIR /app\nRUN useradd --system mami && mkdir data logs\n"
+            'USER mami\nCMD ["python", "-m", "app"]\n',
+        ),
+    )
+    good_examples = (
+        DockerfileRule.good(
+            "FROM python:3.11-slim\nWORKDIR /app\nRUN useradd --system mami\n"
+            "RUN mkdir -p data logs && chown -R mami:mami /app/data /app/logs\nUSER mami\n"
+        ),
+        DockerfileRule.good(
+            "FROM python:3.11-slim\nWORKDIR /app\nRUN useradd --system mami\nUSER mami\n"
+            "RUN mkdir -p /app/data /app/logs\n"
+        ),
+        DockerfileRule.good("FROM python:3.11-slim\nWORKDIR /app\n"),
+    )
+
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+        stage = document.final_stage
+        if stage is None or not is_python_image(document, stage):
+            return
+        final_user = last_user(document, stage)
+        if is_root(final_user):
+            return  # root can write anywhere; DF001 reports the root user itself
+        assert final_user is not None
+        owner = user_name(final_user)
+        expect = context.expect
+        missing = [
+            directory
+            for directory in (expect.data_dir, expect.logs_dir)
+            if not self._owned(document, owner, directory)
+        ]
+        if not missing:
+            return
+        listed = " ".join(missing)
+        message = f"{listed} {'is' if len(missing) == 1 else 'are'} not created and owned by `{owner}`"
+        fix = None
+        chain = document.chain_instructions(stage)
+        users_before = [ins for ins in chain if ins.keyword == "USER" and ins.line < final_user.line]
+        if final_user.stage == stage.index and is_root(users_before[-1] if users_before else None):
+            text = f"RUN mkdir -p {listed} && chown {owner} {listed}\n"
+            fix = Fix.safe(f"Create {listed} owned by {owner}", insert_lines(document, final_user.line, text))
+        yield self.finding(document, document.instruction_span(final_user), message, fix)
+
+    def _owned(self, document: Dockerfile, owner: str, directory: str) -> bool:
+        stage = document.final_stage
+        assert stage is not None
+        workdir, user = "/", "root"
+        for instruction in document.chain_instructions(stage):
+            if instruction.keyword == "WORKDIR":
+                workdir = _resolve(instruction.arguments.strip(), workdir)
+            elif instruction.keyword == "USER":
+                user = user_name(instruction)
+            elif instruction.keyword in ("COPY", "ADD"):
+                chown = instruction.flag("chown")
+                words = instruction.words()
+                if chown and words and chown.split(":")[0] == owner:
+                    if _is_within(_resolve(words[-1], workdir), directory):
+                        return True
+            elif instruction.keyword == "RUN":
+                for command in run_commands(instruction):
+                    paths = [_resolve(w, workdir) for w in command.words[1:] if not w.startswith("-")]
+                    if command.name == "mkdir" and user == owner and directory in paths:
+                        return True
+                    if command.name == "chown" and len(command.words) > 2:
+                        target = command.words[1:]
+                        names = [w for w in target if not w.startswith("-")]
+                        recursive = any(w in ("-R", "--recursive") for w in target)
+                        if names and names[0].split(":")[0] in (owner, f"${owner}") or (
+                            names and names[0].startswith("$")
+                        ):
+                            for path in (_resolve(n, workdir) for n in names[1:]):
+                                if path == directory or (recursive and _is_within(directory, path)):
+                                    return True
+                    if command.name == "install" and "-d" in command.words and owner in command.words:
+                        if directory in paths:
+                            return True
+        return False
+
