@@ -16,8 +16,8 @@ from auditor.rule import Finding
 
 
 def finding_line(finding: Finding) -> str:
-    span = finding.span
-    return f"{inline(finding.path)}:{span.line}:{span.column}: {finding.code} {inline(finding.message)}"
+    location = f"{inline(finding.path)}:{finding.span.line}:{finding.span.column}"
+    return f"{location}: {finding.code} {inline(finding.message)}"
 
 
 def render(

@@ -53,9 +53,23 @@ def doc_section(documentation: str, title: str) -> str:
     return match.group(1).strip() if match else ""
 
 
+def unwrap(text: str) -> str:
+    """Plain text with the docstring's hard line breaks inside prose paragraphs joined.
+
+    Paragraphs holding a list or a code fence keep their lines.
+    """
+    paragraphs = re.split(r"\n\s*\n", text.strip())
+    return "\n\n".join(
+        paragraph
+        if re.search(r"^\s*(?:[-*+]\s|\d+[.)]\s|```)", paragraph, re.M)
+        else " ".join(line.strip() for line in paragraph.splitlines())
+        for paragraph in paragraphs
+    )
+
+
 def rule_descriptor(rule: type[Rule]) -> dict[str, Any]:
     documentation = rule.documentation() or rule.summary
-    full_description = doc_section(documentation, "What it does") or rule.summary
+    full_description = unwrap(doc_section(documentation, "What it does")) or rule.summary
     return {
         "id": rule.code,
         "name": rule.name,

@@ -22,7 +22,11 @@ class RootUser(Rule):
     """Flags a final stage that runs as root.
 
     ## What it does
-    Checks that the final stage switches to an unprivileged user.
+    Checks that the final stage switches
+    to an unprivileged user.
+
+    - USER root counts as root
+    - so does USER 0
 
     ## Why is this bad?
     A process running as root in a container can do more harm when it is broken into.
@@ -114,7 +118,9 @@ def sample_findings(root: Path) -> list[Finding]:
             main,
             main.line_span(cmd.line),
             "The final stage runs as root",
-            Fix.safe("Add `USER mami` before CMD", Edit.insert("Dockerfile", cmd.line, 1, "USER mami\n")),
+            Fix.safe(
+                "Add `USER mami` before CMD", Edit.insert("Dockerfile", cmd.line, 1, "USER mami\n")
+            ),
         ),
         PipCache().finding(
             main,
@@ -122,14 +128,18 @@ def sample_findings(root: Path) -> list[Finding]:
             "`pip install` without --no-cache-dir",
             Fix.unsafe(
                 "Add --no-cache-dir",
-                Edit.insert("Dockerfile", pip.line, pip_column + len("pip install"), " --no-cache-dir"),
+                Edit.insert(
+                    "Dockerfile", pip.line, pip_column + len("pip install"), " --no-cache-dir"
+                ),
             ),
         ),
         Hygiene().finding(
             web,
             web.line_span(1),
             "Base image `nginx:latest` is not pinned",
-            Fix.safe("Create a .dockerignore", Edit.create_file("docker/web app/.dockerignore", ".git\n")),
+            Fix.safe(
+                "Create a .dockerignore", Edit.create_file("docker/web app/.dockerignore", ".git\n")
+            ),
         ),
         PipCache().finding(web, web.line_span(2, 2), "`pip install` without --no-cache-dir"),
     ]

@@ -8,7 +8,9 @@ from pathlib import Path
 from auditor.result import RunResult
 from auditor.rule import Finding, Severity, Span
 
-FINDING_LINE = re.compile(r"^(?P<path>[^\n]+?):(?P<line>\d+):(?P<column>\d+): (?P<code>[A-Z]+\d+) (?P<message>.*)$")
+FINDING_LINE = re.compile(
+    r"^(?P<path>[^\n]+?):(?P<line>\d+):(?P<column>\d+): (?P<code>[A-Z]+\d+) (?P<message>.*)$"
+)
 
 
 def test_lines_then_summary(result: RunResult, render_text) -> None:
@@ -26,14 +28,21 @@ def test_lines_then_summary(result: RunResult, render_text) -> None:
 
 def test_one_line_per_finding_whatever_the_message(tmp_path: Path, render_text) -> None:
     finding = Finding(
-        "TR009", "nasty", "two\nlines\r and \x1b[2J a bidi \u202e override", "a.txt", Span(7, 2, 7, 3), Severity.ERROR
+        "TR009",
+        "nasty",
+        "two\nlines\r and \x1b[2J a bidi \u202e override",
+        "a.txt",
+        Span(7, 2, 7, 3),
+        Severity.ERROR,
     )
     lines = render_text("concise", RunResult(tmp_path, [finding], [], 1)).splitlines()
     assert lines[0] == "a.txt:7:2: TR009 two\\nlines\\r and \\x1b[2J a bidi \\u202e override"
     assert lines[1] == "1 finding in 1 file."
 
 
-def test_clean_run_and_fixed_findings(clean_result: RunResult, result: RunResult, render_text) -> None:
+def test_clean_run_and_fixed_findings(
+    clean_result: RunResult, result: RunResult, render_text
+) -> None:
     assert render_text("concise", clean_result) == "All checks passed.\n"
     clean_result.fixed = list(result.findings)
     assert render_text("concise", clean_result) == "Fixed 4 findings.\nAll checks passed.\n"
@@ -60,4 +69,7 @@ def test_statistics_replace_the_findings(result: RunResult, render_text) -> None
         "4 findings in 2 files, 2 fixable with --fix; 1 more with --unsafe-fixes.",
     ]
     result.unsafe_fixes_enabled = True
-    assert render_text("concise", result, statistics=True).splitlines()[0] == "2  TR002  [*] test-pip-cache"
+    assert (
+        render_text("concise", result, statistics=True).splitlines()[0]
+        == "2  TR002  [*] test-pip-cache"
+    )

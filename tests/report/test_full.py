@@ -40,7 +40,9 @@ def test_grouped_by_file_with_lines_and_markers(result: RunResult, render_text) 
     lines = output.splitlines()
     assert lines.count("Dockerfile  (2 findings)") == 1
     assert lines.count("docker/web app/Dockerfile  (2 findings)") == 1
-    assert lines.index("Dockerfile  (2 findings)") < lines.index("docker/web app/Dockerfile  (2 findings)")
+    assert lines.index("Dockerfile  (2 findings)") < lines.index(
+        "docker/web app/Dockerfile  (2 findings)"
+    )
 
     pip_line = " 3 | RUN pip install -r requirements.txt"
     assert caret_columns(lines, pip_line) == (5, 15)  # `pip install`, columns 5..15
@@ -65,18 +67,24 @@ def test_long_lines_are_not_wrapped(tmp_path: Path, render_text) -> None:
     long_line = "RUN " + " && ".join(f"echo step-{n}" for n in range(30))
     (tmp_path / "Dockerfile").write_text(f"FROM python:3.12\n{long_line}\n", encoding="utf-8")
     message = "a message that is long enough to pass eighty columns " * 3
-    finding = Finding("TR009", "long", message.strip(), "Dockerfile", Span(2, 1, 2, 4), Severity.WARNING)
+    finding = Finding(
+        "TR009", "long", message.strip(), "Dockerfile", Span(2, 1, 2, 4), Severity.WARNING
+    )
     lines = render_text("full", RunResult(tmp_path, [finding], [], 1)).splitlines()
     assert f" 2 | {long_line}" in lines
     assert f"warning TR009 long: {message.strip()}" in lines
 
 
-def test_tabs_wide_and_control_characters_keep_the_marker_aligned(tmp_path: Path, render_text) -> None:
+def test_tabs_wide_and_control_characters_keep_the_marker_aligned(
+    tmp_path: Path, render_text
+) -> None:
     source = "FROM python:3.12\n\tRUN echo 日本 \x1b[31mred && pip install x\n"
     (tmp_path / "Dockerfile").write_text(source, encoding="utf-8")
     text = source.splitlines()[1]
     column = text.index("pip") + 1
-    finding = Finding("TR009", "align", "m", "Dockerfile", Span(2, column, 2, column + 3), Severity.ERROR)
+    finding = Finding(
+        "TR009", "align", "m", "Dockerfile", Span(2, column, 2, column + 3), Severity.ERROR
+    )
     output = render_text("full", RunResult(tmp_path, [finding], [], 1))
     assert "\x1b" not in output  # the file's escape sequence is shown, not sent
     lines = output.splitlines()
@@ -167,7 +175,11 @@ def render_on_terminal(result: RunResult, environment: dict[str, str]) -> str:
     if "NO_COLOR" not in environment:
         env.pop("NO_COLOR", None)
     child = subprocess.Popen(
-        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=follower, env=env, cwd=repository
+        [sys.executable, "-c", script],
+        stdin=subprocess.PIPE,
+        stdout=follower,
+        env=env,
+        cwd=repository,
     )
     os.close(follower)
     child.stdin.write(pickle.dumps(result))

@@ -44,7 +44,10 @@ def test_one_annotation_per_finding_and_nothing_else(result: RunResult, render_t
 
 def test_levels_files_and_one_based_positions(result: RunResult, render_text) -> None:
     commands = parse(render_text("github", result))
-    found = {(props["file"], int(props["line"])): (command, props, data) for command, props, data in commands}
+    found = {
+        (props["file"], int(props["line"])): (command, props, data)
+        for command, props, data in commands
+    }
 
     command, props, message = found[("Dockerfile", 5)]
     assert command == "error"
@@ -89,10 +92,17 @@ def test_nasty_messages_and_paths_survive_escaping(tmp_path: Path, render_text) 
 
 
 def test_multi_line_span_has_no_columns(tmp_path: Path, render_text) -> None:
-    finding = Finding("TR009", "wide", "spans lines", "Dockerfile", Span(2, 4, 5, 3), Severity.ERROR)
+    finding = Finding(
+        "TR009", "wide", "spans lines", "Dockerfile", Span(2, 4, 5, 3), Severity.ERROR
+    )
     _, properties, _ = parse(render_text("github", RunResult(tmp_path, [finding], [], 1)))[0]
     # The Actions toolkit refuses col/endColumn when the lines differ.
-    assert properties == {"file": "Dockerfile", "line": "2", "endLine": "5", "title": "TR009 (wide)"}
+    assert properties == {
+        "file": "Dockerfile",
+        "line": "2",
+        "endLine": "5",
+        "title": "TR009 (wide)",
+    }
 
 
 def test_no_findings_write_nothing(clean_result: RunResult, render_text) -> None:

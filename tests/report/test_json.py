@@ -56,9 +56,13 @@ def test_positions_and_fixes_match_the_findings(result: RunResult, render_text) 
     expected = sorted(result.findings, key=lambda finding: finding.sort_key)
     for item, finding in zip(findings, expected, strict=True):
         span = finding.span
-        assert (item["path"], item["line"], item["column"], item["end_line"], item["end_column"]) == (
-            finding.path, span.line, span.column, span.end_line, span.end_column
-        )
+        assert (
+            item["path"],
+            item["line"],
+            item["column"],
+            item["end_line"],
+            item["end_column"],
+        ) == (finding.path, span.line, span.column, span.end_line, span.end_column)
         if finding.fix is None:
             assert item["fix"] is None
         else:
@@ -92,7 +96,9 @@ def test_positions_and_fixes_match_the_findings(result: RunResult, render_text) 
         },
     }
     created = next(item for item in findings if item["code"] == "TR003")["fix"]["edits"]
-    assert created == [{"path": "docker/web app/.dockerignore", "kind": "create", "content": ".git\n"}]
+    assert created == [
+        {"path": "docker/web app/.dockerignore", "kind": "create", "content": ".git\n"}
+    ]
 
 
 def test_unsafe_fixes_enabled_counts_them_fixable(result: RunResult, render_text) -> None:

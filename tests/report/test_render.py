@@ -26,7 +26,9 @@ def test_every_format_renders_a_real_result(result: RunResult, render_text) -> N
 def test_unknown_format_names_the_choices(clean_result: RunResult) -> None:
     import io
 
-    with pytest.raises(ValueError, match="unknown output format 'xml' .*full, concise, json, sarif, github"):
+    with pytest.raises(
+        ValueError, match="unknown output format 'xml' .*full, concise, json, sarif, github"
+    ):
         render("xml", clean_result, io.StringIO())
 
 

@@ -53,7 +53,8 @@ def test_rule_descriptors(result: RunResult, render_text, validator) -> None:
     assert root_user["name"] == "test-root-user"
     assert root_user["shortDescription"]["text"] == "The final stage runs as root"
     assert root_user["fullDescription"]["text"] == (
-        "Checks that the final stage switches to an unprivileged user."
+        "Checks that the final stage switches to an unprivileged user.\n\n"
+        "- USER root counts as root\n- so does USER 0"
     )
     assert root_user["help"]["markdown"].startswith("Flags a final stage that runs as root.")
     assert "## How to fix\nAdd `USER mami` before CMD." in root_user["help"]["text"]
@@ -70,9 +71,10 @@ def test_results_point_at_their_rules_and_spans(result: RunResult, render_text, 
     assert len(run["results"]) == len(findings)
     for item, finding in zip(run["results"], findings, strict=True):
         assert rules[item["ruleIndex"]]["id"] == item["ruleId"] == finding.code
-        assert item["level"] == {"error": "error", "warning": "warning", "info": "note"}[
-            finding.severity.value
-        ]
+        assert (
+            item["level"]
+            == {"error": "error", "warning": "warning", "info": "note"}[finding.severity.value]
+        )
         assert item["message"]["text"] == finding.message
         location = item["locations"][0]["physicalLocation"]
         assert location["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
@@ -83,13 +85,19 @@ def test_results_point_at_their_rules_and_spans(result: RunResult, render_text, 
             "endLine": span.end_line,
             "endColumn": span.end_column,
         }
-    uris = {item["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for item in run["results"]}
+    uris = {
+        item["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for item in run["results"]
+    }
     assert uris == {"Dockerfile", "docker/web%20app/Dockerfile"}
 
 
 def test_fixes_for_text_edits_only(result: RunResult, render_text, validator) -> None:
     results = load(render_text, result, validator)["runs"][0]["results"]
-    by_rule_line = {(item["ruleId"], item["locations"][0]["physicalLocation"]["region"]["startLine"]): item for item in results}
+    by_rule_line = {
+        (item["ruleId"], item["locations"][0]["physicalLocation"]["region"]["startLine"]): item
+        for item in results
+    }
     safe = by_rule_line[("TR001", 5)]["fixes"]
     assert safe == [
         {
@@ -99,7 +107,12 @@ def test_fixes_for_text_edits_only(result: RunResult, render_text, validator) ->
                     "artifactLocation": {"uri": "Dockerfile", "uriBaseId": "%SRCROOT%"},
                     "replacements": [
                         {
-                            "deletedRegion": {"startLine": 5, "startColumn": 1, "endLine": 5, "endColumn": 1},
+                            "deletedRegion": {
+                                "startLine": 5,
+                                "startColumn": 1,
+                                "endLine": 5,
+                                "endColumn": 1,
+                            },
                             "insertedContent": {"text": "USER mami\n"},
                         }
                     ],
@@ -122,21 +135,37 @@ def test_deletion_has_no_inserted_content(tmp_path: Path, render_text, validator
         Edit.delete_text("b/Dockerfile", Span(4, 1, 5, 1)),
         Edit.delete_text("a/Dockerfile", Span(2, 3, 2, 7)),
     )
-    finding = Finding("TR009", "two-files", "m", "a/Dockerfile", Span(2, 3, 2, 7), Severity.WARNING, fix=fix)
-    item = load(render_text, RunResult(tmp_path, [finding], [], 1), validator)["runs"][0]["results"][0]
+    finding = Finding(
+        "TR009", "two-files", "m", "a/Dockerfile", Span(2, 3, 2, 7), Severity.WARNING, fix=fix
+    )
+    item = load(render_text, RunResult(tmp_path, [finding], [], 1), validator)["runs"][0][
+        "results"
+    ][0]
     changes = item["fixes"][0]["artifactChanges"]
-    assert [change["artifactLocation"]["uri"] for change in changes] == ["a/Dockerfile", "b/Dockerfile"]
+    assert [change["artifactLocation"]["uri"] for change in changes] == [
+        "a/Dockerfile",
+        "b/Dockerfile",
+    ]
     assert changes[1]["replacements"] == [
         {"deletedRegion": {"startLine": 4, "startColumn": 1, "endLine": 5, "endColumn": 1}}
     ]
 
 
-def test_paths_are_encoded_as_relative_uri_references(tmp_path: Path, render_text, validator) -> None:
+def test_paths_are_encoded_as_relative_uri_references(
+    tmp_path: Path, render_text, validator
+) -> None:
     paths = ["a b/Dockerfile", "c:d/Dockerfile", "x#y/100%/Dockerfile", "ü/Dockerfile"]
     findings = [Finding("TR009", "p", "m", path, Span.point(1), Severity.INFO) for path in paths]
-    results = load(render_text, RunResult(tmp_path, findings, [], 1), validator)["runs"][0]["results"]
+    results = load(render_text, RunResult(tmp_path, findings, [], 1), validator)["runs"][0][
+        "results"
+    ]
     uris = [item["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for item in results]
-    assert uris == ["a%20b/Dockerfile", "c%3Ad/Dockerfile", "x%23y/100%25/Dockerfile", "%C3%BC/Dockerfile"]
+    assert uris == [
+        "a%20b/Dockerfile",
+        "c%3Ad/Dockerfile",
+        "x%23y/100%25/Dockerfile",
+        "%C3%BC/Dockerfile",
+    ]
     from urllib.parse import unquote
 
     assert [unquote(uri) for uri in uris] == paths
@@ -187,11 +216,13 @@ def test_information_uri_comes_from_the_distribution(
     assert "informationUri" not in driver
 
 
-def test_invalid_positions_never_make_an_invalid_log(tmp_path: Path, render_text, validator) -> None:
+def test_invalid_positions_never_make_an_invalid_log(
+    tmp_path: Path, render_text, validator
+) -> None:
     finding = Finding("TR009", "zero", "m", "Dockerfile", Span(0, 0, 0, 0), Severity.ERROR)
-    region = load(render_text, RunResult(tmp_path, [finding], [], 1), validator)["runs"][0]["results"][0][
-        "locations"
-    ][0]["physicalLocation"]["region"]
+    region = load(render_text, RunResult(tmp_path, [finding], [], 1), validator)["runs"][0][
+        "results"
+    ][0]["locations"][0]["physicalLocation"]["region"]
     assert region == {"startLine": 1, "startColumn": 1, "endLine": 1, "endColumn": 1}
 
 
