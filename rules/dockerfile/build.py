@@ -1,0 +1,428 @@
+"""How dependencies get into the image: wheels, the pip cache, compilers, layer order."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+
+from auditor.documents.dockerfile import Dockerfile, Instruction, Stage
+from auditor.rule import Context, Edit, Finding, Fix, Span, register
+from rules.dockerfile._base import DockerfileRule, builds_wheels, env_value
+from rules.dockerfile._shell import (
+    PIP_REGEX,
+    PipCall,
+    command_matches,
+    installed_packages,
+    pip_calls,
+    removed_packages,
+)
+
+BUILD_TOOLS = frozenset(
+    {"build-essential", "build-base", "gcc", "g++", "clang", "gfortran", "make", "cmake"}
+)
+_INSTALLS = ("install",)
+
+
+def _installs_packages(call: PipCall) -> bool:
+    """`pip install` of requirements or packages (not `pip install --upgrade pip` alone)."""
+    if call.subcommand not in _INSTALLS:
+        return False
+    targets = [t for t in call.targets if t not in ("pip", "setuptools", "wheel")]
+    return bool(call.requirement_files or targets)
+
+
+def _from_wheels(call: PipCall) -> bool:
+    return call.has_option("--no-index") or (
+        bool(call.targets) and all(t.endswith((".whl", "/*")) or "wheel" in t for t in call.targets)
+        and not call.requirement_files
+    )
+
+
+def _runtime_stages(document: Dockerfile) -> list[Stage]:
+    stage = document.final_stage
+    return document.stage_chain(stage) if stage is not None else []
+
+
+@register
+class NoWheelBuilder(DockerfileRule):
+    """No builder stage makes wheels for the Python dependencies.
+
+    ## What it does
+    For a Dockerfile whose final image pip-installs packages, checks that an earlier stage
+    builds them as wheels (`pip wheel`), so that the runtime stage only installs finished
+    wheels.
+
+    ## Why is this bad?
+    Installing from source in the runtime stage needs compilers and headers there, which stay
+    in the image (hundreds of MB), and rebuilds every package on every build. The spec asks for
+    a multi-stage build whose builder makes wheels (R1.2, R8.3).
+
+    ## Example
+    ```dockerfile
+    FROM python:3.11-slim
+    COPY requirements.txt .
+    RUN pip install --no-cache-dir -r requirements.txt
+    ```
+
+    ## How to fix
+    ```dockerfile
+    FROM python:3.11-slim AS builder
+    COPY requirements.txt .
+    RUN pip wheel --no-cache-dir --wheel-dir /wheels -r requirements.txt
+
+    FROM python:3.11-slim
+    COPY requirements.txt .
+    COPY --from=builder /wheels /wheels
+    RUN pip install --no-cache-dir --no-index --find-links=/wheels -r requirements.txt
+    ```
+    """
+
+    code = "DF004"
+    name = "no-wheel-builder"
+    summary = "No multi-stage build with a builder stage that makes wheels"
+    requirements = ("R1.2", "R8.3")
+    bad_examples = (
+        DockerfileRule.bad(
+            "FROM python:3.11-slim\nCOPY requirements.txt .\n"
+            "RUN pip install --no-cache-dir -r requirements.txt\n"
+        ),
+        DockerfileRule.bad(
+            "FROM python:3.11-slim AS builder\nRUN echo build\n"
+            "FROM python:3.11-slim\nCOPY requirements.txt .\n"
+            "RUN pip install --no-cache-dir -r requirements.txt\n"
+        ),
+    )
+    good_examples = (
+        DockerfileRule.good(
+            "FROM python:3.11-slim AS builder\nCOPY requirements.txt .\n"
+            "RUN pip wheel --no-cache-dir --wheel-dir /wheels -r requirements.txt\n"
+            "FROM python:3.11-slim\nCOPY requirements.txt .\nCOPY --from=builder /wheels /wheels\n"
+            "RUN pip install --no-cache-dir --no-index --find-links=/wheels -r requirements.txt\n"
+        ),
+        DockerfileRule.good('FROM nginx:1.27-alpine\nCMD ["nginx", "-g", "daemon off;"]\n'),
+    )
+
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+        runtime = _runtime_stages(document)
+        installs = [
+            ins
+            for stage in runtime
+            for ins in stage.instructions
+            if any(_installs_packages(call) for call in pip_calls(ins))
+        ]
+        if not installs:
+            return
+        builders = [s for s in document.stages if s not in runtime and builds_wheels(document, s)]
+        if builders:
+            return
+        if len(document.stages) == 1:
+            message = "Single-stage build: dependencies are installed without a wheel builder stage"
+        else:
+            message = "No builder stage runs `pip wheel`: the runtime stage installs from source"
+        yield self.finding(document, document.instruction_span(installs[0]), message)
+
+
+@register
+class RuntimeInstallsFromIndex(DockerfileRule):
+    """The runtime stage installs from the package index instead of the built wheels.
+
+    ## What it does
+    When a builder stage makes wheels (`pip wheel`), checks that every `pip install` of the
+    final stage installs from those wheels: `--no-index` with `--find-links`, or the wheel
+    files themselves.
+
+    ## Why is this bad?
+    Without `--no-index`, pip may download (and build) other versions than the builder made,
+    which defeats the builder and can pull in packages that need compilers the runtime image
+    does not have (R1.2, R8.3).
+
+    ## Example
+    ```dockerfile
+    COPY --from=builder /wheels /wheels
+    RUN pip install --no-cache-dir --find-links=/wheels -r requirements.txt
+    ```
+
+    ## How to fix
+    ```dockerfile
+    RUN pip install --no-cache-dir --no-index --find-links=/wheels -r requirements.txt
+    ```
+    """
+
+    code = "DF005"
+    name = "runtime-installs-from-index"
+    summary = "The runtime stage pip-installs from the index instead of the builder's wheels"
+    requirements = ("R1.2", "R8.3")
+    bad_examples = (
+        DockerfileRule.bad(
+            "FROM python:3.11-slim AS builder\n"
+            "RUN pip wheel --no-cache-dir --wheel-dir /wheels -r requirements.txt\n"
+            "FROM python:3.11-slim\nCOPY --from=builder /wheels /wheels\n"
+            "RUN pip install --no-cache-dir --find-links=/wheels -r requirements.txt\n"
+        ),
+    )
+    good_examples = (
+        DockerfileRule.good(
+            "FROM python:3.11-slim AS builder\n"
+            "RUN pip wheel --no-cache-dir --wheel-dir /wheels -r requirements.txt\n"
+            "FROM python:3.11-slim\nCOPY --from=builder /wheels /wheels\n"
+            "RUN pip install --no-cache-dir --no-index --find-links=/wheels -r requirements.txt\n"
+        ),
+        DockerfileRule.good(
+            "FROM python:3.11-slim AS builder\n"
+            "RUN pip wheel --no-cache-dir --wheel-dir /wheels -r requirements.txt\n"
+            "FROM python:3.11-slim\nCOPY --from=builder /wheels /wheels\n"
+            "RUN pip install --no-cache-dir /wheels/*.whl\n"
+        ),
+    )
+
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+        runtime = _runtime_stages(document)
+        if not any(s not in runtime and builds_wheels(document, s) for s in document.stages):
+            return
+        for stage in runtime:
+            for instruction in stage.instructions:
+                for call in pip_calls(instruction):
+                    if _installs_packages(call) and not _from_wheels(call):
+                        span = document.span_or_instruction(instruction, "install")
+                        message = (
+                            "The runtime stage runs `pip install` without `--no-index`: it "
+                            "installs from the index, not from the builder's wheels"
+                        )
+                        yield self.finding(document, span, message)
+
+
+@register
+class PipCacheNotDisabled(DockerfileRule):
+    """`pip install` or `pip wheel` without `--no-cache-dir`.
+
+    ## What it does
+    Finds `pip install` and `pip wheel` in RUN instructions that do not pass `--no-cache-dir`,
+    unless the stage sets `PIP_NO_CACHE_DIR` or the RUN mounts a cache
+    (`--mount=type=cache`), which keeps the cache out of the image anyway.
+
+    ## Why is this bad?
+    pip keeps every downloaded archive and built wheel in `~/.cache/pip`, which then stays in
+    the image layer: tens to hundreds of MB nobody uses (R8.4).
+
+    hadolint's DL3042 checks `pip install` only; this rule also checks `pip wheel`, whose
+    cache ends up in the builder's layers just the same.
+
+    ## Example
+    ```dockerfile
+    RUN pip install -r requirements.txt
+    ```
+
+    ## How to fix
+    ```dockerfile
+    RUN pip install --no-cache-dir -r requirements.txt
+    ```
+    The fix is safe: only the cache is left out.
+    """
+
+    code = "DF006"
+    name = "pip-cache-not-disabled"
+    summary = "pip install/wheel without --no-cache-dir"
+    requirements = ("R8.4",)
+    peers = ("DL3042",)
+    fixable = True
+    bad_examples = (
+        DockerfileRule.bad(
+            "FROM python:3.11-slim\nRUN pip install -r requirements.txt\n",
+            "FROM python:3.11-slim\nRUN pip install --no-cache-dir -r requirements.txt\n",
+        ),
+        DockerfileRule.bad(
+            "FROM python:3.11-slim\nRUN python -m pip install --upgrade pip \\\n"
+            "    && pip wheel --wheel-dir /wheels -r requirements.txt\n",
+            "FROM python:3.11-slim\nRUN python -m pip install --no-cache-dir --upgrade pip \\\n"
+            "    && pip wheel --no-cache-dir --wheel-dir /wheels -r requirements.txt\n",
+            count=2,
+        ),
+    )
+    good_examples = (
+        DockerfileRule.good(
+            "FROM python:3.11-slim\nRUN pip install --no-cache-dir -r requirements.txt\n"
+        ),
+        DockerfileRule.good(
+            "FROM python:3.11-slim\nENV PIP_NO_CACHE_DIR=1\nRUN pip install -r requirements.txt\n"
+        ),
+        DockerfileRule.good(
+            "FROM python:3.11-slim\n"
+            "RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt\n"
+        ),
+    )
+
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+        for stage in document.stages:
+            if (env_value(document, stage, "PIP_NO_CACHE_DIR") or "").lower() in (
+                "1", "true", "yes", "on", "off", "0", "false",
+            ):  # fmt: skip
+                continue  # pip reads any of these as "no cache" (its own quirk for 0/off)
+            for instruction in stage.of_keyword("RUN"):
+                mount = instruction.flag("mount") or ""
+                if "type=cache" in mount:
+                    continue
+                yield from self._check_run(document, instruction)
+
+    def _check_run(self, document: Dockerfile, instruction: Instruction) -> Iterator[Finding]:
+        for match in command_matches(document, instruction, PIP_REGEX):
+            if "--no-cache-dir" in match.segment:
+                continue
+            line, column = document.position(match.start)
+            end_line, end_column = document.position(match.end)
+            verb = match.segment[: match.end - match.start].split()[-1]
+            span = Span(line, column, end_line, end_column)
+            edit = Edit.insert(document.path, end_line, end_column, " --no-cache-dir")
+            yield self.finding(
+                document,
+                span,
+                f"`pip {verb}` without `--no-cache-dir` leaves pip's cache in the image",
+                Fix.safe("Add `--no-cache-dir`", edit),
+            )
+
+
+@register
+class BuildToolsInRuntime(DockerfileRule):
+    """Compilers are installed in the runtime stage.
+
+    ## What it does
+    Finds build tools (build-essential, gcc, g++, clang, make, cmake, alpine's build-base)
+    installed by a RUN of the final stage (or a stage it builds on) and not removed again in
+    the same RUN.
+
+    ## Why is this bad?
+    Compilers are needed to build wheels, not to run them. In the runtime image they add
+    hundreds of MB and tools an attacker can use. Build them in the builder stage (R1.4, R1.2).
+
+    ## Example
+    ```dockerfile
+    FROM python:3.11-slim
+    RUN apt-get update && apt-get install -y --no-install-recommends build-essential curl
+    ```
+
+    ## How to fix
+    Install compilers in the builder stage that runs `pip wheel`, and only what the app needs
+    at run time (curl for the health check) in the final stage.
+    """
+
+    code = "DF007"
+    name = "build-tools-in-runtime"
+    summary = "Compilers (build-essential, gcc) are installed in the runtime stage"
+    requirements = ("R1.4", "R1.2")
+    bad_examples = (
+        DockerfileRule.bad(
+            "FROM python:3.11-slim\n"
+            "RUN apt-get update && apt-get install -y --no-install-recommends build-essential curl\n"
+        ),
+        DockerfileRule.bad("FROM python:3.11-alpine\nRUN apk add --no-cache gcc musl-dev\n"),
+    )
+    good_examples = (
+        DockerfileRule.good(
+            "FROM python:3.11-slim AS builder\n"
+            "RUN apt-get update && apt-get install -y --no-install-recommends build-essential\n"
+            "FROM python:3.11-slim\n"
+            "RUN apt-get update && apt-get install -y --no-install-recommends curl\n"
+        ),
+        DockerfileRule.good(
+            "FROM python:3.11-slim\n"
+            "RUN apt-get update && apt-get install -y gcc && pip install --no-cache-dir x \\\n"
+            "    && apt-get purge -y gcc\n"
+        ),
+    )
+
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+        for stage in _runtime_stages(document):
+            for instruction in stage.of_keyword("RUN"):
+                removed = set(removed_packages(instruction))
+                for package in installed_packages(instruction):
+                    if package in BUILD_TOOLS and package not in removed:
+                        span = document.span_or_instruction(instruction, package)
+                        message = f"`{package}` is installed in the runtime stage; build in a builder stage"
+                        yield self.finding(document, span, message)
+
+
+_MANIFEST_RE = re.compile(
+    r"^(?:requirements.*\.txt|constraints.*\.txt|requirements|pyproject\.toml|setup\.cfg|setup\.py"
+    r"|poetry\.lock|Pipfile(?:\.lock)?|uv\.lock|pdm\.lock)$"
+)
+
+
+def _is_manifest(source: str) -> bool:
+    return bool(_MANIFEST_RE.match(posixpath.basename(source.rstrip("/"))))
+
+
+@register
+class CopyBeforeRequirements(DockerfileRule):
+    """App code is copied before the requirements are installed.
+
+    ## What it does
+    In each stage that runs `pip install -r <file>`, finds an earlier COPY or ADD (from the
+    build context) of anything other than dependency manifests (requirements*.txt,
+    constraints*.txt, pyproject.toml, lock files).
+
+    ## Why is this bad?
+    Docker reuses a layer only while everything before it is unchanged. Code copied first
+    changes with every commit, so every build re-installs every dependency (minutes instead of
+    seconds, and a fresh download each time).
+
+    ## Example
+    ```dockerfile
+    COPY . .
+    RUN pip install --no-cache-dir -r requirements.txt
+    ```
+
+    ## How to fix
+    ```dockerfile
+    COPY requirements.txt .
+    RUN pip install --no-cache-dir -r requirements.txt
+    COPY . .
+    ```
+    """
+
+    code = "DF011"
+    name = "copy-before-requirements"
+    summary = "App code is copied before requirements.txt is installed"
+    requirements = ()
+    bad_examples = (
+        DockerfileRule.bad(
+            "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\n"
+            "RUN pip install --no-cache-dir -r requirements.txt\n"
+        ),
+        DockerfileRule.bad(
+            "FROM python:3.11-slim\nCOPY requirements.txt app/ /app/\n"
+            "RUN pip install --no-cache-dir -r /app/requirements.txt\n"
+        ),
+    )
+    good_examples = (
+        DockerfileRule.good(
+            "FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt constraints.txt ./\n"
+            "RUN pip install --no-cache-dir -r requirements.txt -c constraints.txt\nCOPY . .\n"
+        ),
+        DockerfileRule.good(
+            "FROM python:3.11-slim\nCOPY --from=builder /wheels /wheels\nCOPY . .\n"
+            "RUN pip install --no-cache-dir /wheels/*.whl\n"
+        ),
+    )
+
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+        for stage in document.stages:
+            copies: list[Instruction] = []
+            for instruction in stage.instructions:
+                if instruction.keyword in ("COPY", "ADD") and not instruction.has_flag("from"):
+                    copies.append(instruction)
+                elif instruction.keyword == "RUN" and any(
+                    call.subcommand == "install" and call.requirement_files
+                    for call in pip_calls(instruction)
+                ):
+                    for copy in copies:
+                        sources = copy.words()[:-1]
+                        code = [s for s in sources if not s.startswith("<<") and not _is_manifest(s)]
+                        if code:
+                            message = (
+                                f"`{copy.keyword} {' '.join(code)}` comes before "
+                                f"`pip install -r` (line {instruction.line}): every code change "
+                                "re-installs all dependencies"
+                            )
+                            yield self.finding(document, document.instruction_span(copy), message)
+                            break
+                    break
