@@ -53,6 +53,54 @@ def find_root(start: Path) -> Path:
     return start
 
 
+@dataclass(frozen=True)
+class Targets:
+    """What the user asked to audit: the project root and which findings to report."""
+
+    root: Path
+    paths: tuple[str, ...]  # relative POSIX paths under the root; ("." ,) for all of it
+
+    def scope(self, path: str) -> bool:
+        """Is a finding at `path` inside one of the named files or folders?"""
+        return any(
+            target == "." or path == target or path.startswith(target + "/")
+            for target in self.paths
+        )
+
+    @property
+    def everything(self) -> bool:
+        return "." in self.paths
+
+
+class TargetError(ValueError):
+    """A PATH argument that cannot be audited (it does not exist)."""
+
+
+def resolve_targets(paths: list[Path]) -> Targets:
+    """The project root for the PATHs and the scope of the report.
+
+    The root is the nearest folder holding pyproject.toml, mami-audit.toml or .git at or above
+    the PATHs' common folder (a file's own folder when it is the only PATH), so pre-commit,
+    which passes changed files, audits the whole project and reports only on those files.
+    """
+    absolute = []
+    for path in paths:
+        if not os.path.lexists(path):
+            raise TargetError(f"{path}: no such file or folder")
+        full = Path(os.path.abspath(path))
+        # Resolve folders, but not a file's own name: a symlinked file is audited as itself.
+        absolute.append(full.resolve() if full.is_dir() else full.parent.resolve() / full.name)
+    folders = [path if path.is_dir() else path.parent for path in absolute]
+    root = find_root(Path(os.path.commonpath([str(folder) for folder in folders])))
+    relative = []
+    for path in absolute:
+        inside = normalise(os.path.relpath(path, root).replace(os.sep, "/"))
+        if inside is None:
+            raise TargetError(f"{path}: outside the project root {root}")
+        relative.append(inside)
+    return Targets(root, tuple(sorted(set(relative))))
+
+
 def normalise(path: str) -> str | None:
     """A clean relative POSIX path, or None when it is absolute or climbs out of the root."""
     path = path.replace("\\", "/") if os.sep == "\\" else path

@@ -41,8 +41,7 @@ class ParseErrorRule(Rule):
     ## Example
     ```dockerfile
     FROM python:3.11-slim
-    RUN pip install -r requirements.txt
-    <<EOF
+    FORM python:3.11-slim
     ```
 
     ## How to fix

@@ -1,0 +1,383 @@
+"""The `mami-audit` command line: turns options into a run and a run into an exit code.
+
+    mami-audit [check] [PATH...]     audit (the default command)
+    mami-audit rule CODE|NAME        print a rule's documentation
+    mami-audit rules                 list the rules
+
+Exit codes: 0 nothing left to report, 1 findings left, 2 usage or configuration error,
+3 internal error (a rule that raised, a file that could not be written). Every error is one
+line on stderr; `--verbose` adds the traceback. No rule logic lives here.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn, TextIO
+
+import typer
+
+from auditor import __version__
+
+COMMANDS = ("check", "rule", "rules")
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+app = typer.Typer(
+    name="mami-audit",
+    help="Audit and clean up FastAPI + React + Docker Compose projects.",
+    add_completion=False,
+    no_args_is_help=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class OutputFormat(str, Enum):
+    full = "full"
+    concise = "concise"
+    json = "json"
+    sarif = "sarif"
+    github = "github"
+
+
+class CatalogFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class UsageError(Exception):
+    """A mistake in how mami-audit was called; exits 2 with this one-line message."""
+
+
+def fail(message: str, code: int) -> NoReturn:
+    typer.echo(f"mami-audit: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def warn(message: str) -> None:
+    typer.echo(f"mami-audit: warning: {message}", err=True)
+
+
+def split_selectors(values: Sequence[str] | None) -> list[str]:
+    """--select A,B --select C -> [A, B, C]."""
+    return [item.strip() for value in values or () for item in value.split(",") if item.strip()]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"mami-audit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Audit and clean up FastAPI + React + Docker Compose projects (default command: check)."""
+
+
+# -- check -----------------------------------------------------------------------------------
+
+@app.command()
+def check(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(metavar="[PATH]...", help="Files or folders to audit (default: the current folder).", show_default=False),
+    ] = None,
+    select: Annotated[
+        list[str] | None,
+        typer.Option("--select", metavar="CODES", help="Rules to run: codes, prefixes, names or ALL (replaces the config's)."),
+    ] = None,
+    extend_select: Annotated[
+        list[str] | None,
+        typer.Option("--extend-select", metavar="CODES", help="Rules to run in addition to the selected ones."),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option("--ignore", metavar="CODES", help="Rules not to run (added to the config's ignore)."),
+    ] = None,
+    fix: Annotated[bool, typer.Option("--fix", help="Apply safe fixes.")] = False,
+    unsafe_fixes: Annotated[
+        bool, typer.Option("--unsafe-fixes", help="Also apply (with --fix, --diff) or offer unsafe fixes.")
+    ] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Print the fixes as a unified diff and write nothing.")
+    ] = False,
+    show_fixes: Annotated[bool, typer.Option("--show-fixes", help="List the findings that were fixed.")] = False,
+    statistics: Annotated[bool, typer.Option("--statistics", help="Count findings per rule.")] = False,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Exit 0 even when findings are left.")
+    ] = False,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--output-format", help="How to show the findings.")
+    ] = OutputFormat.full,
+    output_file: Annotated[
+        Path | None, typer.Option("--output-file", "-o", help="Write the report to this file.")
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="Configuration file (mami-audit.toml or pyproject.toml)."),
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Say more; tracebacks on errors.")] = False,
+) -> None:
+    """Audit a project (the default command)."""
+    options = CheckOptions(
+        paths=paths or [Path.cwd()],
+        select=split_selectors(select),
+        extend_select=split_selectors(extend_select),
+        ignore=split_selectors(ignore),
+        fix=fix,
+        unsafe_fixes=unsafe_fixes,
+        diff=diff,
+        show_fixes=show_fixes,
+        statistics=statistics,
+        exit_zero=exit_zero,
+        output_format=output_format.value,
+        output_file=output_file,
+        config=config,
+        verbose=verbose,
+    )
+    code = _guarded(lambda: run_check(options), verbose)
+    raise typer.Exit(code)
+
+
+def _guarded(action: Callable[[], int], verbose: bool) -> int:
+    """Turn the known errors into one-line messages and exit codes."""
+    from auditor.config import ConfigError
+    from auditor.project import TargetError
+
+    try:
+        return action()
+    except (ConfigError, UsageError, TargetError) as error:
+        if verbose:
+            traceback.print_exc()
+        fail(str(error), EXIT_USAGE)
+    except typer.Exit:
+        raise
+    except Exception as error:  # anything else is our bug: say so in one line
+        if verbose:
+            traceback.print_exc()
+        hint = "" if verbose else " (run with --verbose for the traceback)"
+        fail(f"internal error: {type(error).__name__}: {error}{hint}", EXIT_INTERNAL)
+
+
+@dataclass
+class CheckOptions:
+    paths: list[Path]
+    select: list[str] = field(default_factory=list)
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    fix: bool = False
+    unsafe_fixes: bool = False
+    diff: bool = False
+    show_fixes: bool = False
+    statistics: bool = False
+    exit_zero: bool = False
+    output_format: str = "full"
+    output_file: Path | None = None
+    config: Path | None = None
+    verbose: bool = False
+
+
+def run_check(options: CheckOptions) -> int:
+    import rules
+    from auditor.config import config_for
+    from auditor.engine import audit, select_rules
+    from auditor.project import Project
+    from auditor.result import RunResult
+    from auditor.project import resolve_targets
+
+    started = time.perf_counter()
+    targets = resolve_targets(options.paths)
+    scope = None if targets.everything else targets.scope
+    config = config_for(targets.root, options.config).with_overrides(
+        select=options.select, extend_select=options.extend_select, ignore=options.ignore
+    )
+    rules.load_all()
+    _check_selectors(options)
+    selected = select_rules(config)
+    if options.verbose:
+        warn(f"root {targets.root}; config from {config.source}; {len(selected)} rules selected")
+
+    if options.diff:
+        return _show_diff(targets, config, selected, options)
+
+    fixed = []
+    if options.fix:
+        from auditor.fixer import plan_fixes, write_changes
+
+        outcome = plan_fixes(targets.root, config, selected, unsafe=options.unsafe_fixes, scope=scope)
+        for message in outcome.rejected:
+            warn(f"fix not applied: {message}")
+        if not outcome.converged:
+            warn(f"fixes still applied after {outcome.passes} passes; stopped (run --fix again)")
+        problems = write_changes(outcome)
+        for message in problems:
+            typer.echo(f"mami-audit: error: {message}", err=True)
+        if problems:
+            return EXIT_INTERNAL
+        fixed = outcome.fixed
+
+    project = Project(targets.root, config)
+    result = audit(project, config, selected, scope=scope)
+    for problem in project.problems:
+        warn(f"{problem.path}: {problem.message}")
+    files = sum(1 for path in project.files() if scope is None or scope(path))
+    run = RunResult(
+        root=targets.root,
+        findings=result.findings,
+        rules=selected,
+        files=files,
+        fixed=fixed,
+        unsafe_fixes_enabled=options.unsafe_fixes,
+    )
+    _render(run, options)
+    if options.verbose:
+        elapsed = time.perf_counter() - started
+        warn(f"audited {files} files in {elapsed:.3f}s; {result.suppressed} findings suppressed")
+    if result.failures:
+        for failure in result.failures:
+            if options.verbose:
+                typer.echo(failure.traceback, err=True)
+            typer.echo(f"mami-audit: error: {failure.describe()}", err=True)
+        return EXIT_INTERNAL
+    if run.findings and not options.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _check_selectors(options: CheckOptions) -> None:
+    """Name the option, not the config file, when a command-line selector matches no rule."""
+    from auditor.rule import registry
+
+    given = (("--select", options.select), ("--extend-select", options.extend_select))
+    for option, selectors in (*given, ("--ignore", options.ignore)):
+        for selector in selectors:
+            if not registry.matching(selector):
+                raise UsageError(f"{option}: unknown rule selector {selector!r}")
+
+
+def _show_diff(targets, config, selected, options: CheckOptions) -> int:  # type: ignore[no-untyped-def]
+    from auditor.fixer import plan_fixes, unified_diff
+
+    scope = None if targets.everything else targets.scope
+
+    outcome = plan_fixes(targets.root, config, selected, unsafe=options.unsafe_fixes, scope=scope)
+    with _output(options.output_file) as out:
+        out.write(unified_diff(outcome))
+    for message in outcome.rejected:
+        warn(f"fix not applied: {message}")
+    changed = outcome.changed_paths
+    if outcome.remaining.failures:
+        for failure in outcome.remaining.failures:
+            typer.echo(f"mami-audit: error: {failure.describe()}", err=True)
+        return EXIT_INTERNAL
+    noun = "finding" if len(outcome.fixed) == 1 else "findings"
+    files = "file" if len(changed) == 1 else "files"
+    typer.echo(f"Would fix {len(outcome.fixed)} {noun} in {len(changed)} {files}.", err=True)
+    return EXIT_FINDINGS if changed and not options.exit_zero else EXIT_CLEAN
+
+
+class _output:
+    """stdout, or the --output-file opened for writing (UTF-8), as a context manager."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.stream: TextIO | None = None
+
+    def __enter__(self) -> TextIO:
+        if self.path is None:
+            return sys.stdout
+        try:
+            self.stream = open(self.path, "w", encoding="utf-8", newline="\n")
+        except OSError as error:
+            raise UsageError(f"cannot write {self.path}: {error.strerror or error}") from None
+        return self.stream
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.stream is not None:
+            self.stream.close()
+
+
+def _render(run, options: CheckOptions) -> None:  # type: ignore[no-untyped-def]
+    from auditor.report import render
+
+    with _output(options.output_file) as out:
+        render(
+            options.output_format,
+            run,
+            out,
+            show_fixes=options.show_fixes,
+            statistics=options.statistics,
+        )
+
+
+# -- rule and rules ---------------------------------------------------------------------------
+
+
+@app.command("rule")
+def rule_command(
+    code: Annotated[str, typer.Argument(help="A rule's code (DF001) or name (missing-healthcheck).")],
+) -> None:
+    """Print a rule's documentation."""
+    import rules
+    from auditor.rule import registry
+
+    rules.load_all()
+    found = registry.get(code)
+    if found is None:
+        fail(f"unknown rule {code!r} (see `mami-audit rules`)", EXIT_USAGE)
+    typer.echo(describe_rule(found))
+
+
+def describe_rule(rule: type) -> str:
+    lines = [f"# {rule.code} {rule.name}", "", rule.summary, ""]
+    lines.append(f"Severity: {rule.severity.value}")
+    if rule.requirements:
+        lines.append(f"Spec criteria: {', '.join(rule.requirements)}")
+    if rule.peers:
+        lines.append(f"Mirrors: {', '.join(rule.peers)}")
+    lines.append(f"Fix: {'available' if rule.fixable else 'none'}")
+    documentation = rule.documentation()
+    if documentation:
+        lines += ["", documentation]
+    return "\n".join(lines)
+
+
+@app.command("rules")
+def rules_command(
+    output_format: Annotated[
+        CatalogFormat, typer.Option("--output-format", help="text or json.")
+    ] = CatalogFormat.text,
+) -> None:
+    """List every rule."""
+    import rules
+    from auditor.rule import registry
+
+    rules.load_all()
+    if output_format is CatalogFormat.json:
+        from auditor.report.catalog import render_rules_json
+
+        render_rules_json(list(registry), sys.stdout)
+        return
+    for rule in registry:
+        marker = "[*]" if rule.fixable else "   "
+        typer.echo(f"{rule.code}  {marker} {rule.name:<32} {rule.summary}")
+
+
+# -- entry point -------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console script: `check` is the default command, as `ruff check` is for ruff."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or (args[0] not in COMMANDS and args[0] not in ("--help", "-h", "--version")):
+        args.insert(0, "check")
+    app(args=args, prog_name="mami-audit")
