@@ -1,8 +1,8 @@
 """The json format: the machine-readable contract of `mami-audit check --output-format json`.
 
-The shape is a public contract (docs/output-formats.md); change it only additively, and
-only in a new minor version. `--statistics` adds a `statistics` array next to the
-findings; every other key is always present.
+The shape is a public contract (docs/output-formats.md): within a major version keys are
+only ever added, never removed, renamed or retyped. `--statistics` adds a `statistics`
+array next to the findings; every other key is always present.
 """
 
 from __future__ import annotations
