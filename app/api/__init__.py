@@ -1,0 +1,1 @@
+"""HTTP routes: health, chat, image jobs, and the worker's internal endpoints."""

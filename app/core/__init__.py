@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: logging, the database, metrics."""

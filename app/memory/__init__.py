@@ -1,0 +1,1 @@
+"""Short-term conversation memory kept in Redis database 1 (R17.2)."""
