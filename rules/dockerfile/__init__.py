@@ -12,3 +12,5 @@ Codes are stable and never reused. Shared helpers live in the `_`-prefixed modul
 from rules.dockerfile import runtime  # noqa: F401  (importing registers the rules)
 from rules.dockerfile import build  # noqa: F401
 from rules.dockerfile import context  # noqa: F401
+from rules.dockerfile import images  # noqa: F401
+from rules.dockerfile import hygiene  # noqa: F401

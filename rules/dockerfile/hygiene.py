@@ -1,0 +1,729 @@
+"""Good practice with hadolint-compatible semantics; each rule names the check it mirrors."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+import shlex
+from collections.abc import Iterator
+
+from auditor.documents.dockerfile import Dockerfile, Instruction
+from auditor.rule import Context, Edit, Finding, Fix, Severity, Span, register
+from rules.dockerfile._base import DockerfileRule, insert_lines, is_alpine, keyword_as_written
+from rules.dockerfile._shell import (
+    APT_INSTALL_REGEX,
+    command_matches,
+    run_commands,
+)
+
+_ARCHIVE_SUFFIXES = (
+    ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tbz2", ".tb2", ".tar.xz", ".txz",
+    ".tar.lz", ".tar.lzma", ".tlz", ".tar.Z", ".tZ", ".tar.zst", ".gz", ".bz2", ".xz",
+    ".zst", ".lz", ".lzma",
+)  # fmt: skip
+_REMOTE_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
+_SHELL_SPECIAL = set("$&|;<>()`*?[]{}~#!\\\n")
+
+
+@register
+class AddInsteadOfCopy(DockerfileRule):
+    """ADD used to copy local files or folders.
+
+    ## What it does
+    Finds ADD instructions whose sources are all local files or folders that are not archives.
+    ADD of a URL, a git repository or a tar archive (which ADD unpacks) is what ADD is for and
+    is not reported. Mirrors hadolint's DL3020.
+
+    ## Why is this bad?
+    ADD does more than copy: it unpacks archives and fetches URLs. Using it for plain files
+    hides which of those the author meant, and a file renamed to `.tar.gz` later changes what
+    the build does.
+
+    ## Example
+    ```dockerfile
+    ADD requirements.txt /app/
+    ```
+
+    ## How to fix
+    ```dockerfile
+    COPY requirements.txt /app/
+    ```
+    The fix is safe for non-archive local sources, which ADD and COPY treat the same.
+    """
+
+    code = "DF017"
+    name = "add-instead-of-copy"
+    summary = "ADD used where COPY serves"
+    peers = ("DL3020",)
+    fixable = True
+    bad_examples = (
+        DockerfileRule.bad(
+            "FROM python:3.11-slim\nADD requirements.txt /app/\n",
+            "FROM python:3.11-slim\nCOPY requirements.txt /app/\n",
+        ),
+        DockerfileRule.bad(
+            'FROM python:3.11-slim\nadd --chown=mami ["app", "/app/app"]\n',
+            'FROM python:3.11-slim\ncopy --chown=mami ["app", "/app/app"]\n',
+        ),
+    )
+    good_examples = (
+        DockerfileRule.good(
+            "FROM python:3.11-slim\nADD https://example.com/tool.tar.gz /opt/\n"
+            "ADD vendor.tar.gz /opt/vendor/\nCOPY app /app\n"
+        ),
+    )
+
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+        for instruction in document.instructions:
+            if instruction.keyword != "ADD":
+                continue
+            sources = instruction.words()[:-1]
+            if not sources or any(
+                _REMOTE_RE.match(s) or s.endswith(_ARCHIVE_SUFFIXES) or "$" in s or s.startswith("<<")
+                for s in sources
+            ):
+                continue
+            span = document.keyword_span(instruction)
+            fix = None
+            if not any(flag.name in ("checksum", "keep-git-dir", "unpack") for flag in instruction.flags):
+                written = keyword_as_written(document, instruction)
+                replacement = "copy" if written.islower() else "COPY"
+                fix = Fix.safe("Use COPY", Edit.replace(document.path, span, replacement))
+            message = "ADD of local files: use COPY, which does only that"
+            yield self.finding(document, span, message, fix)
+
+
+@register
+class ShellFormCommand(DockerfileRule):
+    """CMD or ENTRYPOINT in shell form.
+
+    ## What it does
+    Finds CMD and ENTRYPOINT written as a plain string (shell form) instead of a JSON array
+    (exec form), including arrays that are not valid JSON (single quotes, a trailing comma),
+    which Docker then silently runs as a shell string. Mirrors hadolint's DL3025 and BuildKit's
+    JSONArgsRecommended.
+
+    ## Why is this bad?
+    In shell form the command runs under `/bin/sh -c`, which becomes PID 1 and does not pass
+    SIGTERM on: `docker stop` waits 10 seconds and kills the app, which never shuts down
+    cleanly (open requests cut, buffers lost).
+
+    ## Example
+    ```dockerfile
+    CMD uvicorn app.main:app --host 0.0.0.0 --port 8000
+    ```
+
+    ## How to fix
+    ```dockerfile
+    CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"]
+    ```
+    The fix is safe and offered only when the command uses no shell feature (variables,
+    `&&`, pipes, redirections, globs), so the JSON form runs the very same program.
+    """
+
+    code = "DF018"
+    name = "shell-form-command"
+    summary = "CMD/ENTRYPOINT in shell form: signals do not reach the app"
+    peers = ("DL3025", "JSONArgsRecommended")
+    fixable = True
+    bad_examples = (
+        DockerfileRule.bad(
+            "FROM python:3.11-slim\nCMD uvicorn app.main:app --host 0.0.0.0 --port 8000\n",
+            'FROM python:3.11-slim\nCMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"]\n',
+        ),
+        DockerfileRule.bad(
+            "FROM python:3.11-slim\nENTRYPOINT ['python', '-m', 'app']\n",
+        ),
+        DockerfileRule.bad(
+            "FROM python:3.11-slim\nCMD python -m app --port $PORT\n",
+        ),
+    )
+    good_examples = (
+        DockerfileRule.good('FROM python:3.11-slim\nENTRYPOINT ["python", "-m", "app"]\n'),
+    )
+
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+        for instruction in document.instructions:
+            if instruction.keyword not in ("CMD", "ENTRYPOINT") or instruction.json_form:
+                continue
+            span = document.instruction_span(instruction)
+            keyword = instruction.keyword
+            if instruction.looks_like_json:
+                message = f"{keyword} is not valid JSON, so Docker runs it as a shell string"
+                yield self.finding(document, span, message)
+                continue
+            message = f"{keyword} in shell form runs under /bin/sh, which does not pass signals on"
+            yield self.finding(document, span, message, self._fix(document, instruction, span))
+
+    def _fix(self, document: Dockerfile, instruction: Instruction, span: Span) -> Fix | None:
+        command = instruction.arguments
+        if instruction.comments or _SHELL_SPECIAL & set(command) or not command.strip():
+            return None
+        try:
+            words = shlex.split(command)
+        except ValueError:
+            return None
+        array = json.dumps(words, ensure_ascii=False)
+        text = f"{keyword_as_written(document, instruction)} {array}"
+        return Fix.safe("Use the JSON (exec) form", Edit.replace(document.path, span, text))
+
+
+def _apt_install_matches(document: Dockerfile, instruction: Instruction):  # type: ignore[no-untyped-def]
+    return command_matches(document, instruction, APT_INSTALL_REGEX)
+
+
+def _match_span(document: Dockerfile, start: int, end: int) -> Span:
+    line, column = document.position(start)
+    end_line, end_column = document.position(end)
+    return Span(line, column, end_line, end_column)
+
+
+_YES_RE = r"(?:^|\s)(?:-[a-zA-Z]*y[a-zA-Z]*|--yes|--assume-yes|-qq|-q=2|--quiet=2|-q\s+-q)(?=\s|$)"
+
+
+@register
+class AptGetMissingYes(DockerfileRule):
+    """`apt-get install` without `-y`.
+
+    ## What it does
+    Finds `apt-get install` without `-y`/`--yes`/`--assume-yes` (or `-qq`, which implies it).
+    Mirrors hadolint's DL3014.
+
+    ## Why is this bad?
+    apt-get asks for confirmation, there is no one to answer during a build, and the step
+    aborts.
+
+    ## Example
+    ```dockerfile
+    RUN apt-get update && apt-get install curl
+    ```
+
+    ## How to fix
+    ```dockerfile
+    RUN apt-get update && apt-get install -y curl
+    ```
+    The fix is safe: it answers the question the build cannot.
+    """
+
+    code = "DF019"
+    name = "apt-get-missing-yes"
+    summary = "apt-get install without -y"
+    severity = Severity.ERROR
+    peers = ("DL3014",)
+    fixable = True
+    bad_examples = (
+        DockerfileRule.bad(
+            "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install --no-install-recommends curl\n",
+            "FROM debian:bookworm-slim\n"
+            "RUN apt-get update && apt-get install -y --no-install-recommends curl\n",
+        ),
+    )
+    good_examples = (
+        DockerfileRule.good(
+            "FROM debian:bookworm-slim\n"
+            "RUN apt-get update && apt-get -yq install --no-install-recommends curl\n"
+        ),
+    )
+
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+        for instruction in document.instructions:
+            if instruction.keyword != "RUN":
+                continue
+            for match in _apt_install_matches(document, instruction):
+                whole = document.text[match.start : match.segment_end]
+                if re.search(_YES_RE, whole):
+                    continue
+                line, column = document.position(match.end)
+                edit = Edit.insert(document.path, line, column, " -y")
+                yield self.finding(
+                    document,
+                    _match_span(document, match.start, match.end),
+                    "`apt-get install` without `-y` waits for an answer and fails the build",
+                    Fix.safe("Add `-y`", edit),
+                )
+
+
+@register
+class AptGetInstallRecommends(DockerfileRule):
+    """`apt-get install` without `--no-install-recommends`.
+
+    ## What it does
+    Finds `apt-get install` without `--no-install-recommends` (or
+    `-o APT::Install-Recommends=false`). Mirrors hadolint's DL3015.
+
+    ## Why is this bad?
+    Debian installs "recommended" packages by default: for `curl` alone that can be dozens of
+    packages and tens of MB the image never uses.
+
+    ## Example
+    ```dockerfile
+    RUN apt-get update && apt-get install -y curl
+    ```
+
+    ## How to fix
+    ```dockerfile
+    RUN apt-get update && apt-get install -y --no-install-recommends curl
+    ```
+    The fix is unsafe: something in the image may rely on a package that came only as a
+    recommendation.
+    """
+
+    code = "DF020"
+    name = "apt-get-install-recommends"
+    summary = "apt-get install without --no-install-recommends"
+    severity = Severity.INFO
+    peers = ("DL3015",)
+    fixable = True
+    bad_examples = (
+        DockerfileRule.bad(
+            "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y curl\n",
+            "FROM debian:bookworm-slim\n"
+            "RUN apt-get update && apt-get install --no-install-recommends -y curl\n",
+            unsafe=True,
+        ),
+    )
+    good_examples = (
+        DockerfileRule.good(
+            "FROM debian:bookworm-slim\n"
+            "RUN apt-get update && apt-get install -y --no-install-recommends curl\n"
+        ),
+    )
+
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+        for instruction in document.instructions:
+            if instruction.keyword != "RUN":
+                continue
+            for match in _apt_install_matches(document, instruction):
+                whole = document.text[match.start : match.segment_end]
+                if "--no-install-recommends" in whole or "Install-Recommends=false" in whole:
+                    continue
+                line, column = document.position(match.end)
+                edit = Edit.insert(document.path, line, column, " --no-install-recommends")
+                yield self.finding(
+                    document,
+                    _match_span(document, match.start, match.end),
+                    "`apt-get install` without `--no-install-recommends` adds packages nobody asked for",
+                    Fix.unsafe("Add `--no-install-recommends`", edit),
+                )
+
+
+_APT_LISTS_CLEANED_RE = re.compile(r"rm\s+(?:-\w+\s+)*[^&;|]*/var/lib/apt/lists")
+
+
+@register
+class AptListsNotCleaned(DockerfileRule):
+    """The apt package lists are left in the image.
+
+    ## What it does
+    In the final stage (and the stages it builds on), finds RUN instructions that run
+    `apt-get update` or `apt-get install` without `rm -rf /var/lib/apt/lists/*` in the same
+    RUN, unless `/var/lib/apt` is a cache mount. Like hadolint's DL3009, builder stages are not
+    checked: their layers do not reach the final image.
+
+    ## Why is this bad?
+    `apt-get update` downloads package lists (20-40 MB) that stay in the layer when they are
+    removed only in a later RUN, or never.
+
+    ## Example
+    ```dockerfile
+    RUN apt-get update && apt-get install -y --no-install-recommends curl
+    ```
+
+    ## How to fix
+    ```dockerfile
+    RUN apt-get update && apt-get install -y --no-install-recommends curl \\
+        && rm -rf /var/lib/apt/lists/*
+    ```
+    The fix is safe: the lists are only needed to install, in that same RUN.
+    """
+
+    code = "DF021"
+    name = "apt-lists-not-cleaned"
+    summary = "apt-get without removing /var/lib/apt/lists in the same RUN"
+    peers = ("DL3009",)
+    fixable = True
+    bad_examples = (
+        DockerfileRule.bad(
+            "FROM debian:bookworm-slim\n"
+            "RUN apt-get update && apt-get install -y --no-install-recommends curl\n",
+            "FROM debian:bookworm-slim\n"
+            "RUN apt-get update && apt-get install -y --no-install-recommends curl \\\n"
+            "    && rm -rf /var/lib/apt/lists/*\n",
+        ),
+    )
+    good_examples = (
+        DockerfileRule.good(
+            "FROM debian:bookworm-slim\n"
+            "RUN apt-get update \\\n    && apt-get install -y --no-install-recommends curl \\\n"
+            "    && rm -rf /var/lib/apt/lists/*\n"
+        ),
+        DockerfileRule.good(
+            "FROM debian:bookworm-slim AS builder\n"
+            "RUN apt-get update && apt-get install -y --no-install-recommends gcc\n"
+            "FROM debian:bookworm-slim\nCOPY --from=builder /usr/bin/gcc /usr/bin/gcc\n"
+        ),
+    )
+
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+        final = document.final_stage
+        if final is None:
+            return
+        for stage in document.stage_chain(final):
+            for instruction in stage.of_keyword("RUN"):
+                if "/var/lib/apt" in (instruction.flag("mount") or ""):
+                    continue
+                uses_apt = any(
+                    command.name == "apt-get" and {"update", "install"} & set(command.words[1:])
+                    for command in run_commands(instruction)
+                )
+                if not uses_apt or _APT_LISTS_CLEANED_RE.search(instruction.shell_command):
+                    continue
+                span = document.instruction_span(instruction)
+                fix = None
+                if instruction.exec_form is None and not instruction.heredocs:
+                    last = instruction.command_end_line
+                    indent = " " * 4
+                    edit = Edit.insert(
+                        document.path,
+                        *document.line_end(last),
+                        f" {document.escape}\n{indent}&& rm -rf /var/lib/apt/lists/*",
+                    )
+                    fix = Fix.safe("Remove the apt lists in the same RUN", edit)
+                message = "apt lists stay in the image: remove /var/lib/apt/lists/* in the same RUN"
+                yield self.finding(document, span, message, fix)
+
+
+@register
+class AptGetUpdateAlone(DockerfileRule):
+    """`apt-get update` alone in a RUN.
+
+    ## What it does
+    Finds RUN instructions whose only package command is `apt-get update`, without an
+    `apt-get install` in the same RUN.
+
+    ## Why is this bad?
+    Docker caches the update layer. When a later RUN's package list changes, it installs
+    from the stale cached lists: old versions, or "Unable to locate package" once the mirror
+    has moved on. The lists also stay in the image.
+
+    ## Example
+    ```dockerfile
+    RUN apt-get update
+    RUN apt-get install -y --no-install-recommends curl
+    ```
+
+    ## How to fix
+    ```dockerfile
+    RUN apt-get update && apt-get install -y --no-install-recommends curl \\
+        && rm -rf /var/lib/apt/lists/*
+    ```
+    """
+
+    code = "DF022"
+    name = "apt-get-update-alone"
+    summary = "apt-get update alone in a RUN"
+    bad_examples = (
+        DockerfileRule.bad(
+            "FROM debian:bookworm-slim\nRUN apt-get update\n"
+            "RUN apt-get install -y --no-install-recommends curl\n"
+        ),
+    )
+    good_examples = (
+        DockerfileRule.good(
+            "FROM debian:bookworm-slim\n"
+            "RUN apt-get update && apt-get install -y --no-install-recommends curl\n"
+        ),
+    )
+
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+        for instruction in document.instructions:
+            commands = [c for c in run_commands(instruction) if c.name in ("apt-get", "apt")]
+            verbs = {word for c in commands for word in c.words[1:] if not word.startswith("-")}
+            if "update" in verbs and not verbs & {"install", "upgrade", "dist-upgrade"}:
+                span = document.span_or_instruction(instruction, "update")
+                message = "`apt-get update` alone in a RUN: a later install uses stale cached lists"
+                yield self.finding(document, span, message)
+
+
+_NON_POSIX_SHELLS = ("pwsh", "powershell", "cmd", "cmd.exe")
+
+
+@register
+class MissingPipefail(DockerfileRule):
+    """A RUN with a pipe, without `-o pipefail` in the SHELL.
+
+    ## What it does
+    Finds shell-form RUN instructions with a pipe (`a | b`) in a stage whose SHELL does not
+    set `-o pipefail`. Like hadolint's DL4006, a `set -o pipefail` inside the RUN does not
+    count: Debian's `/bin/sh` (dash) rejects that option, so the SHELL instruction is the
+    portable way.
+
+    ## Why is this bad?
+    A pipeline's status is that of its last command: `curl -fsSL $URL | tar -xz` succeeds
+    when the download fails, and the build goes on with nothing unpacked.
+
+    ## Example
+    ```dockerfile
+    RUN curl -fsSL https://example.com/tool.tar.gz | tar -xz -C /opt
+    ```
+
+    ## How to fix
+    ```dockerfile
+    SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+    RUN curl -fsSL https://example.com/tool.tar.gz | tar -xz -C /opt
+    ```
+    The fix is unsafe: every later RUN of the stage then runs under bash. It is not offered
+    for alpine images, which have no bash.
+    """
+
+    code = "DF023"
+    name = "missing-pipefail"
+    summary = "RUN with a pipe without `set -o pipefail`"
+    peers = ("DL4006",)
+    fixable = True
+    bad_examples = (
+        DockerfileRule.bad(
+            "FROM debian:bookworm-slim\nRUN curl -fsSL https://example.com/t.tar.gz | tar -xz -C /opt\n",
+            "FROM debian:bookworm-slim\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\n"
+            "RUN curl -fsSL https://example.com/t.tar.gz | tar -xz -C /opt\n",
+            unsafe=True,
+        ),
+    )
+    good_examples = (
+        DockerfileRule.good(
+            "FROM debian:bookworm-slim\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\n"
+            "RUN curl -fsSL https://example.com/t.tar.gz | tar -xz -C /opt\n"
+            "RUN test -f /opt/t || echo missing\n"
+        ),
+    )
+
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+        for stage in document.stages:
+            shell: tuple[str, ...] = ()
+            fixed_stage = False
+            for instruction in document.chain_instructions(stage):
+                if instruction.keyword == "SHELL" and instruction.exec_form is not None:
+                    shell = instruction.exec_form
+                    continue
+                if instruction.stage != stage.index or instruction.keyword != "RUN":
+                    continue
+                if instruction.exec_form is not None or not any(
+                    c.piped for c in run_commands(instruction)
+                ):
+                    continue
+                if "pipefail" in shell or (shell and shell[0].rsplit("/", 1)[-1].lower() in _NON_POSIX_SHELLS):
+                    continue
+                fix = None
+                if not fixed_stage and not is_alpine(document, stage):
+                    fixed_stage = True  # one SHELL line serves every later RUN of the stage
+                    text = 'SHELL ["/bin/bash", "-o", "pipefail", "-c"]\n'
+                    fix = Fix.unsafe("Set the SHELL to bash with pipefail", insert_lines(document, instruction.line, text))
+                span = document.span_or_instruction(instruction, "|")
+                message = "A pipe without `-o pipefail` hides the failure of the commands before it"
+                yield self.finding(document, span, message, fix)
+
+
+@register
+class RelativeWorkdir(DockerfileRule):
+    """WORKDIR with a relative path.
+
+    ## What it does
+    Finds WORKDIR instructions whose path is relative (not starting with `/`, a variable or a
+    Windows drive). Mirrors hadolint's DL3000.
+
+    ## Why is this bad?
+    A relative WORKDIR is relative to the previous one, which may come from the base image:
+    the same line means a different folder after a base image update, and readers have to
+    replay every WORKDIR to know where they are.
+
+    ## Example
+    ```dockerfile
+    WORKDIR /app
+    WORKDIR data
+    ```
+
+    ## How to fix
+    ```dockerfile
+    WORKDIR /app
+    WORKDIR /app/data
+    ```
+    The fix is safe when an earlier absolute WORKDIR of the same stage chain fixes where the
+    relative one points; otherwise the path depends on the base image and is not changed.
+    """
+
+    code = "DF024"
+    name = "relative-workdir"
+    summary = "WORKDIR with a relative path"
+    severity = Severity.ERROR
+    peers = ("DL3000",)
+    fixable = True
+    bad_examples = (
+        DockerfileRule.bad(
+            "FROM python:3.11-slim\nWORKDIR /app\nWORKDIR data\n",
+            "FROM python:3.11-slim\nWORKDIR /app\nWORKDIR /app/data\n",
+        ),
+        DockerfileRule.bad("FROM python:3.11-slim\nWORKDIR app\n"),
+    )
+    good_examples = (
+        DockerfileRule.good("FROM python:3.11-slim\nWORKDIR /app\nWORKDIR $HOME/data\n"),
+    )
+
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+        for stage in document.stages:
+            current: str | None = None
+            for instruction in document.chain_instructions(stage):
+                if instruction.keyword != "WORKDIR":
+                    continue
+                path = instruction.arguments.strip().strip("\"'")
+                if path.startswith(("/", "$")) or re.match(r"^[A-Za-z]:[\\/]", path):
+                    current = path if path.startswith("/") and "$" not in path else None
+                    continue
+                absolute = posixpath.normpath(posixpath.join(current, path)) if current else None
+                if instruction.stage == stage.index:
+                    fix = None
+                    if absolute is not None:
+                        span = document.find_in(instruction, instruction.arguments.strip())
+                        if span is not None:
+                            fix = Fix.safe(f"Use `{absolute}`", Edit.replace(document.path, span, absolute))
+                    message = f"WORKDIR `{path}` is relative: its meaning depends on the WORKDIR before it"
+                    yield self.finding(document, document.instruction_span(instruction), message, fix)
+                current = absolute
+
+
+_SECRET_WORDS = frozenset(
+    {"password", "passwd", "pwd", "pword", "secret", "token", "apikey", "credential", "credentials"}
+)
+_KEY_QUALIFIERS = frozenset({"api", "private", "secret", "access", "signing", "encryption", "auth"})
+_NOT_SECRET_WORDS = frozenset({"file", "path", "dir", "name", "public", "url", "length", "expire", "expires"})
+_SECRET_VALUE_RE = re.compile(
+    r"(?:sk-[A-Za-z0-9_-]{20,}|gsk_[A-Za-z0-9]{20,}|ghp_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}"
+    r"|AIza[0-9A-Za-z_-]{30,}|AKIA[0-9A-Z]{16}|xox[abprs]-[A-Za-z0-9-]{10,})"
+)
+
+
+def _secret_name(name: str) -> bool:
+    words = [word.lower() for word in re.split(r"[_\-.]|(?<=[a-z])(?=[A-Z])", name) if word]
+    if _NOT_SECRET_WORDS & set(words):
+        return False
+    if _SECRET_WORDS & set(words):
+        return True
+    return any(word == "key" and index > 0 and words[index - 1] in _KEY_QUALIFIERS for index, word in enumerate(words))
+
+
+@register
+class SecretInEnvOrArg(DockerfileRule):
+    """ENV or ARG with a secret-looking name or value.
+
+    ## What it does
+    Finds ENV and ARG whose name says it holds a secret (`*_PASSWORD`, `*_TOKEN`, `*_SECRET`,
+    `API_KEY`, `PRIVATE_KEY`, ...; names ending in `_FILE`, `_PATH` or `_URL` point to one
+    and are not reported) or whose value looks like a provider key (`sk-...`, `gsk_...`,
+    `ghp_...`, `AIza...`, `AKIA...`). Mirrors hadolint's DL3064 and BuildKit's
+    SecretsUsedInArgOrEnv.
+
+    ## Why is this bad?
+    ENV values are stored in the image config and ARG values in its history: anyone who can
+    pull the image reads them with `docker history` or `docker inspect`. The LLM keys this
+    project uses (Groq, Gemini) belong in the `.env` the container reads at run time (R16.5).
+
+    ## Example
+    ```dockerfile
+    ENV GROQ_API_KEY=gsk_0123456789abcdefghijKLMN
+    ARG GITHUB_TOKEN
+    ```
+
+    ## How to fix
+    Pass secrets at run time (`env_file: .env`), or to a single build step with a secret
+    mount: `RUN --mount=type=secret,id=github_token ...`.
+    """
+
+    code = "DF025"
+    name = "secret-in-env-or-arg"
+    summary = "Secret-looking name or value in ENV/ARG"
+    severity = Severity.ERROR
+    requirements = ("R16.5",)
+    peers = ("DL3064", "SecretsUsedInArgOrEnv")
+    bad_examples = (
+        DockerfileRule.bad("FROM python:3.11-slim\nENV DB_PASSWORD=hunter2\n"),
+        DockerfileRule.bad("FROM python:3.11-slim\nARG GITHUB_TOKEN\nRUN echo build\n"),
+        DockerfileRule.bad(
+            "FROM python:3.11-slim\nENV LLM=gsk_0123456789abcdefghijKLMNop\n"
+        ),
+    )
+    good_examples = (
+        DockerfileRule.good(
+            "FROM python:3.11-slim\nENV PASSWORD_FILE=/run/secrets/db PUBLIC_KEY_URL=https://x\n"
+            "ARG PYTHON_VERSION=3.11\n"
+        ),
+    )
+
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+        for instruction in document.instructions:
+            if instruction.keyword not in ("ENV", "ARG"):
+                continue
+            for name, value in instruction.key_values():
+                if _secret_name(name):
+                    message = f"{instruction.keyword} `{name}` looks like a secret: it is stored in the image"
+                elif value and _SECRET_VALUE_RE.search(value):
+                    message = f"{instruction.keyword} `{name}` holds what looks like an API key"
+                else:
+                    continue
+                span = document.span_or_instruction(instruction, name)
+                yield self.finding(document, span, message)
+
+
+@register
+class MaintainerDeprecated(DockerfileRule):
+    """MAINTAINER is deprecated.
+
+    ## What it does
+    Finds the MAINTAINER instruction. Mirrors hadolint's DL4000 and BuildKit's
+    MaintainerDeprecated.
+
+    ## Why is this bad?
+    MAINTAINER has been deprecated since Docker 1.13; tools read the author from the
+    `org.opencontainers.image.authors` label instead.
+
+    ## Example
+    ```dockerfile
+    MAINTAINER Mami Team <team@example.com>
+    ```
+
+    ## How to fix
+    ```dockerfile
+    LABEL org.opencontainers.image.authors="Mami Team <team@example.com>"
+    ```
+    The fix is safe: the label carries the same text.
+    """
+
+    code = "DF026"
+    name = "maintainer-deprecated"
+    summary = "MAINTAINER is deprecated: use a LABEL"
+    severity = Severity.INFO
+    peers = ("DL4000", "MaintainerDeprecated")
+    fixable = True
+    bad_examples = (
+        DockerfileRule.bad(
+            "FROM python:3.11-slim\nMAINTAINER Mami Team <team@example.com>\n",
+            'FROM python:3.11-slim\nLABEL org.opencontainers.image.authors="Mami Team <team@example.com>"\n',
+        ),
+    )
+    good_examples = (
+        DockerfileRule.good(
+            'FROM python:3.11-slim\nLABEL org.opencontainers.image.authors="team@example.com"\n'
+        ),
+    )
+
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+        for instruction in document.instructions:
+            if instruction.keyword != "MAINTAINER":
+                continue
+            span = document.instruction_span(instruction)
+            fix = None
+            if instruction.line == instruction.command_end_line:
+                author = instruction.arguments.strip().replace("\\", "\\\\").replace('"', '\\"')
+                author = author.replace("$", "\\$")
+                text = f'LABEL org.opencontainers.image.authors="{author}"'
+                fix = Fix.safe("Replace with the authors LABEL", Edit.replace(document.path, span, text))
+            yield self.finding(document, span, "MAINTAINER is deprecated", fix)
