@@ -317,8 +317,7 @@ class AptListsNotCleaned(DockerfileRule):
 
     ## What it does
     In the final stage (and the stages it builds on), finds RUN instructions that run
-    `apt-get update` or `apt-get install` without `rm -rf /var/lib/apt/lists/*` in the same
-    RUN, unless `/var/lib/apt` is a cache mount. Like hadolint's DL3009, builder stages are not
+    `apt-get update` without `rm -rf /var/lib/apt/lists/*` in the same RUN, unless `/var/lib/apt` is a cache mount. Like hadolint's DL3009, builder stages are not
     checked: their layers do not reach the final image.
 
     ## Why is this bad?
@@ -335,7 +334,8 @@ class AptListsNotCleaned(DockerfileRule):
     RUN apt-get update && apt-get install -y --no-install-recommends curl \\
         && rm -rf /var/lib/apt/lists/*
     ```
-    The fix is safe: the lists are only needed to install, in that same RUN.
+    The fix is safe: the lists are only needed to install, in that same RUN. It is not offered
+    for an `apt-get update` alone in its RUN (see DF022): a later install needs those lists.
     """
 
     code = "DF021"
@@ -373,15 +373,19 @@ class AptListsNotCleaned(DockerfileRule):
             for instruction in stage.of_keyword("RUN"):
                 if "/var/lib/apt" in (instruction.flag("mount") or ""):
                     continue
-                uses_apt = any(
-                    command.name == "apt-get" and {"update", "install"} & set(command.words[1:])
+                uses_apt = any(  # the RUN that downloads the lists is the one to clean them
+                    command.name == "apt-get" and "update" in command.words[1:]
                     for command in run_commands(instruction)
                 )
                 if not uses_apt or _APT_LISTS_CLEANED_RE.search(instruction.shell_command):
                     continue
                 span = document.instruction_span(instruction)
                 fix = None
-                if instruction.exec_form is None and not instruction.heredocs:
+                installs = any(
+                    command.name == "apt-get" and "install" in command.words[1:]
+                    for command in run_commands(instruction)
+                )  # removing the lists after a lone update would break the next RUN's install
+                if installs and instruction.exec_form is None and not instruction.heredocs:
                     last = instruction.command_end_line
                     indent = " " * 4
                     edit = Edit.insert(

@@ -265,9 +265,10 @@ class HealthcheckMismatch(DockerfileRule):
     """The HEALTHCHECK's interval, retries, route or port differ from the expected ones.
 
     ## What it does
-    Reads the final image's HEALTHCHECK and compares its `--interval` and `--retries` (Docker's
-    defaults, 30s and 3, count when a flag is left out) and the route and port of the URL it
-    calls with the expected values: 30s, 3, `/health` and port 8000 unless
+    Reads the HEALTHCHECK of a Python image's final stage (the API image; other images, such
+    as an nginx UI, serve other routes) and compares its `--interval` and `--retries`
+    (Docker's defaults, 30s and 3, count when a flag is left out) and the route and port of
+    the URL it calls with the expected values: 30s, 3, `/health` and port 8000 unless
     `[tool.mami-audit.expect]` says otherwise.
 
     ## Why is this bad?
@@ -315,13 +316,17 @@ class HealthcheckMismatch(DockerfileRule):
             "HEALTHCHECK --interval=0.5m --retries=3 CMD curl -f http://localhost:8000/health\n"
         ),
         DockerfileRule.good(
+            "FROM nginx:1.27-alpine\nHEALTHCHECK CMD wget -q --spider http://127.0.0.1:8080/\n"
+        ),
+        DockerfileRule.good(
             'FROM python:3.11-slim\nHEALTHCHECK CMD ["python", "-c", "import app.probe"]\n'
         ),
     )
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         check = _final_healthcheck(document)
-        if check is None:
+        stage = document.final_stage
+        if check is None or stage is None or not is_python_image(document, stage):
             return
         parsed = check.healthcheck()
         if parsed is None or parsed.disabled:
