@@ -247,6 +247,13 @@ class RuleRegistry:
             table[key] = rule
         return rule
 
+    def unregister(self, rule: type[Rule]) -> None:
+        """Remove a rule (tests register throwaway rules and take them out again)."""
+        if self._by_code.get(rule.code) is rule:
+            del self._by_code[rule.code]
+        if self._by_name.get(rule.name) is rule:
+            del self._by_name[rule.name]
+
     def __iter__(self) -> Iterator[type[Rule]]:
         return iter(sorted(self._by_code.values(), key=lambda rule: rule.code))
 

@@ -13,7 +13,8 @@ A rule that raises makes them raise `RuleFailed`, so a test never passes on a cr
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from auditor.config import Config
 from auditor.engine import Audit, audit, select_rules
 from auditor.fixer import plan_fixes
 from auditor.project import Project
-from auditor.rule import Example, Finding, Rule
+from auditor.rule import Example, Finding, Rule, registry
 
 
 class RuleFailed(AssertionError):
@@ -80,6 +81,9 @@ def check_files(
     config: Mapping[str, Any] | None = None,
 ) -> list[Finding]:
     """Audit `files` in a temporary project with the given [tool.mami-audit] keys."""
+    import rules
+
+    rules.load_all()
     settings = Config.from_mapping(config or {}, source="test config")
     if select is not None:
         settings = settings.with_overrides(select=list(select))
@@ -90,3 +94,15 @@ def check_files(
         result = audit(Project(root, settings), settings, rules)
     _raise_failures(result)
     return result.findings
+
+
+@contextmanager
+def registered(*rule_classes: type[Rule]) -> Iterator[None]:
+    """Add throwaway rules to the global registry for the duration of a test."""
+    for rule_class in rule_classes:
+        registry.register(rule_class)
+    try:
+        yield
+    finally:
+        for rule_class in rule_classes:
+            registry.unregister(rule_class)

@@ -66,8 +66,9 @@ class ParseErrorRule(Rule):
             if error is None or (document.path, error.line, error.message) in reported:
                 continue  # a file parsed as two kinds breaks once for the user
             reported.add((document.path, error.line, error.message))
-            line = max(1, min(error.line, len(document.lines)))
-            span = Span.point(line, max(1, error.column))
+            # Not clamped to the decoded lines: a file that failed to decode has no text, but
+            # the line of the bad byte is still the one to show.
+            span = Span.point(max(1, error.line), max(1, error.column))
             yield self.finding(document, span, f"cannot parse: {error.message}")
 
 

@@ -1,0 +1,138 @@
+"""Configuration: where it is found, what every key does, and how bad values are reported."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from auditor.config import Config, ConfigError, config_for, load_config
+from auditor.expectations import Expectations
+from auditor.rule import Severity
+
+pytestmark = pytest.mark.usefixtures("use_rules")
+
+DOCKERFILE = "from python:3.11-slim\nRUN echo hi\n"
+
+
+def findings(run) -> list[dict]:  # type: ignore[no-untyped-def]
+    return json.loads(run.out)["findings"]
+
+
+def test_defaults_without_a_config_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    config = config_for(tmp_path)
+    assert config == Config()
+    assert config.select == ("ALL",) and config.expect == Expectations()
+    assert "node_modules/" in config.exclude and config.extend_exclude == ()
+
+
+def test_pyproject_table_is_read(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": DOCKERFILE, "pyproject.toml": '[tool.mami-audit]\nselect = ["TS007"]\n[tool.mami-audit.expect]\napp-port = 8080\n'}, git=True)
+    run = cli("--output-format", "json", cwd=root)
+    assert [f["message"] for f in findings(run)] == ["port 8080"]
+
+
+def test_mami_audit_toml_wins_over_pyproject(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project(
+        {
+            "Dockerfile": DOCKERFILE,
+            "pyproject.toml": '[tool.mami-audit]\nselect = ["TS001"]\n',
+            "mami-audit.toml": 'select = ["TS007"]\n',
+        },
+        git=True,
+    )
+    run = cli("--output-format", "json", cwd=root)
+    assert {f["code"] for f in findings(run)} == {"TS007"}
+
+
+def test_pyproject_without_our_table_is_not_a_config(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "pyproject.toml").write_text('[tool.black]\nline-length = 100\n')
+    assert config_for(tmp_path) == Config()
+
+
+def test_explicit_config_option(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": DOCKERFILE, "ci/audit.toml": 'select = ["TS001"]\n'})
+    run = cli("--config", "ci/audit.toml", "--output-format", "json", cwd=root)
+    assert {f["code"] for f in findings(run)} == {"TS001"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('selekt = ["DF"]\n', "mami-audit.toml: selekt: unknown key"),
+        ('select = "DF001"\n', "mami-audit.toml: select: expected a list of strings, got a string"),
+        ("select = [1]\n", "mami-audit.toml: select: expected a list of strings"),
+        ('per-file-ignores = ["x"]\n', "mami-audit.toml: per-file-ignores: expected a table"),
+        ('[per-file-ignores]\n"a/*" = "TS001"\n', "mami-audit.toml: per-file-ignores.'a/*': expected a list"),
+        ('[severity]\nTS001 = "fatal"\n', "mami-audit.toml: severity.TS001: expected one of error, warning, info"),
+        ("[expect]\napp-port = \"8000\"\n", "mami-audit.toml: expect.app-port: expected an integer, got a string"),
+        ("[expect]\napp-port = true\n", "mami-audit.toml: expect.app-port: expected an integer, got a boolean"),
+        ('[expect]\nuser = 1\n', "mami-audit.toml: expect.user: expected a string, got an integer"),
+        ('[expect]\napp_port = 1\n', "mami-audit.toml: expect.app_port: unknown key"),
+        ('[expect]\ncolour = "red"\n', "mami-audit.toml: expect.colour: unknown key"),
+        ("select = [\n", "mami-audit.toml: invalid TOML"),
+        ('select = ["NOPE"]\n', "mami-audit.toml: select: unknown rule selector 'NOPE'"),
+        ('ignore = ["NOPE"]\n', "mami-audit.toml: ignore: unknown rule selector 'NOPE'"),
+        ('[per-file-ignores]\n"x" = ["NOPE"]\n', "per-file-ignores.'x': unknown rule selector 'NOPE'"),
+        ('[severity]\nNOPE = "error"\n', "mami-audit.toml: severity: unknown rule selector 'NOPE'"),
+    ],
+)
+def test_bad_config_exits_2_naming_file_and_key(make_project, cli, text, expected) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": DOCKERFILE})
+    (root / "mami-audit.toml").write_text(text)
+    run = cli(cwd=root)
+    assert run.code == 2
+    assert expected in run.err
+    assert len(run.err.strip().splitlines()) == 1, run.err
+    assert "Traceback" not in run.err and run.out == ""
+
+
+def test_bad_pyproject_table_names_the_dotted_key(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"pyproject.toml": "[tool.mami-audit]\nfix = true\n"}, git=True)
+    run = cli(cwd=root)
+    assert run.code == 2 and "pyproject.toml: tool.mami-audit.fix: unknown key" in run.err
+
+
+def test_missing_config_file_is_a_usage_error(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": DOCKERFILE})
+    run = cli("--config", "nowhere.toml", cwd=root)
+    assert run.code == 2 and "nowhere.toml: config file does not exist" in run.err
+
+
+def test_severity_override_narrow_beats_broad(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    config = '[severity]\nTS = "info"\nTS001 = "error"\n'
+    root = make_project({"Dockerfile": DOCKERFILE, "mami-audit.toml": ""})
+    (root / "mami-audit.toml").write_text('select = ["TS001", "TS007"]\n' + config)
+    by_code = {f["code"]: f["severity"] for f in findings(cli("--output-format", "json", cwd=root))}
+    assert by_code == {"TS001": "error", "TS007": "info"}
+
+
+def test_per_file_ignores_use_gitignore_patterns(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": DOCKERFILE, "docker/Dockerfile": DOCKERFILE, "docker/x/Dockerfile": DOCKERFILE})
+    (root / "mami-audit.toml").write_text('select = ["TS001"]\n[per-file-ignores]\n"docker/" = ["lowercase-from"]\n')
+    paths = [f["path"] for f in findings(cli("--output-format", "json", cwd=root))]
+    assert paths == ["Dockerfile"]
+
+
+def test_exclude_replaces_and_extend_exclude_adds(make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": DOCKERFILE})
+    (root / "mami-audit.toml").write_text('exclude = ["build/"]\nextend-exclude = ["vendor/"]\n')
+    config = load_config(root / "mami-audit.toml")
+    assert config.excluded_patterns == ("build/", "vendor/")
+
+
+def test_from_mapping_is_what_examples_use() -> None:
+    config = Config.from_mapping({"expect": {"user": "app"}, "severity": {"TS001": "ERROR"}})
+    assert config.expect.user == "app" and config.severity == {"TS001": Severity.ERROR}
+    with pytest.raises(ConfigError, match="config: bogus: unknown key"):
+        Config.from_mapping({"bogus": 1})
+
+
+def test_cli_selectors_override_config(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": DOCKERFILE})
+    (root / "mami-audit.toml").write_text('select = ["TS001"]\nignore = ["TS007"]\n')
+    codes = lambda run: sorted({f["code"] for f in findings(run)})  # noqa: E731
+    assert codes(cli("--output-format", "json", cwd=root)) == ["TS001"]
+    assert codes(cli("--output-format", "json", "--select", "TS007,TS001", cwd=root)) == ["TS001"]
+    assert codes(cli("--output-format", "json", "--extend-select", "expected-port", cwd=root)) == ["TS001"]
+    assert codes(cli("--output-format", "json", "--select", "TS001,TS007", "--ignore", "TS001", cwd=root)) == []

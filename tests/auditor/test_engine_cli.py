@@ -1,0 +1,229 @@
+"""The CLI end to end: selection, scope, exit codes, rule failures, bad input, the catalog."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+pytestmark = pytest.mark.usefixtures("use_rules")
+
+DOCKERFILE = "from python:3.11-slim\nRUN echo hi\n"
+
+
+def codes_and_paths(run) -> list[tuple[str, str, int]]:  # type: ignore[no-untyped-def]
+    return [(f["code"], f["path"], f["line"]) for f in json.loads(run.out)["findings"]]
+
+
+# -- selection ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("selector", "expected"),
+    [
+        ("TS001", {"TS001"}),
+        ("lowercase-from", {"TS001"}),
+        ("ts00", {"TS001", "TS003", "TS005", "TS007", "TS008", "TS009"}),
+        ("TS001,TS007", {"TS001", "TS007"}),
+    ],
+)
+def test_select_by_code_name_and_prefix(make_project, cli, selector, expected) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": DOCKERFILE})
+    run = cli("--select", selector, "--output-format", "json", cwd=root)
+    assert {code for code, _, _ in codes_and_paths(run)} == expected
+
+
+def test_select_all_includes_every_family(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": "FORM x\n"})
+    run = cli("--select", "ALL", "--output-format", "json", cwd=root)
+    assert ("AU001", "Dockerfile", 1) in codes_and_paths(run)
+
+
+def test_unknown_cli_selector_names_the_option(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": DOCKERFILE})
+    run = cli("--ignore", "ZZ9", cwd=root)
+    assert run.code == 2 and run.err.strip() == "mami-audit: error: --ignore: unknown rule selector 'ZZ9'"
+
+
+def test_findings_are_sorted_by_path_then_position(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    text = "from a\nRUN x\nfrom b AS c\n"
+    root = make_project({"b/Dockerfile": text, "a/Dockerfile": text, "Dockerfile": text})
+    found = codes_and_paths(cli("--select", "TS001", "--output-format", "json", cwd=root))
+    assert found == sorted(found, key=lambda item: (item[1], item[2]))
+    assert len(found) == 6
+
+
+# -- exit codes and messages ---------------------------------------------------------------------
+
+
+def test_exit_codes(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": DOCKERFILE})
+    assert cli("--select", "TS001", cwd=root).code == 1
+    assert cli("--select", "TS001", "--exit-zero", cwd=root).code == 0
+    assert cli("--select", "TS006", cwd=root).code == 0
+
+
+def test_missing_path_exits_2(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": DOCKERFILE})
+    run = cli("no/such/thing", cwd=root)
+    assert run.code == 2
+    assert run.err.strip() == "mami-audit: error: no/such/thing: no such file or folder"
+
+
+def test_bad_option_exits_2(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": DOCKERFILE})
+    assert cli("--output-format", "xml", cwd=root).code == 2
+    assert cli("--no-such-option", cwd=root).code == 2
+
+
+def test_a_rule_that_raises_exits_3_and_keeps_other_findings(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"boom/Dockerfile": DOCKERFILE, "Dockerfile": DOCKERFILE})
+    run = cli("--select", "TS001,TS003", "--output-format", "json", cwd=root)
+    assert run.code == 3
+    assert ("TS001", "Dockerfile", 1) in codes_and_paths(run)
+    assert ("TS001", "boom/Dockerfile", 1) in codes_and_paths(run)
+    message = "mami-audit: error: rule TS003 (exploding-rule) failed on boom/Dockerfile: RuntimeError: the rule fell over"
+    assert message in run.err.splitlines()
+    assert "Traceback" not in run.err
+
+
+def test_verbose_shows_the_traceback(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"boom/Dockerfile": DOCKERFILE})
+    run = cli("--select", "TS003", "--verbose", cwd=root)
+    assert run.code == 3 and "Traceback" in run.err and "the rule fell over" in run.err
+
+
+def test_output_file_gets_the_report(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": DOCKERFILE})
+    run = cli("--select", "TS001", "--output-format", "concise", "--output-file", "report.txt", cwd=root)
+    assert run.code == 1 and run.out == ""
+    assert (root / "report.txt").read_text().startswith("Dockerfile:1:1: TS001 write FROM in upper case\n")
+
+
+def test_statistics_counts_per_rule(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": DOCKERFILE, "x/Dockerfile": DOCKERFILE})
+    run = cli("--select", "TS001,TS007", "--statistics", "--output-format", "concise", cwd=root)
+    assert run.code == 1
+    assert any("TS001" in line and "2" in line for line in run.out.splitlines())
+
+
+# -- scope: PATHs that are files, as pre-commit passes them ----------------------------------------
+
+
+def test_file_paths_report_only_those_files(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": DOCKERFILE, "a/Dockerfile": DOCKERFILE, "b/Dockerfile": DOCKERFILE})
+    run = cli("--select", "TS001", "--output-format", "json", "a/Dockerfile", cwd=root)
+    assert [path for _, path, _ in codes_and_paths(run)] == ["a/Dockerfile"]
+    assert json.loads(run.out)["root"] == str(root.resolve())
+
+
+def test_file_path_from_elsewhere_finds_its_project_root(make_project, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"deep/er/Dockerfile": DOCKERFILE})
+    (root / "mami-audit.toml").write_text('select = ["TS001"]\n')
+    run = cli("--output-format", "json", str(root / "deep/er/Dockerfile"), cwd=tmp_path)
+    assert codes_and_paths(run) == [("TS001", "deep/er/Dockerfile", 1)]
+
+
+def test_folder_path_scopes_to_the_folder(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": DOCKERFILE, "sub/Dockerfile": DOCKERFILE})
+    run = cli("--select", "TS001", "--output-format", "json", "sub", cwd=root)
+    assert [path for _, path, _ in codes_and_paths(run)] == ["sub/Dockerfile"]
+    run = cli("--select", "TS001", "--output-format", "json", cwd=root / "sub")
+    assert [path for _, path, _ in codes_and_paths(run)] == ["sub/Dockerfile"]
+
+
+# -- bad input ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", [("AU001", "Dockerfile", 1)]),  # BuildKit: a file with no instructions is an error
+        (b"FROM python:3.11\x00\n", [("AU001", "Dockerfile", 1)]),
+        (b"FROM python:3.11\nRUN echo \xe9t\xe9\n", [("AU001", "Dockerfile", 2)]),
+        (b"from python:3.11\r\nRUN echo hi\r\n", [("TS001", "Dockerfile", 1)]),
+        (b"\xef\xbb\xbffrom python:3.11\nRUN echo hi\n", [("TS001", "Dockerfile", 1)]),
+    ],
+    ids=["empty", "binary", "latin-1", "crlf", "bom"],
+)
+def test_bad_input_gets_a_finding_not_a_crash(make_project, cli, content, expected) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": content})
+    run = cli("--select", "AU001,TS001", "--output-format", "json", cwd=root)
+    assert codes_and_paths(run) == expected
+    assert "Traceback" not in run.err and run.code == 1
+
+
+def test_bom_column_counts_characters_after_the_bom(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": b"\xef\xbb\xbffrom python:3.11\n"})
+    finding = json.loads(cli("--select", "TS001", "--output-format", "json", cwd=root).out)["findings"][0]
+    assert (finding["line"], finding["column"], finding["end_column"]) == (1, 1, 5)
+
+
+def test_symlink_loops_neither_hang_nor_crash(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": DOCKERFILE})
+    os.symlink(".", root / "loop")  # a folder that contains itself
+    os.symlink("self.Dockerfile", root / "self.Dockerfile")  # a link to itself
+    run = cli("--select", "AU001,TS001", "--output-format", "json", cwd=root)
+    found = codes_and_paths(run)
+    assert ("TS001", "Dockerfile", 1) in found
+    assert ("AU001", "self.Dockerfile", 1) in found
+    message = json.loads(run.out)["findings"]
+    assert any("Too many levels of symbolic links" in f["message"] for f in message)
+    assert not any(path.startswith("loop/") for _, path, _ in found)
+
+
+def test_a_dockerfile_that_is_a_folder_is_reported(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": DOCKERFILE})
+    (root / "odd").mkdir()
+    os.symlink("../odd", root / "odd.Dockerfile")
+    run = cli("--select", "AU001", "--output-format", "json", cwd=root)
+    assert [(code, path) for code, path, _ in codes_and_paths(run)] == [("AU001", "odd.Dockerfile")]
+
+
+# -- the rule catalog -----------------------------------------------------------------------------
+
+
+def test_rules_json_contract(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({})
+    run = cli("rules", "--output-format", "json", cwd=root)
+    catalog = json.loads(run.out)
+    assert run.code == 0
+    entry = next(item for item in catalog if item["code"] == "TS001")
+    assert entry == {
+        "code": "TS001",
+        "name": "lowercase-from",
+        "summary": "from in lower case",
+        "severity": "warning",
+        "requirements": [],
+        "fixable": True,
+        "peers": ["DL9001"],
+    }
+    assert [item["code"] for item in catalog] == sorted(item["code"] for item in catalog)
+
+
+def test_rules_text_lists_every_rule(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("rules", cwd=make_project({}))
+    assert run.code == 0
+    assert any(line.startswith("AU001") and "parse-error" in line for line in run.out.splitlines())
+
+
+def test_rule_prints_documentation_by_code_or_name(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({})
+    by_code = cli("rule", "AU001", cwd=root)
+    by_name = cli("rule", "parse-error", cwd=root)
+    assert by_code.code == 0 and by_code.out == by_name.out
+    assert by_code.out.startswith("# AU001 parse-error\n")
+    assert "## What it does" in by_code.out and "Severity: error" in by_code.out
+
+
+def test_unknown_rule_exits_2(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli("rule", "XX999", cwd=make_project({}))
+    assert run.code == 2 and "unknown rule 'XX999'" in run.err
+
+
+def test_version(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    from auditor import __version__
+
+    run = cli("--version", cwd=make_project({}))
+    assert run.code == 0 and run.out.strip() == f"mami-audit {__version__}"
