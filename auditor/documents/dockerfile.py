@@ -347,7 +347,7 @@ class _Scanner:
             else:
                 index = self._read_instruction(index)
         if not self.document.instructions:
-            raise _Failure("file with no instructions", max(1, len(self.lines)))
+            raise _Failure("file with no instructions", 1)
         _build_stages(self.document)
 
     def _read_directives(self) -> int:
@@ -611,7 +611,9 @@ def _build_stages(document: Dockerfile) -> None:
         if instruction.keyword == "FROM":
             stage = _new_stage(document, instruction, len(document.stages))
             document.stages.append(stage)
-        elif stage is None:
+            instruction.stage = stage.index
+            continue
+        if stage is None:
             if instruction.keyword != "ARG":
                 raise _Failure(
                     f"{instruction.keyword} before the first FROM: no build stage yet",
