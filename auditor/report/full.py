@@ -130,9 +130,7 @@ def fix_hint(finding: Finding, fixable: bool) -> str | None:
     if finding.fix is None:
         return None
     message = inline(finding.fix.message)
-    if fixable:
-        return f"help: {message}"
-    if finding.fix.applicability is Applicability.UNSAFE:
+    if finding.fix.applicability is Applicability.UNSAFE and not fixable:
         return f"help: {message} (unsafe fix: apply with --fix --unsafe-fixes)"
     return f"help: {message}"
 
