@@ -624,7 +624,9 @@ class SecretInEnvOrArg(DockerfileRule):
     `API_KEY`, `PRIVATE_KEY`, ...; names ending in `_FILE`, `_PATH` or `_URL` point to one
     and are not reported) or whose value looks like a provider key (`sk-...`, `gsk_...`,
     `ghp_...`, `AIza...`, `AKIA...`). Mirrors hadolint's DL3064 and BuildKit's
-    SecretsUsedInArgOrEnv.
+    SecretsUsedInArgOrEnv, with two differences: hadolint judges names only, so it misses a
+    key stored under a harmless name, and it also reports names such as `PASSWORD_FILE` or
+    `PUBLIC_KEY_URL`, which point to a secret or hold a public value.
 
     ## Why is this bad?
     ENV values are stored in the image config and ARG values in its history: anyone who can

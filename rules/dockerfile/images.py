@@ -48,7 +48,9 @@ class UnpinnedBaseImage(DockerfileRule):
     ## What it does
     Checks every FROM that names an image (not an earlier stage, not `scratch`) for a tag
     other than `latest` or a digest. ARG values given before the first FROM are substituted
-    first; an image whose variables have no default is skipped.
+    first; an image whose variables have no default is skipped. Mirrors hadolint's DL3006
+    and DL3007, except that hadolint does not substitute ARG defaults, so it misses
+    `ARG BASE=python` / `FROM ${BASE}`.
 
     ## Why is this bad?
     `python` and `python:latest` move to a new major version without warning: the same

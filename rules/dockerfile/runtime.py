@@ -173,7 +173,8 @@ class MissingHealthcheck(DockerfileRule):
     Without a health check Docker only knows whether the process is alive, not whether it
     serves: a hung API stays "running", `depends_on: condition: service_healthy` cannot wait
     for it and nothing restarts it (R4.1, R4.2, R14.3). hadolint has this check (DL3057) but
-    turns it off by default.
+    turns it off by default, and it counts `HEALTHCHECK NONE` as a health check; this rule
+    does not.
 
     ## Example
     ```dockerfile
