@@ -63,6 +63,11 @@ def warn(message: str) -> None:
     typer.echo(f"mami-audit: warning: {message}", err=True)
 
 
+def info(message: str) -> None:
+    """--verbose notes, on stderr so that reports on stdout stay parseable."""
+    typer.echo(f"mami-audit: {message}", err=True)
+
+
 def split_selectors(values: Sequence[str] | None) -> list[str]:
     """--select A,B --select C -> [A, B, C]."""
     return [item.strip() for value in values or () for item in value.split(",") if item.strip()]
@@ -204,7 +209,7 @@ def run_check(options: CheckOptions) -> int:
     _check_selectors(options)
     selected = select_rules(config)
     if options.verbose:
-        warn(f"root {targets.root}; config from {config.source}; {len(selected)} rules selected")
+        info(f"root {targets.root}; config from {config.source}; {len(selected)} rules selected")
 
     if options.diff:
         return _show_diff(targets, config, selected, options)
@@ -241,7 +246,7 @@ def run_check(options: CheckOptions) -> int:
     _render(run, options)
     if options.verbose:
         elapsed = time.perf_counter() - started
-        warn(f"audited {files} files in {elapsed:.3f}s; {result.suppressed} findings suppressed")
+        info(f"audited {files} files in {elapsed:.3f}s; {result.suppressed} findings suppressed")
     if result.failures:
         for failure in result.failures:
             if options.verbose:
