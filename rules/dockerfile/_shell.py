@@ -240,9 +240,28 @@ def command_matches(document: Dockerfile, instruction: Instruction, regex: str) 
     escape = re.escape(document.escape)
     terminator = re.compile(rf"&&|\|\||;|\||(?<!{escape})[ \t]*\n")
     for match in re.compile(regex).finditer(text, begin, end):
+        if not _starts_a_command(text, begin, match.start(), escape):
+            continue  # inside an argument or a quoted string: `echo "pip install"`
         stop = terminator.search(text, match.end(), end)
         segment_end = stop.start() if stop else end
         yield TextMatch(match.start(), match.end(), segment_end, text[match.start() : segment_end])
+
+
+_PREVIOUS_OPERATOR_RE = r"(?:&&|\|\||;|\||\(|\bthen\b|\bdo\b|\belse\b|\n)"
+_COMMAND_PREFIX_RE = re.compile(
+    r"^(?:\s|RUN\b|run\b|--\S+|[A-Za-z_][A-Za-z0-9_]*=\S*|sudo\b|env\b|exec\b)*$"
+)
+
+
+def _starts_a_command(text: str, begin: int, start: int, escape: str) -> bool:
+    """Is the text between the previous shell operator (or the instruction start) and
+    `start` only whitespace, the RUN keyword and its flags, or variable assignments?"""
+    window = re.sub(re.escape(escape) + r"[ \t]*\n", " ", text[begin:start])
+    previous = None
+    for previous in re.finditer(_PREVIOUS_OPERATOR_RE, window):
+        pass
+    prefix = window[previous.end() :] if previous is not None else window
+    return bool(_COMMAND_PREFIX_RE.match(prefix))
 
 
 PIP_REGEX = r"(?<![\w.-])(?:pip3?(?:\.\d+)?|python3?(?:\.\d+)?\s+-m\s+pip)\s+(?:-\S+\s+)*(install|wheel)\b"
