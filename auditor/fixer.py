@@ -300,9 +300,16 @@ def _inside_root(root: Path, path: str) -> bool:
 def write_changes(outcome: FixOutcome) -> list[str]:
     """Write every changed file; return one message per file that could not be written."""
     problems = []
+    written: dict[Path, str] = {}  # real file -> the path it was written through
     for path in outcome.changed_paths:
+        real = (outcome.root / path).resolve()
+        if real in written:  # two paths (a symlink and its target) reach one file
+            if outcome.changed[path] != outcome.changed[written[real]]:
+                problems.append(f"{path}: not written: it is the same file as {written[real]}")
+            continue
         try:
             _write_one(outcome.root, path, outcome.changed[path])
+            written[real] = path
         except (OSError, _OutsideRoot) as exc:
             problems.append(f"{path}: not written: {exc}")
     return problems
