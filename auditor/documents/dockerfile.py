@@ -490,6 +490,13 @@ def _check_arguments(instruction: Instruction) -> None:
     if keyword in NEEDS_TWO_ARGUMENTS and len(instruction.words()) < 2:
         if not (instruction.heredocs or "<<" in arguments):
             raise _Failure(f"{keyword} requires at least two arguments", line, column)
+    if keyword == "HEALTHCHECK":
+        check = instruction.healthcheck()
+        head = arguments.split(None, 1)[0].upper() if arguments else ""
+        if head not in ("CMD", "NONE"):
+            raise _Failure("HEALTHCHECK takes CMD <command> or NONE", line, column)
+        if check is not None and not check.disabled and not check.command.strip():
+            raise _Failure("HEALTHCHECK CMD has no command", line, column)
     if keyword == "SHELL" and instruction.exec_form is None:
         raise _Failure("SHELL requires the arguments to be in JSON form", line, column)
     if keyword in ("ENV", "ARG", "LABEL"):

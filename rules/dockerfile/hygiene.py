@@ -158,7 +158,7 @@ class ShellFormCommand(DockerfileRule):
 
     def _fix(self, document: Dockerfile, instruction: Instruction, span: Span) -> Fix | None:
         command = instruction.arguments
-        if instruction.comments or _SHELL_SPECIAL & set(command) or not command.strip():
+        if instruction.comments or _needs_shell(command) or not command.strip():
             return None
         try:
             words = shlex.split(command)
@@ -167,6 +167,24 @@ class ShellFormCommand(DockerfileRule):
         array = json.dumps(words, ensure_ascii=False)
         text = f"{keyword_as_written(document, instruction)} {array}"
         return Fix.safe("Use the JSON (exec) form", Edit.replace(document.path, span, text))
+
+
+def _needs_shell(command: str) -> bool:
+    """Does the command use a shell feature? Quotes only group words, which shlex handles;
+    inside double quotes `$`, backticks and backslashes still mean something."""
+    quote = None
+    for char in command:
+        if quote == "'":
+            quote = None if char == "'" else quote
+        elif quote == '"':
+            if char in "$`\\":
+                return True
+            quote = None if char == '"' else quote
+        elif char in "'\"":
+            quote = char
+        elif char in _SHELL_SPECIAL:
+            return True
+    return quote is not None
 
 
 def _apt_install_matches(document: Dockerfile, instruction: Instruction):  # type: ignore[no-untyped-def]
@@ -580,6 +598,8 @@ class RelativeWorkdir(DockerfileRule):
                 if instruction.keyword != "WORKDIR":
                     continue
                 path = instruction.arguments.strip().strip("\"'")
+                if not path:
+                    continue
                 if path.startswith(("/", "$")) or re.match(r"^[A-Za-z]:[\\/]", path):
                     current = path if path.startswith("/") and "$" not in path else None
                     continue

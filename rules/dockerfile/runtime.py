@@ -643,6 +643,8 @@ class DataDirectoriesNotWritable(DockerfileRule):
             return  # root can write anywhere; DF001 reports the root user itself
         assert final_user is not None
         owner = user_name(final_user)
+        if not owner:
+            return
         expect = context.expect
         missing = [
             directory
