@@ -144,6 +144,7 @@ class Settings(BaseSettings):
     LOG_SHIP_BATCH_SIZE: int = Field(default=500, ge=1)
     LOG_SHIP_TIMEOUT_SECONDS: float = Field(default=5.0, gt=0)
     LOG_SHIP_MAX_RETRIES: int = Field(default=3, ge=0)
+    LOG_SHIP_FLUSH_SECONDS: float = Field(default=5.0, ge=0)  # how long shutdown may flush
 
     # --- Images and the worker (R15.2–R15.5) -----------------------------------------------
     INTERNAL_UPLOAD_TOKEN: SecretStr | None = None  # unset = /internal answers 503

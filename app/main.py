@@ -15,6 +15,7 @@ from app.api import chat, health, images, internal
 from app.config import Settings, get_settings
 from app.core.database import init_database_with_defaults
 from app.core.logger import configure_logging, get_logger, shutdown_logging
+from app.core.metrics import build_registry
 from app.llm.chain import FallbackChain
 from app.memory.working import WorkingMemory
 
@@ -42,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if app.state.memory is not None:
                 await app.state.memory.close()
             logger.info("Mami AI API stopped")
-            shutdown_logging()
+            shutdown_logging(settings.LOG_SHIP_FLUSH_SECONDS)
 
     app = FastAPI(title="Mami AI", version="1.0.0", lifespan=lifespan)
     app.state.settings = settings
@@ -80,9 +81,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # http_requests_total{handler,method,status} and http_request_duration_seconds{handler,
     # method}, plus our own counters from the same default registry (R11.4, R20.5).
-    Instrumentator(excluded_handlers=["/metrics"]).instrument(app).expose(
-        app, include_in_schema=False
-    )
+    Instrumentator(excluded_handlers=["/metrics"], registry=build_registry()).instrument(
+        app
+    ).expose(app, include_in_schema=False)
     return app
 
 

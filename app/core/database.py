@@ -102,6 +102,7 @@ def upgrade_to_newest(database_url: str, migrations_dir: Path | None = None) -> 
     """Apply every Alembic migration not yet applied (R18.2)."""
     from alembic import command
 
+    ensure_sqlite_directory(database_url)
     config = alembic_config(database_url, migrations_dir)
     engine = get_engine(database_url)
     try:
@@ -128,12 +129,11 @@ def insert_default_rows(database_url: str) -> None:
 def init_database_with_defaults(
     settings: Settings, migrations_dir: Path | None = None
 ) -> None:
-    """Run at every API start (R18.1): data directory, migrations, default rows.
+    """Run at every API start (R18.1): data directory (R18.4), migrations, default rows.
 
     Raises MigrationError (after logging it) when the migrations fail, so the app refuses to
     start (R18.5) instead of serving with a schema it does not expect.
     """
-    ensure_sqlite_directory(settings.DATABASE_URL)
     try:
         upgrade_to_newest(settings.DATABASE_URL, migrations_dir)
     except MigrationError as error:

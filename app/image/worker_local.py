@@ -152,7 +152,7 @@ def run_worker(settings: Settings | None = None, stop: threading.Event | None = 
     token = settings.get_internal_token()
     if token is None:
         logger.critical("INTERNAL_UPLOAD_TOKEN is not set; the worker cannot talk to the API")
-        shutdown_logging()
+        shutdown_logging(settings.LOG_SHIP_FLUSH_SECONDS)
         return 2
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
@@ -164,7 +164,7 @@ def run_worker(settings: Settings | None = None, stop: threading.Event | None = 
         return Worker(settings, api, stop).run()
     finally:
         api.close()
-        shutdown_logging()
+        shutdown_logging(settings.LOG_SHIP_FLUSH_SECONDS)
 
 
 if __name__ == "__main__":
