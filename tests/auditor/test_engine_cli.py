@@ -227,3 +227,29 @@ def test_version(make_project, cli) -> None:  # type: ignore[no-untyped-def]
 
     run = cli("--version", cwd=make_project({}))
     assert run.code == 0 and run.out.strip() == f"mami-audit {__version__}"
+
+
+# -- the real entry points --------------------------------------------------------------------
+
+
+def test_python_dash_m_auditor_runs_the_cli(make_project, run_subprocess) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": "FORM x\n"})
+    result = run_subprocess("--select", "AU001", "--output-format", "concise", cwd=root)
+    assert result.returncode == 1
+    assert result.stdout.startswith("Dockerfile:1:1: AU001 cannot parse: unknown instruction: FORM\n")
+
+
+def test_console_script_runs_check_by_default(make_project) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(sys.executable).with_name("mami-audit")
+    if not script.exists():
+        pytest.skip("mami-audit is not installed in this environment (pip install -e .)")
+    root = make_project({"Dockerfile": "FORM x\n"})
+    result = subprocess.run(
+        [str(script), "--select", "AU001", "--output-format", "json"], cwd=root, capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["findings"][0]["code"] == "AU001"
