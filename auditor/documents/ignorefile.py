@@ -33,14 +33,20 @@ def matches(relative_path: str) -> bool:
     name = posixpath.basename(relative_path)
     if name == ".dockerignore":
         return True
-    return name.endswith(".dockerignore") and dockerfile.matches(name[: -len(".dockerignore")])
+    return name.endswith(".dockerignore") and dockerfile.matches(
+        name[: -len(".dockerignore")]
+    )
 
 
 def ignore_file_candidates(dockerfile_path: str, context: str) -> list[str]:
     """Where BuildKit looks for the ignore file of a build, in order of preference."""
     folder, name = posixpath.split(dockerfile_path)
     beside = posixpath.join(folder, f"{name}.dockerignore")
-    at_root = posixpath.join(context, ".dockerignore") if context not in ("", ".") else ".dockerignore"
+    at_root = (
+        posixpath.join(context, ".dockerignore")
+        if context not in ("", ".")
+        else ".dockerignore"
+    )
     return [beside, at_root]
 
 
@@ -126,18 +132,26 @@ def parse(source: SourceFile) -> IgnoreFile:
         pattern = clean_path(text[1:] if exception else text)
         if not pattern:
             continue
-        if _unclosed_bracket(pattern):  # Go's filepath.Match rejects it; so does the build
-            document.parse_error = ParseError(f"invalid pattern {text!r}: unclosed '['", number)
+        if _unclosed_bracket(
+            pattern
+        ):  # Go's filepath.Match rejects it; so does the build
+            document.parse_error = ParseError(
+                f"invalid pattern {text!r}: unclosed '['", number
+            )
             return document
         try:
             matcher = pattern_class("/" + pattern)
-        except Exception as exc:  # pathspec raises its own errors for broken patterns
-            document.parse_error = ParseError(f"invalid pattern {text!r}: {exc}", number)
+        except ValueError as exc:  # pathspec's pattern errors are ValueErrors
+            document.parse_error = ParseError(
+                f"invalid pattern {text!r}: {exc}", number
+            )
             return document
         if getattr(matcher, "regex", True) is None:
             document.parse_error = ParseError(f"invalid pattern {text!r}", number)
             return document
-        document.patterns.append(IgnorePattern(number, text, pattern, exception, matcher))
+        document.patterns.append(
+            IgnorePattern(number, text, pattern, exception, matcher)
+        )
     return document
 
 

@@ -9,8 +9,10 @@
 Codes are stable and never reused. Shared helpers live in the `_`-prefixed modules.
 """
 
-from rules.dockerfile import runtime  # noqa: F401  (importing registers the rules)
-from rules.dockerfile import build  # noqa: F401
-from rules.dockerfile import context  # noqa: F401
-from rules.dockerfile import images  # noqa: F401
-from rules.dockerfile import hygiene  # noqa: F401
+from rules.dockerfile import (
+    build,  # noqa: F401
+    context,  # noqa: F401
+    hygiene,  # noqa: F401
+    images,  # noqa: F401
+    runtime,  # noqa: F401  (importing registers the rules)
+)

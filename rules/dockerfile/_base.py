@@ -10,7 +10,9 @@ from auditor.rule import Context, Edit, Finding, Rule
 from rules.dockerfile._shell import pip_calls, run_commands
 
 ROOT_USERS = frozenset({"root", "0", "0:0", "root:root"})
-_PYTHON_WORDS_RE = re.compile(r"\b(?:python3?(?:\.\d+)?|pip3?|uvicorn|gunicorn|hypercorn)\b")
+_PYTHON_WORDS_RE = re.compile(
+    r"\b(?:python3?(?:\.\d+)?|pip3?|uvicorn|gunicorn|hypercorn)\b"
+)
 
 
 class DockerfileRule(Rule):
@@ -21,13 +23,19 @@ class DockerfileRule(Rule):
             if document.parse_error is None and isinstance(document, Dockerfile):
                 yield from self.check_dockerfile(context, document)
 
-    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
-        raise NotImplementedError(f"{type(self).__name__} does not define check_dockerfile()")
+    def check_dockerfile(
+        self, context: Context, document: Dockerfile
+    ) -> Iterator[Finding]:
+        raise NotImplementedError(
+            f"{type(self).__name__} does not define check_dockerfile()"
+        )
 
 
 def keyword_as_written(document: Dockerfile, instruction: Instruction) -> str:
     start = instruction.column - 1
-    return document.lines[instruction.line - 1][start : start + len(instruction.keyword)]
+    return document.lines[instruction.line - 1][
+        start : start + len(instruction.keyword)
+    ]
 
 
 def is_python_image(document: Dockerfile, stage: Stage) -> bool:
@@ -35,9 +43,12 @@ def is_python_image(document: Dockerfile, stage: Stage) -> bool:
     if parse_image(document.root_base(stage)).short_name.startswith("python"):
         return True
     for instruction in document.chain_instructions(stage):
-        if instruction.keyword in ("RUN", "CMD", "ENTRYPOINT"):
-            if _PYTHON_WORDS_RE.search(instruction.shell_command):
-                return True
+        if instruction.keyword in (
+            "RUN",
+            "CMD",
+            "ENTRYPOINT",
+        ) and _PYTHON_WORDS_RE.search(instruction.shell_command):
+            return True
     return False
 
 
@@ -52,8 +63,10 @@ def user_name(instruction: Instruction) -> str:
 
 
 def is_root(instruction: Instruction | None) -> bool:
-    return instruction is None or instruction.arguments.strip() in ROOT_USERS or (
-        user_name(instruction) in ("root", "0")
+    return (
+        instruction is None
+        or instruction.arguments.strip() in ROOT_USERS
+        or (user_name(instruction) in ("root", "0"))
     )
 
 
@@ -92,7 +105,11 @@ def is_alpine(document: Dockerfile, stage: Stage) -> bool:
 
 
 def builds_wheels(document: Dockerfile, stage: Stage) -> bool:
-    return any(call.subcommand == "wheel" for ins in stage.instructions for call in pip_calls(ins))
+    return any(
+        call.subcommand == "wheel"
+        for ins in stage.instructions
+        for call in pip_calls(ins)
+    )
 
 
 def mentions_command(instruction: Instruction, name: str) -> bool:
@@ -104,4 +121,6 @@ def insert_lines(document: Dockerfile, line: int, text: str) -> Edit:
     if line <= len(document.lines):
         return Edit.insert(document.path, line, 1, text)
     last = len(document.lines)
-    return Edit.insert(document.path, last, document.line_length(last) + 1, "\n" + text.rstrip("\n"))
+    return Edit.insert(
+        document.path, last, document.line_length(last) + 1, "\n" + text.rstrip("\n")
+    )

@@ -23,7 +23,9 @@ _WRAPPERS = frozenset({"sudo", "env", "exec", "command", "nice", "time"})
 
 @dataclass(frozen=True)
 class SimpleCommand:
-    words: tuple[str, ...]  # the command and its arguments, variable assignments removed
+    words: tuple[
+        str, ...
+    ]  # the command and its arguments, variable assignments removed
     piped: bool  # its output goes into a pipe (`a | b`: true for a)
 
     @property
@@ -82,7 +84,11 @@ class PipCall:
     arguments: tuple[str, ...]  # after the subcommand
 
     def has_option(self, *names: str) -> bool:
-        return any(arg == name or arg.startswith(name + "=") for arg in self.arguments for name in names)
+        return any(
+            arg == name or arg.startswith(name + "=")
+            for arg in self.arguments
+            for name in names
+        )
 
     def option_values(self, *names: str) -> list[str]:
         values = []
@@ -126,9 +132,16 @@ def pip_call(command: SimpleCommand) -> PipCall | None:
     if not words:
         return None
     name = command.name
-    if _PYTHON_NAME_RE.match(name) and len(words) >= 3 and words[1] == "-m" and words[2] == "pip":
+    if (
+        _PYTHON_NAME_RE.match(name)
+        and len(words) >= 3
+        and words[1] == "-m"
+        and words[2] == "pip"
+    ):
         rest = words[3:]
-    elif _PIP_NAME_RE.match(name) or (name == "uv" and len(words) > 1 and words[1] == "pip"):
+    elif _PIP_NAME_RE.match(name) or (
+        name == "uv" and len(words) > 1 and words[1] == "pip"
+    ):
         rest = words[2:] if name == "uv" else words[1:]
     else:
         return None
@@ -140,7 +153,9 @@ def pip_call(command: SimpleCommand) -> PipCall | None:
 
 
 def pip_calls(instruction: Instruction) -> list[PipCall]:
-    return [call for command in run_commands(instruction) if (call := pip_call(command))]
+    return [
+        call for command in run_commands(instruction) if (call := pip_call(command))
+    ]
 
 
 # -- system packages ----------------------------------------------------------------------------
@@ -173,7 +188,7 @@ def _verb_and_arguments(command: SimpleCommand) -> tuple[str, list[str]]:
 def _package_names(arguments: list[str]) -> list[str]:
     names = []
     for arg in arguments:
-        if arg.startswith("-") or arg.startswith("$"):
+        if arg.startswith(("-", "$")):
             continue
         names.append(re.split(r"[=<>~]", arg, maxsplit=1)[0])
     return names
@@ -210,7 +225,7 @@ def apt_get_calls(instruction: Instruction, verb: str) -> list[tuple[str, ...]]:
     for command in run_commands(instruction):
         if command.name != "apt-get":
             continue
-        found, arguments = _verb_and_arguments(command)
+        found, _arguments = _verb_and_arguments(command)
         if found == verb:
             options = tuple(word for word in command.words[1:] if word != verb)
             calls.append(options)
@@ -231,7 +246,9 @@ class TextMatch:
         return re.search(pattern, self.segment) is not None
 
 
-def command_matches(document: Dockerfile, instruction: Instruction, regex: str) -> Iterator[TextMatch]:
+def command_matches(
+    document: Dockerfile, instruction: Instruction, regex: str
+) -> Iterator[TextMatch]:
     """Each place `regex` matches in the instruction's lines (heredoc bodies included)."""
     begin = document.offset(instruction.line, instruction.column)
     last = instruction.end_line
@@ -244,7 +261,9 @@ def command_matches(document: Dockerfile, instruction: Instruction, regex: str) 
             continue  # inside an argument or a quoted string: `echo "pip install"`
         stop = terminator.search(text, match.end(), end)
         segment_end = stop.start() if stop else end
-        yield TextMatch(match.start(), match.end(), segment_end, text[match.start() : segment_end])
+        yield TextMatch(
+            match.start(), match.end(), segment_end, text[match.start() : segment_end]
+        )
 
 
 _PREVIOUS_OPERATOR_RE = r"(?:&&|\|\||;|\||\(|\bthen\b|\bdo\b|\belse\b|\n)"

@@ -19,7 +19,16 @@ from rules.dockerfile._shell import (
 )
 
 BUILD_TOOLS = frozenset(
-    {"build-essential", "build-base", "gcc", "g++", "clang", "gfortran", "make", "cmake"}
+    {
+        "build-essential",
+        "build-base",
+        "gcc",
+        "g++",
+        "clang",
+        "gfortran",
+        "make",
+        "cmake",
+    }
 )
 _INSTALLS = ("install",)
 
@@ -34,7 +43,8 @@ def _installs_packages(call: PipCall) -> bool:
 
 def _from_wheels(call: PipCall) -> bool:
     return call.has_option("--no-index") or (
-        bool(call.targets) and all(t.endswith((".whl", "/*")) or "wheel" in t for t in call.targets)
+        bool(call.targets)
+        and all(t.endswith((".whl", "/*")) or "wheel" in t for t in call.targets)
         and not call.requirement_files
     )
 
@@ -100,10 +110,14 @@ class NoWheelBuilder(DockerfileRule):
             "FROM python:3.11-slim\nCOPY requirements.txt .\nCOPY --from=builder /wheels /wheels\n"
             "RUN pip install --no-cache-dir --no-index --find-links=/wheels -r requirements.txt\n"
         ),
-        DockerfileRule.good('FROM nginx:1.27-alpine\nCMD ["nginx", "-g", "daemon off;"]\n'),
+        DockerfileRule.good(
+            'FROM nginx:1.27-alpine\nCMD ["nginx", "-g", "daemon off;"]\n'
+        ),
     )
 
-    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+    def check_dockerfile(
+        self, context: Context, document: Dockerfile
+    ) -> Iterator[Finding]:
         runtime = _runtime_stages(document)
         installs = [
             ins
@@ -113,7 +127,11 @@ class NoWheelBuilder(DockerfileRule):
         ]
         if not installs:
             return
-        builders = [s for s in document.stages if s not in runtime and builds_wheels(document, s)]
+        builders = [
+            s
+            for s in document.stages
+            if s not in runtime and builds_wheels(document, s)
+        ]
         if builders:
             return
         if len(document.stages) == 1:
@@ -151,7 +169,9 @@ class RuntimeInstallsFromIndex(DockerfileRule):
 
     code = "DF005"
     name = "runtime-installs-from-index"
-    summary = "The runtime stage pip-installs from the index instead of the builder's wheels"
+    summary = (
+        "The runtime stage pip-installs from the index instead of the builder's wheels"
+    )
     requirements = ("R1.2", "R8.3")
     bad_examples = (
         DockerfileRule.bad(
@@ -176,9 +196,13 @@ class RuntimeInstallsFromIndex(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+    def check_dockerfile(
+        self, context: Context, document: Dockerfile
+    ) -> Iterator[Finding]:
         runtime = _runtime_stages(document)
-        if not any(s not in runtime and builds_wheels(document, s) for s in document.stages):
+        if not any(
+            s not in runtime and builds_wheels(document, s) for s in document.stages
+        ):
             return
         for stage in runtime:
             for instruction in stage.instructions:
@@ -252,7 +276,9 @@ class PipCacheNotDisabled(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+    def check_dockerfile(
+        self, context: Context, document: Dockerfile
+    ) -> Iterator[Finding]:
         for stage in document.stages:
             if (env_value(document, stage, "PIP_NO_CACHE_DIR") or "").lower() in (
                 "1", "true", "yes", "on", "off", "0", "false",
@@ -264,7 +290,9 @@ class PipCacheNotDisabled(DockerfileRule):
                     continue
                 yield from self._check_run(document, instruction)
 
-    def _check_run(self, document: Dockerfile, instruction: Instruction) -> Iterator[Finding]:
+    def _check_run(
+        self, document: Dockerfile, instruction: Instruction
+    ) -> Iterator[Finding]:
         for match in command_matches(document, instruction, PIP_REGEX):
             if "--no-cache-dir" in match.segment:
                 continue
@@ -314,7 +342,9 @@ class BuildToolsInRuntime(DockerfileRule):
             "FROM python:3.11-slim\n"
             "RUN apt-get update && apt-get install -y --no-install-recommends build-essential curl\n"
         ),
-        DockerfileRule.bad("FROM python:3.11-alpine\nRUN apk add --no-cache gcc musl-dev\n"),
+        DockerfileRule.bad(
+            "FROM python:3.11-alpine\nRUN apk add --no-cache gcc musl-dev\n"
+        ),
     )
     good_examples = (
         DockerfileRule.good(
@@ -330,7 +360,9 @@ class BuildToolsInRuntime(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+    def check_dockerfile(
+        self, context: Context, document: Dockerfile
+    ) -> Iterator[Finding]:
         for stage in _runtime_stages(document):
             for instruction in stage.of_keyword("RUN"):
                 removed = set(removed_packages(instruction))
@@ -404,11 +436,15 @@ class CopyBeforeRequirements(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+    def check_dockerfile(
+        self, context: Context, document: Dockerfile
+    ) -> Iterator[Finding]:
         for stage in document.stages:
             copies: list[Instruction] = []
             for instruction in stage.instructions:
-                if instruction.keyword in ("COPY", "ADD") and not instruction.has_flag("from"):
+                if instruction.keyword in ("COPY", "ADD") and not instruction.has_flag(
+                    "from"
+                ):
                     copies.append(instruction)
                 elif instruction.keyword == "RUN" and any(
                     call.subcommand == "install" and call.requirement_files
@@ -416,13 +452,19 @@ class CopyBeforeRequirements(DockerfileRule):
                 ):
                     for copy in copies:
                         sources = copy.words()[:-1]
-                        code = [s for s in sources if not s.startswith("<<") and not _is_manifest(s)]
+                        code = [
+                            s
+                            for s in sources
+                            if not s.startswith("<<") and not _is_manifest(s)
+                        ]
                         if code:
                             message = (
                                 f"`{copy.keyword} {' '.join(code)}` comes before "
                                 f"`pip install -r` (line {instruction.line}): every code change "
                                 "re-installs all dependencies"
                             )
-                            yield self.finding(document, document.instruction_span(copy), message)
+                            yield self.finding(
+                                document, document.instruction_span(copy), message
+                            )
                             break
                     break

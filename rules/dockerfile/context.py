@@ -43,9 +43,13 @@ def context_sources(document: Dockerfile) -> Iterator[ContextSource]:
         for written in words[:-1]:
             if written.startswith("<<") or "$" in written or _REMOTE_RE.match(written):
                 continue
-            cleaned = posixpath.normpath(written.lstrip("/")) if written.strip("/") else "."
+            cleaned = (
+                posixpath.normpath(written.lstrip("/")) if written.strip("/") else "."
+            )
             escapes = cleaned == ".." or cleaned.startswith("../")
-            yield ContextSource(instruction, written, "" if cleaned == "." else cleaned, escapes)
+            yield ContextSource(
+                instruction, written, "" if cleaned == "." else cleaned, escapes
+            )
 
 
 def ignore_file(context: Context, document: Dockerfile) -> IgnoreFile | None:
@@ -107,7 +111,9 @@ class CopySourceMissing(DockerfileRule):
                 "app/main.py": "",
             }
         ),
-        DockerfileRule.bad({"Dockerfile": "FROM python:3.11-slim\nCOPY *.whl /wheels/\n"}),
+        DockerfileRule.bad(
+            {"Dockerfile": "FROM python:3.11-slim\nCOPY *.whl /wheels/\n"}
+        ),
     )
     good_examples = (
         DockerfileRule.good(
@@ -122,7 +128,9 @@ class CopySourceMissing(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+    def check_dockerfile(
+        self, context: Context, document: Dockerfile
+    ) -> Iterator[Finding]:
         folder = build_context(document)
         for source in context_sources(document):
             span = document.span_or_instruction(source.instruction, source.written)
@@ -133,8 +141,12 @@ class CopySourceMissing(DockerfileRule):
                 if not _glob(context, folder, source.path):
                     message = f"`{source.written}` matches no file in the build context `{folder}`"
                     yield self.finding(document, span, message)
-            elif source.path and not context.project.exists(_in_project(folder, source.path)):
-                message = f"`{source.written}` does not exist in the build context `{folder}`"
+            elif source.path and not context.project.exists(
+                _in_project(folder, source.path)
+            ):
+                message = (
+                    f"`{source.written}` does not exist in the build context `{folder}`"
+                )
                 yield self.finding(document, span, message)
 
 
@@ -205,7 +217,9 @@ class CopySourceIgnored(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+    def check_dockerfile(
+        self, context: Context, document: Dockerfile
+    ) -> Iterator[Finding]:
         ignores = ignore_file(context, document)
         if ignores is None or ignores.parse_error is not None or not ignores.patterns:
             return
@@ -215,16 +229,20 @@ class CopySourceIgnored(DockerfileRule):
                 continue
             if _GLOB_CHARS & set(source.path):
                 matches = _glob(context, folder, source.path)
-                if not matches or not all(ignores.is_excluded(match) for match in matches):
+                if not matches or not all(
+                    ignores.is_excluded(match) for match in matches
+                ):
                     continue
-            elif not ignores.is_excluded(source.path):
-                continue
-            elif context.project.is_dir(_in_project(folder, source.path)) and ignores.has_exceptions_under(
-                source.path
+            elif (
+                not ignores.is_excluded(source.path)
+                or context.project.is_dir(_in_project(folder, source.path))
+                and ignores.has_exceptions_under(source.path)
             ):
                 continue
             pattern = ignores.pattern_excluding(source.path)
-            because = f" (pattern `{pattern.text}` on line {pattern.line})" if pattern else ""
+            because = (
+                f" (pattern `{pattern.text}` on line {pattern.line})" if pattern else ""
+            )
             span = document.span_or_instruction(source.instruction, source.written)
             message = f"`{source.written}` is excluded by {ignores.path}{because}"
             yield self.finding(document, span, message)

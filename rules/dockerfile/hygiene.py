@@ -10,7 +10,12 @@ from collections.abc import Iterator
 
 from auditor.documents.dockerfile import Dockerfile, Instruction
 from auditor.rule import Context, Edit, Finding, Fix, Severity, Span, register
-from rules.dockerfile._base import DockerfileRule, insert_lines, is_alpine, keyword_as_written
+from rules.dockerfile._base import (
+    DockerfileRule,
+    insert_lines,
+    is_alpine,
+    keyword_as_written,
+)
 from rules.dockerfile._shell import (
     APT_INSTALL_REGEX,
     command_matches,
@@ -74,22 +79,32 @@ class AddInsteadOfCopy(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+    def check_dockerfile(
+        self, context: Context, document: Dockerfile
+    ) -> Iterator[Finding]:
         for instruction in document.instructions:
             if instruction.keyword != "ADD":
                 continue
             sources = instruction.words()[:-1]
             if not sources or any(
-                _REMOTE_RE.match(s) or s.endswith(_ARCHIVE_SUFFIXES) or "$" in s or s.startswith("<<")
+                _REMOTE_RE.match(s)
+                or s.endswith(_ARCHIVE_SUFFIXES)
+                or "$" in s
+                or s.startswith("<<")
                 for s in sources
             ):
                 continue
             span = document.keyword_span(instruction)
             fix = None
-            if not any(flag.name in ("checksum", "keep-git-dir", "unpack") for flag in instruction.flags):
+            if not any(
+                flag.name in ("checksum", "keep-git-dir", "unpack")
+                for flag in instruction.flags
+            ):
                 written = keyword_as_written(document, instruction)
                 replacement = "copy" if written.islower() else "COPY"
-                fix = Fix.safe("Use COPY", Edit.replace(document.path, span, replacement))
+                fix = Fix.safe(
+                    "Use COPY", Edit.replace(document.path, span, replacement)
+                )
             message = "ADD of local files: use COPY, which does only that"
             yield self.finding(document, span, message, fix)
 
@@ -140,23 +155,36 @@ class ShellFormCommand(DockerfileRule):
         ),
     )
     good_examples = (
-        DockerfileRule.good('FROM python:3.11-slim\nENTRYPOINT ["python", "-m", "app"]\n'),
+        DockerfileRule.good(
+            'FROM python:3.11-slim\nENTRYPOINT ["python", "-m", "app"]\n'
+        ),
     )
 
-    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+    def check_dockerfile(
+        self, context: Context, document: Dockerfile
+    ) -> Iterator[Finding]:
         for instruction in document.instructions:
-            if instruction.keyword not in ("CMD", "ENTRYPOINT") or instruction.json_form:
+            if (
+                instruction.keyword not in ("CMD", "ENTRYPOINT")
+                or instruction.json_form
+            ):
                 continue
             span = document.instruction_span(instruction)
             keyword = instruction.keyword
             if instruction.looks_like_json:
-                message = f"{keyword} is not valid JSON, so Docker runs it as a shell string"
+                message = (
+                    f"{keyword} is not valid JSON, so Docker runs it as a shell string"
+                )
                 yield self.finding(document, span, message)
                 continue
             message = f"{keyword} in shell form runs under /bin/sh, which does not pass signals on"
-            yield self.finding(document, span, message, self._fix(document, instruction, span))
+            yield self.finding(
+                document, span, message, self._fix(document, instruction, span)
+            )
 
-    def _fix(self, document: Dockerfile, instruction: Instruction, span: Span) -> Fix | None:
+    def _fix(
+        self, document: Dockerfile, instruction: Instruction, span: Span
+    ) -> Fix | None:
         command = instruction.arguments
         if instruction.comments or _needs_shell(command) or not command.strip():
             return None
@@ -166,7 +194,9 @@ class ShellFormCommand(DockerfileRule):
             return None
         array = json.dumps(words, ensure_ascii=False)
         text = f"{keyword_as_written(document, instruction)} {array}"
-        return Fix.safe("Use the JSON (exec) form", Edit.replace(document.path, span, text))
+        return Fix.safe(
+            "Use the JSON (exec) form", Edit.replace(document.path, span, text)
+        )
 
 
 def _needs_shell(command: str) -> bool:
@@ -244,7 +274,9 @@ class AptGetMissingYes(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+    def check_dockerfile(
+        self, context: Context, document: Dockerfile
+    ) -> Iterator[Finding]:
         for instruction in document.instructions:
             if instruction.keyword != "RUN":
                 continue
@@ -308,16 +340,23 @@ class AptGetInstallRecommends(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+    def check_dockerfile(
+        self, context: Context, document: Dockerfile
+    ) -> Iterator[Finding]:
         for instruction in document.instructions:
             if instruction.keyword != "RUN":
                 continue
             for match in _apt_install_matches(document, instruction):
                 whole = document.text[match.start : match.segment_end]
-                if "--no-install-recommends" in whole or "Install-Recommends=false" in whole:
+                if (
+                    "--no-install-recommends" in whole
+                    or "Install-Recommends=false" in whole
+                ):
                     continue
                 line, column = document.position(match.end)
-                edit = Edit.insert(document.path, line, column, " --no-install-recommends")
+                edit = Edit.insert(
+                    document.path, line, column, " --no-install-recommends"
+                )
                 yield self.finding(
                     document,
                     _match_span(document, match.start, match.end),
@@ -383,7 +422,9 @@ class AptListsNotCleaned(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+    def check_dockerfile(
+        self, context: Context, document: Dockerfile
+    ) -> Iterator[Finding]:
         final = document.final_stage
         if final is None:
             return
@@ -395,7 +436,9 @@ class AptListsNotCleaned(DockerfileRule):
                     command.name == "apt-get" and "update" in command.words[1:]
                     for command in run_commands(instruction)
                 )
-                if not uses_apt or _APT_LISTS_CLEANED_RE.search(instruction.shell_command):
+                if not uses_apt or _APT_LISTS_CLEANED_RE.search(
+                    instruction.shell_command
+                ):
                     continue
                 span = document.instruction_span(instruction)
                 fix = None
@@ -403,7 +446,11 @@ class AptListsNotCleaned(DockerfileRule):
                     command.name == "apt-get" and "install" in command.words[1:]
                     for command in run_commands(instruction)
                 )  # removing the lists after a lone update would break the next RUN's install
-                if installs and instruction.exec_form is None and not instruction.heredocs:
+                if (
+                    installs
+                    and instruction.exec_form is None
+                    and not instruction.heredocs
+                ):
                     last = instruction.command_end_line
                     indent = " " * 4
                     edit = Edit.insert(
@@ -458,10 +505,19 @@ class AptGetUpdateAlone(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+    def check_dockerfile(
+        self, context: Context, document: Dockerfile
+    ) -> Iterator[Finding]:
         for instruction in document.instructions:
-            commands = [c for c in run_commands(instruction) if c.name in ("apt-get", "apt")]
-            verbs = {word for c in commands for word in c.words[1:] if not word.startswith("-")}
+            commands = [
+                c for c in run_commands(instruction) if c.name in ("apt-get", "apt")
+            ]
+            verbs = {
+                word
+                for c in commands
+                for word in c.words[1:]
+                if not word.startswith("-")
+            }
             if "update" in verbs and not verbs & {"install", "upgrade", "dist-upgrade"}:
                 span = document.span_or_instruction(instruction, "update")
                 message = "`apt-get update` alone in a RUN: a later install uses stale cached lists"
@@ -507,20 +563,22 @@ class MissingPipefail(DockerfileRule):
     bad_examples = (
         DockerfileRule.bad(
             "FROM debian:bookworm-slim\nRUN curl -fsSL https://example.com/t.tar.gz | tar -xz -C /opt\n",
-            "FROM debian:bookworm-slim\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\n"
+            'FROM debian:bookworm-slim\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\n'
             "RUN curl -fsSL https://example.com/t.tar.gz | tar -xz -C /opt\n",
             unsafe=True,
         ),
     )
     good_examples = (
         DockerfileRule.good(
-            "FROM debian:bookworm-slim\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\n"
+            'FROM debian:bookworm-slim\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\n'
             "RUN curl -fsSL https://example.com/t.tar.gz | tar -xz -C /opt\n"
             "RUN test -f /opt/t || echo missing\n"
         ),
     )
 
-    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+    def check_dockerfile(
+        self, context: Context, document: Dockerfile
+    ) -> Iterator[Finding]:
         for stage in document.stages:
             shell: tuple[str, ...] = ()
             fixed_stage = False
@@ -534,13 +592,20 @@ class MissingPipefail(DockerfileRule):
                     c.piped for c in run_commands(instruction)
                 ):
                     continue
-                if "pipefail" in shell or (shell and shell[0].rsplit("/", 1)[-1].lower() in _NON_POSIX_SHELLS):
+                if "pipefail" in shell or (
+                    shell and shell[0].rsplit("/", 1)[-1].lower() in _NON_POSIX_SHELLS
+                ):
                     continue
                 fix = None
                 if not fixed_stage and not is_alpine(document, stage):
-                    fixed_stage = True  # one SHELL line serves every later RUN of the stage
+                    fixed_stage = (
+                        True  # one SHELL line serves every later RUN of the stage
+                    )
                     text = 'SHELL ["/bin/bash", "-o", "pipefail", "-c"]\n'
-                    fix = Fix.unsafe("Set the SHELL to bash with pipefail", insert_lines(document, instruction.line, text))
+                    fix = Fix.unsafe(
+                        "Set the SHELL to bash with pipefail",
+                        insert_lines(document, instruction.line, text),
+                    )
                 span = document.span_or_instruction(instruction, "|")
                 message = "A pipe without `-o pipefail` hides the failure of the commands before it"
                 yield self.finding(document, span, message, fix)
@@ -588,10 +653,14 @@ class RelativeWorkdir(DockerfileRule):
         DockerfileRule.bad("FROM python:3.11-slim\nWORKDIR app\n"),
     )
     good_examples = (
-        DockerfileRule.good("FROM python:3.11-slim\nWORKDIR /app\nWORKDIR $HOME/data\n"),
+        DockerfileRule.good(
+            "FROM python:3.11-slim\nWORKDIR /app\nWORKDIR $HOME/data\n"
+        ),
     )
 
-    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+    def check_dockerfile(
+        self, context: Context, document: Dockerfile
+    ) -> Iterator[Finding]:
         for stage in document.stages:
             current: str | None = None
             for instruction in document.chain_instructions(stage):
@@ -603,23 +672,48 @@ class RelativeWorkdir(DockerfileRule):
                 if path.startswith(("/", "$")) or re.match(r"^[A-Za-z]:[\\/]", path):
                     current = path if path.startswith("/") and "$" not in path else None
                     continue
-                absolute = posixpath.normpath(posixpath.join(current, path)) if current else None
+                absolute = (
+                    posixpath.normpath(posixpath.join(current, path))
+                    if current
+                    else None
+                )
                 if instruction.stage == stage.index:
                     fix = None
                     if absolute is not None:
-                        span = document.find_in(instruction, instruction.arguments.strip())
+                        span = document.find_in(
+                            instruction, instruction.arguments.strip()
+                        )
                         if span is not None:
-                            fix = Fix.safe(f"Use `{absolute}`", Edit.replace(document.path, span, absolute))
+                            fix = Fix.safe(
+                                f"Use `{absolute}`",
+                                Edit.replace(document.path, span, absolute),
+                            )
                     message = f"WORKDIR `{path}` is relative: its meaning depends on the WORKDIR before it"
-                    yield self.finding(document, document.instruction_span(instruction), message, fix)
+                    yield self.finding(
+                        document, document.instruction_span(instruction), message, fix
+                    )
                 current = absolute
 
 
 _SECRET_WORDS = frozenset(
-    {"password", "passwd", "pwd", "pword", "secret", "token", "apikey", "credential", "credentials"}
+    {
+        "password",
+        "passwd",
+        "pwd",
+        "pword",
+        "secret",
+        "token",
+        "apikey",
+        "credential",
+        "credentials",
+    }
 )
-_KEY_QUALIFIERS = frozenset({"api", "private", "secret", "access", "signing", "encryption", "auth"})
-_NOT_SECRET_WORDS = frozenset({"file", "path", "dir", "name", "public", "url", "length", "expire", "expires"})
+_KEY_QUALIFIERS = frozenset(
+    {"api", "private", "secret", "access", "signing", "encryption", "auth"}
+)
+_NOT_SECRET_WORDS = frozenset(
+    {"file", "path", "dir", "name", "public", "url", "length", "expire", "expires"}
+)
 _SECRET_VALUE_RE = re.compile(
     r"(?:sk-[A-Za-z0-9_-]{20,}|gsk_[A-Za-z0-9]{20,}|ghp_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}"
     r"|AIza[0-9A-Za-z_-]{30,}|AKIA[0-9A-Z]{16}|xox[abprs]-[A-Za-z0-9-]{10,})"
@@ -627,12 +721,17 @@ _SECRET_VALUE_RE = re.compile(
 
 
 def _secret_name(name: str) -> bool:
-    words = [word.lower() for word in re.split(r"[_\-.]|(?<=[a-z])(?=[A-Z])", name) if word]
+    words = [
+        word.lower() for word in re.split(r"[_\-.]|(?<=[a-z])(?=[A-Z])", name) if word
+    ]
     if _NOT_SECRET_WORDS & set(words):
         return False
     if _SECRET_WORDS & set(words):
         return True
-    return any(word == "key" and index > 0 and words[index - 1] in _KEY_QUALIFIERS for index, word in enumerate(words))
+    return any(
+        word == "key" and index > 0 and words[index - 1] in _KEY_QUALIFIERS
+        for index, word in enumerate(words)
+    )
 
 
 @register
@@ -684,7 +783,9 @@ class SecretInEnvOrArg(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+    def check_dockerfile(
+        self, context: Context, document: Dockerfile
+    ) -> Iterator[Finding]:
         for instruction in document.instructions:
             if instruction.keyword not in ("ENV", "ARG"):
                 continue
@@ -741,15 +842,24 @@ class MaintainerDeprecated(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+    def check_dockerfile(
+        self, context: Context, document: Dockerfile
+    ) -> Iterator[Finding]:
         for instruction in document.instructions:
             if instruction.keyword != "MAINTAINER":
                 continue
             span = document.instruction_span(instruction)
             fix = None
             if instruction.line == instruction.command_end_line:
-                author = instruction.arguments.strip().replace("\\", "\\\\").replace('"', '\\"')
+                author = (
+                    instruction.arguments.strip()
+                    .replace("\\", "\\\\")
+                    .replace('"', '\\"')
+                )
                 author = author.replace("$", "\\$")
                 text = f'LABEL org.opencontainers.image.authors="{author}"'
-                fix = Fix.safe("Replace with the authors LABEL", Edit.replace(document.path, span, text))
+                fix = Fix.safe(
+                    "Replace with the authors LABEL",
+                    Edit.replace(document.path, span, text),
+                )
             yield self.finding(document, span, "MAINTAINER is deprecated", fix)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
@@ -19,16 +20,19 @@ from rules.dockerfile._base import (
     last_user,
     user_name,
 )
-from rules.dockerfile._shell import installed_packages, run_commands
+from rules.dockerfile._shell import SimpleCommand, installed_packages, run_commands
 
 _USER_CREATION_RE = r"\b(?:useradd|adduser)\b[^&;|]*\b{name}\b"
 _URL_RE = re.compile(r"https?://[^\s\"'|;&]+")
 
 
-def _creates_user(document: Dockerfile, stage_instructions: list[Instruction], name: str) -> bool:
+def _creates_user(
+    document: Dockerfile, stage_instructions: list[Instruction], name: str
+) -> bool:
     pattern = re.compile(_USER_CREATION_RE.format(name=re.escape(name)))
     return any(
-        ins.keyword == "RUN" and pattern.search(ins.shell_command) for ins in stage_instructions
+        ins.keyword == "RUN" and pattern.search(ins.shell_command)
+        for ins in stage_instructions
     )
 
 
@@ -78,7 +82,7 @@ class RootUser(DockerfileRule):
     bad_examples = (
         DockerfileRule.bad(
             'FROM python:3.11-slim\nCOPY app ./app\nCMD ["python", "-m", "app"]\n',
-            'FROM python:3.11-slim\nCOPY app ./app\n'
+            "FROM python:3.11-slim\nCOPY app ./app\n"
             "RUN groupadd --system mami && useradd --system --gid mami --no-create-home mami\n"
             'USER mami\nCMD ["python", "-m", "app"]\n',
             unsafe=True,
@@ -108,7 +112,9 @@ class RootUser(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+    def check_dockerfile(
+        self, context: Context, document: Dockerfile
+    ) -> Iterator[Finding]:
         stage = document.final_stage
         if stage is None or "nonroot" in document.root_base(stage):
             return
@@ -117,13 +123,17 @@ class RootUser(DockerfileRule):
             return
         if user is None:
             span = document.instruction_span(stage.from_instruction)
-            message = "The final stage has no USER instruction, so the container runs as root"
+            message = (
+                "The final stage has no USER instruction, so the container runs as root"
+            )
         else:
             span = document.instruction_span(user)
             message = f"The last USER is `{user.arguments.strip()}`: the container runs as root"
         yield self.finding(document, span, message, self._fix(context, document, user))
 
-    def _fix(self, context: Context, document: Dockerfile, user: Instruction | None) -> Fix | None:
+    def _fix(
+        self, context: Context, document: Dockerfile, user: Instruction | None
+    ) -> Fix | None:
         stage = document.final_stage
         assert stage is not None
         base = document.root_base(stage)
@@ -141,14 +151,27 @@ class RootUser(DockerfileRule):
                 )
             text = create + text
         line = insertion_line(stage, after=user)
-        return Fix.unsafe(f"Create `{name}` and switch to it", insert_lines(document, line, text))
+        return Fix.unsafe(
+            f"Create `{name}` and switch to it", insert_lines(document, line, text)
+        )
 
 
 def _seconds(duration: str) -> float | None:
     """Docker's duration syntax (`30s`, `1m30s`, `500ms`) in seconds."""
-    units = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}
+    units = {
+        "h": 3600.0,
+        "m": 60.0,
+        "s": 1.0,
+        "ms": 0.001,
+        "us": 1e-6,
+        "µs": 1e-6,
+        "ns": 1e-9,
+    }
     parts = re.findall(r"(\d+(?:\.\d+)?)(ms|us|µs|ns|h|m|s)", duration)
-    if not parts or "".join(number + unit for number, unit in parts) != duration.strip():
+    if (
+        not parts
+        or "".join(number + unit for number, unit in parts) != duration.strip()
+    ):
         return None
     return sum(float(number) * units[unit] for number, unit in parts)
 
@@ -157,7 +180,11 @@ def _final_healthcheck(document: Dockerfile) -> Instruction | None:
     stage = document.final_stage
     if stage is None:
         return None
-    checks = [ins for ins in document.chain_instructions(stage) if ins.keyword == "HEALTHCHECK"]
+    checks = [
+        ins
+        for ins in document.chain_instructions(stage)
+        if ins.keyword == "HEALTHCHECK"
+    ]
     return checks[-1] if checks else None
 
 
@@ -234,7 +261,9 @@ class MissingHealthcheck(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+    def check_dockerfile(
+        self, context: Context, document: Dockerfile
+    ) -> Iterator[Finding]:
         stage = document.final_stage
         if stage is None:
             return
@@ -246,7 +275,9 @@ class MissingHealthcheck(DockerfileRule):
             message = "The final stage has no HEALTHCHECK: a hung app is never noticed"
         else:
             span = document.instruction_span(check)
-            message = "`HEALTHCHECK NONE` turns the health check off for the final image"
+            message = (
+                "`HEALTHCHECK NONE` turns the health check off for the final image"
+            )
         fix = None
         if is_python_image(document, stage):
             expect = context.expect
@@ -292,7 +323,9 @@ class HealthcheckMismatch(DockerfileRule):
 
     code = "DF003"
     name = "healthcheck-mismatch"
-    summary = "HEALTHCHECK interval, retries, route or port differ from the expected values"
+    summary = (
+        "HEALTHCHECK interval, retries, route or port differ from the expected values"
+    )
     requirements = ("R4.1", "R4.2", "R14.3")
     fixable = True
     bad_examples = (
@@ -324,7 +357,9 @@ class HealthcheckMismatch(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+    def check_dockerfile(
+        self, context: Context, document: Dockerfile
+    ) -> Iterator[Finding]:
         check = _final_healthcheck(document)
         stage = document.final_stage
         if check is None or stage is None or not is_python_image(document, stage):
@@ -333,8 +368,12 @@ class HealthcheckMismatch(DockerfileRule):
         if parsed is None or parsed.disabled:
             return
         expect = context.expect
-        yield from self._check_timing(document, check, "interval", expect.healthcheck_interval)
-        yield from self._check_timing(document, check, "retries", str(expect.healthcheck_retries))
+        yield from self._check_timing(
+            document, check, "interval", expect.healthcheck_interval
+        )
+        yield from self._check_timing(
+            document, check, "retries", str(expect.healthcheck_retries)
+        )
         match = _URL_RE.search(parsed.command)
         if match is not None:
             yield from self._check_url(context, document, check, match.group(0))
@@ -352,7 +391,9 @@ class HealthcheckMismatch(DockerfileRule):
         if same:
             return
         written = f"--{option}={given}" if given is not None else None
-        span = (document.find_in(check, written) if written else None) or document.instruction_span(check)
+        span = (
+            document.find_in(check, written) if written else None
+        ) or document.instruction_span(check)
         message = f"HEALTHCHECK --{option} is {value}, expected {expected}"
         if written and span != document.instruction_span(check):
             edit = Edit.replace(document.path, span, f"--{option}={expected}")
@@ -360,7 +401,10 @@ class HealthcheckMismatch(DockerfileRule):
         else:
             keyword_end = document.keyword_span(check)
             edit = Edit.insert(
-                document.path, keyword_end.end_line, keyword_end.end_column, f" --{option}={expected}"
+                document.path,
+                keyword_end.end_line,
+                keyword_end.end_column,
+                f" --{option}={expected}",
             )
             fix = Fix.safe(f"Add --{option}={expected}", edit)
         yield self.finding(document, span, message, fix)
@@ -378,7 +422,9 @@ class HealthcheckMismatch(DockerfileRule):
         if path == expect.health_path and port == expect.app_port:
             return
         span = document.span_or_instruction(check, url)
-        wanted = f"{parts.scheme}://{parts.hostname}:{expect.app_port}{expect.health_path}"
+        wanted = (
+            f"{parts.scheme}://{parts.hostname}:{expect.app_port}{expect.health_path}"
+        )
         problems = []
         if path != expect.health_path:
             problems.append(f"route {path} instead of {expect.health_path}")
@@ -386,14 +432,21 @@ class HealthcheckMismatch(DockerfileRule):
             problems.append(f"port {port} instead of {expect.app_port}")
         fix = None
         if span != document.instruction_span(check) and parts.hostname:
-            fix = Fix.unsafe(f"Probe {wanted}", Edit.replace(document.path, span, wanted))
+            fix = Fix.unsafe(
+                f"Probe {wanted}", Edit.replace(document.path, span, wanted)
+            )
         message = f"HEALTHCHECK probes {', '.join(problems)}"
         yield self.finding(document, span, message, fix)
 
 
 # Tools each kind of base image already has: (image name test, tag test, tools).
 _BASE_TOOLS = (
-    (lambda name, tag: name == "python" and not any(v in tag for v in ("slim", "alpine")), {"curl", "wget"}),
+    (
+        lambda name, tag: (
+            name == "python" and not any(v in tag for v in ("slim", "alpine"))
+        ),
+        {"curl", "wget"},
+    ),
     (lambda name, tag: "alpine" in name or "alpine" in tag, {"wget"}),
     (lambda name, tag: name == "python" and "slim" in tag, set()),
     (lambda name, tag: name in ("debian", "ubuntu"), set()),
@@ -458,7 +511,9 @@ class HealthcheckToolMissing(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+    def check_dockerfile(
+        self, context: Context, document: Dockerfile
+    ) -> Iterator[Finding]:
         check = _final_healthcheck(document)
         stage = document.final_stage
         if check is None or stage is None:
@@ -469,12 +524,24 @@ class HealthcheckToolMissing(DockerfileRule):
         if parsed.exec_form is not None:
             program = parsed.exec_form[0].rsplit("/", 1)[-1] if parsed.exec_form else ""
             if program in ("sh", "/bin/sh", "bash") and len(parsed.exec_form) > 2:
-                program = parsed.exec_form[2].split()[0] if parsed.exec_form[2].split() else ""
+                program = (
+                    parsed.exec_form[2].split()[0]
+                    if parsed.exec_form[2].split()
+                    else ""
+                )
         else:
-            program = parsed.command.split()[0].rsplit("/", 1)[-1] if parsed.command.split() else ""
+            program = (
+                parsed.command.split()[0].rsplit("/", 1)[-1]
+                if parsed.command.split()
+                else ""
+            )
         if program not in ("curl", "wget"):
             return
-        installed = {pkg for ins in document.chain_instructions(stage) for pkg in installed_packages(ins)}
+        installed = {
+            pkg
+            for ins in document.chain_instructions(stage)
+            for pkg in installed_packages(ins)
+        }
         if program in installed:
             return
         image = parse_image(document.root_base(stage))
@@ -538,10 +605,14 @@ class PythonUnbuffered(DockerfileRule):
             "FROM python:3.11-slim AS base\nENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1\n"
             'FROM base\nCMD ["python", "-m", "app"]\n'
         ),
-        DockerfileRule.good('FROM nginx:1.27-alpine\nCMD ["nginx", "-g", "daemon off;"]\n'),
+        DockerfileRule.good(
+            'FROM nginx:1.27-alpine\nCMD ["nginx", "-g", "daemon off;"]\n'
+        ),
     )
 
-    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+    def check_dockerfile(
+        self, context: Context, document: Dockerfile
+    ) -> Iterator[Finding]:
         stage = document.final_stage
         if stage is None or not is_python_image(document, stage):
             return
@@ -556,13 +627,13 @@ class PythonUnbuffered(DockerfileRule):
             message = "PYTHONUNBUFFERED is not set: Python buffers its log output in the container"
         else:  # set to empty by an ENV we would have to rewrite: report only
             fix = None
-            message = "PYTHONUNBUFFERED is set empty, which leaves Python's output buffered"
+            message = (
+                "PYTHONUNBUFFERED is set empty, which leaves Python's output buffered"
+            )
         yield self.finding(document, span, message, fix)
 
 
 def _resolve(path: str, workdir: str) -> str:
-    import posixpath
-
     return posixpath.normpath(posixpath.join(workdir, path))
 
 
@@ -605,7 +676,9 @@ class DataDirectoriesNotWritable(DockerfileRule):
 
     code = "DF010"
     name = "data-dirs-not-writable"
-    summary = "The data and logs directories are not created and owned by the runtime user"
+    summary = (
+        "The data and logs directories are not created and owned by the runtime user"
+    )
     severity = Severity.ERROR
     requirements = ("R18.4", "R5.1")
     fixable = True
@@ -634,7 +707,9 @@ class DataDirectoriesNotWritable(DockerfileRule):
         DockerfileRule.good("FROM python:3.11-slim\nWORKDIR /app\n"),
     )
 
-    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+    def check_dockerfile(
+        self, context: Context, document: Dockerfile
+    ) -> Iterator[Finding]:
         stage = document.final_stage
         if stage is None or not is_python_image(document, stage):
             return
@@ -657,13 +732,24 @@ class DataDirectoriesNotWritable(DockerfileRule):
         message = f"{listed} {'is' if len(missing) == 1 else 'are'} not created and owned by `{owner}`"
         fix = None
         chain = document.chain_instructions(stage)
-        users_before = [ins for ins in chain if ins.keyword == "USER" and ins.line < final_user.line]
-        if final_user.stage == stage.index and is_root(users_before[-1] if users_before else None):
+        users_before = [
+            ins for ins in chain if ins.keyword == "USER" and ins.line < final_user.line
+        ]
+        if final_user.stage == stage.index and is_root(
+            users_before[-1] if users_before else None
+        ):
             text = f"RUN mkdir -p {listed} && chown {owner} {listed}\n"
-            fix = Fix.safe(f"Create {listed} owned by {owner}", insert_lines(document, final_user.line, text))
-        yield self.finding(document, document.instruction_span(final_user), message, fix)
+            fix = Fix.safe(
+                f"Create {listed} owned by {owner}",
+                insert_lines(document, final_user.line, text),
+            )
+        yield self.finding(
+            document, document.instruction_span(final_user), message, fix
+        )
 
     def _owned(self, document: Dockerfile, owner: str, directory: str) -> bool:
+        """Replay the final image's instructions, tracking WORKDIR and USER, until one of
+        them creates `directory` for `owner` or hands it over."""
         stage = document.final_stage
         assert stage is not None
         workdir, user = "/", "root"
@@ -673,28 +759,44 @@ class DataDirectoriesNotWritable(DockerfileRule):
             elif instruction.keyword == "USER":
                 user = user_name(instruction)
             elif instruction.keyword in ("COPY", "ADD"):
-                chown = instruction.flag("chown")
-                words = instruction.words()
-                if chown and words and chown.split(":")[0] == owner:
-                    if _is_within(_resolve(words[-1], workdir), directory):
-                        return True
-            elif instruction.keyword == "RUN":
-                for command in run_commands(instruction):
-                    paths = [_resolve(w, workdir) for w in command.words[1:] if not w.startswith("-")]
-                    if command.name == "mkdir" and user == owner and directory in paths:
-                        return True
-                    if command.name == "chown" and len(command.words) > 2:
-                        target = command.words[1:]
-                        names = [w for w in target if not w.startswith("-")]
-                        recursive = any(w in ("-R", "--recursive") for w in target)
-                        if names and names[0].split(":")[0] in (owner, f"${owner}") or (
-                            names and names[0].startswith("$")
-                        ):
-                            for path in (_resolve(n, workdir) for n in names[1:]):
-                                if path == directory or (recursive and _is_within(directory, path)):
-                                    return True
-                    if command.name == "install" and "-d" in command.words and owner in command.words:
-                        if directory in paths:
-                            return True
+                if _copies_owned(instruction, owner, directory, workdir):
+                    return True
+            elif instruction.keyword == "RUN" and any(
+                _command_owns(command, owner, user, directory, workdir)
+                for command in run_commands(instruction)
+            ):
+                return True
         return False
 
+
+def _copies_owned(
+    instruction: Instruction, owner: str, directory: str, workdir: str
+) -> bool:
+    """`COPY --chown=<owner> ... <directory or below>`."""
+    chown = instruction.flag("chown")
+    words = instruction.words()
+    if not chown or not words or chown.split(":")[0] != owner:
+        return False
+    return _is_within(_resolve(words[-1], workdir), directory)
+
+
+def _command_owns(
+    command: SimpleCommand, owner: str, user: str, directory: str, workdir: str
+) -> bool:
+    """mkdir as the owner, chown to the owner (-R for a parent), or install -d -o owner."""
+    arguments = [word for word in command.words[1:] if not word.startswith("-")]
+    paths = [_resolve(word, workdir) for word in arguments]
+    if command.name == "mkdir":
+        return user == owner and directory in paths
+    if command.name == "install":
+        return "-d" in command.words and owner in command.words and directory in paths
+    if command.name != "chown" or len(arguments) < 2:
+        return False
+    new_owner = arguments[0].split(":")[0]
+    if new_owner != owner and not new_owner.startswith("$"):
+        return False
+    recursive = any(word in ("-R", "--recursive") for word in command.words[1:])
+    return any(
+        path == directory or (recursive and _is_within(directory, path))
+        for path in paths[1:]
+    )

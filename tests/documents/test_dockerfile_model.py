@@ -30,7 +30,10 @@ def test_instructions_have_lines_columns_flags_and_arguments() -> None:
     copy = document.instructions[1]
     assert (copy.keyword, copy.line, copy.column) == ("COPY", 2, 3)
     assert copy.flag("from") == "builder" and copy.flag("chown") == "mami:mami"
-    assert copy.arguments == "/wheels /wheels" and copy.words() == ["/wheels", "/wheels"]
+    assert copy.arguments == "/wheels /wheels" and copy.words() == [
+        "/wheels",
+        "/wheels",
+    ]
     assert copy.exec_form is None
     assert document.instructions[2].exec_form == ("python", "-m", "app")
     assert document.keyword_span(copy).end_column == 7
@@ -108,7 +111,9 @@ def test_escape_directive_changes_the_continuation_character() -> None:
 
 
 def test_directives_only_at_the_top() -> None:
-    document = parse("# syntax=docker/dockerfile:1\n# check=error=true\nFROM a:1\n# escape=`\n")
+    document = parse(
+        "# syntax=docker/dockerfile:1\n# check=error=true\nFROM a:1\n# escape=`\n"
+    )
     assert set(document.directives) == {"syntax", "check"}
     assert document.escape == "\\"
     late = parse("# a comment first\n# escape=`\nFROM a:1\nRUN echo \\\n  hi\n")
@@ -116,7 +121,9 @@ def test_directives_only_at_the_top() -> None:
 
 
 def test_crlf_and_bom_files_parse_like_lf_files() -> None:
-    document = parse(b"\xef\xbb\xbfFROM python:3.11-slim\r\nRUN echo a \\\r\n    b\r\nUSER mami\r\n")
+    document = parse(
+        b"\xef\xbb\xbfFROM python:3.11-slim\r\nRUN echo a \\\r\n    b\r\nUSER mami\r\n"
+    )
     assert document.parse_error is None
     assert keywords(document) == [("FROM", 1, 1), ("RUN", 2, 3), ("USER", 4, 4)]
     assert document.instructions[1].arguments == "echo a     b"
@@ -131,7 +138,11 @@ def test_arg_values_are_substituted_into_from() -> None:
         "FROM ${MISSING}alpine\n"
     )
     builder, runtime, third = document.stages
-    assert (builder.base, builder.base_resolved, builder.name) == ("python:3.11-slim", True, "builder")
+    assert (builder.base, builder.base_resolved, builder.name) == (
+        "python:3.11-slim",
+        True,
+        "builder",
+    )
     assert runtime.base == "python:3.11slim" and runtime.platform == "linux/amd64"
     assert (third.base, third.base_resolved) == ("alpine", False)
     assert document.global_args == {"PYTHON_VERSION": "3.11", "VARIANT": None}
@@ -154,7 +165,11 @@ def test_env_and_arg_pairs() -> None:
     document = parse(
         'FROM a:1\nENV A=1 B="two words" C=\nENV LEGACY value with spaces\nARG X Y=2 Z=\n'
     )
-    assert document.instructions[1].key_values() == [("A", "1"), ("B", "two words"), ("C", "")]
+    assert document.instructions[1].key_values() == [
+        ("A", "1"),
+        ("B", "two words"),
+        ("C", ""),
+    ]
     assert document.instructions[2].key_values() == [("LEGACY", "value with spaces")]
     assert document.instructions[3].key_values() == [("X", None), ("Y", "2"), ("Z", "")]
 
@@ -175,7 +190,9 @@ def test_healthcheck_parts() -> None:
 def test_broken_json_is_shell_form_as_in_buildkit() -> None:
     document = parse("FROM a:1\nCMD ['python', '-m', 'app']\n")
     cmd = document.instructions[1]
-    assert document.parse_error is None and cmd.exec_form is None and cmd.looks_like_json
+    assert (
+        document.parse_error is None and cmd.exec_form is None and cmd.looks_like_json
+    )
 
 
 def test_continuation_at_end_of_file_ends_the_instruction() -> None:
@@ -220,7 +237,12 @@ def test_undecodable_bytes_are_a_parse_error_not_a_crash() -> None:
 def test_which_files_are_dockerfiles() -> None:
     for name in ("Dockerfile", "a/Dockerfile.prod", "api.Dockerfile", "Containerfile"):
         assert dockerfile.matches(name), name
-    for name in ("Dockerfile.dockerignore", "api.Dockerfile.dockerignore", "dockerfile.md", "x.py"):
+    for name in (
+        "Dockerfile.dockerignore",
+        "api.Dockerfile.dockerignore",
+        "dockerfile.md",
+        "x.py",
+    ):
         assert not dockerfile.matches(name), name
 
 
@@ -236,4 +258,7 @@ def test_image_references_and_substitution() -> None:
     assert parse_image("localhost:5000/team/app:1.2@sha256:ab").tag == "1.2"
     assert parse_image("localhost:5000/team/app").tag is None
     assert parse_image("docker.io/library/python:3.11").short_name == "python"
-    assert substitute("${A:+set}-${B:-dflt}-$C", {"A": "x", "C": "c"}) == ("set-dflt-c", True)
+    assert substitute("${A:+set}-${B:-dflt}-$C", {"A": "x", "C": "c"}) == (
+        "set-dflt-c",
+        True,
+    )

@@ -12,7 +12,9 @@ from auditor.documents.ignorefile import IgnoreFile
 
 
 def parse(text: str) -> IgnoreFile:
-    return ignorefile.parse(SourceFile.from_bytes(".dockerignore", Path("/p/.dockerignore"), text.encode()))
+    return ignorefile.parse(
+        SourceFile.from_bytes(".dockerignore", Path("/p/.dockerignore"), text.encode())
+    )
 
 
 def test_patterns_keep_their_lines_and_exceptions() -> None:

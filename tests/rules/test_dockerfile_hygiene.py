@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
-import json
 from pathlib import Path
 
 import pytest
@@ -31,7 +31,9 @@ def test_shell_form_fix_is_withheld_when_the_shell_matters() -> None:
         "python -m app > /proc/1/fd/1",
         "python -m app \\\n    # a comment inside\n    --debug",
     ):
-        findings = check_files({"Dockerfile": f"FROM python:3.11\nCMD {command}\n"}, select=["DF018"])
+        findings = check_files(
+            {"Dockerfile": f"FROM python:3.11\nCMD {command}\n"}, select=["DF018"]
+        )
         assert len(findings) == 1 and findings[0].fix is None, command
 
 
@@ -44,7 +46,9 @@ def test_shell_form_fix_keeps_quoted_arguments_together() -> None:
 
 
 def test_apt_lists_fix_is_not_offered_for_a_lone_update() -> None:
-    text = "FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y curl\n"
+    text = (
+        "FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y curl\n"
+    )
     findings = check_files({"Dockerfile": text}, select=["DF021"])
     assert [(f.span.line, f.fix) for f in findings] == [(2, None)]
     cache_mount = (
@@ -73,15 +77,23 @@ def test_pipefail_is_inherited_and_fixed_once_per_stage() -> None:
     assert run.files["Dockerfile"] == (
         'FROM debian:bookworm-slim\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\nRUN a | b\nRUN c | d\n'
     )
-    alpine = check_files({"Dockerfile": "FROM alpine:3.20\nRUN a | b\n"}, select=["DF023"])
+    alpine = check_files(
+        {"Dockerfile": "FROM alpine:3.20\nRUN a | b\n"}, select=["DF023"]
+    )
     assert len(alpine) == 1 and alpine[0].fix is None
-    assert codes({"Dockerfile": "FROM debian:bookworm-slim\nRUN a || b\n"}, ["DF023"]) == []
+    assert (
+        codes({"Dockerfile": "FROM debian:bookworm-slim\nRUN a || b\n"}, ["DF023"])
+        == []
+    )
 
 
 def test_relative_workdir_fix_uses_the_parent_stage_workdir() -> None:
     text = "FROM python:3.11 AS base\nWORKDIR /srv\nFROM base\nWORKDIR ./app/../api\n"
     run = run_example(RelativeWorkdir, RelativeWorkdir.bad(text))
-    assert run.files["Dockerfile"] == "FROM python:3.11 AS base\nWORKDIR /srv\nFROM base\nWORKDIR /srv/api\n"
+    assert (
+        run.files["Dockerfile"]
+        == "FROM python:3.11 AS base\nWORKDIR /srv\nFROM base\nWORKDIR /srv/api\n"
+    )
     assert [f.span.line for f in run.findings] == [4]
 
 
@@ -91,20 +103,25 @@ def test_secret_names_and_values() -> None:
         "ARG NPM_TOKEN\nENV API_KEY_FILE=/run/secrets/k GPG_KEY=A1B2 MAX_TOKENS=100\n"
     )
     messages = [f.message for f in check_files({"Dockerfile": text}, select=["DF025"])]
-    assert [m.split("`")[1] for m in messages] == ["GEMINI_API_KEY", "groqApiKey", "JWT_SECRET", "NPM_TOKEN"]
+    assert [m.split("`")[1] for m in messages] == [
+        "GEMINI_API_KEY",
+        "groqApiKey",
+        "JWT_SECRET",
+        "NPM_TOKEN",
+    ]
 
 
 ODD_DOCKERFILES: dict[str, str | bytes] = {
     "empty/Dockerfile": "",
     "binary/Dockerfile": b"\x00\x01\x02FROM",
-    "latin1/Dockerfile": b"FROM python:3.11\nLABEL author=\"Ren\xe9\"\n",
+    "latin1/Dockerfile": b'FROM python:3.11\nLABEL author="Ren\xe9"\n',
     "crlf/Dockerfile": b"FROM python:3.11-slim\r\nRUN pip install x \\\r\n  | tee log\r\nCMD python -m app\r\n",
     "heredoc/Dockerfile": "FROM python:3.11\nRUN <<EOF\npip install x | tee\nEOF\nCOPY <<A <<B /x/\na\nA\nb\nB\n",
     "escape/Dockerfile": "# escape=`\nFROM python:3.11\nRUN pip install `\n  x\nWORKDIR C:\\app\n",
     "onbuild/Dockerfile": "FROM python:3.11\nONBUILD RUN <<EOF\necho\nEOF\nONBUILD COPY . /app\n",
-    "weird/Dockerfile": "FROM python:3.11\nHEALTHCHECK CMD\nCMD []\nENTRYPOINT [\"\"]\nUSER :\nWORKDIR \"\"\n"
-    "ENV A=\"unterminated\nCOPY --from= a b\nEXPOSE 8000/tcp\nRUN apt-get install\nRUN pip\n",
-    "unicode/Dockerfile": "FROM python:3.11\nLABEL note=\"café ☕\"\nCMD echo ☕\n",
+    "weird/Dockerfile": 'FROM python:3.11\nHEALTHCHECK CMD\nCMD []\nENTRYPOINT [""]\nUSER :\nWORKDIR ""\n'
+    'ENV A="unterminated\nCOPY --from= a b\nEXPOSE 8000/tcp\nRUN apt-get install\nRUN pip\n',
+    "unicode/Dockerfile": 'FROM python:3.11\nLABEL note="café ☕"\nCMD echo ☕\n',
     "continuation-eof/Dockerfile": "FROM python:3.11\nRUN pip install x \\",
     "args/Dockerfile": "ARG A\nARG B=${A:-python}\nFROM ${B}:${MISSING} AS x\nFROM x\nCOPY --from=x / /\n",
     "stages/Dockerfile": "FROM a:1 AS one\nFROM one AS two\nFROM two\nUSER 0\nHEALTHCHECK NONE\n",
@@ -129,26 +146,41 @@ def test_suppressions_cover_the_whole_instruction_and_hadolint_pragmas() -> None
         "CMD python -m app\n"
     )
     assert codes({"Dockerfile": text}, ["DF006", "DF018"]) == []
-    assert codes({"Dockerfile": text.replace("ignore", "note")}, ["DF006", "DF018"]) == [
+    assert codes(
+        {"Dockerfile": text.replace("ignore", "note")}, ["DF006", "DF018"]
+    ) == [
         "DF006:4",
         "DF018:6",
     ]
 
 
 def test_the_reference_dockerfiles_of_this_repository_are_clean() -> None:
-    dockerfiles = [p for p in ("Dockerfile", "frontend/Dockerfile") if (REPOSITORY / p).exists()]
+    dockerfiles = [
+        p for p in ("Dockerfile", "frontend/Dockerfile") if (REPOSITORY / p).exists()
+    ]
     if not dockerfiles:
         pytest.skip("the reference project's Dockerfiles are not in this checkout")
     command = [sys.executable, "-m", "auditor", "check", *dockerfiles, "--select", "DF",
                "--output-format", "json", "--exit-zero"]  # fmt: skip
-    done = subprocess.run(command, cwd=REPOSITORY, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        command,
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     findings = json.loads(done.stdout)["findings"]
-    assert findings == [], [f"{f['path']}:{f['line']} {f['code']} {f['message']}" for f in findings]
+    assert findings == [], [
+        f"{f['path']}:{f['line']} {f['code']} {f['message']}" for f in findings
+    ]
 
 
 def test_a_production_ready_dockerfile_is_clean() -> None:
-    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "dockerfile" / "production"
+    fixture = (
+        Path(__file__).resolve().parents[1] / "fixtures" / "dockerfile" / "production"
+    )
     files = {
         path.relative_to(fixture).as_posix(): path.read_text(encoding="utf-8")
         for path in fixture.rglob("*")

