@@ -3,23 +3,26 @@ import { describe, expect, it } from 'vitest'
 import config, { apiProxy, DEFAULT_PROXY_TARGET, watchAndHmr } from './vite.config'
 
 describe('API proxy of the dev and preview servers', () => {
-  it('forwards /api and /health to the local API when VITE_API_URL is unset', () => {
-    const proxy = apiProxy({})
-    expect(Object.keys(proxy ?? {})).toEqual(['^/api/', '^/health(\\?|$)'])
-    expect(Object.values(proxy ?? {}).map((rule) => rule.target)).toEqual([DEFAULT_PROXY_TARGET, DEFAULT_PROXY_TARGET])
+  const targets = (env: Record<string, string>) => Object.values(apiProxy(env)).map((rule) => rule.target)
+
+  it('forwards /api and /health to the local API by default', () => {
+    expect(Object.keys(apiProxy({}))).toEqual(['^/api/', '^/health(\\?|$)'])
+    expect(targets({})).toEqual([DEFAULT_PROXY_TARGET, DEFAULT_PROXY_TARGET])
   })
 
-  it('forwards to VITE_PROXY_TARGET when given', () => {
-    const proxy = apiProxy({ VITE_PROXY_TARGET: 'http://127.0.0.1:9001' })
-    expect(proxy?.['^/api/']?.target).toBe('http://127.0.0.1:9001')
+  it('forwards to VITE_API_URL, the name the mami-ui container resolves (R3.3)', () => {
+    expect(targets({ VITE_API_URL: 'http://mami-ai:8000' })).toEqual(['http://mami-ai:8000', 'http://mami-ai:8000'])
   })
 
-  it('is off when the browser calls VITE_API_URL directly', () => {
-    expect(apiProxy({ VITE_API_URL: 'http://mami-ai:8000' })).toBeUndefined()
+  it('prefers VITE_PROXY_TARGET when given', () => {
+    expect(targets({ VITE_PROXY_TARGET: 'http://127.0.0.1:9001', VITE_API_URL: 'http://mami-ai:8000' })).toEqual([
+      'http://127.0.0.1:9001',
+      'http://127.0.0.1:9001',
+    ])
   })
 
   it('matches API paths only, not pages that merely start alike', () => {
-    const patterns = Object.keys(apiProxy({}) ?? {}).map((key) => new RegExp(key))
+    const patterns = Object.keys(apiProxy({})).map((key) => new RegExp(key))
     const proxied = (url: string) => patterns.some((pattern) => pattern.test(url))
     expect(proxied('/api/chat')).toBe(true)
     expect(proxied('/health')).toBe(true)
@@ -45,18 +48,34 @@ describe('file watching and HMR', () => {
   })
 })
 
+type ConfigEnv = { mode: string; command: 'serve' | 'build'; isPreview?: boolean }
+type Resolved = Record<string, any>
+
+async function resolvedWith(env: ConfigEnv, variables: Record<string, string>): Promise<Resolved> {
+  const saved = Object.fromEntries(Object.keys(variables).map((key) => [key, process.env[key]]))
+  Object.assign(process.env, variables)
+  try {
+    return await (config as (env: ConfigEnv) => Resolved | Promise<Resolved>)(env)
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key]
+      else process.env[key] = value
+    }
+  }
+}
+
 describe('the resolved config', () => {
   it('serves on 5173 with strictPort and sets the watcher explicitly', async () => {
-    const resolve = config as (env: { mode: string; command: 'serve' }) => Promise<Record<string, any>>
-    const previous = process.env.CHOKIDAR_USEPOLLING
-    process.env.CHOKIDAR_USEPOLLING = 'true'
-    try {
-      const resolved = await resolve({ mode: 'development', command: 'serve' })
-      expect(resolved.server).toMatchObject({ port: 5173, strictPort: true, watch: { usePolling: true } })
-      expect(resolved.preview).toMatchObject({ strictPort: true })
-    } finally {
-      if (previous === undefined) delete process.env.CHOKIDAR_USEPOLLING
-      else process.env.CHOKIDAR_USEPOLLING = previous
-    }
+    const resolved = await resolvedWith({ mode: 'development', command: 'serve' }, { CHOKIDAR_USEPOLLING: 'true' })
+    expect(resolved.server).toMatchObject({ port: 5173, strictPort: true, watch: { usePolling: true } })
+    expect(resolved.preview).toMatchObject({ strictPort: true })
+  })
+
+  it('keeps the browser on its own origin under the dev server, and bakes VITE_API_URL into a build', async () => {
+    const variables = { VITE_API_URL: 'http://mami-ai:8000' }
+    const dev = await resolvedWith({ mode: 'development', command: 'serve' }, variables)
+    expect(dev.define).toEqual({ 'import.meta.env.VITE_API_URL': '""' })
+    const build = await resolvedWith({ mode: 'production', command: 'build' }, variables)
+    expect(build.define).toEqual({})
   })
 })

@@ -15,13 +15,13 @@ function isOn(value: string | undefined): boolean {
 }
 
 /**
- * The proxy used by `vite` and `vite preview` when VITE_API_URL is unset: the UI then calls
- * /api and /health on its own origin and the server forwards them to the API. With
- * VITE_API_URL set, the browser calls the API directly and no proxy is needed.
+ * The proxy of `vite` and `vite preview`: /api and /health on the UI's own origin are forwarded
+ * to the API. The target is VITE_PROXY_TARGET, else VITE_API_URL, else the local API. In
+ * compose, VITE_API_URL=http://mami-ai:8000 is a name only the containers can resolve (R3.3,
+ * R6.5): the dev server inside mami-ui reaches it, the browser on the host could not.
  */
-export function apiProxy(env: Env): Record<string, ProxyOptions> | undefined {
-  if ((env.VITE_API_URL ?? '').trim() !== '') return undefined
-  const target = (env.VITE_PROXY_TARGET ?? '').trim() || DEFAULT_PROXY_TARGET
+export function apiProxy(env: Env): Record<string, ProxyOptions> {
+  const target = (env.VITE_PROXY_TARGET ?? '').trim() || (env.VITE_API_URL ?? '').trim() || DEFAULT_PROXY_TARGET
   return {
     '^/api/': { target, changeOrigin: true },
     '^/health(\\?|$)': { target, changeOrigin: true },
@@ -42,14 +42,19 @@ export function watchAndHmr(env: Env): { usePolling: boolean; interval: number; 
   }
 }
 
-export default defineConfig(({ mode }) => {
+export default defineConfig(({ mode, command, isPreview }) => {
   // Prefix '': read every variable (process env over .env files), not only VITE_* ones.
   const env: Env = loadEnv(mode, process.cwd(), '')
   const proxy = apiProxy(env)
   const { usePolling, interval, clientPort } = watchAndHmr(env)
 
+  // Under the dev server the browser always calls its own origin and the proxy above
+  // forwards; VITE_API_URL reaches the browser only through a production build (R3.3).
+  const devServer = command === 'serve' && !isPreview
+
   return {
     plugins: [react(), tailwindcss()],
+    define: devServer ? { 'import.meta.env.VITE_API_URL': JSON.stringify('') } : {},
     css: { devSourcemap: true },
     server: {
       port: DEV_PORT,

@@ -1,7 +1,7 @@
 /// <reference types="vite/client" />
 
 interface ImportMetaEnv {
-  /** Base URL of the Mami API, e.g. http://mami-ai:8000; unset means "same origin, proxied". */
+  /** API base baked into a production build; empty (same origin, proxied) under the dev server. */
   readonly VITE_API_URL?: string
 }
 

@@ -1,5 +1,5 @@
-// The whole product on loopback: the real API and worker (python -m app), the built UI served
-// by `vite preview` (which proxies /api and /health to the API), and a fake Groq.
+// The whole product on loopback: the real API and worker (python -m app) with a fake Groq,
+// and the UI served by `vite preview` or `vite` (which proxy /api and /health to the API).
 
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -11,35 +11,44 @@ import { FRONTEND_DIR, logDirFor, pythonInterpreter, REPO_ROOT } from './paths'
 import { freePort } from './ports'
 import { startProcess, waitForHttp, type RunningProcess } from './processes'
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
 export const GROQ_MODEL = 'llama-3.3-70b-versatile'
 
-export interface Stack {
-  uiUrl: string
+export interface Backend {
   apiUrl: string
   groq: FakeGroq
-  processes: RunningProcess[]
+  logDir: string
   stop: () => Promise<void>
 }
 
 /** Only what the processes need, so a developer's own settings cannot leak into the run. */
-function baseEnv(): NodeJS.ProcessEnv {
+export function baseEnv(): NodeJS.ProcessEnv {
   const keep = ['PATH', 'HOME', 'LANG', 'TMPDIR', 'SYSTEMROOT']
   return Object.fromEntries(keep.filter((key) => process.env[key] !== undefined).map((key) => [key, process.env[key]]))
 }
 
-export async function startStack(logName: string): Promise<Stack> {
+/** Stops what was started, last first, even when one of them fails to stop. */
+async function stopAll(stoppers: (() => Promise<void>)[]): Promise<void> {
+  for (const stop of [...stoppers].reverse()) {
+    try {
+      await stop()
+    } catch (error) {
+      console.error('e2e teardown:', error)
+    }
+  }
+}
+
+/** The fake Groq, then the API, then the worker once the API is healthy. */
+export async function startBackend(logName: string): Promise<Backend> {
   const logDir = logDirFor(logName)
   const dataDir = mkdtempSync(join(tmpdir(), 'mami-ui-e2e-'))
-  const processes: RunningProcess[] = []
-  const groq = await startFakeGroq()
-
-  const stop = async () => {
-    for (const running of [...processes].reverse()) await running.stop()
-    await groq.close()
-    rmSync(dataDir, { recursive: true, force: true })
-  }
+  const stoppers: (() => Promise<void>)[] = [async () => rmSync(dataDir, { recursive: true, force: true })]
+  const stop = () => stopAll(stoppers)
 
   try {
+    const groq = await startFakeGroq()
+    stoppers.push(groq.close)
     const apiPort = await freePort()
     const apiUrl = `http://127.0.0.1:${apiPort}`
     const token = randomBytes(16).toString('hex')
@@ -62,7 +71,7 @@ export async function startStack(logName: string): Promise<Stack> {
       logDir,
       env: { ...backendEnv, NODE_MODE: 'CORE', HOST: '127.0.0.1', PORT: String(apiPort) },
     })
-    processes.push(api)
+    stoppers.push(api.stop)
     await waitForHttp(`${apiUrl}/health`, api, 60_000)
 
     const worker = startProcess('worker', python, ['-m', 'app'], {
@@ -70,25 +79,47 @@ export async function startStack(logName: string): Promise<Stack> {
       logDir,
       env: { ...backendEnv, NODE_MODE: 'WORKER', API_BASE_URL: apiUrl, WORKER_POLL_SECONDS: '0.5' },
     })
-    processes.push(worker)
-
-    const uiPort = await freePort()
-    const uiUrl = `http://127.0.0.1:${uiPort}`
-    const preview = startProcess(
-      'preview',
-      'npm',
-      ['run', 'preview', '--', '--host', '127.0.0.1', '--port', String(uiPort), '--strictPort'],
-      { cwd: FRONTEND_DIR, logDir, env: { ...baseEnv(), VITE_PROXY_TARGET: apiUrl } },
-    )
-    processes.push(preview)
-    await waitForHttp(`${uiUrl}/`, preview, 30_000)
-    // The proxy is part of what is tested: /health must arrive through the UI's origin.
-    await waitForHttp(`${uiUrl}/health`, preview, 10_000)
+    stoppers.push(worker.stop)
+    await sleep(300)
     worker.assertRunning()
 
-    return { uiUrl, apiUrl, groq, processes, stop }
+    return { apiUrl, groq, logDir, stop }
   } catch (error) {
     await stop()
     throw error
   }
+}
+
+export interface UiServer {
+  url: string
+  process: RunningProcess
+  stop: () => Promise<void>
+}
+
+/**
+ * The built UI (`npm run preview`, run `npm run build` first) or the dev server (`npm run
+ * dev`, as compose runs it: VITE_API_URL set, polling on). Either way the browser talks to the
+ * UI's origin and the server proxies /api and /health to the backend.
+ */
+export async function startUi(kind: 'preview' | 'dev', backend: Backend): Promise<UiServer> {
+  const port = await freePort()
+  const url = `http://127.0.0.1:${port}`
+  const env: NodeJS.ProcessEnv =
+    kind === 'preview'
+      ? { ...baseEnv(), VITE_PROXY_TARGET: backend.apiUrl }
+      : { ...baseEnv(), VITE_API_URL: backend.apiUrl, CHOKIDAR_USEPOLLING: 'true', VITE_HMR_CLIENT_PORT: String(port) }
+  const server = startProcess(kind, 'npm', ['run', kind, '--', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
+    cwd: FRONTEND_DIR,
+    logDir: backend.logDir,
+    env,
+  })
+  try {
+    await waitForHttp(`${url}/`, server, 60_000)
+    // The proxy is part of what is tested: /health must arrive through the UI's origin.
+    await waitForHttp(`${url}/health`, server, 10_000)
+  } catch (error) {
+    await server.stop()
+    throw error
+  }
+  return { url, process: server, stop: server.stop }
 }

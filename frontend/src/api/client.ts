@@ -22,8 +22,9 @@ export class ApiError extends Error {
 }
 
 /**
- * The API base from VITE_API_URL, without a trailing slash. Empty when unset: requests then go
- * to the UI's own origin, where the dev and preview servers proxy them to the API.
+ * The API base from VITE_API_URL, without a trailing slash. Empty when unset, and always under
+ * the dev server (see vite.config.ts): requests then go to the UI's own origin, where the dev
+ * server, `vite preview` or the production nginx forward them to the API.
  */
 export function apiBaseUrl(): string {
   const configured = (import.meta.env.VITE_API_URL ?? '').trim()
