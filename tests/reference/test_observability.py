@@ -10,6 +10,7 @@ dashboard query is valid PromQL (promtool checks them as recording rules).
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -239,3 +240,20 @@ def test_dashboards_and_alerts_use_only_contract_metrics(
             if not re.fullmatch(r"\d.*|e\d+", name)
         }
         assert metrics <= CONTRACT_METRICS, (text, metrics - CONTRACT_METRICS)
+
+
+def test_contract_metrics_are_the_ones_the_app_defines(repo_root: Path) -> None:
+    # Read app/core/metrics.py without running it: every Counter("name", ...) there is exposed
+    # as name_total, and the dashboards and alerts may use only those (plus the HTTP ones).
+    source = repo_root / "app" / "core" / "metrics.py"
+    assert source.exists(), "app/core/metrics.py (the backend's metrics) is missing"
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    counters = {
+        f"{call.args[0].value}_total"
+        for call in ast.walk(tree)
+        if isinstance(call, ast.Call)
+        and getattr(call.func, "id", getattr(call.func, "attr", None)) == "Counter"
+        and call.args
+        and isinstance(call.args[0], ast.Constant)
+    }
+    assert counters == {name for name in CONTRACT_METRICS if name.startswith("mami_")}
