@@ -137,9 +137,10 @@ def test_every_health_checked_service_is_restarted_when_unhealthy(dev: dict[str,
 def test_api_service(dev: dict[str, Any]) -> None:
     api = dev["services"]["mami-ai"]
     assert published(api) == {":8000->8000"}  # R6.2
+    project_dir = Path(api["build"]["context"])  # compose resolves ./ to absolute paths
     assert bind_mounts(api) == {
-        "/app/data": str(Path(dev["services"]["mami-ai"]["build"]["context"]) / "data"),
-        "/app/logs": str(Path(dev["services"]["mami-ai"]["build"]["context"]) / "logs"),
+        "/app/data": str(project_dir / "data"),
+        "/app/logs": str(project_dir / "logs"),
     }  # R5.1
     assert api["environment"]["NODE_MODE"] == "CORE"  # R15.1
 
