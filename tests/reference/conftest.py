@@ -73,12 +73,15 @@ def run_tool(
     *args: str | Path,
     cwd: Path = REPO_ROOT,
     env: dict[str, str] | None = None,
+    unset: frozenset[str] = frozenset(),
     timeout: float = 120,
 ) -> ToolRun:
+    """Run a validator; `env` adds variables to ours, `unset` removes some of ours."""
+    environment = {key: value for key, value in os.environ.items() if key not in unset}
     completed = subprocess.run(
         [find_tool(name), *map(str, args)],
         cwd=cwd,
-        env={**os.environ, **(env or {})},
+        env={**environment, **(env or {})},
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -121,22 +124,25 @@ class ComposeProject:
         file_args: list[str] = []
         for name in files:
             file_args += ["-f", name]
-        # The shell's environment wins over .env in compose interpolation: drop the variables
-        # the files interpolate, so one set on the developer's machine cannot decide a test.
-        environment = {
-            key: value for key, value in os.environ.items() if key not in COMPOSE_VARIABLES
-        }
-        completed = subprocess.run(
-            [find_tool("docker-compose"), "--env-file", ".env", *file_args, *args],
+        # The shell's environment wins over .env in compose interpolation: leave out the
+        # variables the files interpolate, so one set on the developer's machine cannot decide
+        # a test.
+        return run_tool(
+            "docker-compose",
+            "--env-file",
+            ".env",
+            *file_args,
+            *args,
             cwd=self.directory,
-            env={**environment, **(env or {})},
-            capture_output=True,
-            text=True,
-            timeout=120,
+            env=env,
+            unset=COMPOSE_VARIABLES,
         )
-        return ToolRun(completed.returncode, completed.stdout, completed.stderr)
 
-    def resolved(self, files: tuple[str, ...] = ("docker-compose.yml",), env: dict[str, str] | None = None) -> dict[str, Any]:
+    def resolved(
+        self,
+        files: tuple[str, ...] = ("docker-compose.yml",),
+        env: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
         """The project as compose resolves it (interpolated, merged, normalised)."""
         result = self.run("config", "--format", "json", files=files, env=env)
         assert result.returncode == 0, result.output
