@@ -26,9 +26,10 @@ if $only_audit; then
   exit 0
 fi
 
-# System packages the tests run for real: redis-server, promtool (prometheus), chromium, git.
+# System packages the tests run for real: redis-server, promtool (prometheus), nginx,
+# chromium, git.
 missing=()
-for pair in redis-server:redis-server promtool:prometheus chromium:chromium git:git; do
+for pair in redis-server:redis-server promtool:prometheus nginx:nginx-light chromium:chromium git:git; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
