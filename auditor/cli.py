@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import sys
 import time
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -155,6 +154,8 @@ def check(
 
 def _guarded(action: Callable[[], int], verbose: bool) -> int:
     """Turn the known errors into one-line messages and exit codes."""
+    import traceback
+
     from auditor.config import ConfigError
     from auditor.project import TargetError
 

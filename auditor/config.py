@@ -9,7 +9,6 @@ type raises `ConfigError`, whose message names the file and the key, and the CLI
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -190,6 +189,8 @@ def _has_tool_table(pyproject: Path) -> bool:
 
 
 def _load_toml(path: Path, text: str | None = None) -> dict[str, Any]:
+    import tomllib  # only projects with a config file pay for it
+
     try:
         if text is None:
             text = path.read_text(encoding="utf-8")

@@ -10,7 +10,6 @@ the CLI exits 3 after reporting them.
 from __future__ import annotations
 
 import dataclasses
-import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -114,6 +113,8 @@ def _run_rule(rule_class: type[Rule], context: Context, failures: list[RuleFailu
         for finding in rule_class().check(context):
             found.append(finding)
     except Exception as error:  # a rule bug must not hide everybody else's findings
+        import traceback  # only on failure: importing it costs start-up time
+
         path = _document_in_traceback(error.__traceback__)
         failures.append(RuleFailure(rule_class, path, error, traceback.format_exc()))
     return found
