@@ -1,11 +1,11 @@
 """The Dockerfile model: instructions with positions, stages, directives, heredocs.
 
 BuildKit's own parser (moby/buildkit frontend/dockerfile/parser) is the reference for what
-parses and what does not. dockerfile-parse is used for what it does right (shell-word splitting
-and ENV/ARG key=value parsing, see `words()` and `key_values()`), but not for the line
-structure: its `structure` has no columns, treats heredoc bodies as instructions, skips a
-keyword without arguments and cannot tell a directive from a comment. The line scanner below
-follows BuildKit instead:
+parses and what does not. dockerfile-parse was weighed and is not used: its `structure` has no
+columns, treats heredoc bodies as instructions, skips a keyword without arguments, cannot tell
+a directive from a comment, and its word splitter knows only the backslash as escape
+character and costs 15-30 ms of start-up (see `split_words`). The line scanner below follows
+BuildKit instead, and the standard library's shlex splits words:
 
 - parser directives (`# escape=`, `# syntax=`, `# check=`) only before anything else; a
   repeated one or an escape other than `\\` or a backtick is an error;
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from posixpath import basename
@@ -131,6 +132,7 @@ class Instruction:
         None  # index of the stage it belongs to; None before the first FROM
     )
     continues_at_eof: bool = False  # the file ended inside a continuation
+    escape: str = "\\"  # the Dockerfile's escape character, for splitting words
 
     @property
     def json_form(self) -> bool:
@@ -156,11 +158,11 @@ class Instruction:
         """The arguments split into shell words, quotes removed, variables left as written."""
         if self.exec_form is not None:
             return list(self.exec_form)
-        return split_words(self.arguments)
+        return split_words(self.arguments, self.escape)
 
     def key_values(self) -> list[tuple[str, str | None]]:
         """ENV/ARG/LABEL pairs in order; an ARG without default has the value None."""
-        return parse_key_values(self.keyword, self.arguments)
+        return parse_key_values(self.keyword, self.arguments, self.escape)
 
     def healthcheck(self) -> HealthCheck | None:
         if self.keyword != "HEALTHCHECK":
@@ -408,7 +410,9 @@ class _Scanner:
             part, continues = self._trim_continuation(text)
             logical += part
         command_end_line = index
-        instruction = _instruction_from_line(logical, line, column, command_end_line)
+        instruction = _instruction_from_line(
+            logical, line, column, command_end_line, self.document.escape
+        )
         instruction.comments = tuple(comments)
         instruction.continues_at_eof = continues
         self.document.comments.extend(comments)
@@ -462,7 +466,7 @@ def _can_hold_heredoc(instruction: Instruction) -> bool:
 
 def _heredoc_words(arguments: str) -> Iterator[tuple[str, bool, bool]]:
     """(name, expand, chomp) for each `<<WORD` shell word, as BuildKit finds them."""
-    for raw in split_words(arguments, dequote=False):
+    for raw in split_words(arguments, keep_quotes=True):
         match = _HEREDOC_RE.match(raw)
         if match is None or not match.group(3):
             continue
@@ -474,7 +478,7 @@ def _heredoc_words(arguments: str) -> Iterator[tuple[str, bool, bool]]:
 
 
 def _instruction_from_line(
-    logical: str, line: int, column: int, end_line: int
+    logical: str, line: int, column: int, end_line: int, escape: str
 ) -> Instruction:
     parts = _WHITESPACE_RE.split(logical.strip(), maxsplit=1)
     keyword = parts[0].upper()
@@ -491,6 +495,7 @@ def _instruction_from_line(
         text=logical,
         arguments=arguments,
         flags=flags,
+        escape=escape,
     )
     if keyword in JSON_FORM_INSTRUCTIONS:
         instruction.exec_form = parse_json_array(arguments)
@@ -520,7 +525,7 @@ def _check_arguments(instruction: Instruction) -> None:
         raise _Failure("SHELL requires the arguments to be in JSON form", line, column)
     if keyword in ("ENV", "ARG", "LABEL"):
         try:
-            parse_key_values(keyword, arguments)
+            parse_key_values(keyword, arguments, instruction.escape)
         except ValueError as exc:
             raise _Failure(str(exc), line, column) from None
 
@@ -560,8 +565,8 @@ def _word_end(text: str, start: int) -> int:
     return position
 
 
-def _unquote(value: str) -> str:
-    words = split_words(value)
+def _unquote(value: str, escape: str = "\\") -> str:
+    words = split_words(value, escape)
     return words[0] if len(words) == 1 else value
 
 
@@ -579,44 +584,50 @@ def parse_json_array(text: str) -> tuple[str, ...] | None:
     return tuple(value)
 
 
-def split_words(text: str, dequote: bool = True) -> list[str]:
-    """Shell-like words; dockerfile-parse's WordSplitter does the quoting rules."""
-    from dockerfile_parse.util import WordSplitter
+def split_words(text: str, escape: str = "\\", keep_quotes: bool = False) -> list[str]:
+    """Shell words as BuildKit's lexer reads them: quotes group words and are removed (kept
+    with `keep_quotes`), the Dockerfile's escape character escapes, variables stay as written.
 
-    return [word for word in WordSplitter(text).split(dequote=dequote) if word != ""]
+    The standard library's shlex does this (POSIX rules, configurable escape character).
+    dockerfile-parse's WordSplitter was the first choice, but importing it loads the whole
+    package and `logging` (15-30 ms on every run of a pre-commit hook) and it knows only the
+    backslash as escape character, which breaks Dockerfiles with a backtick escape directive.
+    """
+    lexer = shlex.shlex(text, posix=not keep_quotes)
+    lexer.whitespace_split = True
+    lexer.commenters = ""
+    lexer.escape = escape
+    try:
+        return [word for word in lexer if word != ""]
+    except ValueError:  # an unbalanced quote: plain words rather than a crash
+        return text.split()
 
 
-def parse_key_values(keyword: str, arguments: str) -> list[tuple[str, str | None]]:
+def parse_key_values(
+    keyword: str, arguments: str, escape: str = "\\"
+) -> list[tuple[str, str | None]]:
     """ENV/LABEL `k=v ...` or legacy `k v`; ARG `name[=default] ...`. ValueError when broken."""
-    from dockerfile_parse.util import extract_key_values
-
     arguments = arguments.strip()
     if not arguments:
         raise ValueError(f"{keyword} requires at least one argument")
-    if keyword == "ARG":
-        pairs: list[tuple[str, str | None]] = []
-        for word in split_words(arguments, dequote=False):
-            name, equals, value = word.partition("=")
-            if not name:
-                raise ValueError(f"ARG names no variable in {word!r}")
-            pairs.append(
-                (
-                    name,
-                    _unquote(value) if equals and value else ("" if equals else None),
-                )
+    words = split_words(arguments, escape)
+    if keyword != "ARG" and "=" not in words[0]:
+        # Legacy `ENV name value with spaces`: the rest of the line is the value.
+        parts = _WHITESPACE_RE.split(arguments, maxsplit=1)
+        if len(parts) < 2:
+            raise ValueError(
+                f"{keyword} {parts[0]} has no value: use {keyword} {parts[0]}=<value>"
             )
-        return pairs
-    first = split_words(arguments, dequote=False)[0]
-    if "=" not in first and len(_WHITESPACE_RE.split(arguments, maxsplit=1)) < 2:
-        raise ValueError(
-            f"{keyword} {first} has no value: use {keyword} {first}=<value>"
-        )
-    try:
-        return [
-            (key, value) for key, value in extract_key_values(False, {}, {}, arguments)
-        ]
-    except ValueError as exc:
-        raise ValueError(f"{keyword}: {exc}") from None
+        return [(words[0], _unquote(parts[1], escape))]
+    pairs: list[tuple[str, str | None]] = []
+    for word in words:
+        name, equals, value = word.partition("=")
+        if not name:
+            raise ValueError(f"{keyword} names no variable in {word!r}")
+        if not equals and keyword != "ARG":
+            raise ValueError(f"{keyword}: {word!r} is not of the form name=value")
+        pairs.append((name, value if equals else None))
+    return pairs
 
 
 def substitute(text: str, values: dict[str, str | None]) -> tuple[str, bool]:
@@ -663,7 +674,7 @@ def _build_stages(document: Dockerfile) -> None:
 
 
 def _new_stage(document: Dockerfile, instruction: Instruction, index: int) -> Stage:
-    words = split_words(instruction.arguments)
+    words = instruction.words()
     line, column = instruction.line, instruction.column
     if len(words) not in (1, 3) or (len(words) == 3 and words[1].lower() != "as"):
         raise _Failure("FROM takes an image and optionally `AS name`", line, column)

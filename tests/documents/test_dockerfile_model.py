@@ -262,3 +262,12 @@ def test_image_references_and_substitution() -> None:
         "set-dflt-c",
         True,
     )
+
+
+def test_words_use_the_dockerfiles_escape_character() -> None:
+    document = parse(
+        '# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nCOPY C:\\src\\app "C:\\Program Files\\app"\nENV GREETING=say` hi\n'
+    )
+    copy, env = document.instructions[1], document.instructions[2]
+    assert copy.words() == ["C:\\src\\app", "C:\\Program Files\\app"]
+    assert env.key_values() == [("GREETING", "say hi")]
