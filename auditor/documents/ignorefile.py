@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from auditor.documents import dockerfile
 from auditor.documents.base import Document, ParseError, SourceFile
@@ -33,9 +33,7 @@ def matches(relative_path: str) -> bool:
     name = posixpath.basename(relative_path)
     if name == ".dockerignore":
         return True
-    return name.endswith(".dockerignore") and dockerfile.matches(
-        name[: -len(".dockerignore")]
-    )
+    return name.endswith(".dockerignore") and dockerfile.matches(name[: -len(".dockerignore")])
 
 
 def ignore_file_candidates(dockerfile_path: str, context: str) -> list[str]:
@@ -43,9 +41,7 @@ def ignore_file_candidates(dockerfile_path: str, context: str) -> list[str]:
     folder, name = posixpath.split(dockerfile_path)
     beside = posixpath.join(folder, f"{name}.dockerignore")
     at_root = (
-        posixpath.join(context, ".dockerignore")
-        if context not in ("", ".")
-        else ".dockerignore"
+        posixpath.join(context, ".dockerignore") if context not in ("", ".") else ".dockerignore"
     )
     return [beside, at_root]
 
@@ -58,13 +54,12 @@ def clean_path(path: str) -> str:
     return "" if cleaned == "." else cleaned
 
 
-@dataclass(frozen=True)
-class IgnorePattern:
+class IgnorePattern(NamedTuple):
     line: int
     text: str  # the line as written, trimmed
     pattern: str  # cleaned, without the `!`
     exception: bool  # `!pattern`: brings matching paths back into the context
-    matcher: Any = field(compare=False, repr=False)
+    matcher: Any  # pathspec's compiled pattern
 
     def matches(self, path: str) -> bool:
         """True when `path` or one of its parent directories matches this pattern."""
@@ -132,26 +127,18 @@ def parse(source: SourceFile) -> IgnoreFile:
         pattern = clean_path(text[1:] if exception else text)
         if not pattern:
             continue
-        if _unclosed_bracket(
-            pattern
-        ):  # Go's filepath.Match rejects it; so does the build
-            document.parse_error = ParseError(
-                f"invalid pattern {text!r}: unclosed '['", number
-            )
+        if _unclosed_bracket(pattern):  # Go's filepath.Match rejects it; so does the build
+            document.parse_error = ParseError(f"invalid pattern {text!r}: unclosed '['", number)
             return document
         try:
             matcher = pattern_class("/" + pattern)
         except ValueError as exc:  # pathspec's pattern errors are ValueErrors
-            document.parse_error = ParseError(
-                f"invalid pattern {text!r}: {exc}", number
-            )
+            document.parse_error = ParseError(f"invalid pattern {text!r}: {exc}", number)
             return document
         if getattr(matcher, "regex", True) is None:
             document.parse_error = ParseError(f"invalid pattern {text!r}", number)
             return document
-        document.patterns.append(
-            IgnorePattern(number, text, pattern, exception, matcher)
-        )
+        document.patterns.append(IgnorePattern(number, text, pattern, exception, matcher))
     return document
 
 

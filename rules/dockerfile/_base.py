@@ -10,9 +10,7 @@ from auditor.rule import Context, Edit, Finding, Rule
 from rules.dockerfile._shell import pip_calls, run_commands
 
 ROOT_USERS = frozenset({"root", "0", "0:0", "root:root"})
-_PYTHON_WORDS_RE = re.compile(
-    r"\b(?:python3?(?:\.\d+)?|pip3?|uvicorn|gunicorn|hypercorn)\b"
-)
+_PYTHON_WORDS_RE = re.compile(r"\b(?:python3?(?:\.\d+)?|pip3?|uvicorn|gunicorn|hypercorn)\b")
 
 
 class DockerfileRule(Rule):
@@ -23,19 +21,13 @@ class DockerfileRule(Rule):
             if document.parse_error is None and isinstance(document, Dockerfile):
                 yield from self.check_dockerfile(context, document)
 
-    def check_dockerfile(
-        self, context: Context, document: Dockerfile
-    ) -> Iterator[Finding]:
-        raise NotImplementedError(
-            f"{type(self).__name__} does not define check_dockerfile()"
-        )
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+        raise NotImplementedError(f"{type(self).__name__} does not define check_dockerfile()")
 
 
 def keyword_as_written(document: Dockerfile, instruction: Instruction) -> str:
     start = instruction.column - 1
-    return document.lines[instruction.line - 1][
-        start : start + len(instruction.keyword)
-    ]
+    return document.lines[instruction.line - 1][start : start + len(instruction.keyword)]
 
 
 def is_python_image(document: Dockerfile, stage: Stage) -> bool:
@@ -105,11 +97,7 @@ def is_alpine(document: Dockerfile, stage: Stage) -> bool:
 
 
 def builds_wheels(document: Dockerfile, stage: Stage) -> bool:
-    return any(
-        call.subcommand == "wheel"
-        for ins in stage.instructions
-        for call in pip_calls(ins)
-    )
+    return any(call.subcommand == "wheel" for ins in stage.instructions for call in pip_calls(ins))
 
 
 def mentions_command(instruction: Instruction, name: str) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from auditor.documents.dockerfile import Dockerfile, Instruction
 
@@ -21,11 +21,8 @@ _ASSIGNMENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _WRAPPERS = frozenset({"sudo", "env", "exec", "command", "nice", "time"})
 
 
-@dataclass(frozen=True)
-class SimpleCommand:
-    words: tuple[
-        str, ...
-    ]  # the command and its arguments, variable assignments removed
+class SimpleCommand(NamedTuple):
+    words: tuple[str, ...]  # the command and its arguments, variable assignments removed
     piped: bool  # its output goes into a pipe (`a | b`: true for a)
 
     @property
@@ -59,9 +56,7 @@ def simple_commands(script: str) -> list[SimpleCommand]:
 
 def _command(words: list[str], piped: bool) -> SimpleCommand:
     start = 0
-    while start < len(words) and (
-        _ASSIGNMENT_RE.match(words[start]) or words[start] in _WRAPPERS
-    ):
+    while start < len(words) and (_ASSIGNMENT_RE.match(words[start]) or words[start] in _WRAPPERS):
         start += 1
     return SimpleCommand(tuple(words[start:]), piped)
 
@@ -78,16 +73,13 @@ _PIP_NAME_RE = re.compile(r"^pip(?:3(?:\.\d+)?)?$")
 _PYTHON_NAME_RE = re.compile(r"^python(?:3(?:\.\d+)?)?$")
 
 
-@dataclass(frozen=True)
-class PipCall:
+class PipCall(NamedTuple):
     subcommand: str  # install, wheel, download, ...
     arguments: tuple[str, ...]  # after the subcommand
 
     def has_option(self, *names: str) -> bool:
         return any(
-            arg == name or arg.startswith(name + "=")
-            for arg in self.arguments
-            for name in names
+            arg == name or arg.startswith(name + "=") for arg in self.arguments for name in names
         )
 
     def option_values(self, *names: str) -> list[str]:
@@ -132,16 +124,9 @@ def pip_call(command: SimpleCommand) -> PipCall | None:
     if not words:
         return None
     name = command.name
-    if (
-        _PYTHON_NAME_RE.match(name)
-        and len(words) >= 3
-        and words[1] == "-m"
-        and words[2] == "pip"
-    ):
+    if _PYTHON_NAME_RE.match(name) and len(words) >= 3 and words[1] == "-m" and words[2] == "pip":
         rest = words[3:]
-    elif _PIP_NAME_RE.match(name) or (
-        name == "uv" and len(words) > 1 and words[1] == "pip"
-    ):
+    elif _PIP_NAME_RE.match(name) or (name == "uv" and len(words) > 1 and words[1] == "pip"):
         rest = words[2:] if name == "uv" else words[1:]
     else:
         return None
@@ -153,9 +138,7 @@ def pip_call(command: SimpleCommand) -> PipCall | None:
 
 
 def pip_calls(instruction: Instruction) -> list[PipCall]:
-    return [
-        call for command in run_commands(instruction) if (call := pip_call(command))
-    ]
+    return [call for command in run_commands(instruction) if (call := pip_call(command))]
 
 
 # -- system packages ----------------------------------------------------------------------------
@@ -235,8 +218,7 @@ def apt_get_calls(instruction: Instruction, verb: str) -> list[tuple[str, ...]]:
 # -- positions in the document text -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TextMatch:
+class TextMatch(NamedTuple):
     start: int  # offsets into document.text
     end: int  # end of the regex match
     segment_end: int  # where this shell command ends
@@ -261,9 +243,7 @@ def command_matches(
             continue  # inside an argument or a quoted string: `echo "pip install"`
         stop = terminator.search(text, match.end(), end)
         segment_end = stop.start() if stop else end
-        yield TextMatch(
-            match.start(), match.end(), segment_end, text[match.start() : segment_end]
-        )
+        yield TextMatch(match.start(), match.end(), segment_end, text[match.start() : segment_end])
 
 
 _PREVIOUS_OPERATOR_RE = r"(?:&&|\|\||;|\||\(|\bthen\b|\bdo\b|\belse\b|\n)"
@@ -283,5 +263,7 @@ def _starts_a_command(text: str, begin: int, start: int, escape: str) -> bool:
     return bool(_COMMAND_PREFIX_RE.match(prefix))
 
 
-PIP_REGEX = r"(?<![\w.-])(?:pip3?(?:\.\d+)?|python3?(?:\.\d+)?\s+-m\s+pip)\s+(?:-\S+\s+)*(install|wheel)\b"
+PIP_REGEX = (
+    r"(?<![\w.-])(?:pip3?(?:\.\d+)?|python3?(?:\.\d+)?\s+-m\s+pip)\s+(?:-\S+\s+)*(install|wheel)\b"
+)
 APT_INSTALL_REGEX = r"(?<![\w.-])apt-get\s+(?:-\S+\s+)*install\b"

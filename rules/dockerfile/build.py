@@ -110,14 +110,10 @@ class NoWheelBuilder(DockerfileRule):
             "FROM python:3.11-slim\nCOPY requirements.txt .\nCOPY --from=builder /wheels /wheels\n"
             "RUN pip install --no-cache-dir --no-index --find-links=/wheels -r requirements.txt\n"
         ),
-        DockerfileRule.good(
-            'FROM nginx:1.27-alpine\nCMD ["nginx", "-g", "daemon off;"]\n'
-        ),
+        DockerfileRule.good('FROM nginx:1.27-alpine\nCMD ["nginx", "-g", "daemon off;"]\n'),
     )
 
-    def check_dockerfile(
-        self, context: Context, document: Dockerfile
-    ) -> Iterator[Finding]:
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         runtime = _runtime_stages(document)
         installs = [
             ins
@@ -127,11 +123,7 @@ class NoWheelBuilder(DockerfileRule):
         ]
         if not installs:
             return
-        builders = [
-            s
-            for s in document.stages
-            if s not in runtime and builds_wheels(document, s)
-        ]
+        builders = [s for s in document.stages if s not in runtime and builds_wheels(document, s)]
         if builders:
             return
         if len(document.stages) == 1:
@@ -169,9 +161,7 @@ class RuntimeInstallsFromIndex(DockerfileRule):
 
     code = "DF005"
     name = "runtime-installs-from-index"
-    summary = (
-        "The runtime stage pip-installs from the index instead of the builder's wheels"
-    )
+    summary = "The runtime stage pip-installs from the index instead of the builder's wheels"
     requirements = ("R1.2", "R8.3")
     bad_examples = (
         DockerfileRule.bad(
@@ -196,13 +186,9 @@ class RuntimeInstallsFromIndex(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(
-        self, context: Context, document: Dockerfile
-    ) -> Iterator[Finding]:
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         runtime = _runtime_stages(document)
-        if not any(
-            s not in runtime and builds_wheels(document, s) for s in document.stages
-        ):
+        if not any(s not in runtime and builds_wheels(document, s) for s in document.stages):
             return
         for stage in runtime:
             for instruction in stage.instructions:
@@ -276,9 +262,7 @@ class PipCacheNotDisabled(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(
-        self, context: Context, document: Dockerfile
-    ) -> Iterator[Finding]:
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         for stage in document.stages:
             if (env_value(document, stage, "PIP_NO_CACHE_DIR") or "").lower() in (
                 "1", "true", "yes", "on", "off", "0", "false",
@@ -290,9 +274,7 @@ class PipCacheNotDisabled(DockerfileRule):
                     continue
                 yield from self._check_run(document, instruction)
 
-    def _check_run(
-        self, document: Dockerfile, instruction: Instruction
-    ) -> Iterator[Finding]:
+    def _check_run(self, document: Dockerfile, instruction: Instruction) -> Iterator[Finding]:
         for match in command_matches(document, instruction, PIP_REGEX):
             if "--no-cache-dir" in match.segment:
                 continue
@@ -342,9 +324,7 @@ class BuildToolsInRuntime(DockerfileRule):
             "FROM python:3.11-slim\n"
             "RUN apt-get update && apt-get install -y --no-install-recommends build-essential curl\n"
         ),
-        DockerfileRule.bad(
-            "FROM python:3.11-alpine\nRUN apk add --no-cache gcc musl-dev\n"
-        ),
+        DockerfileRule.bad("FROM python:3.11-alpine\nRUN apk add --no-cache gcc musl-dev\n"),
     )
     good_examples = (
         DockerfileRule.good(
@@ -360,9 +340,7 @@ class BuildToolsInRuntime(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(
-        self, context: Context, document: Dockerfile
-    ) -> Iterator[Finding]:
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         for stage in _runtime_stages(document):
             for instruction in stage.of_keyword("RUN"):
                 removed = set(removed_packages(instruction))
@@ -436,15 +414,11 @@ class CopyBeforeRequirements(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(
-        self, context: Context, document: Dockerfile
-    ) -> Iterator[Finding]:
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         for stage in document.stages:
             copies: list[Instruction] = []
             for instruction in stage.instructions:
-                if instruction.keyword in ("COPY", "ADD") and not instruction.has_flag(
-                    "from"
-                ):
+                if instruction.keyword in ("COPY", "ADD") and not instruction.has_flag("from"):
                     copies.append(instruction)
                 elif instruction.keyword == "RUN" and any(
                     call.subcommand == "install" and call.requirement_files
@@ -453,9 +427,7 @@ class CopyBeforeRequirements(DockerfileRule):
                     for copy in copies:
                         sources = copy.words()[:-1]
                         code = [
-                            s
-                            for s in sources
-                            if not s.startswith("<<") and not _is_manifest(s)
+                            s for s in sources if not s.startswith("<<") and not _is_manifest(s)
                         ]
                         if code:
                             message = (
@@ -463,8 +435,6 @@ class CopyBeforeRequirements(DockerfileRule):
                                 f"`pip install -r` (line {instruction.line}): every code change "
                                 "re-installs all dependencies"
                             )
-                            yield self.finding(
-                                document, document.instruction_span(copy), message
-                            )
+                            yield self.finding(document, document.instruction_span(copy), message)
                             break
                     break

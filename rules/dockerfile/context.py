@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from auditor.documents.dockerfile import Dockerfile, Instruction
 from auditor.documents.ignorefile import IgnoreFile, ignore_file_candidates
@@ -21,8 +21,7 @@ _REMOTE_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
 _GLOB_CHARS = frozenset("*?[")
 
 
-@dataclass(frozen=True)
-class ContextSource:
+class ContextSource(NamedTuple):
     instruction: Instruction
     written: str  # as the Dockerfile spells it
     path: str  # relative to the build context, cleaned ("" for the whole context)
@@ -43,13 +42,9 @@ def context_sources(document: Dockerfile) -> Iterator[ContextSource]:
         for written in words[:-1]:
             if written.startswith("<<") or "$" in written or _REMOTE_RE.match(written):
                 continue
-            cleaned = (
-                posixpath.normpath(written.lstrip("/")) if written.strip("/") else "."
-            )
+            cleaned = posixpath.normpath(written.lstrip("/")) if written.strip("/") else "."
             escapes = cleaned == ".." or cleaned.startswith("../")
-            yield ContextSource(
-                instruction, written, "" if cleaned == "." else cleaned, escapes
-            )
+            yield ContextSource(instruction, written, "" if cleaned == "." else cleaned, escapes)
 
 
 def ignore_file(context: Context, document: Dockerfile) -> IgnoreFile | None:
@@ -102,18 +97,14 @@ class CopySourceMissing(DockerfileRule):
     summary = "COPY/ADD source does not exist in the build context"
     severity = Severity.ERROR
     bad_examples = (
-        DockerfileRule.bad(
-            {"Dockerfile": "FROM python:3.11-slim\nCOPY requirements-prod.txt .\n"}
-        ),
+        DockerfileRule.bad({"Dockerfile": "FROM python:3.11-slim\nCOPY requirements-prod.txt .\n"}),
         DockerfileRule.bad(
             {
                 "docker/api/Dockerfile": "FROM python:3.11-slim\nCOPY ../../app /app\n",
                 "app/main.py": "",
             }
         ),
-        DockerfileRule.bad(
-            {"Dockerfile": "FROM python:3.11-slim\nCOPY *.whl /wheels/\n"}
-        ),
+        DockerfileRule.bad({"Dockerfile": "FROM python:3.11-slim\nCOPY *.whl /wheels/\n"}),
     )
     good_examples = (
         DockerfileRule.good(
@@ -128,9 +119,7 @@ class CopySourceMissing(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(
-        self, context: Context, document: Dockerfile
-    ) -> Iterator[Finding]:
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         folder = build_context(document)
         for source in context_sources(document):
             span = document.span_or_instruction(source.instruction, source.written)
@@ -141,12 +130,8 @@ class CopySourceMissing(DockerfileRule):
                 if not _glob(context, folder, source.path):
                     message = f"`{source.written}` matches no file in the build context `{folder}`"
                     yield self.finding(document, span, message)
-            elif source.path and not context.project.exists(
-                _in_project(folder, source.path)
-            ):
-                message = (
-                    f"`{source.written}` does not exist in the build context `{folder}`"
-                )
+            elif source.path and not context.project.exists(_in_project(folder, source.path)):
+                message = f"`{source.written}` does not exist in the build context `{folder}`"
                 yield self.finding(document, span, message)
 
 
@@ -217,9 +202,7 @@ class CopySourceIgnored(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(
-        self, context: Context, document: Dockerfile
-    ) -> Iterator[Finding]:
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         ignores = ignore_file(context, document)
         if ignores is None or ignores.parse_error is not None or not ignores.patterns:
             return
@@ -229,9 +212,7 @@ class CopySourceIgnored(DockerfileRule):
                 continue
             if _GLOB_CHARS & set(source.path):
                 matches = _glob(context, folder, source.path)
-                if not matches or not all(
-                    ignores.is_excluded(match) for match in matches
-                ):
+                if not matches or not all(ignores.is_excluded(match) for match in matches):
                     continue
             elif (
                 not ignores.is_excluded(source.path)
@@ -240,9 +221,7 @@ class CopySourceIgnored(DockerfileRule):
             ):
                 continue
             pattern = ignores.pattern_excluding(source.path)
-            because = (
-                f" (pattern `{pattern.text}` on line {pattern.line})" if pattern else ""
-            )
+            because = f" (pattern `{pattern.text}` on line {pattern.line})" if pattern else ""
             span = document.span_or_instruction(source.instruction, source.written)
             message = f"`{source.written}` is excluded by {ignores.path}{because}"
             yield self.finding(document, span, message)

@@ -79,9 +79,7 @@ class AddInsteadOfCopy(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(
-        self, context: Context, document: Dockerfile
-    ) -> Iterator[Finding]:
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         for instruction in document.instructions:
             if instruction.keyword != "ADD":
                 continue
@@ -97,14 +95,11 @@ class AddInsteadOfCopy(DockerfileRule):
             span = document.keyword_span(instruction)
             fix = None
             if not any(
-                flag.name in ("checksum", "keep-git-dir", "unpack")
-                for flag in instruction.flags
+                flag.name in ("checksum", "keep-git-dir", "unpack") for flag in instruction.flags
             ):
                 written = keyword_as_written(document, instruction)
                 replacement = "copy" if written.islower() else "COPY"
-                fix = Fix.safe(
-                    "Use COPY", Edit.replace(document.path, span, replacement)
-                )
+                fix = Fix.safe("Use COPY", Edit.replace(document.path, span, replacement))
             message = "ADD of local files: use COPY, which does only that"
             yield self.finding(document, span, message, fix)
 
@@ -155,36 +150,23 @@ class ShellFormCommand(DockerfileRule):
         ),
     )
     good_examples = (
-        DockerfileRule.good(
-            'FROM python:3.11-slim\nENTRYPOINT ["python", "-m", "app"]\n'
-        ),
+        DockerfileRule.good('FROM python:3.11-slim\nENTRYPOINT ["python", "-m", "app"]\n'),
     )
 
-    def check_dockerfile(
-        self, context: Context, document: Dockerfile
-    ) -> Iterator[Finding]:
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         for instruction in document.instructions:
-            if (
-                instruction.keyword not in ("CMD", "ENTRYPOINT")
-                or instruction.json_form
-            ):
+            if instruction.keyword not in ("CMD", "ENTRYPOINT") or instruction.json_form:
                 continue
             span = document.instruction_span(instruction)
             keyword = instruction.keyword
             if instruction.looks_like_json:
-                message = (
-                    f"{keyword} is not valid JSON, so Docker runs it as a shell string"
-                )
+                message = f"{keyword} is not valid JSON, so Docker runs it as a shell string"
                 yield self.finding(document, span, message)
                 continue
             message = f"{keyword} in shell form runs under /bin/sh, which does not pass signals on"
-            yield self.finding(
-                document, span, message, self._fix(document, instruction, span)
-            )
+            yield self.finding(document, span, message, self._fix(document, instruction, span))
 
-    def _fix(
-        self, document: Dockerfile, instruction: Instruction, span: Span
-    ) -> Fix | None:
+    def _fix(self, document: Dockerfile, instruction: Instruction, span: Span) -> Fix | None:
         command = instruction.arguments
         if instruction.comments or _needs_shell(command) or not command.strip():
             return None
@@ -194,9 +176,7 @@ class ShellFormCommand(DockerfileRule):
             return None
         array = json.dumps(words, ensure_ascii=False)
         text = f"{keyword_as_written(document, instruction)} {array}"
-        return Fix.safe(
-            "Use the JSON (exec) form", Edit.replace(document.path, span, text)
-        )
+        return Fix.safe("Use the JSON (exec) form", Edit.replace(document.path, span, text))
 
 
 def _needs_shell(command: str) -> bool:
@@ -274,9 +254,7 @@ class AptGetMissingYes(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(
-        self, context: Context, document: Dockerfile
-    ) -> Iterator[Finding]:
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         for instruction in document.instructions:
             if instruction.keyword != "RUN":
                 continue
@@ -340,23 +318,16 @@ class AptGetInstallRecommends(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(
-        self, context: Context, document: Dockerfile
-    ) -> Iterator[Finding]:
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         for instruction in document.instructions:
             if instruction.keyword != "RUN":
                 continue
             for match in _apt_install_matches(document, instruction):
                 whole = document.text[match.start : match.segment_end]
-                if (
-                    "--no-install-recommends" in whole
-                    or "Install-Recommends=false" in whole
-                ):
+                if "--no-install-recommends" in whole or "Install-Recommends=false" in whole:
                     continue
                 line, column = document.position(match.end)
-                edit = Edit.insert(
-                    document.path, line, column, " --no-install-recommends"
-                )
+                edit = Edit.insert(document.path, line, column, " --no-install-recommends")
                 yield self.finding(
                     document,
                     _match_span(document, match.start, match.end),
@@ -422,9 +393,7 @@ class AptListsNotCleaned(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(
-        self, context: Context, document: Dockerfile
-    ) -> Iterator[Finding]:
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         final = document.final_stage
         if final is None:
             return
@@ -436,9 +405,7 @@ class AptListsNotCleaned(DockerfileRule):
                     command.name == "apt-get" and "update" in command.words[1:]
                     for command in run_commands(instruction)
                 )
-                if not uses_apt or _APT_LISTS_CLEANED_RE.search(
-                    instruction.shell_command
-                ):
+                if not uses_apt or _APT_LISTS_CLEANED_RE.search(instruction.shell_command):
                     continue
                 span = document.instruction_span(instruction)
                 fix = None
@@ -446,11 +413,7 @@ class AptListsNotCleaned(DockerfileRule):
                     command.name == "apt-get" and "install" in command.words[1:]
                     for command in run_commands(instruction)
                 )  # removing the lists after a lone update would break the next RUN's install
-                if (
-                    installs
-                    and instruction.exec_form is None
-                    and not instruction.heredocs
-                ):
+                if installs and instruction.exec_form is None and not instruction.heredocs:
                     last = instruction.command_end_line
                     indent = " " * 4
                     edit = Edit.insert(
@@ -505,19 +468,10 @@ class AptGetUpdateAlone(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(
-        self, context: Context, document: Dockerfile
-    ) -> Iterator[Finding]:
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         for instruction in document.instructions:
-            commands = [
-                c for c in run_commands(instruction) if c.name in ("apt-get", "apt")
-            ]
-            verbs = {
-                word
-                for c in commands
-                for word in c.words[1:]
-                if not word.startswith("-")
-            }
+            commands = [c for c in run_commands(instruction) if c.name in ("apt-get", "apt")]
+            verbs = {word for c in commands for word in c.words[1:] if not word.startswith("-")}
             if "update" in verbs and not verbs & {"install", "upgrade", "dist-upgrade"}:
                 span = document.span_or_instruction(instruction, "update")
                 message = "`apt-get update` alone in a RUN: a later install uses stale cached lists"
@@ -576,9 +530,7 @@ class MissingPipefail(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(
-        self, context: Context, document: Dockerfile
-    ) -> Iterator[Finding]:
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         for stage in document.stages:
             shell: tuple[str, ...] = ()
             fixed_stage = False
@@ -598,9 +550,7 @@ class MissingPipefail(DockerfileRule):
                     continue
                 fix = None
                 if not fixed_stage and not is_alpine(document, stage):
-                    fixed_stage = (
-                        True  # one SHELL line serves every later RUN of the stage
-                    )
+                    fixed_stage = True  # one SHELL line serves every later RUN of the stage
                     text = 'SHELL ["/bin/bash", "-o", "pipefail", "-c"]\n'
                     fix = Fix.unsafe(
                         "Set the SHELL to bash with pipefail",
@@ -653,14 +603,10 @@ class RelativeWorkdir(DockerfileRule):
         DockerfileRule.bad("FROM python:3.11-slim\nWORKDIR app\n"),
     )
     good_examples = (
-        DockerfileRule.good(
-            "FROM python:3.11-slim\nWORKDIR /app\nWORKDIR $HOME/data\n"
-        ),
+        DockerfileRule.good("FROM python:3.11-slim\nWORKDIR /app\nWORKDIR $HOME/data\n"),
     )
 
-    def check_dockerfile(
-        self, context: Context, document: Dockerfile
-    ) -> Iterator[Finding]:
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         for stage in document.stages:
             current: str | None = None
             for instruction in document.chain_instructions(stage):
@@ -672,17 +618,11 @@ class RelativeWorkdir(DockerfileRule):
                 if path.startswith(("/", "$")) or re.match(r"^[A-Za-z]:[\\/]", path):
                     current = path if path.startswith("/") and "$" not in path else None
                     continue
-                absolute = (
-                    posixpath.normpath(posixpath.join(current, path))
-                    if current
-                    else None
-                )
+                absolute = posixpath.normpath(posixpath.join(current, path)) if current else None
                 if instruction.stage == stage.index:
                     fix = None
                     if absolute is not None:
-                        span = document.find_in(
-                            instruction, instruction.arguments.strip()
-                        )
+                        span = document.find_in(instruction, instruction.arguments.strip())
                         if span is not None:
                             fix = Fix.safe(
                                 f"Use `{absolute}`",
@@ -708,9 +648,7 @@ _SECRET_WORDS = frozenset(
         "credentials",
     }
 )
-_KEY_QUALIFIERS = frozenset(
-    {"api", "private", "secret", "access", "signing", "encryption", "auth"}
-)
+_KEY_QUALIFIERS = frozenset({"api", "private", "secret", "access", "signing", "encryption", "auth"})
 _NOT_SECRET_WORDS = frozenset(
     {"file", "path", "dir", "name", "public", "url", "length", "expire", "expires"}
 )
@@ -721,9 +659,7 @@ _SECRET_VALUE_RE = re.compile(
 
 
 def _secret_name(name: str) -> bool:
-    words = [
-        word.lower() for word in re.split(r"[_\-.]|(?<=[a-z])(?=[A-Z])", name) if word
-    ]
+    words = [word.lower() for word in re.split(r"[_\-.]|(?<=[a-z])(?=[A-Z])", name) if word]
     if _NOT_SECRET_WORDS & set(words):
         return False
     if _SECRET_WORDS & set(words):
@@ -772,9 +708,7 @@ class SecretInEnvOrArg(DockerfileRule):
     bad_examples = (
         DockerfileRule.bad("FROM python:3.11-slim\nENV DB_PASSWORD=hunter2\n"),
         DockerfileRule.bad("FROM python:3.11-slim\nARG GITHUB_TOKEN\nRUN echo build\n"),
-        DockerfileRule.bad(
-            "FROM python:3.11-slim\nENV LLM=gsk_0123456789abcdefghijKLMNop\n"
-        ),
+        DockerfileRule.bad("FROM python:3.11-slim\nENV LLM=gsk_0123456789abcdefghijKLMNop\n"),
     )
     good_examples = (
         DockerfileRule.good(
@@ -783,9 +717,7 @@ class SecretInEnvOrArg(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(
-        self, context: Context, document: Dockerfile
-    ) -> Iterator[Finding]:
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         for instruction in document.instructions:
             if instruction.keyword not in ("ENV", "ARG"):
                 continue
@@ -842,20 +774,14 @@ class MaintainerDeprecated(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(
-        self, context: Context, document: Dockerfile
-    ) -> Iterator[Finding]:
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         for instruction in document.instructions:
             if instruction.keyword != "MAINTAINER":
                 continue
             span = document.instruction_span(instruction)
             fix = None
             if instruction.line == instruction.command_end_line:
-                author = (
-                    instruction.arguments.strip()
-                    .replace("\\", "\\\\")
-                    .replace('"', '\\"')
-                )
+                author = instruction.arguments.strip().replace("\\", "\\\\").replace('"', '\\"')
                 author = author.replace("$", "\\$")
                 text = f'LABEL org.opencontainers.image.authors="{author}"'
                 fix = Fix.safe(

@@ -87,18 +87,14 @@ class UnpinnedBaseImage(DockerfileRule):
         DockerfileRule.good("ARG PY=3.11\nFROM python:${PY}-slim\nRUN echo hi\n"),
     )
 
-    def check_dockerfile(
-        self, context: Context, document: Dockerfile
-    ) -> Iterator[Finding]:
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         for stage in document.stages:
             if not _is_external(document, stage) or not stage.base_resolved:
                 continue
             image = parse_image(stage.base)
             if image.digest:
                 continue
-            span = document.span_or_instruction(
-                stage.from_instruction, stage.base_written
-            )
+            span = document.span_or_instruction(stage.from_instruction, stage.base_written)
             if image.tag is None:
                 message = f"`{stage.base}` has no tag: it builds whatever `latest` is that day"
                 yield self.finding(document, span, message)
@@ -165,9 +161,7 @@ class PythonVersionMismatch(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(
-        self, context: Context, document: Dockerfile
-    ) -> Iterator[Finding]:
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         final = document.final_stage
         if final is None:
             return
@@ -178,9 +172,7 @@ class PythonVersionMismatch(DockerfileRule):
             version = python_version(document.root_base(stage))
             if version is not None and version != runtime_version:
                 root = document.stage_chain(stage)[0]
-                span = document.span_or_instruction(
-                    root.from_instruction, root.base_written
-                )
+                span = document.span_or_instruction(root.from_instruction, root.base_written)
                 message = (
                     f"Stage {stage.name or stage.index} uses Python {version}, the final image "
                     f"Python {runtime_version}"
@@ -201,11 +193,7 @@ class PythonVersionMismatch(DockerfileRule):
                             references.append(value)
             for reference in references:
                 stage = document.stage_named(reference) if reference else None
-                if (
-                    stage is None
-                    and reference.isdigit()
-                    and int(reference) < len(document.stages)
-                ):
+                if stage is None and reference.isdigit() and int(reference) < len(document.stages):
                     stage = document.stages[int(reference)]
                 if stage is not None and stage is not final and stage not in found:
                     found.append(stage)
@@ -242,15 +230,11 @@ class PythonEndOfLife(DockerfileRule):
     summary = "The runtime image uses an end-of-life Python"
     bad_examples = (
         DockerfileRule.bad("FROM python:3.9-slim\nRUN echo hi\n"),
-        DockerfileRule.bad(
-            "FROM python:3.8.18-alpine AS base\nFROM base\nRUN echo hi\n"
-        ),
+        DockerfileRule.bad("FROM python:3.8.18-alpine AS base\nFROM base\nRUN echo hi\n"),
     )
     good_examples = (DockerfileRule.good("FROM python:3.13-slim\nRUN echo hi\n"),)
 
-    def check_dockerfile(
-        self, context: Context, document: Dockerfile
-    ) -> Iterator[Finding]:
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         final = document.final_stage
         if final is None:
             return

@@ -26,13 +26,10 @@ _USER_CREATION_RE = r"\b(?:useradd|adduser)\b[^&;|]*\b{name}\b"
 _URL_RE = re.compile(r"https?://[^\s\"'|;&]+")
 
 
-def _creates_user(
-    document: Dockerfile, stage_instructions: list[Instruction], name: str
-) -> bool:
+def _creates_user(document: Dockerfile, stage_instructions: list[Instruction], name: str) -> bool:
     pattern = re.compile(_USER_CREATION_RE.format(name=re.escape(name)))
     return any(
-        ins.keyword == "RUN" and pattern.search(ins.shell_command)
-        for ins in stage_instructions
+        ins.keyword == "RUN" and pattern.search(ins.shell_command) for ins in stage_instructions
     )
 
 
@@ -112,9 +109,7 @@ class RootUser(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(
-        self, context: Context, document: Dockerfile
-    ) -> Iterator[Finding]:
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         stage = document.final_stage
         if stage is None or "nonroot" in document.root_base(stage):
             return
@@ -123,17 +118,13 @@ class RootUser(DockerfileRule):
             return
         if user is None:
             span = document.instruction_span(stage.from_instruction)
-            message = (
-                "The final stage has no USER instruction, so the container runs as root"
-            )
+            message = "The final stage has no USER instruction, so the container runs as root"
         else:
             span = document.instruction_span(user)
             message = f"The last USER is `{user.arguments.strip()}`: the container runs as root"
         yield self.finding(document, span, message, self._fix(context, document, user))
 
-    def _fix(
-        self, context: Context, document: Dockerfile, user: Instruction | None
-    ) -> Fix | None:
+    def _fix(self, context: Context, document: Dockerfile, user: Instruction | None) -> Fix | None:
         stage = document.final_stage
         assert stage is not None
         base = document.root_base(stage)
@@ -151,9 +142,7 @@ class RootUser(DockerfileRule):
                 )
             text = create + text
         line = insertion_line(stage, after=user)
-        return Fix.unsafe(
-            f"Create `{name}` and switch to it", insert_lines(document, line, text)
-        )
+        return Fix.unsafe(f"Create `{name}` and switch to it", insert_lines(document, line, text))
 
 
 def _seconds(duration: str) -> float | None:
@@ -168,10 +157,7 @@ def _seconds(duration: str) -> float | None:
         "ns": 1e-9,
     }
     parts = re.findall(r"(\d+(?:\.\d+)?)(ms|us|µs|ns|h|m|s)", duration)
-    if (
-        not parts
-        or "".join(number + unit for number, unit in parts) != duration.strip()
-    ):
+    if not parts or "".join(number + unit for number, unit in parts) != duration.strip():
         return None
     return sum(float(number) * units[unit] for number, unit in parts)
 
@@ -180,11 +166,7 @@ def _final_healthcheck(document: Dockerfile) -> Instruction | None:
     stage = document.final_stage
     if stage is None:
         return None
-    checks = [
-        ins
-        for ins in document.chain_instructions(stage)
-        if ins.keyword == "HEALTHCHECK"
-    ]
+    checks = [ins for ins in document.chain_instructions(stage) if ins.keyword == "HEALTHCHECK"]
     return checks[-1] if checks else None
 
 
@@ -261,9 +243,7 @@ class MissingHealthcheck(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(
-        self, context: Context, document: Dockerfile
-    ) -> Iterator[Finding]:
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         stage = document.final_stage
         if stage is None:
             return
@@ -275,9 +255,7 @@ class MissingHealthcheck(DockerfileRule):
             message = "The final stage has no HEALTHCHECK: a hung app is never noticed"
         else:
             span = document.instruction_span(check)
-            message = (
-                "`HEALTHCHECK NONE` turns the health check off for the final image"
-            )
+            message = "`HEALTHCHECK NONE` turns the health check off for the final image"
         fix = None
         if is_python_image(document, stage):
             expect = context.expect
@@ -323,9 +301,7 @@ class HealthcheckMismatch(DockerfileRule):
 
     code = "DF003"
     name = "healthcheck-mismatch"
-    summary = (
-        "HEALTHCHECK interval, retries, route or port differ from the expected values"
-    )
+    summary = "HEALTHCHECK interval, retries, route or port differ from the expected values"
     requirements = ("R4.1", "R4.2", "R14.3")
     fixable = True
     bad_examples = (
@@ -337,8 +313,7 @@ class HealthcheckMismatch(DockerfileRule):
             count=2,
         ),
         DockerfileRule.bad(
-            "FROM python:3.11-slim\n"
-            'HEALTHCHECK CMD ["curl", "-f", "http://localhost:5000/"]\n',
+            'FROM python:3.11-slim\nHEALTHCHECK CMD ["curl", "-f", "http://localhost:5000/"]\n',
             "FROM python:3.11-slim\n"
             'HEALTHCHECK CMD ["curl", "-f", "http://localhost:8000/health"]\n',
             unsafe=True,
@@ -357,9 +332,7 @@ class HealthcheckMismatch(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(
-        self, context: Context, document: Dockerfile
-    ) -> Iterator[Finding]:
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         check = _final_healthcheck(document)
         stage = document.final_stage
         if check is None or stage is None or not is_python_image(document, stage):
@@ -368,12 +341,8 @@ class HealthcheckMismatch(DockerfileRule):
         if parsed is None or parsed.disabled:
             return
         expect = context.expect
-        yield from self._check_timing(
-            document, check, "interval", expect.healthcheck_interval
-        )
-        yield from self._check_timing(
-            document, check, "retries", str(expect.healthcheck_retries)
-        )
+        yield from self._check_timing(document, check, "interval", expect.healthcheck_interval)
+        yield from self._check_timing(document, check, "retries", str(expect.healthcheck_retries))
         match = _URL_RE.search(parsed.command)
         if match is not None:
             yield from self._check_url(context, document, check, match.group(0))
@@ -391,9 +360,9 @@ class HealthcheckMismatch(DockerfileRule):
         if same:
             return
         written = f"--{option}={given}" if given is not None else None
-        span = (
-            document.find_in(check, written) if written else None
-        ) or document.instruction_span(check)
+        span = (document.find_in(check, written) if written else None) or document.instruction_span(
+            check
+        )
         message = f"HEALTHCHECK --{option} is {value}, expected {expected}"
         if written and span != document.instruction_span(check):
             edit = Edit.replace(document.path, span, f"--{option}={expected}")
@@ -422,9 +391,7 @@ class HealthcheckMismatch(DockerfileRule):
         if path == expect.health_path and port == expect.app_port:
             return
         span = document.span_or_instruction(check, url)
-        wanted = (
-            f"{parts.scheme}://{parts.hostname}:{expect.app_port}{expect.health_path}"
-        )
+        wanted = f"{parts.scheme}://{parts.hostname}:{expect.app_port}{expect.health_path}"
         problems = []
         if path != expect.health_path:
             problems.append(f"route {path} instead of {expect.health_path}")
@@ -432,9 +399,7 @@ class HealthcheckMismatch(DockerfileRule):
             problems.append(f"port {port} instead of {expect.app_port}")
         fix = None
         if span != document.instruction_span(check) and parts.hostname:
-            fix = Fix.unsafe(
-                f"Probe {wanted}", Edit.replace(document.path, span, wanted)
-            )
+            fix = Fix.unsafe(f"Probe {wanted}", Edit.replace(document.path, span, wanted))
         message = f"HEALTHCHECK probes {', '.join(problems)}"
         yield self.finding(document, span, message, fix)
 
@@ -442,9 +407,7 @@ class HealthcheckMismatch(DockerfileRule):
 # Tools each kind of base image already has: (image name test, tag test, tools).
 _BASE_TOOLS = (
     (
-        lambda name, tag: (
-            name == "python" and not any(v in tag for v in ("slim", "alpine"))
-        ),
+        lambda name, tag: name == "python" and not any(v in tag for v in ("slim", "alpine")),
         {"curl", "wget"},
     ),
     (lambda name, tag: "alpine" in name or "alpine" in tag, {"wget"}),
@@ -511,9 +474,7 @@ class HealthcheckToolMissing(DockerfileRule):
         ),
     )
 
-    def check_dockerfile(
-        self, context: Context, document: Dockerfile
-    ) -> Iterator[Finding]:
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         check = _final_healthcheck(document)
         stage = document.final_stage
         if check is None or stage is None:
@@ -524,23 +485,13 @@ class HealthcheckToolMissing(DockerfileRule):
         if parsed.exec_form is not None:
             program = parsed.exec_form[0].rsplit("/", 1)[-1] if parsed.exec_form else ""
             if program in ("sh", "/bin/sh", "bash") and len(parsed.exec_form) > 2:
-                program = (
-                    parsed.exec_form[2].split()[0]
-                    if parsed.exec_form[2].split()
-                    else ""
-                )
+                program = parsed.exec_form[2].split()[0] if parsed.exec_form[2].split() else ""
         else:
-            program = (
-                parsed.command.split()[0].rsplit("/", 1)[-1]
-                if parsed.command.split()
-                else ""
-            )
+            program = parsed.command.split()[0].rsplit("/", 1)[-1] if parsed.command.split() else ""
         if program not in ("curl", "wget"):
             return
         installed = {
-            pkg
-            for ins in document.chain_instructions(stage)
-            for pkg in installed_packages(ins)
+            pkg for ins in document.chain_instructions(stage) for pkg in installed_packages(ins)
         }
         if program in installed:
             return
@@ -605,14 +556,10 @@ class PythonUnbuffered(DockerfileRule):
             "FROM python:3.11-slim AS base\nENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1\n"
             'FROM base\nCMD ["python", "-m", "app"]\n'
         ),
-        DockerfileRule.good(
-            'FROM nginx:1.27-alpine\nCMD ["nginx", "-g", "daemon off;"]\n'
-        ),
+        DockerfileRule.good('FROM nginx:1.27-alpine\nCMD ["nginx", "-g", "daemon off;"]\n'),
     )
 
-    def check_dockerfile(
-        self, context: Context, document: Dockerfile
-    ) -> Iterator[Finding]:
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         stage = document.final_stage
         if stage is None or not is_python_image(document, stage):
             return
@@ -627,9 +574,7 @@ class PythonUnbuffered(DockerfileRule):
             message = "PYTHONUNBUFFERED is not set: Python buffers its log output in the container"
         else:  # set to empty by an ENV we would have to rewrite: report only
             fix = None
-            message = (
-                "PYTHONUNBUFFERED is set empty, which leaves Python's output buffered"
-            )
+            message = "PYTHONUNBUFFERED is set empty, which leaves Python's output buffered"
         yield self.finding(document, span, message, fix)
 
 
@@ -676,9 +621,7 @@ class DataDirectoriesNotWritable(DockerfileRule):
 
     code = "DF010"
     name = "data-dirs-not-writable"
-    summary = (
-        "The data and logs directories are not created and owned by the runtime user"
-    )
+    summary = "The data and logs directories are not created and owned by the runtime user"
     severity = Severity.ERROR
     requirements = ("R18.4", "R5.1")
     fixable = True
@@ -707,9 +650,7 @@ class DataDirectoriesNotWritable(DockerfileRule):
         DockerfileRule.good("FROM python:3.11-slim\nWORKDIR /app\n"),
     )
 
-    def check_dockerfile(
-        self, context: Context, document: Dockerfile
-    ) -> Iterator[Finding]:
+    def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         stage = document.final_stage
         if stage is None or not is_python_image(document, stage):
             return
@@ -729,23 +670,21 @@ class DataDirectoriesNotWritable(DockerfileRule):
         if not missing:
             return
         listed = " ".join(missing)
-        message = f"{listed} {'is' if len(missing) == 1 else 'are'} not created and owned by `{owner}`"
+        message = (
+            f"{listed} {'is' if len(missing) == 1 else 'are'} not created and owned by `{owner}`"
+        )
         fix = None
         chain = document.chain_instructions(stage)
         users_before = [
             ins for ins in chain if ins.keyword == "USER" and ins.line < final_user.line
         ]
-        if final_user.stage == stage.index and is_root(
-            users_before[-1] if users_before else None
-        ):
+        if final_user.stage == stage.index and is_root(users_before[-1] if users_before else None):
             text = f"RUN mkdir -p {listed} && chown {owner} {listed}\n"
             fix = Fix.safe(
                 f"Create {listed} owned by {owner}",
                 insert_lines(document, final_user.line, text),
             )
-        yield self.finding(
-            document, document.instruction_span(final_user), message, fix
-        )
+        yield self.finding(document, document.instruction_span(final_user), message, fix)
 
     def _owned(self, document: Dockerfile, owner: str, directory: str) -> bool:
         """Replay the final image's instructions, tracking WORKDIR and USER, until one of
@@ -769,9 +708,7 @@ class DataDirectoriesNotWritable(DockerfileRule):
         return False
 
 
-def _copies_owned(
-    instruction: Instruction, owner: str, directory: str, workdir: str
-) -> bool:
+def _copies_owned(instruction: Instruction, owner: str, directory: str, workdir: str) -> bool:
     """`COPY --chown=<owner> ... <directory or below>`."""
     chown = instruction.flag("chown")
     words = instruction.words()
@@ -797,6 +734,5 @@ def _command_owns(
         return False
     recursive = any(word in ("-R", "--recursive") for word in command.words[1:])
     return any(
-        path == directory or (recursive and _is_within(directory, path))
-        for path in paths[1:]
+        path == directory or (recursive and _is_within(directory, path)) for path in paths[1:]
     )

@@ -59,11 +59,7 @@ def test_continuations_with_comments_and_empty_lines_inside() -> None:
 def test_heredoc_followed_directly_by_the_next_instruction() -> None:
     # hadolint 2.x fails on this ("unexpected 'R'"); BuildKit builds it.
     document = parse(
-        "FROM python:3.11-slim\n"
-        "RUN <<EOF\n"
-        "pip install --no-cache-dir fastapi\n"
-        "EOF\n"
-        "RUN echo next\n"
+        "FROM python:3.11-slim\nRUN <<EOF\npip install --no-cache-dir fastapi\nEOF\nRUN echo next\n"
     )
     assert document.parse_error is None
     assert keywords(document) == [("FROM", 1, 1), ("RUN", 2, 4), ("RUN", 5, 5)]
@@ -75,12 +71,7 @@ def test_heredoc_followed_directly_by_the_next_instruction() -> None:
 
 def test_heredoc_variants_quoted_chomped_and_several() -> None:
     document = parse(
-        "FROM alpine:3.20\n"
-        "COPY <<-'CONF' /etc/a.conf <<B /etc/b\n"
-        "\tkey=$HOME\n"
-        "\tCONF\n"
-        "b\n"
-        "B\n"
+        "FROM alpine:3.20\nCOPY <<-'CONF' /etc/a.conf <<B /etc/b\n\tkey=$HOME\n\tCONF\nb\nB\n"
     )
     copy = document.instructions[1]
     first, second = copy.heredocs
@@ -111,9 +102,7 @@ def test_escape_directive_changes_the_continuation_character() -> None:
 
 
 def test_directives_only_at_the_top() -> None:
-    document = parse(
-        "# syntax=docker/dockerfile:1\n# check=error=true\nFROM a:1\n# escape=`\n"
-    )
+    document = parse("# syntax=docker/dockerfile:1\n# check=error=true\nFROM a:1\n# escape=`\n")
     assert set(document.directives) == {"syntax", "check"}
     assert document.escape == "\\"
     late = parse("# a comment first\n# escape=`\nFROM a:1\nRUN echo \\\n  hi\n")
@@ -190,9 +179,7 @@ def test_healthcheck_parts() -> None:
 def test_broken_json_is_shell_form_as_in_buildkit() -> None:
     document = parse("FROM a:1\nCMD ['python', '-m', 'app']\n")
     cmd = document.instructions[1]
-    assert (
-        document.parse_error is None and cmd.exec_form is None and cmd.looks_like_json
-    )
+    assert document.parse_error is None and cmd.exec_form is None and cmd.looks_like_json
 
 
 def test_continuation_at_end_of_file_ends_the_instruction() -> None:

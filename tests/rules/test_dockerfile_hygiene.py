@@ -46,9 +46,7 @@ def test_shell_form_fix_keeps_quoted_arguments_together() -> None:
 
 
 def test_apt_lists_fix_is_not_offered_for_a_lone_update() -> None:
-    text = (
-        "FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y curl\n"
-    )
+    text = "FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y curl\n"
     findings = check_files({"Dockerfile": text}, select=["DF021"])
     assert [(f.span.line, f.fix) for f in findings] == [(2, None)]
     cache_mount = (
@@ -77,14 +75,9 @@ def test_pipefail_is_inherited_and_fixed_once_per_stage() -> None:
     assert run.files["Dockerfile"] == (
         'FROM debian:bookworm-slim\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\nRUN a | b\nRUN c | d\n'
     )
-    alpine = check_files(
-        {"Dockerfile": "FROM alpine:3.20\nRUN a | b\n"}, select=["DF023"]
-    )
+    alpine = check_files({"Dockerfile": "FROM alpine:3.20\nRUN a | b\n"}, select=["DF023"])
     assert len(alpine) == 1 and alpine[0].fix is None
-    assert (
-        codes({"Dockerfile": "FROM debian:bookworm-slim\nRUN a || b\n"}, ["DF023"])
-        == []
-    )
+    assert codes({"Dockerfile": "FROM debian:bookworm-slim\nRUN a || b\n"}, ["DF023"]) == []
 
 
 def test_relative_workdir_fix_uses_the_parent_stage_workdir() -> None:
@@ -146,18 +139,14 @@ def test_suppressions_cover_the_whole_instruction_and_hadolint_pragmas() -> None
         "CMD python -m app\n"
     )
     assert codes({"Dockerfile": text}, ["DF006", "DF018"]) == []
-    assert codes(
-        {"Dockerfile": text.replace("ignore", "note")}, ["DF006", "DF018"]
-    ) == [
+    assert codes({"Dockerfile": text.replace("ignore", "note")}, ["DF006", "DF018"]) == [
         "DF006:4",
         "DF018:6",
     ]
 
 
 def test_the_reference_dockerfiles_of_this_repository_are_clean() -> None:
-    dockerfiles = [
-        p for p in ("Dockerfile", "frontend/Dockerfile") if (REPOSITORY / p).exists()
-    ]
+    dockerfiles = [p for p in ("Dockerfile", "frontend/Dockerfile") if (REPOSITORY / p).exists()]
     if not dockerfiles:
         pytest.skip("the reference project's Dockerfiles are not in this checkout")
     command = [sys.executable, "-m", "auditor", "check", *dockerfiles, "--select", "DF",
@@ -172,15 +161,11 @@ def test_the_reference_dockerfiles_of_this_repository_are_clean() -> None:
     )
     assert done.returncode == 0, done.stderr
     findings = json.loads(done.stdout)["findings"]
-    assert findings == [], [
-        f"{f['path']}:{f['line']} {f['code']} {f['message']}" for f in findings
-    ]
+    assert findings == [], [f"{f['path']}:{f['line']} {f['code']} {f['message']}" for f in findings]
 
 
 def test_a_production_ready_dockerfile_is_clean() -> None:
-    fixture = (
-        Path(__file__).resolve().parents[1] / "fixtures" / "dockerfile" / "production"
-    )
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "dockerfile" / "production"
     files = {
         path.relative_to(fixture).as_posix(): path.read_text(encoding="utf-8")
         for path in fixture.rglob("*")

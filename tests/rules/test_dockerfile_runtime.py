@@ -12,33 +12,20 @@ from rules.dockerfile.runtime import (
 )
 
 
-def codes(
-    files: dict[str, str], select: list[str], config: dict | None = None
-) -> list[str]:
-    return [
-        f"{f.code}:{f.span.line}"
-        for f in check_files(files, select=select, config=config)
-    ]
+def codes(files: dict[str, str], select: list[str], config: dict | None = None) -> list[str]:
+    return [f"{f.code}:{f.span.line}" for f in check_files(files, select=select, config=config)]
 
 
 def test_root_user_spellings() -> None:
     for user in ("root", "0", "root:root", "0:0"):
         text = f"FROM python:3.11-slim\nUSER {user}\n"
         assert codes({"Dockerfile": text}, ["DF001"]) == ["DF001:2"], user
-    assert (
-        codes({"Dockerfile": "FROM python:3.11-slim\nUSER 1000:1000\n"}, ["DF001"])
-        == []
-    )
-    assert (
-        codes({"Dockerfile": "FROM python:3.11-slim\nUSER ${APP_USER}\n"}, ["DF001"])
-        == []
-    )
+    assert codes({"Dockerfile": "FROM python:3.11-slim\nUSER 1000:1000\n"}, ["DF001"]) == []
+    assert codes({"Dockerfile": "FROM python:3.11-slim\nUSER ${APP_USER}\n"}, ["DF001"]) == []
 
 
 def test_root_user_looks_only_at_the_final_stage_and_what_it_builds_on() -> None:
-    builder_only = (
-        "FROM python:3.11-slim AS builder\nUSER mami\nFROM python:3.11-slim\nCMD x\n"
-    )
+    builder_only = "FROM python:3.11-slim AS builder\nUSER mami\nFROM python:3.11-slim\nCMD x\n"
     assert codes({"Dockerfile": builder_only}, ["DF001"]) == ["DF001:3"]
     inherited = "FROM python:3.11-slim AS base\nUSER mami\nFROM base\nCMD x\n"
     assert codes({"Dockerfile": inherited}, ["DF001"]) == []
@@ -52,10 +39,7 @@ def test_root_user_fix_is_unsafe_and_reuses_an_existing_user() -> None:
         'ENTRYPOINT ["python"]\nCMD ["-m", "app"]\n'
     )
     findings = check_files({"Dockerfile": text}, select=["DF001"])
-    assert (
-        findings[0].fix is not None
-        and findings[0].fix.applicability is Applicability.UNSAFE
-    )
+    assert findings[0].fix is not None and findings[0].fix.applicability is Applicability.UNSAFE
     run = run_example(RootUser, RootUser.bad(text, unsafe=True))
     assert run.files["Dockerfile"] == (
         "FROM python:3.11-slim\nRUN useradd --system mami\n"
@@ -63,9 +47,7 @@ def test_root_user_fix_is_unsafe_and_reuses_an_existing_user() -> None:
     )
 
 
-def test_root_user_fix_uses_the_configured_user_and_a_file_without_final_newline() -> (
-    None
-):
+def test_root_user_fix_uses_the_configured_user_and_a_file_without_final_newline() -> None:
     example = RootUser.bad(
         "FROM python:3.11-slim\nRUN echo hi",
         unsafe=True,
@@ -93,7 +75,9 @@ def test_healthcheck_defaults_and_duration_spellings() -> None:
     for interval in ("30s", "0.5m", "30000ms"):
         text = f"FROM python:3.11\nHEALTHCHECK --interval={interval} CMD curl -f http://localhost:8000/health\n"
         assert codes({"Dockerfile": text}, ["DF003"]) == [], interval
-    text = "FROM python:3.11\nHEALTHCHECK --interval=1m30s CMD curl -f http://localhost:8000/health\n"
+    text = (
+        "FROM python:3.11\nHEALTHCHECK --interval=1m30s CMD curl -f http://localhost:8000/health\n"
+    )
     assert codes({"Dockerfile": text}, ["DF003"]) == ["DF003:2"]
 
 
@@ -108,9 +92,7 @@ def test_healthcheck_expectations_come_from_the_config() -> None:
         }
     }
     assert codes({"Dockerfile": text}, ["DF003"], config) == []
-    assert (
-        len(codes({"Dockerfile": text}, ["DF003"])) == 3
-    )  # interval, retries and the URL
+    assert len(codes({"Dockerfile": text}, ["DF003"])) == 3  # interval, retries and the URL
 
 
 def test_healthcheck_adds_a_missing_flag_when_fixing_retries() -> None:
@@ -120,16 +102,10 @@ def test_healthcheck_adds_a_missing_flag_when_fixing_retries() -> None:
 
 
 def test_missing_healthcheck_fix_only_for_python_images() -> None:
-    findings = check_files(
-        {"Dockerfile": 'FROM nginx:1.27\nCMD ["nginx"]\n'}, select=["DF002"]
-    )
+    findings = check_files({"Dockerfile": 'FROM nginx:1.27\nCMD ["nginx"]\n'}, select=["DF002"])
     assert len(findings) == 1 and findings[0].fix is None
-    run = run_example(
-        MissingHealthcheck, MissingHealthcheck.bad("FROM python:3.11\n", unsafe=True)
-    )
-    assert run.files["Dockerfile"].startswith(
-        "FROM python:3.11\nHEALTHCHECK --interval=30s"
-    )
+    run = run_example(MissingHealthcheck, MissingHealthcheck.bad("FROM python:3.11\n", unsafe=True))
+    assert run.files["Dockerfile"].startswith("FROM python:3.11\nHEALTHCHECK --interval=30s")
 
 
 def test_healthcheck_tool_is_found_in_the_chain_or_the_base_image() -> None:
@@ -148,10 +124,7 @@ def test_healthcheck_tool_is_found_in_the_chain_or_the_base_image() -> None:
 
 
 def test_python_unbuffered_ignores_non_python_images_and_reads_the_chain() -> None:
-    assert (
-        codes({"Dockerfile": 'FROM node:22\nCMD ["node", "server.js"]\n'}, ["DF009"])
-        == []
-    )
+    assert codes({"Dockerfile": 'FROM node:22\nCMD ["node", "server.js"]\n'}, ["DF009"]) == []
     debian_running_python = 'FROM debian:bookworm-slim\nCMD ["python3", "-m", "app"]\n'
     assert codes({"Dockerfile": debian_running_python}, ["DF009"]) == ["DF009:1"]
 
@@ -159,8 +132,7 @@ def test_python_unbuffered_ignores_non_python_images_and_reads_the_chain() -> No
 def test_data_dirs_owned_through_copy_chown_or_a_recursive_chown_of_a_parent() -> None:
     base = "FROM python:3.11-slim\nWORKDIR /app\nRUN useradd --system mami\n"
     by_copy = (
-        base
-        + "COPY --chown=mami:mami data /app/data\nCOPY --chown=mami logs/ logs\nUSER mami\n"
+        base + "COPY --chown=mami:mami data /app/data\nCOPY --chown=mami logs/ logs\nUSER mami\n"
     )
     assert codes({"Dockerfile": by_copy}, ["DF010"]) == []
     by_parent = base + "RUN mkdir -p data logs && chown -R mami /app\nUSER mami\n"

