@@ -119,6 +119,10 @@ def check(
     exit_zero: Annotated[
         bool, typer.Option("--exit-zero", help="Exit 0 even when findings are left.")
     ] = False,
+    force_exclude: Annotated[
+        bool,
+        typer.Option("--force-exclude", help="Apply the config's exclude to the PATHs given too (for pre-commit)."),
+    ] = False,
     output_format: Annotated[
         OutputFormat, typer.Option("--output-format", help="How to show the findings.")
     ] = OutputFormat.full,
@@ -143,6 +147,7 @@ def check(
         show_fixes=show_fixes,
         statistics=statistics,
         exit_zero=exit_zero,
+        force_exclude=force_exclude,
         output_format=output_format.value,
         output_file=output_file,
         config=config,
@@ -186,6 +191,7 @@ class CheckOptions:
     show_fixes: bool = False
     statistics: bool = False
     exit_zero: bool = False
+    force_exclude: bool = False
     output_format: str = "full"
     output_file: Path | None = None
     config: Path | None = None
@@ -204,7 +210,10 @@ def run_check(options: CheckOptions) -> int:
     targets = resolve_targets(options.paths)
     scope = None if targets.everything else targets.scope
     config = config_for(targets.root, options.config).with_overrides(
-        select=options.select, extend_select=options.extend_select, ignore=options.ignore
+        select=options.select,
+        extend_select=options.extend_select,
+        ignore=options.ignore,
+        force_exclude=options.force_exclude,
     )
     rules.load_all()
     _check_selectors(options)
@@ -219,7 +228,7 @@ def run_check(options: CheckOptions) -> int:
     if options.fix:
         from auditor.fixer import plan_fixes, write_changes
 
-        outcome = plan_fixes(targets.root, config, selected, unsafe=options.unsafe_fixes, scope=scope)
+        outcome = plan_fixes(targets.root, config, selected, unsafe=options.unsafe_fixes, scope=scope, named=targets.paths)
         for message in outcome.rejected:
             warn(f"fix not applied: {message}")
         if not outcome.converged:
@@ -231,7 +240,7 @@ def run_check(options: CheckOptions) -> int:
             return EXIT_INTERNAL
         fixed = outcome.fixed
 
-    project = Project(targets.root, config)
+    project = Project(targets.root, config, named=targets.paths)
     result = audit(project, config, selected, scope=scope)
     for problem in project.problems:
         warn(f"{problem.path}: {problem.message}")
@@ -275,7 +284,7 @@ def _show_diff(targets, config, selected, options: CheckOptions) -> int:  # type
 
     scope = None if targets.everything else targets.scope
 
-    outcome = plan_fixes(targets.root, config, selected, unsafe=options.unsafe_fixes, scope=scope)
+    outcome = plan_fixes(targets.root, config, selected, unsafe=options.unsafe_fixes, scope=scope, named=targets.paths)
     with _output(options.output_file) as out:
         out.write(unified_diff(outcome))
     for message in outcome.rejected:

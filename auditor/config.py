@@ -49,6 +49,7 @@ class Config:
     severity: Mapping[str, Severity] = field(default_factory=dict)  # selector -> severity
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
+    force_exclude: bool = False  # apply exclude to PATHs named on the command line too
     expect: Expectations = field(default_factory=Expectations)
     source: str = "defaults"  # where the values came from, for messages
 
@@ -74,9 +75,13 @@ class Config:
         select: list[str] | None = None,
         extend_select: list[str] | None = None,
         ignore: list[str] | None = None,
+        force_exclude: bool = False,
     ) -> Config:
-        """Apply command-line selection: --select replaces, --extend-select and --ignore add."""
+        """Apply command-line options: --select replaces, --extend-select and --ignore add,
+        --force-exclude turns force-exclude on."""
         changes: dict[str, Any] = {}
+        if force_exclude:
+            changes["force_exclude"] = True
         if select:
             changes["select"] = tuple(select)
         if extend_select:
@@ -116,6 +121,12 @@ def _describe(value: Any) -> str:
 
 def _strings(reader: _Reader, key: str, value: Any) -> tuple[str, ...]:
     return reader.strings(key, value)
+
+
+def _boolean(reader: _Reader, key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(reader.message(key, f"expected true or false, got {_describe(value)}"))
+    return value
 
 
 def _per_file_ignores(reader: _Reader, key: str, value: Any) -> Mapping[str, tuple[str, ...]]:
@@ -164,6 +175,7 @@ _TOP_LEVEL_KEYS = {
     "severity": _severity,
     "exclude": _strings,
     "extend-exclude": _strings,
+    "force-exclude": _boolean,
     "expect": _expect,
 }
 

@@ -63,6 +63,7 @@ def plan_fixes(
     *,
     unsafe: bool = False,
     scope: Scope | None = None,
+    named: tuple[str, ...] = (),
     max_passes: int = MAX_PASSES,
 ) -> FixOutcome:
     """Compute every fix in memory, pass after pass, without writing anything."""
@@ -76,7 +77,7 @@ def plan_fixes(
     passes = 0
     converged = False
     while passes < max_passes:
-        project = Project(root, config, overlay=overlay)
+        project = Project(root, config, overlay=overlay, named=named)
         findings = audit(project, config, rules, scope=scope).findings
         candidates = [
             finding
@@ -107,7 +108,7 @@ def plan_fixes(
                 original[path] = _current_bytes(root, path) if source is not None else None
             overlay[path] = data
         fixed.extend(batch.applied)
-    final = audit(Project(root, config, overlay=overlay), config, rules, scope=scope)
+    final = audit(Project(root, config, overlay=overlay, named=named), config, rules, scope=scope)
     changed = {path: overlay[path] for path in original}
     return FixOutcome(root.resolve(), original, changed, fixed, final, rejected, converged, passes)
 

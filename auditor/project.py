@@ -119,10 +119,14 @@ class Project:
         config: Config | None = None,
         *,
         overlay: Mapping[str, bytes | None] | None = None,
+        named: tuple[str, ...] = (),
     ) -> None:
         self.root = root.resolve()
         self.config = config or Config()
         self.overlay: dict[str, bytes | None] = dict(overlay or {})
+        # PATHs the user named: the config's exclude does not apply to them (as in ruff),
+        # unless `force-exclude` is on (pre-commit passes files the project excludes).
+        self.named = () if self.config.force_exclude else tuple(p for p in named if p != ".")
         self.problems: list[DiscoveryProblem] = []
         self._files: list[str] | None = None
         self._sources: dict[str, SourceFile | None] = {}
@@ -145,13 +149,25 @@ class Project:
 
     def is_excluded(self, path: str) -> bool:
         """Does the config's exclude/extend-exclude, or the always-pruned set, drop `path`?"""
-        if ALWAYS_PRUNED.intersection(path.split("/")):
+        if ALWAYS_PRUNED.intersection(path.rstrip("/").split("/")):
             return True
+        if self._is_named(path):
+            return False
         if self._exclude_spec is None:
             import pathspec
 
             self._exclude_spec = pathspec.GitIgnoreSpec.from_lines(self.config.excluded_patterns)
         return self._exclude_spec.match_file(path)
+
+    def _is_named(self, path: str) -> bool:
+        """Is `path` a named PATH, inside one, or (a folder) on the way to one?"""
+        clean = path.rstrip("/")
+        for named in self.named:
+            if clean == named or clean.startswith(named + "/"):
+                return True
+            if path.endswith("/") and named.startswith(clean + "/"):
+                return True  # walk into the folders above a named PATH
+        return False
 
     def _discover(self) -> list[str]:
         if _inside_git_work_tree(self.root):

@@ -71,6 +71,7 @@ def test_explicit_config_option(make_project, cli) -> None:  # type: ignore[no-u
         ('[expect]\napp_port = 1\n', "mami-audit.toml: expect.app_port: unknown key"),
         ('[expect]\ncolour = "red"\n', "mami-audit.toml: expect.colour: unknown key"),
         ("select = [\n", "mami-audit.toml: invalid TOML"),
+        ("force-exclude = 1\n", "mami-audit.toml: force-exclude: expected true or false, got an integer"),
         ('select = ["NOPE"]\n', "mami-audit.toml: select: unknown rule selector 'NOPE'"),
         ('ignore = ["NOPE"]\n', "mami-audit.toml: ignore: unknown rule selector 'NOPE'"),
         ('[per-file-ignores]\n"x" = ["NOPE"]\n', "per-file-ignores.'x': unknown rule selector 'NOPE'"),

@@ -161,3 +161,25 @@ def test_unreadable_file_is_a_parse_error_finding(run_subprocess) -> None:  # ty
         result = run_subprocess("--select", "AU001", "--output-format", "concise", cwd=root, user=str(NOBODY))
     assert result.stdout.startswith("Dockerfile:1:1: AU001 cannot parse: cannot read file: Permission denied"), result
     assert result.returncode == 1 and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("git", [True, False], ids=["git", "walk"])
+def test_named_paths_are_audited_even_when_excluded_unless_forced(make_project, cli, use_rules, git) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    files = {"examples/demo/Dockerfile": "from x\n", "examples/demo/node_modules/Dockerfile": "from y\n", "Dockerfile": "from z\n"}
+    root = make_project(files, git=git)
+    (root / "mami-audit.toml").write_text('select = ["TS001"]\nextend-exclude = ["examples/"]\n')
+
+    def paths(*args: str) -> list[str]:
+        run = cli("--output-format", "json", *args, cwd=root)
+        return [finding["path"] for finding in json.loads(run.out)["findings"]]
+
+    assert paths() == ["Dockerfile"]
+    # Named explicitly, an excluded folder is audited (node_modules still is not) ...
+    assert paths("examples/demo") == ["examples/demo/Dockerfile"]
+    assert paths("examples/demo/Dockerfile") == ["examples/demo/Dockerfile"]
+    # ... unless --force-exclude (or force-exclude = true) says the config wins, as pre-commit needs.
+    assert paths("--force-exclude", "examples/demo/Dockerfile") == []
+    (root / "mami-audit.toml").write_text('select = ["TS001"]\nextend-exclude = ["examples/"]\nforce-exclude = true\n')
+    assert paths("examples/demo") == []
