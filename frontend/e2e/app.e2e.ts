@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 
 import { launchBrowser, type Browser } from './support/browser'
 import { FAIL_MARKER, fakeAnswerTo } from './support/fakeGroq'
+import { freePort } from './support/ports'
 import { GROQ_MODEL, startBackend, startUi, type Backend, type UiServer } from './support/stack'
 
 let backend: Backend
@@ -201,5 +202,31 @@ describe('dev server as compose runs it (VITE_API_URL set, polling on)', () => {
     await seeHealthy(app)
     // VITE_API_URL names the API for the dev server, which proxies; the browser never calls it.
     expect([...origins]).toEqual([ui?.url])
+  })
+})
+
+describe('built app when the API is down', () => {
+  beforeAll(async () => {
+    // A port nothing listens on: the preview proxy cannot reach an API there.
+    const nowhere = `http://127.0.0.1:${await freePort()}`
+    ui = await startUi('preview', { apiUrl: nowhere, logDir: backend.logDir }, { apiIsUp: false })
+  }, 90_000)
+  afterAll(async () => {
+    await ui?.stop()
+    ui = undefined
+  })
+
+  it('says so on the System and Chat pages instead of failing silently', async () => {
+    const app = await openPage('/system')
+    const alert = app.getByRole('alert')
+    await alert.waitFor()
+    expect(await alert.textContent()).toContain('Could not reach the Mami API')
+
+    await app.getByRole('link', { name: 'Chat' }).click()
+    await app.getByLabel('Message').fill('Is anyone there?')
+    await app.getByRole('button', { name: 'Send' }).click()
+    const chatAlert = app.getByRole('alert')
+    await chatAlert.waitFor()
+    expect(await chatAlert.textContent()).toContain('Could not reach the Mami API')
   })
 })

@@ -95,6 +95,20 @@ describe('sendChat', () => {
     expect(error.message).toBe('The API sent an answer the UI could not read.')
   })
 
+  it('tells a proxy that cannot reach the API from an error of the API itself', async () => {
+    replaceFetch(
+      () => new Response('', { status: 500 }),
+      () => new Response('<html>502 Bad Gateway</html>', { status: 502 }),
+    )
+    for (const status of [500, 502]) {
+      const error = await failureOf(sendChat({ message: 'x' }))
+      expect(error.status).toBe(status)
+      expect(error.message).toBe(
+        `Could not reach the Mami API: the server in between answered HTTP ${status}. Check that the API is running and try again.`,
+      )
+    }
+  })
+
   it('describes a server error whose body is not JSON', async () => {
     replaceFetch(() => new Response('Internal Server Error', { status: 500 }))
     const error = await failureOf(sendChat({ message: 'x' }))

@@ -101,6 +101,14 @@ function describeFailure(status: number, body: ErrorBody, summaries: Summaries =
   }
 }
 
+/**
+ * A proxy's answer when the API behind it is down: 502/504 from nginx, or the empty 500 of the
+ * Vite dev and preview proxies (the API's own 500 has a body).
+ */
+function isGatewayFailure(status: number, body: unknown): boolean {
+  return status === 502 || status === 504 || (status === 500 && body === null)
+}
+
 async function readJson(response: Response): Promise<unknown> {
   const text = await response.text()
   if (text.trim() === '') return null
@@ -152,6 +160,12 @@ async function request<T>(path: string, options: RequestOptions = {}): Promise<T
   // An accepted error status counts only with a JSON body (a proxy's bare 503 has none).
   const hasJsonBody = typeof body === 'object' && body !== null
   const accepted = response.ok || ((options.acceptStatuses ?? []).includes(response.status) && hasJsonBody)
+  if (!accepted && isGatewayFailure(response.status, body)) {
+    throw new ApiError(
+      `Could not reach the Mami API: the server in between answered HTTP ${response.status}. Check that the API is running and try again.`,
+      response.status,
+    )
+  }
   if (!accepted) {
     const { message, attempts } = describeFailure(response.status, (body ?? null) as ErrorBody, options.summaries)
     throw new ApiError(message, response.status, attempts)
