@@ -172,6 +172,13 @@ def _guarded(action: Callable[[], int], verbose: bool) -> int:
         fail(str(error), EXIT_USAGE)
     except typer.Exit:
         raise
+    except BrokenPipeError:
+        # The reader went away (`mami-audit | head`): not an error of ours. Send whatever is
+        # still buffered to /dev/null so that Python's exit flush does not complain.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FINDINGS
     except Exception as error:  # anything else is our bug: say so in one line
         if verbose:
             traceback.print_exc()

@@ -253,3 +253,23 @@ def test_console_script_runs_check_by_default(make_project) -> None:  # type: ig
     )
     assert result.returncode == 1
     assert json.loads(result.stdout)["findings"][0]["code"] == "AU001"
+
+
+def test_a_reader_that_goes_away_is_not_an_internal_error(make_project) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    from pathlib import Path
+
+    root = make_project({"Dockerfile": "FROM a\n" + "FORM x\n", **{f"d{i}/Dockerfile": "FORM x\n" for i in range(1500)}})
+    repository = Path(__file__).resolve().parents[2]
+    environment = dict(os.environ, PYTHONPATH=str(repository))
+    command = [sys.executable, "-m", "auditor", "--select", "AU001", "--output-format", "concise"]
+    process = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment)
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.readline()
+    process.stdout.close()  # like `| head -1`
+    error = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 1
+    assert first.startswith(b"Dockerfile:2:1: AU001")
+    assert error == ""
