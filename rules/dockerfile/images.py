@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import datetime
 import re
+import time
 from collections.abc import Iterator
 
 from auditor.documents.dockerfile import Dockerfile, Stage, parse_image
@@ -12,18 +12,19 @@ from rules.dockerfile._base import DockerfileRule
 
 # End of security support of each CPython minor version (python.org/downloads, PEP 602:
 # five years after the x.y.0 release, in October). Update when a release date is announced.
+# ISO dates as text: they compare in date order, and `datetime` need not be imported.
 PYTHON_END_OF_LIFE = {
-    "2.7": datetime.date(2020, 1, 1),
-    "3.5": datetime.date(2020, 9, 30),
-    "3.6": datetime.date(2021, 12, 23),
-    "3.7": datetime.date(2023, 6, 27),
-    "3.8": datetime.date(2024, 10, 7),
-    "3.9": datetime.date(2025, 10, 31),
-    "3.10": datetime.date(2026, 10, 31),
-    "3.11": datetime.date(2027, 10, 31),
-    "3.12": datetime.date(2028, 10, 31),
-    "3.13": datetime.date(2029, 10, 31),
-    "3.14": datetime.date(2030, 10, 31),
+    "2.7": "2020-01-01",
+    "3.5": "2020-09-30",
+    "3.6": "2021-12-23",
+    "3.7": "2023-06-27",
+    "3.8": "2024-10-07",
+    "3.9": "2025-10-31",
+    "3.10": "2026-10-31",
+    "3.11": "2027-10-31",
+    "3.12": "2028-10-31",
+    "3.13": "2029-10-31",
+    "3.14": "2030-10-31",
 }
 _PYTHON_TAG_RE = re.compile(r"^(\d+)\.(\d+)(?:\.\d+)?(?:[-.]|$)")
 
@@ -245,9 +246,9 @@ class PythonEndOfLife(DockerfileRule):
         major, minor = (int(part) for part in version.split("."))
         if end is None and (major, minor) < (3, 5):
             end = PYTHON_END_OF_LIFE["2.7"]
-        if end is None or end > datetime.date.today():
+        if end is None or end > time.strftime("%Y-%m-%d"):
             return
         root = document.stage_chain(final)[0]
         span = document.span_or_instruction(root.from_instruction, root.base_written)
-        message = f"Python {version} reached its end of life on {end.isoformat()}"
+        message = f"Python {version} reached its end of life on {end}"
         yield self.finding(document, span, message)

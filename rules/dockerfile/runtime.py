@@ -5,7 +5,6 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 from auditor.documents.dockerfile import Dockerfile, Instruction, parse_image
 from auditor.rule import Context, Edit, Finding, Fix, Severity, register
@@ -382,6 +381,8 @@ class HealthcheckMismatch(DockerfileRule):
         self, context: Context, document: Dockerfile, check: Instruction, url: str
     ) -> Iterator[Finding]:
         try:
+            from urllib.parse import urlsplit  # only when a health check has a URL
+
             parts = urlsplit(url)
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError:

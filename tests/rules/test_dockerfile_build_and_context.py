@@ -126,7 +126,8 @@ def test_python_versions_of_image_tags() -> None:
 def test_the_end_of_life_table_is_dated_and_ordered() -> None:
     dates = [PYTHON_END_OF_LIFE[v] for v in ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13")]
     assert dates == sorted(dates)
-    assert PYTHON_END_OF_LIFE["3.9"] < datetime.date(2026, 11, 26) < PYTHON_END_OF_LIFE["3.11"]
+    assert PYTHON_END_OF_LIFE["3.9"] < "2026-11-26" < PYTHON_END_OF_LIFE["3.11"]
+    assert all(datetime.date.fromisoformat(value) for value in PYTHON_END_OF_LIFE.values())
 
 
 def test_python_mismatch_follows_stage_indexes_in_copy_from() -> None:
