@@ -511,7 +511,7 @@ class MissingPipefail(DockerfileRule):
 
     code = "DF023"
     name = "missing-pipefail"
-    summary = "RUN with a pipe without `set -o pipefail`"
+    summary = "RUN with a pipe while the SHELL lacks -o pipefail"
     peers = ("DL4006",)
     fixable = True
     bad_examples = (
