@@ -139,6 +139,11 @@ class Project:
         """Relative POSIX paths of the discovered files, sorted."""
         if self._files is None:
             found = set(self._discover())
+            # A file named on the command line is audited even if .gitignore leaves it out.
+            for named in self.named:
+                full = self.root / named
+                if full.is_file() and not self.is_excluded(named):
+                    found.add(named)
             for path, data in self.overlay.items():
                 if data is None:
                     found.discard(path)

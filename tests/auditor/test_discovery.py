@@ -183,3 +183,12 @@ def test_named_paths_are_audited_even_when_excluded_unless_forced(make_project, 
     assert paths("--force-exclude", "examples/demo/Dockerfile") == []
     (root / "mami-audit.toml").write_text('select = ["TS001"]\nextend-exclude = ["examples/"]\nforce-exclude = true\n')
     assert paths("examples/demo") == []
+
+
+def test_a_named_file_is_audited_even_if_gitignored(make_project, cli, use_rules) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({".gitignore": "*.local\n", "Dockerfile.local": "from x\n"}, git=True)
+    assert "Dockerfile.local" not in Project(root).files()
+    assert cli("--select", "TS001", cwd=root).code == 0
+    run = cli("--select", "TS001", "--output-format", "concise", "Dockerfile.local", cwd=root)
+    assert run.out.startswith("Dockerfile.local:1:1: TS001") and run.code == 1
+    assert cli("--select", "TS001", "--force-exclude", "Dockerfile.local", cwd=root).code == 0
