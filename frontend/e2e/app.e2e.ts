@@ -152,6 +152,19 @@ describe('built app served by vite preview', () => {
       }
     })
 
+  it("shows the API's refusal of a file that only claims to be a PNG", async () => {
+    const images = await openPage('/images')
+    await images.getByLabel(/Image to process/).setInputFiles({
+      name: 'pretend.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from('these bytes are no PNG'),
+    })
+    await images.getByRole('button', { name: 'Upload' }).click()
+    const alert = images.getByRole('alert')
+    await alert.waitFor()
+    expect(await alert.textContent()).toContain('This file type is not accepted. Upload a JPEG, PNG or WebP image')
+  })
+
     it('refuses a file that is not an image, in plain words', async () => {
       const images = await openPage('/images')
       await images.getByLabel(/Image to process/).setInputFiles({
