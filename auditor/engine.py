@@ -81,6 +81,8 @@ def audit(
     for rule_class in ordered:
         produced = _run_rule(rule_class, context, result.failures)
         raw.extend((rule_class, finding) for finding in produced)
+        context.rules_run.add(rule_class.code)
+        context.findings_so_far.extend(produced)
 
     severities = _severity_overrides(config, ordered, registry_)
     ignores = _PerFileIgnores(config, registry_)

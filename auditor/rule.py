@@ -159,6 +159,11 @@ class Context:
     def __init__(self, project: Project, config: Config) -> None:
         self.project = project
         self.config = config
+        # Filled by the engine as rules finish, for rules that run last and look at the
+        # others' results (unused-suppression): codes of the rules that ran, and what they
+        # found before suppressions.
+        self.rules_run: set[str] = set()
+        self.findings_so_far: list[Finding] = []
 
     @property
     def expect(self) -> Expectations:

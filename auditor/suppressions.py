@@ -149,3 +149,22 @@ def _statement_after(document: Document, line: int) -> tuple[int, int] | None:
             continue
         return document.statement_range(number)
     return None
+
+
+def unused_codes(
+    pragma: Pragma, findings: list[Finding], rules_run: set[str], rules: RuleRegistry = registry
+) -> list[str]:
+    """Codes a mami-audit pragma names whose rule ran and found nothing the pragma covers.
+
+    A rule that did not run this time (not selected) cannot tell, so it is never reported.
+    """
+    if pragma.origin != "mami-audit" or (pragma.scope == "statement" and pragma.target is None):
+        return []
+    unused = []
+    for code in pragma.selectors:
+        rule = rules.get(code)
+        if rule is None or code not in rules_run:
+            continue
+        if not any(finding.code == code and pragma.covers(rule, finding) for finding in findings):
+            unused.append(code)
+    return unused

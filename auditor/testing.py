@@ -55,12 +55,18 @@ def _raise_failures(result: Audit) -> None:
 
 
 def run_example(rule_class: type[Rule], example: Example) -> ExampleRun:
-    """Run one rule on an example's files; apply its fixes (unsafe ones if example.unsafe)."""
+    """Run one rule on an example's files; apply its fixes (unsafe ones if example.unsafe).
+
+    The rules the example's config names in `extend-select` run too (a rule about other
+    rules' results, like unused-suppression, needs them); only the rule's own findings and
+    fixes count.
+    """
     config = Config.from_mapping(example.config, source=f"{rule_class.code} example config")
     with tempfile.TemporaryDirectory(prefix="mami-audit-example-") as folder:
         root = Path(folder)
         write_files(root, example.files)
-        result = audit(Project(root, config), config, [rule_class])
+        rules = [rule_class, *_extra_rules(config, rule_class)]
+        result = audit(Project(root, config), config, rules)
         _raise_failures(result)
         outcome = plan_fixes(root, config, [rule_class], unsafe=example.unsafe)
         _raise_failures(outcome.remaining)
@@ -73,6 +79,12 @@ def run_example(rule_class: type[Rule], example: Example) -> ExampleRun:
                 files[path] = source.text
     findings = [finding for finding in result.findings if finding.code == rule_class.code]
     return ExampleRun(findings, files, outcome.rejected)
+
+
+def _extra_rules(config: Config, rule_class: type[Rule]) -> list[type[Rule]]:
+    extra = {rule for selector in config.extend_select for rule in registry.matching(selector)}
+    extra.discard(rule_class)
+    return sorted(extra, key=lambda rule: rule.code)
 
 
 def check_files(

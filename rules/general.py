@@ -1,6 +1,6 @@
 """AU: rules about the audit itself, which apply to every kind of file.
 
-Both rules look at the files the other selected rules read (`project.loaded_documents()`),
+These rules look at the files the other selected rules read (`project.loaded_documents()`),
 so they run last and parse nothing extra. Selected with no rule that reads files, they read
 every discovered file of a known kind.
 """
@@ -13,7 +13,7 @@ from auditor.documents import KIND_MODULES
 from auditor.documents.base import Document
 from auditor.project import Project
 from auditor.rule import Context, Finding, Rule, Severity, Span, register
-from auditor.suppressions import parse_suppressions
+from auditor.suppressions import parse_suppressions, unused_codes
 
 
 def documents_read(project: Project) -> list[Document]:
@@ -121,3 +121,72 @@ class InvalidSuppression(Rule):
             for problem in parse_suppressions(document).problems:
                 span = Span.point(problem.line, problem.column)
                 yield self.finding(document, span, problem.message)
+
+
+@register
+class UnusedSuppression(Rule):
+    """Reports a `# mami-audit:` suppression that silences nothing.
+
+    ## What it does
+    Reports each rule named in a `# mami-audit: ignore[...]` or `ignore-file[...]` comment
+    when that rule ran and found nothing the comment covers. A rule that was not selected in
+    this run is never reported: it cannot tell. hadolint's pragmas are left alone (hadolint
+    may still use them).
+
+    ## Why is this bad?
+    A suppression outlives the problem it was written for. Left in place, it will silently
+    hide the next real finding of that rule on the same statement or file.
+
+    ## Example
+    ```dockerfile
+    # mami-audit: ignore[parse-error] the heredoc used to confuse the parser
+    FROM python:3.11-slim
+    ```
+
+    ## How to fix
+    Delete the comment, or the codes in it that no longer report anything.
+    """
+
+    code = "AU003"
+    name = "unused-suppression"
+    summary = "A suppression comment names a rule that finds nothing there"
+    severity = Severity.WARNING
+    runs_last = True
+    bad_examples = (
+        Rule.bad(
+            "# mami-audit: ignore[parse-error] it used to break\nFROM python:3.11-slim\n",
+            count=1,
+            config={"extend-select": ["AU001"]},
+        ),
+        Rule.bad(
+            "# mami-audit: ignore-file[AU001,AU002] generated\nFROM python:3.11-slim\n",
+            count=2,
+            config={"extend-select": ["AU001", "AU002"]},
+        ),
+    )
+    good_examples = (
+        Rule.good(
+            "# mami-audit: ignore[parse-error] BuildKit-only syntax\nFORM python:3.11-slim\n",
+            config={"extend-select": ["AU001"]},
+        ),
+        # AU001 does not run here, so its suppression cannot be judged.
+        Rule.good("# mami-audit: ignore[parse-error] generated\nFROM python:3.11-slim\n"),
+        Rule.good("# hadolint ignore=DL3008\nFROM python:3.11-slim\n"),
+    )
+
+    def check(self, context: Context) -> Iterator[Finding]:
+        by_path: dict[str, list[Finding]] = {}
+        for finding in context.findings_so_far:
+            by_path.setdefault(finding.path, []).append(finding)
+        seen: set[str] = set()
+        for document in documents_read(context.project):
+            if document.path in seen or document.source.error is not None:
+                continue
+            seen.add(document.path)
+            found_here = by_path.get(document.path, [])
+            for pragma in parse_suppressions(document).pragmas:
+                for code in unused_codes(pragma, found_here, context.rules_run):
+                    line = pragma.line
+                    column = document.lines[line - 1].find("#") + 1
+                    message = f"suppression of {code} is unused: it reports nothing here"
+                    yield self.finding(document, Span.point(line, column), message)

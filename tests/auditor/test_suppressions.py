@@ -100,3 +100,26 @@ def test_pragmas_work_in_files_no_rule_parsed() -> None:
     # TS010 reports on file names only; the pragma is read from the file's plain text.
     text = "# mami-audit: ignore-file[reads-nothing]\n"
     assert lines_found({"a.nothing": text, "b.nothing": "x\n"}, "TS010") == [("b.nothing", 1)]
+
+
+def test_unused_suppressions_are_reported_for_rules_that_ran() -> None:
+    text = (
+        "# mami-audit: ignore[TS001,TS007] only TS001 fires here\n"
+        "from python:3.11 AS a\n"
+        "# mami-audit: ignore-file[lowercase-from]\n"
+    )
+    found = check_files({"Dockerfile": text}, select=["TS001", "TS007", "AU003"])
+    # TS007 reports line 1 (uncovered, so its pragma is unused); TS001's line 2 is covered,
+    # so the file-wide pragma that also names TS001 is judged used.
+    assert [(f.code, f.span.line, f.message) for f in found] == [
+        ("AU003", 1, "suppression of TS007 is unused: it reports nothing here"),
+        ("TS007", 1, "port 8000"),
+    ]
+    # A rule that did not run cannot be judged.
+    assert check_files({"Dockerfile": text}, select=["TS001", "AU003"]) == []
+
+
+def test_unused_suppression_respects_file_scope_of_the_rules() -> None:
+    text = "# mami-audit: ignore-file[TS001]\nFROM python:3.11\n"
+    found = check_files({"Dockerfile": text, "other/Dockerfile": "from x\n"}, select=["TS001", "AU003"])
+    assert [(f.code, f.path) for f in found] == [("AU003", "Dockerfile"), ("TS001", "other/Dockerfile")]
