@@ -1,9 +1,9 @@
 import { defineConfig } from 'vitest/config'
 
-// Unit tests: stores and the API client, in Node with fetch replaced at the boundary.
+// Unit tests in Node (pages and components in jsdom), with fetch replaced at the client boundary.
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'vite.config.test.ts'],
+    include: ['src/**/*.test.{ts,tsx}', 'vite.config.test.ts'],
     environment: 'node',
     restoreMocks: true,
     unstubGlobals: true,

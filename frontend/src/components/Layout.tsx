@@ -1,4 +1,6 @@
-import { NavLink, Outlet } from 'react-router-dom'
+import { NavLink, Outlet, useLocation } from 'react-router-dom'
+
+import PageErrorBoundary from './PageErrorBoundary'
 
 const pages = [
   { to: '/chat', label: 'Chat' },
@@ -12,6 +14,7 @@ function navLinkClass({ isActive }: { isActive: boolean }): string {
 }
 
 export default function Layout() {
+  const { pathname } = useLocation()
   return (
     <div className="min-h-screen">
       <a
@@ -37,7 +40,9 @@ export default function Layout() {
         </div>
       </header>
       <main id="main" tabIndex={-1} className="mx-auto max-w-4xl px-4 py-6 focus:outline-none">
-        <Outlet />
+        <PageErrorBoundary key={pathname}>
+          <Outlet />
+        </PageErrorBoundary>
       </main>
     </div>
   )
