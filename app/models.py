@@ -3,8 +3,8 @@ tests/app/test_migrations.py checks that autogenerate finds no difference."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from enum import Enum
+from datetime import UTC, datetime
+from enum import StrEnum
 
 from sqlalchemy import Column, LargeBinary
 from sqlmodel import Field, SQLModel
@@ -12,10 +12,10 @@ from sqlmodel import Field, SQLModel
 
 def utcnow() -> datetime:
     """Aware UTC, as SQLModel's UTCDateTime columns require (they return UTC too)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
-class JobStatus(str, Enum):
+class JobStatus(StrEnum):
     PENDING = "pending"
     PROCESSING = "processing"
     DONE = "done"

@@ -41,7 +41,10 @@ class ChatResponse(BaseModel):
 @router.post(
     "/chat",
     response_model=ChatResponse,
-    responses={400: {"description": "A provider rejected the request"}, 503: {"description": "Every step failed"}},
+    responses={
+        400: {"description": "A provider rejected the request"},
+        503: {"description": "Every step failed"},
+    },
 )
 async def chat(body: ChatRequest, request: Request) -> ChatResponse:
     chain: FallbackChain = request.app.state.chain
@@ -66,7 +69,9 @@ async def chat(body: ChatRequest, request: Request) -> ChatResponse:
             ]
         ) from None
     except RequestRejected as error:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, _failure(error.message, error.attempts)) from None
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST, _failure(error.message, error.attempts)
+        ) from None
     except ChainExhausted as error:
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE, _failure(error.message, error.attempts)

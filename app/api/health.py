@@ -42,7 +42,9 @@ async def health(request: Request) -> JSONResponse:
 
     if settings.ELASTICSEARCH_URL:
         # Not required: without Elasticsearch, logs still go to stdout and the API serves.
-        up, detail = await anyio.to_thread.run_sync(_elasticsearch_is_up, settings.ELASTICSEARCH_URL)
+        up, detail = await anyio.to_thread.run_sync(
+            _elasticsearch_is_up, settings.ELASTICSEARCH_URL
+        )
         components["elasticsearch"] = _component(up, detail, required=False)
 
     healthy = all(c.status == "up" for c in components.values() if c.required)
@@ -79,7 +81,11 @@ def _elasticsearch_is_up(url: str) -> tuple[bool, str | None]:
     client = Elasticsearch(url, request_timeout=PROBE_TIMEOUT_SECONDS, max_retries=0)
     try:
         cluster = client.cluster.health()
-    except (es_exceptions.ApiError, es_exceptions.TransportError, es_exceptions.UnsupportedProductError) as error:
+    except (
+        es_exceptions.ApiError,
+        es_exceptions.TransportError,
+        es_exceptions.UnsupportedProductError,
+    ) as error:
         return False, f"{type(error).__name__}: {error}"[:300]
     finally:
         client.close()

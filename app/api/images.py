@@ -52,7 +52,10 @@ def check_image(data: bytes, declared_type: str | None) -> str:
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=JobOut,
-    responses={413: {"description": "File too large"}, 415: {"description": "Not an accepted image"}},
+    responses={
+        413: {"description": "File too large"},
+        415: {"description": "Not an accepted image"},
+    },
 )
 def upload_image(file: UploadFile, settings: SettingsDep, session: SessionDep) -> JobOut:
     data = read_limited(file, settings.MAX_UPLOAD_BYTES)
@@ -82,7 +85,10 @@ def get_job(job_id: str, session: SessionDep) -> JobOut:
 @router.get(
     "/{job_id}/results/{name}",
     response_class=Response,
-    responses={200: {"content": {ct: {} for ct in ACCEPTED_TYPES}}, 404: {"description": "No such result"}},
+    responses={
+        200: {"content": {ct: {} for ct in ACCEPTED_TYPES}},
+        404: {"description": "No such result"},
+    },
 )
 def get_result(job_id: str, name: str, session: SessionDep) -> Response:
     result = jobs.get_result(session, job_id, name)

@@ -49,7 +49,9 @@ class FailureIn(BaseModel):
     error: str = Field(min_length=1, max_length=1000)
 
 
-@router.post("/jobs/claim", response_model=ClaimedJob, responses={204: {"description": "No job waiting"}})
+@router.post(
+    "/jobs/claim", response_model=ClaimedJob, responses={204: {"description": "No job waiting"}}
+)
 def claim(settings: SettingsDep, session: SessionDep) -> ClaimedJob | Response:
     job = jobs.claim_next_job(
         session, settings.IMAGE_JOB_LEASE_SECONDS, settings.IMAGE_JOB_MAX_ATTEMPTS
@@ -64,7 +66,9 @@ def claim(settings: SettingsDep, session: SessionDep) -> ClaimedJob | Response:
         content_type=job.content_type,
         lease_id=job.lease_id,
         lease_expires_at=iso_utc(job.lease_expires_at),
-        variants=[VariantOut.model_validate(v, from_attributes=True) for v in jobs.variants(session)],
+        variants=[
+            VariantOut.model_validate(v, from_attributes=True) for v in jobs.variants(session)
+        ],
     )
 
 
@@ -100,7 +104,9 @@ def upload_results(
         try:
             info = inspect_image(data)
         except UnsupportedImage as error:
-            raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, f"{name}: {error}") from None
+            raise HTTPException(
+                status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, f"{name}: {error}"
+            ) from None
         received.append(jobs.NewResult(name, info.width, info.height, info.content_type, data))
     if {result.name for result in received} != expected or len(received) != len(expected):
         raise HTTPException(

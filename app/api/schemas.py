@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import BaseModel
@@ -32,8 +32,8 @@ class JobOut(BaseModel):
 
 def iso_utc(moment: datetime) -> str:
     if moment.tzinfo is None:  # stored naive by an older row: UTC by convention
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def job_out(job: ImageJob, results: list[ResultInfo]) -> JobOut:

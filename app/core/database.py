@@ -56,9 +56,7 @@ def _create_engine(database_url: str) -> Engine:
     if make_url(database_url).get_backend_name() != "sqlite":
         return create_engine(database_url, pool_pre_ping=True)
     # The API serves requests from a thread pool; wait for a writer rather than fail at once.
-    engine = create_engine(
-        database_url, connect_args={"check_same_thread": False, "timeout": 15}
-    )
+    engine = create_engine(database_url, connect_args={"check_same_thread": False, "timeout": 15})
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -126,9 +124,7 @@ def insert_default_rows(database_url: str) -> None:
         session.commit()
 
 
-def init_database_with_defaults(
-    settings: Settings, migrations_dir: Path | None = None
-) -> None:
+def init_database_with_defaults(settings: Settings, migrations_dir: Path | None = None) -> None:
     """Run at every API start (R18.1): data directory (R18.4), migrations, default rows.
 
     Raises MigrationError (after logging it) when the migrations fail, so the app refuses to

@@ -138,9 +138,7 @@ def fail_exhausted_jobs(session: Session, max_attempts: int) -> int:
     return result.rowcount or 0
 
 
-def claim_next_job(
-    session: Session, lease_seconds: float, max_attempts: int
-) -> ImageJob | None:
+def claim_next_job(session: Session, lease_seconds: float, max_attempts: int) -> ImageJob | None:
     """Lease the oldest claimable job to the caller, or None when there is none.
 
     The UPDATE repeats the claimable condition, so two workers racing for the same row cannot
@@ -175,7 +173,9 @@ def claim_next_job(
     return None
 
 
-def _finish_lease(session: Session, job_id: str, lease_id: str, status: JobStatus, error: str | None) -> None:
+def _finish_lease(
+    session: Session, job_id: str, lease_id: str, status: JobStatus, error: str | None
+) -> None:
     """End the caller's lease with `status`, inside the session's open transaction.
 
     The lease is checked by the UPDATE itself, so a worker whose lease expired (and whose

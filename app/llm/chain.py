@@ -124,4 +124,6 @@ class FallbackChain:
         if outcome == "ok":
             logger.info("LLM %s:%s answered in %.0f ms", provider, model, duration_ms)
         else:
-            logger.warning("LLM %s:%s failed after %.0f ms: %s", provider, model, duration_ms, detail)
+            logger.warning(
+                "LLM %s:%s failed after %.0f ms: %s", provider, model, duration_ms, detail
+            )

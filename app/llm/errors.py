@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class FailureKind(str, Enum):
+class FailureKind(StrEnum):
     # Try the provider's next key, then the next provider.
     RATE_LIMITED = "rate_limited"
     AUTH = "auth"

@@ -28,7 +28,9 @@ class GroqProvider:
         try:
             content = body["choices"][0]["message"]["content"]
         except (KeyError, IndexError, TypeError):
-            raise ProviderError(FailureKind.UNAVAILABLE, "answer has no choices[0].message") from None
+            raise ProviderError(
+                FailureKind.UNAVAILABLE, "answer has no choices[0].message"
+            ) from None
         if not isinstance(content, str) or not content:
             raise ProviderError(FailureKind.UNAVAILABLE, "answer is empty")
         return content

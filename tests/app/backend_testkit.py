@@ -112,7 +112,6 @@ class PeerServer:
         self._server.server_close()
 
 
-
 class RunningProcess(Protocol):
     process: Any
 

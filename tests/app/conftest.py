@@ -30,7 +30,6 @@ for _path in (str(REPO_ROOT), str(Path(__file__).resolve().parent)):
 
 from backend_testkit import PeerServer, RecordedRequest, Reply, free_port, wait_until  # noqa: E402
 
-
 # --- redis-server --------------------------------------------------------------------------
 
 
@@ -57,12 +56,18 @@ def _start_redis(directory: Path) -> RedisServer:
     process = subprocess.Popen(
         [
             executable,
-            "--port", str(port),
-            "--bind", "127.0.0.1",
-            "--save", "",
-            "--appendonly", "no",
-            "--dir", str(directory),
-            "--daemonize", "no",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(directory),
+            "--daemonize",
+            "no",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -10,9 +10,21 @@ from pydantic import ValidationError
 from app.config import Settings, get_settings
 
 SETTINGS_ENV_NAMES = (
-    "NODE_MODE", "DATABASE_URL", "REDIS_DSN", "REDIS_URL", "REDIS_HOST", "REDIS_PORT",
-    "REDIS_PASSWORD", "CORS_ORIGINS", "GROQ_API_KEY", "GROQ_API_KEYS", "GEMINI_API_KEY",
-    "GEMINI_API_KEYS", "FALLBACK_CHAINS", "ELASTICSEARCH_URL", "LOG_LEVEL",
+    "NODE_MODE",
+    "DATABASE_URL",
+    "REDIS_DSN",
+    "REDIS_URL",
+    "REDIS_HOST",
+    "REDIS_PORT",
+    "REDIS_PASSWORD",
+    "CORS_ORIGINS",
+    "GROQ_API_KEY",
+    "GROQ_API_KEYS",
+    "GEMINI_API_KEY",
+    "GEMINI_API_KEYS",
+    "FALLBACK_CHAINS",
+    "ELASTICSEARCH_URL",
+    "LOG_LEVEL",
     "INTERNAL_UPLOAD_TOKEN",
 )
 
@@ -79,7 +91,9 @@ def test_get_settings_is_cached() -> None:
 
 
 def test_redis_url_is_built_from_host_port_and_password() -> None:
-    settings = Settings(_env_file=None, REDIS_HOST="redis", REDIS_PORT=6380, REDIS_PASSWORD="s3cret")
+    settings = Settings(
+        _env_file=None, REDIS_HOST="redis", REDIS_PORT=6380, REDIS_PASSWORD="s3cret"
+    )
     assert settings.get_redis_url(0) == "redis://:s3cret@redis:6380/0"
     assert settings.get_redis_url(1) == "redis://:s3cret@redis:6380/1"
 
@@ -148,7 +162,12 @@ def test_groq_keys_single_list_and_numbered_distinct_in_order(
     monkeypatch.setenv("GROQ_API_KEY_10", "gsk_f")
     monkeypatch.setenv("GROQ_API_KEY_3", "  ")
     assert Settings(_env_file=None).get_groq_api_keys() == [
-        "gsk_a", "gsk_b", "gsk_c", "gsk_d", "gsk_e", "gsk_f"
+        "gsk_a",
+        "gsk_b",
+        "gsk_c",
+        "gsk_d",
+        "gsk_e",
+        "gsk_f",
     ]
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
-
 from backend_testkit import RecordedRequest, Reply
 
 
@@ -165,7 +165,10 @@ def test_metrics_count_requests_and_expose_the_agreed_names(
 ) -> None:
     client = api_client()
     before = metric_value(
-        client.get("/metrics").text, "http_requests_total", handler="/health", method="GET",
+        client.get("/metrics").text,
+        "http_requests_total",
+        handler="/health",
+        method="GET",
         status="2xx",
     )
     client.get("/health")
@@ -177,12 +180,16 @@ def test_metrics_count_requests_and_expose_the_agreed_names(
         metric_value(text, "http_requests_total", handler="/health", method="GET", status="2xx")
         == before + 2
     )
-    assert metric_value(
-        text, "http_requests_total", handler="/api/images/{job_id}", method="GET", status="4xx"
-    ) >= 1
-    assert metric_value(
-        text, "http_request_duration_seconds_count", handler="/health", method="GET"
-    ) >= 2
+    assert (
+        metric_value(
+            text, "http_requests_total", handler="/api/images/{job_id}", method="GET", status="4xx"
+        )
+        >= 1
+    )
+    assert (
+        metric_value(text, "http_request_duration_seconds_count", handler="/health", method="GET")
+        >= 2
+    )
     for name in (
         "mami_log_records_shipped_total",
         "mami_log_records_dropped_total",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 import os
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -26,7 +27,9 @@ def upload(client: Any, data: bytes, content_type: str = "image/png", name: str 
     return client.post("/api/images", files={"file": (name, data, content_type)})
 
 
-def rendered_results(job: dict[str, Any], original: bytes) -> list[tuple[str, tuple[str, bytes, str]]]:
+def rendered_results(
+    job: dict[str, Any], original: bytes
+) -> list[tuple[str, tuple[str, bytes, str]]]:
     files = []
     for variant in job["variants"]:
         image = render_variant(original, VariantSpec(**variant))
@@ -47,7 +50,14 @@ def test_upload_creates_a_pending_job(client: Any) -> None:
     assert response.status_code == 201
     job = response.json()
     assert set(job) == {
-        "id", "filename", "content_type", "status", "created_at", "updated_at", "error", "results"
+        "id",
+        "filename",
+        "content_type",
+        "status",
+        "created_at",
+        "updated_at",
+        "error",
+        "results",
     }
     assert job["status"] == "pending"
     assert job["filename"] == "cat.png"  # no directories from the client
@@ -128,7 +138,12 @@ def test_internal_endpoints_are_closed_without_a_configured_token(
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN}, {"Authorization": "Basic " + TOKEN}],
+    [
+        {},
+        {"Authorization": "Bearer wrong"},
+        {"Authorization": TOKEN},
+        {"Authorization": "Basic " + TOKEN},
+    ],
 )
 def test_a_missing_or_wrong_token_is_401(client: Any, headers: dict[str, str]) -> None:
     response = client.post("/internal/jobs/claim", headers=headers)
@@ -212,7 +227,11 @@ def test_results_must_name_each_variant_once(client: Any) -> None:
     upload(client, original)
     claimed = client.post("/internal/jobs/claim", headers=AUTH).json()
     files = rendered_results(claimed, original)
-    for broken in (files[:1], files + files[:1], [("files", ("poster", files[0][1][1], "image/webp"))]):
+    for broken in (
+        files[:1],
+        files + files[:1],
+        [("files", ("poster", files[0][1][1], "image/webp"))],
+    ):
         response = client.post(
             f"/internal/jobs/{claimed['id']}/results",
             data={"lease_id": claimed["lease_id"]},

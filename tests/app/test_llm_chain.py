@@ -4,15 +4,16 @@ speak the Groq (OpenAI-compatible), Gemini (generateContent) and Ollama (/api/ch
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import pytest
-
 from backend_testkit import RecordedRequest, Reply
 
-CHAIN = '{"default": ["groq:llama-3.3-70b-versatile", "gemini:gemini-2.0-flash", "ollama:llama3.2"]}'
+CHAIN = (
+    '{"default": ["groq:llama-3.3-70b-versatile", "gemini:gemini-2.0-flash", "ollama:llama3.2"]}'
+)
 
 
 def groq_answer(text: str) -> Reply:
@@ -23,7 +24,11 @@ def groq_answer(text: str) -> Reply:
             "object": "chat.completion",
             "model": "llama-3.3-70b-versatile",
             "choices": [
-                {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": text},
+                    "finish_reason": "stop",
+                }
             ],
         },
     )
@@ -38,7 +43,11 @@ def gemini_answer(text: str) -> Reply:
         200,
         {
             "candidates": [
-                {"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": "STOP", "index": 0}
+                {
+                    "content": {"role": "model", "parts": [{"text": text}]},
+                    "finishReason": "STOP",
+                    "index": 0,
+                }
             ],
             "modelVersion": "gemini-2.0-flash",
         },
@@ -46,7 +55,9 @@ def gemini_answer(text: str) -> Reply:
 
 
 def gemini_error(status: int, state: str) -> Reply:
-    return Reply(status, {"error": {"code": status, "message": f"{state} from test", "status": state}})
+    return Reply(
+        status, {"error": {"code": status, "message": f"{state} from test", "status": state}}
+    )
 
 
 def ollama_answer(text: str) -> Reply:
@@ -85,7 +96,9 @@ class Providers:
 @pytest.fixture
 def providers(peer_server: Callable[..., Any]) -> Iterator[Providers]:
     scripts: dict[str, list[Callable[[RecordedRequest], Reply]]] = {
-        "groq": [], "gemini": [], "ollama": []
+        "groq": [],
+        "gemini": [],
+        "ollama": [],
     }
 
     def scripted(name: str) -> Callable[[RecordedRequest], Reply]:
@@ -123,7 +136,9 @@ def test_groq_429_then_gemini_500_then_ollama_answers(
     providers.scripts["gemini"].append(always(gemini_error(500, "INTERNAL")))
     providers.scripts["ollama"].append(always(ollama_answer("Merhaba from Ollama")))
     client = api_client(**providers.settings())
-    before = metric(client, "mami_llm_attempts_total", provider="ollama", model="llama3.2", outcome="ok")
+    before = metric(
+        client, "mami_llm_attempts_total", provider="ollama", model="llama3.2", outcome="ok"
+    )
 
     response = client.post("/api/chat", json={"message": "Merhaba"})
 
@@ -132,7 +147,9 @@ def test_groq_429_then_gemini_500_then_ollama_answers(
     assert body["answer"] == "Merhaba from Ollama"
     assert (body["provider"], body["model"]) == ("ollama", "llama3.2")
     assert [(a["provider"], a["outcome"]) for a in body["attempts"]] == [
-        ("groq", "error"), ("gemini", "error"), ("ollama", "ok")
+        ("groq", "error"),
+        ("gemini", "error"),
+        ("ollama", "ok"),
     ]
     assert "429" in body["attempts"][0]["detail"]
     assert "500" in body["attempts"][1]["detail"]
@@ -153,7 +170,9 @@ def test_groq_429_then_gemini_500_then_ollama_answers(
     assert ollama_request.path == "/api/chat"
     assert ollama_request.json()["stream"] is False
 
-    after = metric(client, "mami_llm_attempts_total", provider="ollama", model="llama3.2", outcome="ok")
+    after = metric(
+        client, "mami_llm_attempts_total", provider="ollama", model="llama3.2", outcome="ok"
+    )
     assert after == before + 1
 
 
@@ -185,10 +204,14 @@ def test_groq_keys_rotate_on_429_and_auth_failures(
 
     assert (body["answer"], body["provider"]) == ("third key works", "groq")
     assert [r.headers["authorization"] for r in providers.groq.requests] == [
-        "Bearer gsk_1", "Bearer gsk_2", "Bearer gsk_3"
+        "Bearer gsk_1",
+        "Bearer gsk_2",
+        "Bearer gsk_3",
     ]
-    assert [a["detail"] is not None and a["detail"].startswith(f"key {n} of 3") for n, a in
-            enumerate(body["attempts"][:2], start=1)] == [True, True]
+    assert [
+        a["detail"] is not None and a["detail"].startswith(f"key {n} of 3")
+        for n, a in enumerate(body["attempts"][:2], start=1)
+    ] == [True, True]
     assert providers.gemini.requests == []
     for request in providers.groq.requests:  # keys never leak into the answer
         assert request.headers["authorization"].split()[1] not in json.dumps(body)
@@ -238,7 +261,9 @@ def test_when_every_step_fails_the_answer_is_503_listing_the_attempts(
     detail = response.json()["detail"]
     assert detail["message"] == "every step of chain 'default' failed"
     assert [(a["provider"], a["outcome"]) for a in detail["attempts"]] == [
-        ("groq", "error"), ("gemini", "error"), ("ollama", "error")
+        ("groq", "error"),
+        ("gemini", "error"),
+        ("ollama", "error"),
     ]
     assert detail["attempts"][1]["detail"] == "no API key configured"
     assert "cannot connect" in detail["attempts"][2]["detail"]
@@ -273,7 +298,10 @@ def test_working_memory_in_redis_db_1_carries_the_conversation(
 ) -> None:
     import redis
 
-    providers.scripts["groq"] += [always(groq_answer("Nice to meet you, Ada")), always(groq_answer("Ada"))]
+    providers.scripts["groq"] += [
+        always(groq_answer("Nice to meet you, Ada")),
+        always(groq_answer("Ada")),
+    ]
     client = api_client(**providers.settings(REDIS_URL=redis_server.url(0), WORKING_MEMORY_TURNS=5))
 
     client.post("/api/chat", json={"message": "I am Ada", "conversation_id": "conv-1"})

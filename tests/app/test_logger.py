@@ -6,14 +6,14 @@ import json
 import logging
 import threading
 import uuid
-from collections.abc import Iterator
-from typing import Any, Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
+from backend_testkit import RecordedRequest, Reply, wait_until
 
 from app.core.logger import ElasticsearchHandler, configure_logging, get_logger, shutdown_logging
 from app.core.metrics import build_registry
-from backend_testkit import RecordedRequest, Reply, wait_until
 
 
 def counter(name: str) -> float:

@@ -10,14 +10,14 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 import pytest
-from PIL import Image
-
 from backend_testkit import free_port, wait_for_health, wait_until
+from PIL import Image
 
 TOKEN = "e2e-token"
 
@@ -172,7 +172,10 @@ def test_a_worker_with_a_wrong_token_stores_nothing_and_exits(
 
 
 def test_the_worker_refuses_to_run_without_a_token(spawn: Callable[..., Any]) -> None:
-    worker = spawn({"NODE_MODE": "WORKER", "API_BASE_URL": "http://127.0.0.1:9"}, module="app.image.worker_local")
+    worker = spawn(
+        {"NODE_MODE": "WORKER", "API_BASE_URL": "http://127.0.0.1:9"},
+        module="app.image.worker_local",
+    )
     assert worker.process.wait(30) == 2
     assert "INTERNAL_UPLOAD_TOKEN is not set" in worker.log()
 
