@@ -173,3 +173,52 @@ def test_a_production_ready_dockerfile_is_clean() -> None:
     }
     assert "Dockerfile" in files
     assert codes(files, ["DF"]) == []
+
+
+def _mutations(text: str, seed: int) -> list[str]:
+    """Deterministic damage to a valid Dockerfile: cuts, dropped and doubled lines, stray
+    quotes, escapes, brackets and heredoc markers."""
+    import random
+
+    chooser = random.Random(seed)
+    lines = text.split("\n")
+    damaged = []
+    for _ in range(6):
+        copy = list(lines)
+        action = chooser.randrange(5)
+        index = chooser.randrange(len(copy))
+        if action == 0:
+            del copy[index]
+        elif action == 1:
+            copy.insert(index, copy[index])
+        elif action == 2:
+            cut = chooser.randrange(len(text) + 1)
+            damaged.append(text[:cut])
+            continue
+        else:
+            line = copy[index]
+            at = chooser.randrange(len(line) + 1)
+            junk = chooser.choice(['"', "'", "\\", "[", "<<EOF", " | ", "$", "`", "--x=", "#"])
+            copy[index] = line[:at] + junk + line[at:]
+        damaged.append("\n".join(copy))
+    return damaged
+
+
+def test_every_df_rule_survives_damaged_examples() -> None:
+    import rules
+    from auditor.rule import registry
+
+    rules.load_all()
+    files: dict[str, str | bytes] = {}
+    for rule in registry:
+        if not rule.code.startswith("DF"):
+            continue
+        for number, example in enumerate(rule.bad_examples + rule.good_examples):
+            for path, text in example.files.items():
+                if path.endswith("Dockerfile"):
+                    for variant, damaged in enumerate(
+                        _mutations(text, int(rule.code[2:]) * 100 + number)
+                    ):
+                        files[f"{rule.code}/{number}/{variant}/Dockerfile"] = damaged
+    findings = check_files(files, select=["DF", "AU001"])  # raises RuleFailed if a rule raised
+    assert {finding.path for finding in findings} <= set(files)
