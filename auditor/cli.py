@@ -17,11 +17,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn, TextIO
+from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
 
 import typer
 
 from auditor import __version__
+
+if TYPE_CHECKING:  # the engine is imported when a command runs, not at start-up
+    from auditor.config import Config
+    from auditor.engine import RuleFailure, Scope
+    from auditor.fixer import FixOutcome
+    from auditor.project import Targets
+    from auditor.result import RunResult
+    from auditor.rule import Finding, Rule
 
 COMMANDS = ("check", "rule", "rules")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -89,39 +97,64 @@ def _root(
 
 # -- check -----------------------------------------------------------------------------------
 
+
 @app.command()
 def check(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(metavar="[PATH]...", help="Files or folders to audit (default: the current folder).", show_default=False),
+        typer.Argument(
+            metavar="[PATH]...",
+            help="Files or folders to audit (default: the current folder).",
+            show_default=False,
+        ),
     ] = None,
     select: Annotated[
         list[str] | None,
-        typer.Option("--select", metavar="CODES", help="Rules to run: codes, prefixes, names or ALL (replaces the config's)."),
+        typer.Option(
+            "--select",
+            metavar="CODES",
+            help="Rules to run: codes, prefixes, names or ALL (replaces the config's).",
+        ),
     ] = None,
     extend_select: Annotated[
         list[str] | None,
-        typer.Option("--extend-select", metavar="CODES", help="Rules to run in addition to the selected ones."),
+        typer.Option(
+            "--extend-select",
+            metavar="CODES",
+            help="Rules to run in addition to the selected ones.",
+        ),
     ] = None,
     ignore: Annotated[
         list[str] | None,
-        typer.Option("--ignore", metavar="CODES", help="Rules not to run (added to the config's ignore)."),
+        typer.Option(
+            "--ignore", metavar="CODES", help="Rules not to run (added to the config's ignore)."
+        ),
     ] = None,
     fix: Annotated[bool, typer.Option("--fix", help="Apply safe fixes.")] = False,
     unsafe_fixes: Annotated[
-        bool, typer.Option("--unsafe-fixes", help="Also apply (with --fix, --diff) or offer unsafe fixes.")
+        bool,
+        typer.Option(
+            "--unsafe-fixes", help="Also apply (with --fix, --diff) or offer unsafe fixes."
+        ),
     ] = False,
     diff: Annotated[
         bool, typer.Option("--diff", help="Print the fixes as a unified diff and write nothing.")
     ] = False,
-    show_fixes: Annotated[bool, typer.Option("--show-fixes", help="List the findings that were fixed.")] = False,
-    statistics: Annotated[bool, typer.Option("--statistics", help="Count findings per rule.")] = False,
+    show_fixes: Annotated[
+        bool, typer.Option("--show-fixes", help="List the findings that were fixed.")
+    ] = False,
+    statistics: Annotated[
+        bool, typer.Option("--statistics", help="Count findings per rule.")
+    ] = False,
     exit_zero: Annotated[
         bool, typer.Option("--exit-zero", help="Exit 0 even when findings are left.")
     ] = False,
     force_exclude: Annotated[
         bool,
-        typer.Option("--force-exclude", help="Apply the config's exclude to the PATHs given too (for pre-commit)."),
+        typer.Option(
+            "--force-exclude",
+            help="Apply the config's exclude to the PATHs given too (for pre-commit).",
+        ),
     ] = False,
     output_format: Annotated[
         OutputFormat, typer.Option("--output-format", help="How to show the findings.")
@@ -133,7 +166,9 @@ def check(
         Path | None,
         typer.Option("--config", help="Configuration file (mami-audit.toml or pyproject.toml)."),
     ] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Say more; tracebacks on errors.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Say more; tracebacks on errors.")
+    ] = False,
 ) -> None:
     """Audit a project (the default command)."""
     options = CheckOptions(
@@ -205,17 +240,43 @@ class CheckOptions:
     verbose: bool = False
 
 
-def run_check(options: CheckOptions) -> int:
+@dataclass
+class _Plan:
+    """What a check run works on, once the options and the config are resolved."""
+
+    targets: Targets
+    config: Config
+    rules: list[type[Rule]]
+
+    @property
+    def scope(self) -> Scope | None:
+        return None if self.targets.everything else self.targets.scope
+
+    def fix(self, unsafe: bool) -> FixOutcome:
+        from auditor.fixer import plan_fixes
+
+        outcome = plan_fixes(
+            self.targets.root,
+            self.config,
+            self.rules,
+            unsafe=unsafe,
+            scope=self.scope,
+            named=self.targets.paths,
+        )
+        for message in outcome.rejected:
+            warn(f"fix not applied: {message}")
+        if not outcome.converged:
+            warn(f"fixes still applied after {outcome.passes} passes; stopped (run --fix again)")
+        return outcome
+
+
+def _plan(options: CheckOptions) -> _Plan:
     import rules
     from auditor.config import config_for
-    from auditor.engine import audit, select_rules
-    from auditor.project import Project
-    from auditor.result import RunResult
+    from auditor.engine import select_rules
     from auditor.project import resolve_targets
 
-    started = time.perf_counter()
     targets = resolve_targets(options.paths)
-    scope = None if targets.everything else targets.scope
     config = config_for(targets.root, options.config).with_overrides(
         select=options.select,
         extend_select=options.extend_select,
@@ -227,19 +288,24 @@ def run_check(options: CheckOptions) -> int:
     selected = select_rules(config)
     if options.verbose:
         info(f"root {targets.root}; config from {config.source}; {len(selected)} rules selected")
+    return _Plan(targets, config, selected)
 
+
+def run_check(options: CheckOptions) -> int:
+    from auditor.engine import audit
+    from auditor.project import Project
+    from auditor.result import RunResult
+
+    started = time.perf_counter()
+    plan = _plan(options)
     if options.diff:
-        return _show_diff(targets, config, selected, options)
+        return _show_diff(plan, options)
 
-    fixed = []
+    fixed: list[Finding] = []
     if options.fix:
-        from auditor.fixer import plan_fixes, write_changes
+        from auditor.fixer import write_changes
 
-        outcome = plan_fixes(targets.root, config, selected, unsafe=options.unsafe_fixes, scope=scope, named=targets.paths)
-        for message in outcome.rejected:
-            warn(f"fix not applied: {message}")
-        if not outcome.converged:
-            warn(f"fixes still applied after {outcome.passes} passes; stopped (run --fix again)")
+        outcome = plan.fix(options.unsafe_fixes)
         problems = write_changes(outcome)
         for message in problems:
             typer.echo(f"mami-audit: error: {message}", err=True)
@@ -247,15 +313,16 @@ def run_check(options: CheckOptions) -> int:
             return EXIT_INTERNAL
         fixed = outcome.fixed
 
-    project = Project(targets.root, config, named=targets.paths)
-    result = audit(project, config, selected, scope=scope)
+    project = Project(plan.targets.root, plan.config, named=plan.targets.paths)
+    result = audit(project, plan.config, plan.rules, scope=plan.scope)
     for problem in project.problems:
         warn(f"{problem.path}: {problem.message}")
+    scope = plan.scope
     files = sum(1 for path in project.files() if scope is None or scope(path))
     run = RunResult(
-        root=targets.root,
+        root=plan.targets.root,
         findings=result.findings,
-        rules=selected,
+        rules=plan.rules,
         files=files,
         fixed=fixed,
         unsafe_fixes_enabled=options.unsafe_fixes,
@@ -264,15 +331,19 @@ def run_check(options: CheckOptions) -> int:
     if options.verbose:
         elapsed = time.perf_counter() - started
         info(f"audited {files} files in {elapsed:.3f}s; {result.suppressed} findings suppressed")
-    if result.failures:
-        for failure in result.failures:
-            if options.verbose:
-                typer.echo(failure.traceback, err=True)
-            typer.echo(f"mami-audit: error: {failure.describe()}", err=True)
+    if _report_failures(result.failures, options.verbose):
         return EXIT_INTERNAL
     if run.findings and not options.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _report_failures(failures: list[RuleFailure], verbose: bool) -> bool:
+    for failure in failures:
+        if verbose:
+            typer.echo(failure.traceback, err=True)
+        typer.echo(f"mami-audit: error: {failure.describe()}", err=True)
+    return bool(failures)
 
 
 def _check_selectors(options: CheckOptions) -> None:
@@ -286,21 +357,15 @@ def _check_selectors(options: CheckOptions) -> None:
                 raise UsageError(f"{option}: unknown rule selector {selector!r}")
 
 
-def _show_diff(targets, config, selected, options: CheckOptions) -> int:  # type: ignore[no-untyped-def]
-    from auditor.fixer import plan_fixes, unified_diff
+def _show_diff(plan: _Plan, options: CheckOptions) -> int:
+    from auditor.fixer import unified_diff
 
-    scope = None if targets.everything else targets.scope
-
-    outcome = plan_fixes(targets.root, config, selected, unsafe=options.unsafe_fixes, scope=scope, named=targets.paths)
+    outcome = plan.fix(options.unsafe_fixes)
     with _output(options.output_file) as out:
         out.write(unified_diff(outcome))
-    for message in outcome.rejected:
-        warn(f"fix not applied: {message}")
-    changed = outcome.changed_paths
-    if outcome.remaining.failures:
-        for failure in outcome.remaining.failures:
-            typer.echo(f"mami-audit: error: {failure.describe()}", err=True)
+    if _report_failures(outcome.remaining.failures, options.verbose):
         return EXIT_INTERNAL
+    changed = outcome.changed_paths
     noun = "finding" if len(outcome.fixed) == 1 else "findings"
     files = "file" if len(changed) == 1 else "files"
     typer.echo(f"Would fix {len(outcome.fixed)} {noun} in {len(changed)} {files}.", err=True)
@@ -328,7 +393,7 @@ class _output:
             self.stream.close()
 
 
-def _render(run, options: CheckOptions) -> None:  # type: ignore[no-untyped-def]
+def _render(run: RunResult, options: CheckOptions) -> None:
     from auditor.report import render
 
     with _output(options.output_file) as out:
@@ -346,7 +411,9 @@ def _render(run, options: CheckOptions) -> None:  # type: ignore[no-untyped-def]
 
 @app.command("rule")
 def rule_command(
-    code: Annotated[str, typer.Argument(help="A rule's code (DF001) or name (missing-healthcheck).")],
+    code: Annotated[
+        str, typer.Argument(help="A rule's code (DF001) or name (missing-healthcheck).")
+    ],
 ) -> None:
     """Print a rule's documentation."""
     import rules
@@ -359,7 +426,7 @@ def rule_command(
     typer.echo(describe_rule(found))
 
 
-def describe_rule(rule: type) -> str:
+def describe_rule(rule: type[Rule]) -> str:
     lines = [f"# {rule.code} {rule.name}", "", rule.summary, ""]
     lines.append(f"Severity: {rule.severity.value}")
     if rule.requirements:

@@ -58,13 +58,17 @@ class Config:
         return self.exclude + self.extend_exclude
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any], source: str = "config", prefix: str = "") -> Config:
+    def from_mapping(
+        cls, data: Mapping[str, Any], source: str = "config", prefix: str = ""
+    ) -> Config:
         """Build a Config from TOML-shaped data (kebab-case keys), validating every key."""
         reader = _Reader(source, prefix)
         values: dict[str, Any] = {"source": source}
         for key, value in data.items():
             if key not in _TOP_LEVEL_KEYS:
-                raise ConfigError(reader.message(key, f"unknown key (known: {', '.join(_TOP_LEVEL_KEYS)})"))
+                raise ConfigError(
+                    reader.message(key, f"unknown key (known: {', '.join(_TOP_LEVEL_KEYS)})")
+                )
             attribute = key.replace("-", "_")
             values[attribute] = _TOP_LEVEL_KEYS[key](reader, key, value)
         return cls(**values)
@@ -104,7 +108,9 @@ class _Reader:
 
     def strings(self, key: str, value: Any) -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise ConfigError(self.message(key, f"expected a list of strings, got {_describe(value)}"))
+            raise ConfigError(
+                self.message(key, f"expected a list of strings, got {_describe(value)}")
+            )
         return tuple(value)
 
     def table(self, key: str, value: Any) -> Mapping[str, Any]:
@@ -131,7 +137,9 @@ def _boolean(reader: _Reader, key: str, value: Any) -> bool:
 
 def _per_file_ignores(reader: _Reader, key: str, value: Any) -> Mapping[str, tuple[str, ...]]:
     table = reader.table(key, value)
-    return {pattern: reader.strings(f"{key}.{pattern!r}", codes) for pattern, codes in table.items()}
+    return {
+        pattern: reader.strings(f"{key}.{pattern!r}", codes) for pattern, codes in table.items()
+    }
 
 
 def _severity(reader: _Reader, key: str, value: Any) -> Mapping[str, Severity]:
@@ -156,8 +164,10 @@ def _expect(reader: _Reader, key: str, value: Any) -> Expectations:
             known = ", ".join(sorted(f.replace("_", "-") for f in fields))
             raise ConfigError(reader.message(f"{key}.{name}", f"unknown key (known: {known})"))
         wanted = fields[attribute].type  # a string: annotations are postponed
-        ok = isinstance(item, str) if wanted == "str" else (
-            isinstance(item, int) and not isinstance(item, bool)
+        ok = (
+            isinstance(item, str)
+            if wanted == "str"
+            else (isinstance(item, int) and not isinstance(item, bool))
         )
         if not ok:
             expected = "a string" if wanted == "str" else "an integer"

@@ -108,7 +108,9 @@ def audit(
     return result
 
 
-def _run_rule(rule_class: type[Rule], context: Context, failures: list[RuleFailure]) -> list[Finding]:
+def _run_rule(
+    rule_class: type[Rule], context: Context, failures: list[RuleFailure]
+) -> list[Finding]:
     """Run one rule, keeping what it found before it failed, if it fails."""
     found: list[Finding] = []
     try:

@@ -208,7 +208,9 @@ class _Batch:
                 document = self.project.document_for_suppressions(path)
                 assert document is not None
                 text = document.text
-                for change, _ in sorted(edits, key=lambda pair: (pair[0].start, pair[0].end), reverse=True):
+                for change, _ in sorted(
+                    edits, key=lambda pair: (pair[0].start, pair[0].end), reverse=True
+                ):
                     text = text[: change.start] + change.content + text[change.end :]
                 contents[path] = document.source.encode(text)
             for path, (kind, content, _) in self._file_edits.items():
@@ -330,7 +332,9 @@ def _write_one(root: Path, path: str, data: bytes | None) -> None:
         return
     target.parent.mkdir(parents=True, exist_ok=True)
     existing = _stat_or_none(target)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    handle, temporary = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+    )
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -375,7 +379,7 @@ def _umask() -> int:
 
 def unified_diff(outcome: FixOutcome) -> str:
     """The changes as a unified diff, file by file (text after decoding; "\\n" line ends)."""
-    chunks = []
+    chunks: list[str] = []
     for path in outcome.changed_paths:
         before = _as_text(path, outcome.root, outcome.original[path])
         after = _as_text(path, outcome.root, outcome.changed[path])
@@ -383,7 +387,10 @@ def unified_diff(outcome: FixOutcome) -> str:
         new_name = f"b/{path}" if outcome.changed[path] is not None else "/dev/null"
         chunks.extend(
             difflib.unified_diff(
-                before.splitlines(keepends=True), after.splitlines(keepends=True), old_name, new_name
+                before.splitlines(keepends=True),
+                after.splitlines(keepends=True),
+                old_name,
+                new_name,
             )
         )
         if chunks and not chunks[-1].endswith("\n"):

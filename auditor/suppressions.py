@@ -123,7 +123,9 @@ def _read_mami(
             continue
         rule = rules.get(item)
         if rule is None:
-            found.problems.append(PragmaProblem(line, column, f"suppression names unknown rule {item!r}"))
+            found.problems.append(
+                PragmaProblem(line, column, f"suppression names unknown rule {item!r}")
+            )
             continue
         selectors.append(rule.code)
     if not selectors and len(found.problems) == problems_before:
@@ -134,7 +136,9 @@ def _read_mami(
         return
     target = _statement_after(document, line)
     if target is None:
-        found.problems.append(PragmaProblem(line, column, "suppression is not followed by a statement"))
+        found.problems.append(
+            PragmaProblem(line, column, "suppression is not followed by a statement")
+        )
     found.pragmas.append(Pragma(line, "statement", tuple(selectors), "mami-audit", target, reason))
 
 

@@ -93,17 +93,17 @@ def check_files(
     config: Mapping[str, Any] | None = None,
 ) -> list[Finding]:
     """Audit `files` in a temporary project with the given [tool.mami-audit] keys."""
-    import rules
+    from rules import load_all
 
-    rules.load_all()
+    load_all()
     settings = Config.from_mapping(config or {}, source="test config")
     if select is not None:
         settings = settings.with_overrides(select=list(select))
-    rules = select_rules(settings)
+    selected = select_rules(settings)
     with tempfile.TemporaryDirectory(prefix="mami-audit-check-") as folder:
         root = Path(folder)
         write_files(root, files)
-        result = audit(Project(root, settings), settings, rules)
+        result = audit(Project(root, settings), settings, selected)
     _raise_failures(result)
     return result.findings
 

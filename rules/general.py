@@ -57,7 +57,7 @@ class ParseErrorRule(Rule):
         Rule.bad("FROM python:3.11-slim\nRUN echo \x00\n", count=1),
         Rule.bad("FROM python:3.11-slim\nFORM python:3.11-slim\n", count=1),
     )
-    good_examples = (Rule.good("FROM python:3.11-slim\nCMD [\"python\", \"-V\"]\n"),)
+    good_examples = (Rule.good('FROM python:3.11-slim\nCMD ["python", "-V"]\n'),)
 
     def check(self, context: Context) -> Iterator[Finding]:
         reported: set[tuple[str, int, str]] = set()

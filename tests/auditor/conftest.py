@@ -156,7 +156,9 @@ class UpperArguments(Rule):
                 first = arguments.split(" ")[0]
                 if first != first.upper():
                     span = Span(number, 5, number, 5 + len(first))
-                    fix = Fix.safe("Upper the word", Edit.replace(document.path, span, first.upper()))
+                    fix = Fix.safe(
+                        "Upper the word", Edit.replace(document.path, span, first.upper())
+                    )
                     yield self.finding(document, span, "lower-case word", fix)
                 span = Span(number, 5, number, 5 + len(arguments))
                 fix = Fix.safe("Upper all", Edit.replace(document.path, span, arguments.upper()))
@@ -239,7 +241,9 @@ class CliRun:
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., CliRun]:
+def cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., CliRun]:
     """Run `mami-audit ARGS` in-process from `cwd`; return exit code, stdout and stderr."""
     from auditor.cli import main
 
@@ -263,7 +267,9 @@ def run_module(*args: str, cwd: Path, user: str | None = None) -> subprocess.Com
     if user is not None:
         command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", *command]
     environment = dict(os.environ, PYTHONPATH=str(REPOSITORY), NO_COLOR="1")
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=environment, timeout=120)
+    return subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, env=environment, timeout=120
+    )
 
 
 @pytest.fixture

@@ -27,7 +27,13 @@ def test_defaults_without_a_config_file(tmp_path) -> None:  # type: ignore[no-un
 
 
 def test_pyproject_table_is_read(make_project, cli) -> None:  # type: ignore[no-untyped-def]
-    root = make_project({"Dockerfile": DOCKERFILE, "pyproject.toml": '[tool.mami-audit]\nselect = ["TS007"]\n[tool.mami-audit.expect]\napp-port = 8080\n'}, git=True)
+    root = make_project(
+        {
+            "Dockerfile": DOCKERFILE,
+            "pyproject.toml": '[tool.mami-audit]\nselect = ["TS007"]\n[tool.mami-audit.expect]\napp-port = 8080\n',
+        },
+        git=True,
+    )
     run = cli("--output-format", "json", cwd=root)
     assert [f["message"] for f in findings(run)] == ["port 8080"]
 
@@ -46,7 +52,7 @@ def test_mami_audit_toml_wins_over_pyproject(make_project, cli) -> None:  # type
 
 
 def test_pyproject_without_our_table_is_not_a_config(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    (tmp_path / "pyproject.toml").write_text('[tool.black]\nline-length = 100\n')
+    (tmp_path / "pyproject.toml").write_text("[tool.black]\nline-length = 100\n")
     assert config_for(tmp_path) == Config()
 
 
@@ -63,18 +69,36 @@ def test_explicit_config_option(make_project, cli) -> None:  # type: ignore[no-u
         ('select = "DF001"\n', "mami-audit.toml: select: expected a list of strings, got a string"),
         ("select = [1]\n", "mami-audit.toml: select: expected a list of strings"),
         ('per-file-ignores = ["x"]\n', "mami-audit.toml: per-file-ignores: expected a table"),
-        ('[per-file-ignores]\n"a/*" = "TS001"\n', "mami-audit.toml: per-file-ignores.'a/*': expected a list"),
-        ('[severity]\nTS001 = "fatal"\n', "mami-audit.toml: severity.TS001: expected one of error, warning, info"),
-        ("[expect]\napp-port = \"8000\"\n", "mami-audit.toml: expect.app-port: expected an integer, got a string"),
-        ("[expect]\napp-port = true\n", "mami-audit.toml: expect.app-port: expected an integer, got a boolean"),
-        ('[expect]\nuser = 1\n', "mami-audit.toml: expect.user: expected a string, got an integer"),
-        ('[expect]\napp_port = 1\n', "mami-audit.toml: expect.app_port: unknown key"),
+        (
+            '[per-file-ignores]\n"a/*" = "TS001"\n',
+            "mami-audit.toml: per-file-ignores.'a/*': expected a list",
+        ),
+        (
+            '[severity]\nTS001 = "fatal"\n',
+            "mami-audit.toml: severity.TS001: expected one of error, warning, info",
+        ),
+        (
+            '[expect]\napp-port = "8000"\n',
+            "mami-audit.toml: expect.app-port: expected an integer, got a string",
+        ),
+        (
+            "[expect]\napp-port = true\n",
+            "mami-audit.toml: expect.app-port: expected an integer, got a boolean",
+        ),
+        ("[expect]\nuser = 1\n", "mami-audit.toml: expect.user: expected a string, got an integer"),
+        ("[expect]\napp_port = 1\n", "mami-audit.toml: expect.app_port: unknown key"),
         ('[expect]\ncolour = "red"\n', "mami-audit.toml: expect.colour: unknown key"),
         ("select = [\n", "mami-audit.toml: invalid TOML"),
-        ("force-exclude = 1\n", "mami-audit.toml: force-exclude: expected true or false, got an integer"),
+        (
+            "force-exclude = 1\n",
+            "mami-audit.toml: force-exclude: expected true or false, got an integer",
+        ),
         ('select = ["NOPE"]\n', "mami-audit.toml: select: unknown rule selector 'NOPE'"),
         ('ignore = ["NOPE"]\n', "mami-audit.toml: ignore: unknown rule selector 'NOPE'"),
-        ('[per-file-ignores]\n"x" = ["NOPE"]\n', "per-file-ignores.'x': unknown rule selector 'NOPE'"),
+        (
+            '[per-file-ignores]\n"x" = ["NOPE"]\n',
+            "per-file-ignores.'x': unknown rule selector 'NOPE'",
+        ),
         ('[severity]\nNOPE = "error"\n', "mami-audit.toml: severity: unknown rule selector 'NOPE'"),
     ],
 )
@@ -109,8 +133,16 @@ def test_severity_override_narrow_beats_broad(make_project, cli) -> None:  # typ
 
 
 def test_per_file_ignores_use_gitignore_patterns(make_project, cli) -> None:  # type: ignore[no-untyped-def]
-    root = make_project({"Dockerfile": DOCKERFILE, "docker/Dockerfile": DOCKERFILE, "docker/x/Dockerfile": DOCKERFILE})
-    (root / "mami-audit.toml").write_text('select = ["TS001"]\n[per-file-ignores]\n"docker/" = ["lowercase-from"]\n')
+    root = make_project(
+        {
+            "Dockerfile": DOCKERFILE,
+            "docker/Dockerfile": DOCKERFILE,
+            "docker/x/Dockerfile": DOCKERFILE,
+        }
+    )
+    (root / "mami-audit.toml").write_text(
+        'select = ["TS001"]\n[per-file-ignores]\n"docker/" = ["lowercase-from"]\n'
+    )
     paths = [f["path"] for f in findings(cli("--output-format", "json", cwd=root))]
     assert paths == ["Dockerfile"]
 
@@ -135,5 +167,12 @@ def test_cli_selectors_override_config(make_project, cli) -> None:  # type: igno
     codes = lambda run: sorted({f["code"] for f in findings(run)})  # noqa: E731
     assert codes(cli("--output-format", "json", cwd=root)) == ["TS001"]
     assert codes(cli("--output-format", "json", "--select", "TS007,TS001", cwd=root)) == ["TS001"]
-    assert codes(cli("--output-format", "json", "--extend-select", "expected-port", cwd=root)) == ["TS001"]
-    assert codes(cli("--output-format", "json", "--select", "TS001,TS007", "--ignore", "TS001", cwd=root)) == []
+    assert codes(cli("--output-format", "json", "--extend-select", "expected-port", cwd=root)) == [
+        "TS001"
+    ]
+    assert (
+        codes(
+            cli("--output-format", "json", "--select", "TS001,TS007", "--ignore", "TS001", cwd=root)
+        )
+        == []
+    )

@@ -35,7 +35,9 @@ def test_gitignore_and_pruned_folders(make_project, git) -> None:  # type: ignor
     files = Project(root).files()
     assert "Dockerfile" in files and "app/main.py" in files and "docs/deep/Dockerfile.dev" in files
     assert "keep/build.log" in files  # re-included by the negation
-    assert not any(path.startswith(("node_modules/", ".venv/", "build/", "logs/", ".git/")) for path in files)
+    assert not any(
+        path.startswith(("node_modules/", ".venv/", "build/", "logs/", ".git/")) for path in files
+    )
 
 
 @pytest.mark.parametrize("git", [True, False], ids=["git", "walk"])
@@ -68,7 +70,9 @@ def test_git_listing_skips_deleted_and_includes_untracked(make_project) -> None:
 
 
 def test_untracked_node_modules_is_not_even_listed_by_git(make_project) -> None:  # type: ignore[no-untyped-def]
-    root = make_project({"frontend/node_modules/x/package.json": "{}", "frontend/package.json": "{}"}, git=True)
+    root = make_project(
+        {"frontend/node_modules/x/package.json": "{}", "frontend/package.json": "{}"}, git=True
+    )
     assert Project(root).files() == ["frontend/package.json"]
 
 
@@ -142,11 +146,15 @@ def test_unreadable_folder_is_reported_and_the_rest_audited(run_subprocess, git)
             os.chown(path, NOBODY, NOBODY, follow_symlinks=False)
         os.chmod(root / "secret", 0o000)
         try:
-            result = run_subprocess("--select", "AU001", "--output-format", "concise", cwd=root, user=str(NOBODY))
+            result = run_subprocess(
+                "--select", "AU001", "--output-format", "concise", cwd=root, user=str(NOBODY)
+            )
         finally:
             os.chmod(root / "secret", 0o755)
     assert "Traceback" not in result.stderr, result.stderr
-    assert "mami-audit: warning: secret: cannot list folder: Permission denied" in result.stderr, result.stderr
+    assert "mami-audit: warning: secret: cannot list folder: Permission denied" in result.stderr, (
+        result.stderr
+    )
     assert result.returncode == 0, (result.stdout, result.stderr)
 
 
@@ -158,16 +166,26 @@ def test_unreadable_file_is_a_parse_error_finding(run_subprocess) -> None:  # ty
         os.chmod(root, 0o755)
         os.chmod(root / "mami-audit.toml", 0o644)
         os.chmod(root / "Dockerfile", 0o000)
-        result = run_subprocess("--select", "AU001", "--output-format", "concise", cwd=root, user=str(NOBODY))
-    assert result.stdout.startswith("Dockerfile:1:1: AU001 cannot parse: cannot read file: Permission denied"), result
+        result = run_subprocess(
+            "--select", "AU001", "--output-format", "concise", cwd=root, user=str(NOBODY)
+        )
+    assert result.stdout.startswith(
+        "Dockerfile:1:1: AU001 cannot parse: cannot read file: Permission denied"
+    ), result
     assert result.returncode == 1 and "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize("git", [True, False], ids=["git", "walk"])
-def test_named_paths_are_audited_even_when_excluded_unless_forced(make_project, cli, use_rules, git) -> None:  # type: ignore[no-untyped-def]
+def test_named_paths_are_audited_even_when_excluded_unless_forced(
+    make_project, cli, use_rules, git
+) -> None:  # type: ignore[no-untyped-def]
     import json
 
-    files = {"examples/demo/Dockerfile": "from x\n", "examples/demo/node_modules/Dockerfile": "from y\n", "Dockerfile": "from z\n"}
+    files = {
+        "examples/demo/Dockerfile": "from x\n",
+        "examples/demo/node_modules/Dockerfile": "from y\n",
+        "Dockerfile": "from z\n",
+    }
     root = make_project(files, git=git)
     (root / "mami-audit.toml").write_text('select = ["TS001"]\nextend-exclude = ["examples/"]\n')
 
@@ -181,7 +199,9 @@ def test_named_paths_are_audited_even_when_excluded_unless_forced(make_project, 
     assert paths("examples/demo/Dockerfile") == ["examples/demo/Dockerfile"]
     # ... unless --force-exclude (or force-exclude = true) says the config wins, as pre-commit needs.
     assert paths("--force-exclude", "examples/demo/Dockerfile") == []
-    (root / "mami-audit.toml").write_text('select = ["TS001"]\nextend-exclude = ["examples/"]\nforce-exclude = true\n')
+    (root / "mami-audit.toml").write_text(
+        'select = ["TS001"]\nextend-exclude = ["examples/"]\nforce-exclude = true\n'
+    )
     assert paths("examples/demo") == []
 
 

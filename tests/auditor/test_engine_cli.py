@@ -43,7 +43,10 @@ def test_select_all_includes_every_family(make_project, cli) -> None:  # type: i
 def test_unknown_cli_selector_names_the_option(make_project, cli) -> None:  # type: ignore[no-untyped-def]
     root = make_project({"Dockerfile": DOCKERFILE})
     run = cli("--ignore", "ZZ9", cwd=root)
-    assert run.code == 2 and run.err.strip() == "mami-audit: error: --ignore: unknown rule selector 'ZZ9'"
+    assert (
+        run.code == 2
+        and run.err.strip() == "mami-audit: error: --ignore: unknown rule selector 'ZZ9'"
+    )
 
 
 def test_findings_are_sorted_by_path_then_position(make_project, cli) -> None:  # type: ignore[no-untyped-def]
@@ -96,9 +99,15 @@ def test_verbose_shows_the_traceback(make_project, cli) -> None:  # type: ignore
 
 def test_output_file_gets_the_report(make_project, cli) -> None:  # type: ignore[no-untyped-def]
     root = make_project({"Dockerfile": DOCKERFILE})
-    run = cli("--select", "TS001", "--output-format", "concise", "--output-file", "report.txt", cwd=root)
+    run = cli(
+        "--select", "TS001", "--output-format", "concise", "--output-file", "report.txt", cwd=root
+    )
     assert run.code == 1 and run.out == ""
-    assert (root / "report.txt").read_text().startswith("Dockerfile:1:1: TS001 write FROM in upper case\n")
+    assert (
+        (root / "report.txt")
+        .read_text()
+        .startswith("Dockerfile:1:1: TS001 write FROM in upper case\n")
+    )
 
 
 def test_statistics_counts_per_rule(make_project, cli) -> None:  # type: ignore[no-untyped-def]
@@ -112,7 +121,9 @@ def test_statistics_counts_per_rule(make_project, cli) -> None:  # type: ignore[
 
 
 def test_file_paths_report_only_those_files(make_project, cli) -> None:  # type: ignore[no-untyped-def]
-    root = make_project({"Dockerfile": DOCKERFILE, "a/Dockerfile": DOCKERFILE, "b/Dockerfile": DOCKERFILE})
+    root = make_project(
+        {"Dockerfile": DOCKERFILE, "a/Dockerfile": DOCKERFILE, "b/Dockerfile": DOCKERFILE}
+    )
     run = cli("--select", "TS001", "--output-format", "json", "a/Dockerfile", cwd=root)
     assert [path for _, path, _ in codes_and_paths(run)] == ["a/Dockerfile"]
     assert json.loads(run.out)["root"] == str(root.resolve())
@@ -156,7 +167,9 @@ def test_bad_input_gets_a_finding_not_a_crash(make_project, cli, content, expect
 
 def test_bom_column_counts_characters_after_the_bom(make_project, cli) -> None:  # type: ignore[no-untyped-def]
     root = make_project({"Dockerfile": b"\xef\xbb\xbffrom python:3.11\n"})
-    finding = json.loads(cli("--select", "TS001", "--output-format", "json", cwd=root).out)["findings"][0]
+    finding = json.loads(cli("--select", "TS001", "--output-format", "json", cwd=root).out)[
+        "findings"
+    ][0]
     assert (finding["line"], finding["column"], finding["end_column"]) == (1, 1, 5)
 
 
@@ -236,7 +249,9 @@ def test_python_dash_m_auditor_runs_the_cli(make_project, run_subprocess) -> Non
     root = make_project({"Dockerfile": "FORM x\n"})
     result = run_subprocess("--select", "AU001", "--output-format", "concise", cwd=root)
     assert result.returncode == 1
-    assert result.stdout.startswith("Dockerfile:1:1: AU001 cannot parse: unknown instruction: FORM\n")
+    assert result.stdout.startswith(
+        "Dockerfile:1:1: AU001 cannot parse: unknown instruction: FORM\n"
+    )
 
 
 def test_console_script_runs_check_by_default(make_project) -> None:  # type: ignore[no-untyped-def]
@@ -249,7 +264,10 @@ def test_console_script_runs_check_by_default(make_project) -> None:  # type: ig
         pytest.skip("mami-audit is not installed in this environment (pip install -e .)")
     root = make_project({"Dockerfile": "FORM x\n"})
     result = subprocess.run(
-        [str(script), "--select", "AU001", "--output-format", "json"], cwd=root, capture_output=True, text=True
+        [str(script), "--select", "AU001", "--output-format", "json"],
+        cwd=root,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 1
     assert json.loads(result.stdout)["findings"][0]["code"] == "AU001"
@@ -258,14 +276,20 @@ def test_console_script_runs_check_by_default(make_project) -> None:  # type: ig
 def test_a_reader_that_goes_away_is_not_an_internal_error(make_project) -> None:  # type: ignore[no-untyped-def]
     import subprocess
     import sys
-
     from pathlib import Path
 
-    root = make_project({"Dockerfile": "FROM a\n" + "FORM x\n", **{f"d{i}/Dockerfile": "FORM x\n" for i in range(1500)}})
+    root = make_project(
+        {
+            "Dockerfile": "FROM a\n" + "FORM x\n",
+            **{f"d{i}/Dockerfile": "FORM x\n" for i in range(1500)},
+        }
+    )
     repository = Path(__file__).resolve().parents[2]
     environment = dict(os.environ, PYTHONPATH=str(repository))
     command = [sys.executable, "-m", "auditor", "--select", "AU001", "--output-format", "concise"]
-    process = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment)
+    process = subprocess.Popen(
+        command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment
+    )
     assert process.stdout is not None and process.stderr is not None
     first = process.stdout.readline()
     process.stdout.close()  # like `| head -1`

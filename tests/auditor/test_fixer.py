@@ -20,7 +20,9 @@ DOCKERFILE = "from python:3.11-slim\n# TODO tidy up\nRUN echo hi\n"
 def test_fix_applies_safe_fixes_only(make_project, cli) -> None:  # type: ignore[no-untyped-def]
     root = make_project({"Dockerfile": DOCKERFILE})
     run = cli("--select", "TS001,TS002", "--fix", "--output-format", "json", cwd=root)
-    assert (root / "Dockerfile").read_text() == "FROM python:3.11-slim\n# TODO tidy up\nRUN echo hi\n"
+    assert (
+        root / "Dockerfile"
+    ).read_text() == "FROM python:3.11-slim\n# TODO tidy up\nRUN echo hi\n"
     report = json.loads(run.out)
     assert [f["code"] for f in report["findings"]] == ["TS002"]
     assert report["summary"]["fixed"] == 1 and run.code == 1
@@ -52,7 +54,10 @@ def test_crlf_bom_and_mode_are_kept_and_the_write_is_atomic(make_project, cli) -
     assert path.read_bytes() == "\ufeffFROM python:3.11\r\n# keep me\r\nRUN echo hi\r\n".encode()
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert path.stat().st_ino != inode  # replaced by rename, not rewritten in place
-    assert sorted(p.name for p in root.iterdir()) == ["Dockerfile", "mami-audit.toml"]  # no temp file left
+    assert sorted(p.name for p in root.iterdir()) == [
+        "Dockerfile",
+        "mami-audit.toml",
+    ]  # no temp file left
 
 
 def test_diff_prints_and_writes_nothing(make_project, cli) -> None:  # type: ignore[no-untyped-def]
@@ -140,7 +145,9 @@ def test_edit_paths_that_climb_out_are_refused(make_project, tmp_path) -> None: 
     with registered(Escaping):
         outcome = plan_fixes(root, Config(), [Escaping])
     assert outcome.changed_paths == [] and not (tmp_path / "escaped.txt").exists()
-    assert outcome.rejected == ["Dockerfile:1: TS099: edit of '../escaped.txt' would write outside the project root"]
+    assert outcome.rejected == [
+        "Dockerfile:1: TS099: edit of '../escaped.txt' would write outside the project root"
+    ]
 
 
 def test_fix_with_file_paths_only_fixes_those_files(make_project, cli) -> None:  # type: ignore[no-untyped-def]

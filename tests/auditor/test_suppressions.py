@@ -80,7 +80,10 @@ def test_hadolint_pragmas_suppress_rules_with_that_peer() -> None:
         ("# mami-audit: ignore[NOPE1]", "suppression names unknown rule 'NOPE1'"),
         ("# mami-audit: ignore[]", "suppression names no rule"),
         ("# mami-audit: ignore TS001", "malformed suppression"),
-        ("# mami-audit: ignore-file[TS001,bogus-name]", "suppression names unknown rule 'bogus-name'"),
+        (
+            "# mami-audit: ignore-file[TS001,bogus-name]",
+            "suppression names unknown rule 'bogus-name'",
+        ),
         ("#mami-audit:ignore[TS001 x", "malformed suppression"),
     ],
 )
@@ -121,5 +124,10 @@ def test_unused_suppressions_are_reported_for_rules_that_ran() -> None:
 
 def test_unused_suppression_respects_file_scope_of_the_rules() -> None:
     text = "# mami-audit: ignore-file[TS001]\nFROM python:3.11\n"
-    found = check_files({"Dockerfile": text, "other/Dockerfile": "from x\n"}, select=["TS001", "AU003"])
-    assert [(f.code, f.path) for f in found] == [("AU003", "Dockerfile"), ("TS001", "other/Dockerfile")]
+    found = check_files(
+        {"Dockerfile": text, "other/Dockerfile": "from x\n"}, select=["TS001", "AU003"]
+    )
+    assert [(f.code, f.path) for f in found] == [
+        ("AU003", "Dockerfile"),
+        ("TS001", "other/Dockerfile"),
+    ]

@@ -38,14 +38,19 @@ def test_run_example_honours_the_example_config() -> None:
 
 
 def test_a_crashing_rule_fails_the_test() -> None:
-    with pytest.raises(RuleFailed, match="rule TS003 \\(exploding-rule\\) failed on boom/Dockerfile"):
+    with pytest.raises(
+        RuleFailed, match="rule TS003 \\(exploding-rule\\) failed on boom/Dockerfile"
+    ):
         run_example(rule("TS003"), Rule.bad({"boom/Dockerfile": "FROM a\n"}))
     with pytest.raises(RuleFailed):
         check_files({"boom/Dockerfile": "FROM a\n"}, select=["TS003"])
 
 
 def test_check_files_runs_the_real_engine() -> None:
-    files = {"Dockerfile": "# mami-audit: ignore[TS001]\nfrom a\nfrom b AS c\n", "x/Dockerfile": b"\xff"}
+    files = {
+        "Dockerfile": "# mami-audit: ignore[TS001]\nfrom a\nfrom b AS c\n",
+        "x/Dockerfile": b"\xff",
+    }
     found = check_files(files, select=["TS001", "AU001"], config={"severity": {"TS001": "error"}})
     assert [(f.code, f.path, f.span.line, f.severity.value) for f in found] == [
         ("TS001", "Dockerfile", 3, "error"),

@@ -41,20 +41,27 @@ def _describe(files: dict[str, str]) -> str:
 @pytest.mark.parametrize(("rule", "example"), _examples("bad"))
 def test_bad_example_is_found(rule: type[Rule], example: Example) -> None:
     run = run_example(rule, example)
-    assert run.findings, f"{rule.code} found nothing in its bad example:\n{_describe(dict(example.files))}"
+    assert run.findings, (
+        f"{rule.code} found nothing in its bad example:\n{_describe(dict(example.files))}"
+    )
     if example.count is not None:
         assert len(run.findings) == example.count, [f.message for f in run.findings]
     for finding in run.findings:
         assert finding.path in run.files or finding.path in example.files or finding.path == "."
         assert finding.span.line >= 1 and finding.span.column >= 1
-        assert (finding.span.end_line, finding.span.end_column) >= (finding.span.line, finding.span.column)
+        assert (finding.span.end_line, finding.span.end_column) >= (
+            finding.span.line,
+            finding.span.column,
+        )
     if example.fixed is None:
         return
     assert not run.fix_problems, run.fix_problems
     for path, expected in example.fixed.items():
         assert run.files.get(path) == expected, f"{rule.code} fixed {path} differently"
     # A second fix run on the fixed files changes nothing (the fix contract).
-    again = run_example(rule, Example(run.files, bad=True, unsafe=example.unsafe, config=example.config))
+    again = run_example(
+        rule, Example(run.files, bad=True, unsafe=example.unsafe, config=example.config)
+    )
     assert again.files == run.files, f"a second {rule.code} fix changed the files again"
 
 
