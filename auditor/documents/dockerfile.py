@@ -298,10 +298,6 @@ class Dockerfile(Document):
         """(line, column) just past the last character of `line`: where to append text."""
         return line, self.line_length(line) + 1
 
-    def indentation(self, line: int) -> str:
-        text = self.lines[line - 1]
-        return text[: len(text) - len(text.lstrip())]
-
 
 # -- parsing ----------------------------------------------------------------------------------
 

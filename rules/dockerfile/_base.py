@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from auditor.documents.dockerfile import Dockerfile, Instruction, Stage, parse_image
 from auditor.rule import Context, Edit, Finding, Rule
-from rules.dockerfile._shell import pip_calls, run_commands
+from rules.dockerfile._shell import pip_calls
 
 ROOT_USERS = frozenset({"root", "0", "0:0", "root:root"})
 _PYTHON_WORDS_RE = re.compile(r"\b(?:python3?(?:\.\d+)?|pip3?|uvicorn|gunicorn|hypercorn)\b")
@@ -73,14 +73,6 @@ def env_value(document: Dockerfile, stage: Stage, name: str) -> str | None:
     return value
 
 
-def entry_point(stage: Stage) -> Instruction | None:
-    """The first CMD or ENTRYPOINT of the stage: where runtime settings go before."""
-    for instruction in stage.instructions:
-        if instruction.keyword in ("CMD", "ENTRYPOINT"):
-            return instruction
-    return None
-
-
 def insertion_line(stage: Stage, after: Instruction | None = None) -> int:
     """The line before which to insert runtime settings in `stage`: its first CMD or
     ENTRYPOINT after `after`, or the line after the stage's last instruction."""
@@ -98,10 +90,6 @@ def is_alpine(document: Dockerfile, stage: Stage) -> bool:
 
 def builds_wheels(document: Dockerfile, stage: Stage) -> bool:
     return any(call.subcommand == "wheel" for ins in stage.instructions for call in pip_calls(ins))
-
-
-def mentions_command(instruction: Instruction, name: str) -> bool:
-    return any(command.name == name for command in run_commands(instruction))
 
 
 def insert_lines(document: Dockerfile, line: int, text: str) -> Edit:

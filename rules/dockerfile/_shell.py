@@ -202,19 +202,6 @@ def removed_packages(instruction: Instruction) -> list[str]:
     return packages
 
 
-def apt_get_calls(instruction: Instruction, verb: str) -> list[tuple[str, ...]]:
-    """The argument words of each `apt-get <verb>` (options included, verb excluded)."""
-    calls = []
-    for command in run_commands(instruction):
-        if command.name != "apt-get":
-            continue
-        found, _arguments = _verb_and_arguments(command)
-        if found == verb:
-            options = tuple(word for word in command.words[1:] if word != verb)
-            calls.append(options)
-    return calls
-
-
 # -- positions in the document text -------------------------------------------------------------
 
 
@@ -223,9 +210,6 @@ class TextMatch(NamedTuple):
     end: int  # end of the regex match
     segment_end: int  # where this shell command ends
     segment: str  # the command text from the match to segment_end
-
-    def contains(self, pattern: str) -> bool:
-        return re.search(pattern, self.segment) is not None
 
 
 def command_matches(
