@@ -222,3 +222,20 @@ def test_every_df_rule_survives_damaged_examples() -> None:
                         files[f"{rule.code}/{number}/{variant}/Dockerfile"] = damaged
     findings = check_files(files, select=["DF", "AU001"])  # raises RuleFailed if a rule raised
     assert {finding.path for finding in findings} <= set(files)
+
+
+def test_df_fixes_keep_crlf_and_bom_through_the_cli(tmp_path: Path) -> None:
+    original = (
+        b"\xef\xbb\xbfFROM python:3.11-slim\r\nRUN pip install -r requirements.txt\r\n"
+        b"CMD python -m app\r\n"
+    )
+    (tmp_path / "Dockerfile").write_bytes(original)
+    command = [sys.executable, "-m", "auditor", "check", str(tmp_path), "--select",
+               "DF006,DF009,DF018", "--fix", "--output-format", "concise"]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "Dockerfile").read_bytes() == (
+        b"\xef\xbb\xbfFROM python:3.11-slim\r\nENV PYTHONUNBUFFERED=1\r\n"
+        b"RUN pip install --no-cache-dir -r requirements.txt\r\n"
+        b'CMD ["python", "-m", "app"]\r\n'
+    )
