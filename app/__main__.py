@@ -5,11 +5,18 @@ from __future__ import annotations
 
 import sys
 
-from app.config import get_settings
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
+
+from app.config import describe_settings_error, get_settings
 
 
 def main() -> int:
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except (ValidationError, SettingsError) as error:
+        print(describe_settings_error(error), file=sys.stderr)
+        return 2
     if settings.NODE_MODE == "WORKER":
         from app.image.worker_local import run_worker
 

@@ -13,12 +13,13 @@ from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
 )
 
 LLM_PROVIDERS = ("groq", "gemini", "ollama")
@@ -280,6 +281,20 @@ def _with_redis_db(url: str, db: int) -> str:
         query = "&".join(p for p in parts.query.split("&") if p and not p.startswith("db="))
         return urlunsplit(parts._replace(query="&".join(filter(None, [query, f"db={db}"]))))
     return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+def describe_settings_error(error: ValidationError | SettingsError) -> str:
+    """One line per invalid setting, naming the variable; the value is shown only when it
+    cannot be a secret."""
+    if isinstance(error, SettingsError):  # e.g. a value that should be JSON and is not
+        return f"invalid settings (from the environment or .env): {error}"
+    lines = ["invalid settings (from the environment or .env):"]
+    for problem in error.errors():
+        location = ".".join(str(part) for part in problem["loc"]) or "settings"
+        secret = any(word in location.upper() for word in ("KEY", "TOKEN", "PASSWORD", "DSN"))
+        shown = "" if secret else f" (got {problem.get('input')!r})"
+        lines.append(f"  {location}: {problem['msg']}{shown}")
+    return "\n".join(lines)
 
 
 @lru_cache(maxsize=1)

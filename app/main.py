@@ -24,7 +24,7 @@ logger = get_logger(__name__)
 # Multipart framing around an upload; a body bigger than the limit plus this is refused
 # before it is read.
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
-UPLOAD_PATH_PREFIXES = ("/api/images", "/internal/")
+UPLOAD_PATH = "/api/images"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.middleware("http")
     async def refuse_oversized_uploads(request: Request, call_next):  # type: ignore[no-untyped-def]
         # Checked before the body is parsed; chunked bodies are checked while reading.
-        if request.method == "POST" and request.url.path.startswith(UPLOAD_PATH_PREFIXES):
+        if request.method == "POST" and request.url.path == UPLOAD_PATH:
             length = request.headers.get("content-length", "")
             limit = settings.MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES
             if length.isdigit() and int(length) > limit:

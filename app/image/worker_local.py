@@ -16,8 +16,10 @@ import uuid
 from typing import Any
 
 import httpx
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
-from app.config import Settings, get_settings
+from app.config import Settings, describe_settings_error, get_settings
 from app.core.logger import configure_logging, get_logger, shutdown_logging
 from app.image.processing import RenderedImage, VariantSpec, render_variant
 
@@ -34,6 +36,14 @@ class TokenRejected(Exception):
 
 class LeaseLost(Exception):
     """The job was handed to another worker meanwhile (our lease expired)."""
+
+
+class ApiRejected(Exception):
+    """The API refused a request as wrong (4xx other than 401/409)."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(f"API answered {status}: {detail}")
+        self.status = status
 
 
 class ApiClient:
@@ -58,7 +68,8 @@ class ApiClient:
             raise LeaseLost(response.text[:300])
         if response.status_code >= 500:
             raise ApiUnavailable(f"API answered {response.status_code}: {response.text[:300]}")
-        response.raise_for_status()
+        if response.status_code >= 400:
+            raise ApiRejected(response.status_code, response.text[:300])
         return response
 
     def claim(self) -> dict[str, Any] | None:
@@ -99,7 +110,8 @@ class Worker:
         while not self._stop.is_set():
             try:
                 job = self._api.claim()
-            except ApiUnavailable as error:
+            except (ApiUnavailable, ApiRejected) as error:
+                # ApiRejected here: API_BASE_URL points at something that is not our API yet.
                 if not api_down:
                     logger.warning("API not ready (%s); retrying with backoff", error)
                     api_down = True
@@ -121,6 +133,9 @@ class Worker:
             except TokenRejected as error:
                 logger.critical("stopping: %s", error)
                 return 1
+            except Exception:
+                # A bug must not stop the worker; the job's lease expires and it is retried.
+                logger.exception("unexpected error while processing image job %s", job.get("id"))
         logger.info("%s stopped on request", self.name)
         return 0
 
@@ -129,7 +144,15 @@ class Worker:
         job_id, lease_id = job["id"], job["lease_id"]
         try:
             original = self._api.original(job_id)
-            specs = [VariantSpec(**variant) for variant in job["variants"]]
+            specs = [
+                VariantSpec(
+                    name=variant["name"],
+                    max_edge=int(variant["max_edge"]),
+                    format=variant["format"],
+                    quality=int(variant["quality"]),
+                )
+                for variant in job["variants"]
+            ]
             try:
                 rendered = [render_variant(original, spec) for spec in specs]
             except (OSError, ValueError) as error:
@@ -144,6 +167,16 @@ class Worker:
         except ApiUnavailable as error:
             # The lease expires and the job is handed out again: nothing is lost.
             logger.warning("image job %s not finished, API unavailable: %s", job_id, error)
+        except ApiRejected as error:
+            logger.error("image job %s: the API refused our request: %s", job_id, error)
+            if error.status != 404:
+                self._report_failure_quietly(job_id, lease_id, str(error))
+
+    def _report_failure_quietly(self, job_id: str, lease_id: str, message: str) -> None:
+        try:
+            self._api.report_failure(job_id, lease_id, message)
+        except (ApiUnavailable, ApiRejected, LeaseLost) as error:
+            logger.warning("could not mark image job %s failed: %s", job_id, error)
 
 
 def run_worker(settings: Settings | None = None, stop: threading.Event | None = None) -> int:
@@ -167,5 +200,14 @@ def run_worker(settings: Settings | None = None, stop: threading.Event | None = 
         shutdown_logging(settings.LOG_SHIP_FLUSH_SECONDS)
 
 
+def main() -> int:
+    try:
+        settings = get_settings()
+    except (ValidationError, SettingsError) as error:
+        print(describe_settings_error(error), file=sys.stderr)
+        return 2
+    return run_worker(settings)
+
+
 if __name__ == "__main__":
-    sys.exit(run_worker())
+    sys.exit(main())

@@ -147,6 +147,18 @@ def test_a_job_whose_worker_died_mid_job_is_not_lost(
     worker = spawn(worker_env(port), name="worker")
     wait_until(lambda: job_status(base_url, job_id)["status"] == "done", 30, "the job to be redone")
     assert len(job_status(base_url, job_id)["results"]) == 2
+
+    # An image whose header passes the upload check but whose pixels are cut off: the worker
+    # marks the job failed instead of retrying it forever.
+    truncated = exif_rotated_jpeg()[:700]
+    broken_id = httpx.post(
+        f"{base_url}/api/images",
+        files={"file": ("cut.jpg", truncated, "image/jpeg")},
+        timeout=10,
+    ).json()["id"]
+    wait_until(lambda: job_status(base_url, broken_id)["status"] == "failed", 30, "the job to fail")
+    assert "cannot process image" in job_status(base_url, broken_id)["error"]
+    assert worker.process.poll() is None
     worker.process.send_signal(signal.SIGTERM)
     assert worker.process.wait(15) == 0
 
@@ -178,6 +190,19 @@ def test_the_worker_refuses_to_run_without_a_token(spawn: Callable[..., Any]) ->
     )
     assert worker.process.wait(30) == 2
     assert "INTERNAL_UPLOAD_TOKEN is not set" in worker.log()
+
+
+@pytest.mark.parametrize("module", ["app", "app.image.worker_local"])
+def test_invalid_settings_stop_with_a_clear_message(spawn: Callable[..., Any], module: str) -> None:
+    process = spawn(
+        {"NODE_MODE": "BOTH", "PORT": "eighty", "GROQ_API_KEY": "gsk_do_not_print"}, module=module
+    )
+    assert process.process.wait(30) == 2
+    log = process.log()
+    assert "invalid settings" in log
+    assert "NODE_MODE: Input should be 'CORE' or 'WORKER' (got 'BOTH')" in log
+    assert "Traceback" not in log
+    assert "gsk_do_not_print" not in log
 
 
 def test_the_api_refuses_to_start_when_the_migration_fails(
