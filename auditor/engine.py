@@ -93,7 +93,7 @@ def audit(
         if ignores.ignores(finding.path, rule_class):
             continue
         if finding.path not in pragmas:
-            document = project.document_for_suppressions(finding.path)
+            document = project.text_document(finding.path)
             pragmas[finding.path] = (
                 parse_suppressions(document, registry_) if document else Suppressions()
             )

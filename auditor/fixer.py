@@ -178,7 +178,7 @@ class _Batch:
         return None
 
     def _resolve(self, path: str, edit: Edit) -> _TextEdit | str:
-        document = self.project.document_for_suppressions(path)
+        document = self.project.text_document(path)
         if document is None:
             return f"cannot edit {path}: no such file"
         if document.source.error is not None:
@@ -205,7 +205,7 @@ class _Batch:
             contents: dict[str, bytes | None] = {}
             broken: dict[str, str] = {}
             for path, edits in self._text_edits.items():
-                document = self.project.document_for_suppressions(path)
+                document = self.project.text_document(path)
                 assert document is not None
                 text = document.text
                 for change, _ in sorted(

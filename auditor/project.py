@@ -322,8 +322,12 @@ class Project:
         loaded = [kind for (where, kind) in self._documents if where == path]
         return loaded or [kind for kind in KIND_MODULES if kind_module(kind).matches(path)]
 
-    def document_for_suppressions(self, path: str) -> Document | None:
-        """A document of `path` to read pragmas from: a loaded one, else plain text."""
+    def text_document(self, path: str) -> Document | None:
+        """`path` as a document of any kind: one already parsed, else its plain text.
+
+        For what every kind shares: the text, lines and positions (suppression comments,
+        fix edits); a kind's statement ranges when that kind was parsed.
+        """
         for (where, _), document in self._documents.items():
             if where == path and document is not None:
                 return document
