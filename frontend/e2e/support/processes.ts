@@ -22,6 +22,18 @@ export interface StartOptions {
   logDir: string
 }
 
+/** Process groups still running; killed when the test process exits, however it exits. */
+const liveGroups = new Set<number>()
+process.on('exit', () => {
+  for (const pid of liveGroups) {
+    try {
+      process.kill(-pid, 'SIGKILL')
+    } catch {
+      // Already gone.
+    }
+  }
+})
+
 export function startProcess(name: string, command: string, args: string[], options: StartOptions): RunningProcess {
   const logFile = join(options.logDir, `${name}.log`)
   const logFd = openSync(logFile, 'w')
@@ -32,6 +44,7 @@ export function startProcess(name: string, command: string, args: string[], opti
     stdio: ['ignore', logFd, logFd],
   })
   closeSync(logFd)
+  if (child.pid !== undefined) liveGroups.add(child.pid)
   let exit: string | null = null
   const exited = new Promise<void>((resolve) => {
     child.on('exit', (code, signal) => {
@@ -76,6 +89,7 @@ export function startProcess(name: string, command: string, args: string[], opti
       clearTimeout(forced)
       // uvicorn's reloader or npm may leave grandchildren behind; make sure the group is gone.
       signalGroup('SIGKILL')
+      if (child.pid !== undefined) liveGroups.delete(child.pid)
     },
   }
 }
