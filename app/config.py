@@ -90,6 +90,8 @@ class Settings(BaseSettings):
         # `.env` is shared with Docker Compose and holds variables that are not ours.
         extra="ignore",
         case_sensitive=False,
+        # `VAR=` (as .env.example and Compose's ${VAR:-} produce) means "use the default".
+        env_ignore_empty=True,
     )
 
     # --- Process -------------------------------------------------------------------------

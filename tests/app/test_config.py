@@ -72,6 +72,24 @@ def test_values_come_from_the_env_file_and_the_environment_wins(
     assert settings.get_cors_origins_list() == ["https://mami.example"]
 
 
+def test_the_env_example_of_the_repository_loads_and_empty_means_default(
+    tmp_path: Path,
+) -> None:
+    example = Path(__file__).resolve().parents[2] / ".env.example"
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        (example.read_text(encoding="utf-8") if example.is_file() else "")
+        + "\nFALLBACK_CHAINS=\nREDIS_PORT=\nCORS_ORIGINS=\n",
+        encoding="utf-8",
+    )
+    settings = Settings(_env_file=env_file)
+    assert settings.get_redis_url() is None
+    assert settings.REDIS_PORT == 6379
+    assert settings.get_fallback_chains()["default"][0].startswith("groq:")
+    assert settings.get_cors_origins_list() == Settings(_env_file=None).get_cors_origins_list()
+    assert settings.get_groq_api_keys() == []
+
+
 def test_invalid_values_are_refused_with_the_field_named() -> None:
     with pytest.raises(ValidationError, match="NODE_MODE"):
         Settings(_env_file=None, NODE_MODE="BOTH")
