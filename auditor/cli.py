@@ -274,9 +274,12 @@ def _plan(options: CheckOptions) -> _Plan:
     import rules
     from auditor.config import config_for
     from auditor.engine import select_rules
-    from auditor.project import resolve_targets
+    from auditor.project import ALWAYS_PRUNED, resolve_targets
 
     targets = resolve_targets(options.paths)
+    for path in targets.paths:
+        if ALWAYS_PRUNED.intersection(path.split("/")):
+            warn(f"{path}: inside {', '.join(sorted(ALWAYS_PRUNED))}, which are never audited")
     config = config_for(targets.root, options.config).with_overrides(
         select=options.select,
         extend_select=options.extend_select,

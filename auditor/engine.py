@@ -16,7 +16,7 @@ from types import TracebackType
 
 from auditor.config import Config, ConfigError
 from auditor.documents.base import Document
-from auditor.project import Project
+from auditor.project import Project, normalise
 from auditor.rule import Context, Finding, Rule, RuleRegistry, Severity, registry
 from auditor.suppressions import Suppressions, parse_suppressions
 
@@ -88,6 +88,9 @@ def audit(
     ignores = _PerFileIgnores(config, registry_)
     pragmas: dict[str, Suppressions] = {}
     for rule_class, finding in raw:
+        clean = normalise(finding.path)
+        if clean is not None and clean != finding.path:  # "./Dockerfile" -> "Dockerfile"
+            finding = dataclasses.replace(finding, path=clean)
         if scope is not None and not scope(finding.path):
             continue
         if ignores.ignores(finding.path, rule_class):

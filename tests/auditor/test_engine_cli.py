@@ -297,3 +297,29 @@ def test_a_reader_that_goes_away_is_not_an_internal_error(make_project) -> None:
     assert process.wait(timeout=120) == 1
     assert first.startswith(b"Dockerfile:2:1: AU001")
     assert error == ""
+
+
+def test_paths_inside_never_audited_folders_get_a_warning(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"node_modules/pkg/Dockerfile": "FORM x\n"})
+    run = cli("--select", "AU001", "node_modules/pkg/Dockerfile", cwd=root)
+    assert run.code == 0
+    message = "mami-audit: warning: node_modules/pkg/Dockerfile: inside .git, .venv, node_modules"
+    assert run.err.startswith(message)
+
+
+def test_finding_paths_are_normalised(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    from auditor.rule import Rule, Span
+    from auditor.testing import registered
+
+    class DotSlash(Rule):
+        code = "TS098"
+        name = "dot-slash-path"
+        summary = "reports ./Dockerfile"
+
+        def check(self, context):  # type: ignore[no-untyped-def]
+            yield self.finding("./sub/../Dockerfile", Span.point(1), "here")
+
+    root = make_project({"Dockerfile": "FROM a\n"})
+    with registered(DotSlash):
+        run = cli("--select", "TS098", "--output-format", "json", "Dockerfile", cwd=root)
+    assert [f["path"] for f in json.loads(run.out)["findings"]] == ["Dockerfile"]
