@@ -190,6 +190,21 @@ def test_gemini_answers_when_groq_times_out(
     assert providers.ollama.requests == []
 
 
+def test_malformed_answers_move_on_to_the_next_provider(
+    providers: Providers, api_client: Callable[..., Any]
+) -> None:
+    providers.scripts["groq"].append(always(Reply(200, "<html>gateway</html>")))
+    providers.scripts["gemini"].append(always(Reply(200, {"candidates": []})))
+    providers.scripts["ollama"].append(always(ollama_answer("sane answer")))
+    client = api_client(**providers.settings())
+
+    body = client.post("/api/chat", json={"message": "hi"}).json()
+
+    assert (body["answer"], body["provider"]) == ("sane answer", "ollama")
+    assert body["attempts"][0]["detail"] == "answer is not JSON"
+    assert body["attempts"][1]["detail"] == "answer has no text"
+
+
 def test_groq_keys_rotate_on_429_and_auth_failures(
     providers: Providers, api_client: Callable[..., Any]
 ) -> None:
