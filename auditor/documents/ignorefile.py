@@ -62,8 +62,16 @@ class IgnorePattern(NamedTuple):
     matcher: Any  # pathspec's compiled pattern
 
     def matches(self, path: str) -> bool:
-        """True when `path` or one of its parent directories matches this pattern."""
-        return bool(self.matcher.match_file(path))
+        """True when `path` or one of its parent directories matches this pattern.
+
+        Docker (moby's patternmatcher) tests every parent too: `*` matches `.git`, and so
+        leaves `.git/config` out, although the pattern itself never crosses a `/`.
+        """
+        parts = path.split("/")
+        return any(
+            self.matcher.match_file("/".join(parts[:depth]))
+            for depth in range(1, len(parts) + 1)
+        )
 
 
 @dataclass

@@ -45,6 +45,12 @@ def test_patterns_keep_their_lines_and_exceptions() -> None:
         ("*\n!app/\n**/*.pyc\n", "app/main.py", False),
         ("*\n!app/\n**/*.pyc\n", "app/main.pyc", True),
         ("*\n!app/\n", "README.md", True),
+        # A pattern that matches a parent directory leaves out everything inside it, even
+        # when the pattern itself never crosses a `/` (moby's MatchesOrParentMatches).
+        ("*\n", ".git/config", True),
+        ("*\n!app/\n", ".venv/bin/python", True),
+        ("app/*\n", "app/core/db.py", True),
+        ("app/*.py\n", "app/core/db.py", False),
         # Leading ./ and / are cleaned from patterns and paths.
         ("./secrets\n", "/secrets/key", True),
         ("/.env\n", "./.env", True),

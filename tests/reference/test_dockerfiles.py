@@ -63,9 +63,7 @@ def test_backend_context_leaves_out_junk_inside_what_it_keeps(repo_root: Path) -
 
 
 # Docker excludes a path when the path or any parent directory matches (moby/patternmatcher
-# MatchesOrParentMatches), so `*` leaves out .git/config through `.git`. mami-audit's model
-# matches the path itself only; strict, so this turns into a failure once the model is fixed.
-@pytest.mark.xfail(strict=True, reason="ignorefile.IgnorePattern.matches ignores parent directories")
+# MatchesOrParentMatches), so `*` leaves out .git/config through `.git`.
 def test_backend_context_leaves_out_files_inside_excluded_directories(repo_root: Path) -> None:
     ignore = read_ignore_file(repo_root, ".dockerignore")
     for left_out in (".git/config", ".venv/bin/python", "frontend/node_modules/react/index.js", "tests/app/test_health.py"):
