@@ -76,8 +76,10 @@ def plan_fixes(
     refused: set[tuple[str, str, Span, str]] = set()  # fixes never to try again
     passes = 0
     converged = False
+    project: Project | None = None
     while passes < max_passes:
-        project = Project(root, config, overlay=overlay, named=named)
+        # Each pass re-audits; files the last pass did not change are not read or parsed again.
+        project = Project(root, config, overlay=overlay, named=named, previous=project)
         findings = audit(project, config, rules, scope=scope).findings
         candidates = [
             finding
@@ -108,7 +110,8 @@ def plan_fixes(
                 original[path] = _current_bytes(root, path) if source is not None else None
             overlay[path] = data
         fixed.extend(batch.applied)
-    final = audit(Project(root, config, overlay=overlay, named=named), config, rules, scope=scope)
+    final_project = Project(root, config, overlay=overlay, named=named, previous=project)
+    final = audit(final_project, config, rules, scope=scope)
     changed = {path: overlay[path] for path in original}
     return FixOutcome(root.resolve(), original, changed, fixed, final, rejected, converged, passes)
 

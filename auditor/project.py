@@ -120,7 +120,10 @@ class Project:
         *,
         overlay: Mapping[str, bytes | None] | None = None,
         named: tuple[str, ...] = (),
+        previous: Project | None = None,
     ) -> None:
+        """`previous`: the same project before some overlay changes (the fixer's last pass);
+        its file list and the documents of files that did not change are reused."""
         self.root = root.resolve()
         self.config = config or Config()
         self.overlay: dict[str, bytes | None] = dict(overlay or {})
@@ -128,22 +131,42 @@ class Project:
         # unless `force-exclude` is on (pre-commit passes files the project excludes).
         self.named = () if self.config.force_exclude else tuple(p for p in named if p != ".")
         self.problems: list[DiscoveryProblem] = []
+        self._discovered: list[str] | None = None  # before the overlay is applied
         self._files: list[str] | None = None
         self._sources: dict[str, SourceFile | None] = {}
         self._documents: dict[tuple[str, str], Document | None] = {}
         self._exclude_spec: pathspec.PathSpec | None = None
+        if previous is not None:
+            self._reuse(previous)
+
+    def _reuse(self, previous: Project) -> None:
+        keys = set(previous.overlay) | set(self.overlay)
+        missing = object()
+        changed = {
+            k for k in keys if previous.overlay.get(k, missing) != self.overlay.get(k, missing)
+        }
+        self._discovered = previous._discovered
+        self.problems = list(previous.problems)
+        self._sources = {
+            path: src for path, src in previous._sources.items() if path not in changed
+        }
+        self._documents = {
+            key: document for key, document in previous._documents.items() if key[0] not in changed
+        }
 
     # -- discovery --------------------------------------------------------------------------
 
     def files(self) -> list[str]:
         """Relative POSIX paths of the discovered files, sorted."""
         if self._files is None:
-            found = set(self._discover())
-            # A file named on the command line is audited even if .gitignore leaves it out.
-            for named in self.named:
-                full = self.root / named
-                if full.is_file() and not self.is_excluded(named):
-                    found.add(named)
+            if self._discovered is None:
+                self._discovered = self._discover()
+                # A file named on the command line is audited even if .gitignore leaves it out.
+                for named in self.named:
+                    full = self.root / named
+                    if full.is_file() and not self.is_excluded(named):
+                        self._discovered.append(named)
+            found = set(self._discovered)
             for path, data in self.overlay.items():
                 if data is None:
                     found.discard(path)

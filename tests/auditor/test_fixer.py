@@ -168,3 +168,22 @@ def test_non_utf8_files_are_never_edited(make_project, cli) -> None:  # type: ig
     root = make_project({"Dockerfile": data})
     run = cli("--select", "TS001,AU001", "--fix", cwd=root)
     assert (root / "Dockerfile").read_bytes() == data and run.code == 1
+
+
+def test_fix_passes_reparse_only_the_files_they_changed(make_project, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import auditor.documents.dockerfile as dockerfile_kind
+
+    parsed: list[str] = []
+    real_parse = dockerfile_kind.parse
+
+    def counting_parse(source):  # type: ignore[no-untyped-def]
+        parsed.append(source.path)
+        return real_parse(source)
+
+    monkeypatch.setattr(dockerfile_kind, "parse", counting_parse)
+    root = make_project({"Dockerfile": "FROM a\nRUN echo hi\n", "other/Dockerfile": "FROM b\n"})
+    outcome = plan_fixes(root, Config(), [registry.get("TS008")])
+    assert outcome.passes == 2
+    assert parsed.count("other/Dockerfile") == 1
+    # Parsed to audit each of the 3 versions, plus once per pass to check the fixed text.
+    assert parsed.count("Dockerfile") == 3 + 2
