@@ -315,9 +315,11 @@ def run_check(options: CheckOptions) -> int:
         if problems:
             return EXIT_INTERNAL
         fixed = outcome.fixed
-
-    project = Project(plan.targets.root, plan.config, named=plan.targets.paths)
-    result = audit(project, plan.config, plan.rules, scope=plan.scope)
+        # Every change is on disk now, so the fixer's last in-memory audit is the report.
+        project, result = outcome.project, outcome.remaining
+    else:
+        project = Project(plan.targets.root, plan.config, named=plan.targets.paths)
+        result = audit(project, plan.config, plan.rules, scope=plan.scope)
     for problem in project.problems:
         warn(f"{problem.path}: {problem.message}")
     scope = plan.scope

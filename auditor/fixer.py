@@ -43,6 +43,7 @@ class FixOutcome:
     changed: dict[str, bytes | None]  # path -> bytes after (None: deleted)
     fixed: list[Finding]  # findings whose fixes were applied, in the order applied
     remaining: Audit  # the audit of the fixed project
+    project: Project  # the fixed project (in memory) that `remaining` audited
     rejected: list[str] = field(default_factory=list)  # one line per fix refused, and why
     converged: bool = True  # False when MAX_PASSES ran out with fixes still applying
     passes: int = 0
@@ -113,7 +114,9 @@ def plan_fixes(
     final_project = Project(root, config, overlay=overlay, named=named, previous=project)
     final = audit(final_project, config, rules, scope=scope)
     changed = {path: overlay[path] for path in original}
-    return FixOutcome(root.resolve(), original, changed, fixed, final, rejected, converged, passes)
+    return FixOutcome(
+        root.resolve(), original, changed, fixed, final, final_project, rejected, converged, passes
+    )
 
 
 def _key(finding: Finding) -> tuple[str, str, Span, str]:
