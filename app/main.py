@@ -80,7 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(internal.router)
 
     # http_requests_total{handler,method,status} and http_request_duration_seconds{handler,
-    # method}, plus our own counters from the same default registry (R11.4, R20.5).
+    # method} from the instrumentator, our mami_* counters and process metrics, all in this
+    # app's registry (R11.4, R20.5).
     Instrumentator(excluded_handlers=["/metrics"], registry=build_registry()).instrument(
         app
     ).expose(app, include_in_schema=False)
