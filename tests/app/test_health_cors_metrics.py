@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Callable
 from typing import Any
 
@@ -206,3 +208,21 @@ def test_internal_endpoints_are_not_in_the_public_schema(
     paths = api_client().get(path).json()["paths"]
     assert "/api/chat" in paths and "/api/images" in paths
     assert not any(p.startswith("/internal") for p in paths)
+
+
+def test_metrics_pass_promtool_lint(api_client: Callable[..., Any]) -> None:
+    """Prometheus' own linter accepts the exposition (names, help texts, types)."""
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.fail("promtool is not installed (Debian/Ubuntu: apt-get install prometheus)")
+    client = api_client()
+    client.get("/health")
+    client.post("/api/chat", json={"message": ""})  # a 4xx series too
+    result = subprocess.run(
+        [promtool, "check", "metrics"],
+        input=client.get("/metrics").text,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
