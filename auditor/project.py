@@ -6,7 +6,8 @@ and global excludes file is honoured exactly as git does; elsewhere it walks the
 pruning what .gitignore files exclude (pathspec's gitignore semantics). Either way it never
 descends into node_modules, .venv or .git, drops what the config's `exclude` and
 `extend-exclude` name, and does not follow symlinked folders, so a symlink loop cannot hang
-it. Folders it cannot list are recorded in `problems` (reported by AU002).
+it. Folders it cannot list are recorded in `problems` (the CLI prints them as warnings); a
+file it cannot read becomes a document with a parse error (reported by AU001).
 
 Documents are parsed once, when a rule first asks for them, so only the kinds the selected
 rules read are ever parsed (and their parser modules imported).
