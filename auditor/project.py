@@ -136,7 +136,7 @@ class Project:
         self._files: list[str] | None = None
         self._sources: dict[str, SourceFile | None] = {}
         self._documents: dict[tuple[str, str], Document | None] = {}
-        self._exclude_spec: pathspec.PathSpec | None = None
+        self._exclude_spec: pathspec.PathSpec | FolderPatterns | None = None
         if previous is not None:
             self._reuse(previous)
 
@@ -183,9 +183,7 @@ class Project:
         if self._is_named(path):
             return False
         if self._exclude_spec is None:
-            import pathspec
-
-            self._exclude_spec = pathspec.GitIgnoreSpec.from_lines(self.config.excluded_patterns)
+            self._exclude_spec = exclusion_matcher(self.config.excluded_patterns)
         return self._exclude_spec.match_file(path)
 
     def _is_named(self, path: str) -> bool:
@@ -362,6 +360,55 @@ class Project:
 def _inside_git_work_tree(folder: Path) -> bool:
     """Is there a .git (folder or file) at or above `folder`? Cheaper than asking git."""
     return any(os.path.lexists(parent / ".git") for parent in (folder, *folder.parents))
+
+
+class FolderPatterns:
+    """gitignore patterns that only name folders (`node_modules/`, `tests/fixtures/`).
+
+    The default `exclude` list and most configs are only such patterns. Matching them needs
+    no glob engine, and importing pathspec costs a pre-commit hook more start-up time than the
+    whole match, so `exclusion_matcher` uses this for them and pathspec for anything else.
+    Semantics as in gitignore: `name/` matches a folder of that name at any depth; a pattern
+    with a slash before its end (`tests/fixtures/`, `/build/`) is anchored at the root.
+    """
+
+    _PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/")
+
+    def __init__(self, anywhere: frozenset[str], anchored: tuple[str, ...]) -> None:
+        self.anywhere = anywhere  # folder names matched at any depth
+        self.anchored = anchored  # "a/b/" prefixes from the root
+
+    @classmethod
+    def parse(cls, patterns: tuple[str, ...]) -> FolderPatterns | None:
+        """The patterns as FolderPatterns, or None if any needs a real gitignore matcher."""
+        anywhere, anchored = set(), []
+        for pattern in patterns:
+            if not pattern.endswith("/") or not set(pattern) <= cls._PLAIN:
+                return None
+            body = pattern.strip("/")
+            parts = body.split("/")
+            if not body or any(part in ("", ".", "..") for part in parts):
+                return None
+            if pattern.startswith("/") or len(parts) > 1:
+                anchored.append(body + "/")
+            else:
+                anywhere.add(body)
+        return cls(frozenset(anywhere), tuple(anchored))
+
+    def match_file(self, path: str) -> bool:
+        folders = path.split("/")[:-1]  # a trailing "/" (a folder itself) leaves its name here
+        if self.anywhere.intersection(folders):
+            return True
+        return path.startswith(self.anchored) if self.anchored else False
+
+
+def exclusion_matcher(patterns: tuple[str, ...]) -> pathspec.PathSpec | FolderPatterns:
+    simple = FolderPatterns.parse(patterns)
+    if simple is not None:
+        return simple
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 class _GitignoreStack:

@@ -212,3 +212,37 @@ def test_a_named_file_is_audited_even_if_gitignored(make_project, cli, use_rules
     run = cli("--select", "TS001", "--output-format", "concise", "Dockerfile.local", cwd=root)
     assert run.out.startswith("Dockerfile.local:1:1: TS001") and run.code == 1
     assert cli("--select", "TS001", "--force-exclude", "Dockerfile.local", cwd=root).code == 0
+
+
+PATTERN_SETS = [
+    (".git/", ".venv/", "node_modules/", "__pycache__/"),
+    ("examples/", "tests/fixtures/"),
+    ("/build/", "docs/api/", "dist/"),
+    ("a.b-c_d/",),
+]
+SAMPLE_PATHS = [
+    "examples/x", "examples/", "examples", "a/examples/b", "tests/fixtures/f.txt",
+    "tests/fixtures/", "x/tests/fixtures/f", "tests/fixturesX/f", "build/out", "src/build/out",
+    "docs/api/index.html", "docs/apis/x", "dist/x.whl", "pkg/dist/x", "__pycache__/m.pyc",
+    "deep/__pycache__/m.pyc", "a.b-c_d/x", "a.b-c_dx/y", "Dockerfile", ".venv/", "node_modules",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("patterns", PATTERN_SETS)
+def test_folder_patterns_agree_with_pathspec(patterns) -> None:  # type: ignore[no-untyped-def]
+    import pathspec
+
+    from auditor.project import FolderPatterns
+
+    fast = FolderPatterns.parse(patterns)
+    assert fast is not None
+    reference = pathspec.GitIgnoreSpec.from_lines(patterns)
+    for path in SAMPLE_PATHS:
+        assert fast.match_file(path) == reference.match_file(path), (patterns, path)
+
+
+@pytest.mark.parametrize("pattern", ["*.log", "build", "!keep/", "a/**/b/", "x?/", "[ab]/", "/"])
+def test_other_patterns_go_to_pathspec(pattern: str) -> None:
+    from auditor.project import FolderPatterns
+
+    assert FolderPatterns.parse(("node_modules/", pattern)) is None
