@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
 import typer
 
 from auditor import __version__
+from auditor.report import FORMATS
 
 if TYPE_CHECKING:  # the engine is imported when a command runs, not at start-up
     from auditor.config import Config
@@ -44,12 +45,8 @@ app = typer.Typer(
 )
 
 
-class OutputFormat(str, Enum):
-    full = "full"
-    concise = "concise"
-    json = "json"
-    sarif = "sarif"
-    github = "github"
+# The report formats are the report package's; it imports a format's module only when used.
+OutputFormat = Enum("OutputFormat", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
 
 
 class CatalogFormat(str, Enum):
@@ -158,7 +155,7 @@ def check(
     ] = False,
     output_format: Annotated[
         OutputFormat, typer.Option("--output-format", help="How to show the findings.")
-    ] = OutputFormat.full,
+    ] = OutputFormat("full"),
     output_file: Annotated[
         Path | None, typer.Option("--output-file", "-o", help="Write the report to this file.")
     ] = None,
