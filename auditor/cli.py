@@ -429,16 +429,17 @@ def rule_command(
 
 
 def describe_rule(rule: type[Rule]) -> str:
-    lines = [f"# {rule.code} {rule.name}", "", rule.summary, ""]
+    # The docstring opens with its own one-sentence summary: show it first, then the facts.
+    opening, _, body = rule.documentation().partition("\n\n")
+    lines = [f"# {rule.code} {rule.name}", "", opening or rule.summary, ""]
     lines.append(f"Severity: {rule.severity.value}")
     if rule.requirements:
         lines.append(f"Spec criteria: {', '.join(rule.requirements)}")
     if rule.peers:
         lines.append(f"Mirrors: {', '.join(rule.peers)}")
     lines.append(f"Fix: {'available' if rule.fixable else 'none'}")
-    documentation = rule.documentation()
-    if documentation:
-        lines += ["", documentation]
+    if body:
+        lines += ["", body]
     return "\n".join(lines)
 
 
