@@ -8,11 +8,10 @@ type raises `ConfigError`, whose message names the file and the key, and the CLI
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from auditor.expectations import Expectations
 from auditor.rule import Severity
@@ -40,17 +39,16 @@ class ConfigError(Exception):
     """A configuration problem; `str()` is the one line the CLI prints before exiting 2."""
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):  # a NamedTuple, not a dataclass: cheaper to create at start-up
     select: tuple[str, ...] = ("ALL",)
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
-    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    severity: Mapping[str, Severity] = field(default_factory=dict)  # selector -> severity
+    per_file_ignores: Mapping[str, tuple[str, ...]] = MappingProxyType({})
+    severity: Mapping[str, Severity] = MappingProxyType({})  # selector -> severity
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
     force_exclude: bool = False  # apply exclude to PATHs named on the command line too
-    expect: Expectations = field(default_factory=Expectations)
+    expect: Expectations = Expectations()
     source: str = "defaults"  # where the values came from, for messages
 
     @property
@@ -92,7 +90,7 @@ class Config:
             changes["extend_select"] = self.extend_select + tuple(extend_select)
         if ignore:
             changes["ignore"] = self.ignore + tuple(ignore)
-        return dataclasses.replace(self, **changes) if changes else self
+        return self._replace(**changes) if changes else self
 
 
 class _Reader:
@@ -156,21 +154,21 @@ def _severity(reader: _Reader, key: str, value: Any) -> Mapping[str, Severity]:
 
 def _expect(reader: _Reader, key: str, value: Any) -> Expectations:
     table = reader.table(key, value)
-    fields = {item.name: item for item in dataclasses.fields(Expectations)}
+    fields: dict[str, type] = Expectations.__annotations__  # name -> str or int
     values: dict[str, Any] = {}
     for name, item in table.items():
         attribute = name.replace("-", "_")
         if attribute not in fields or "_" in name:
             known = ", ".join(sorted(f.replace("_", "-") for f in fields))
             raise ConfigError(reader.message(f"{key}.{name}", f"unknown key (known: {known})"))
-        wanted = fields[attribute].type  # a string: annotations are postponed
+        wanted = fields[attribute]
         ok = (
             isinstance(item, str)
-            if wanted == "str"
+            if wanted is str
             else (isinstance(item, int) and not isinstance(item, bool))
         )
         if not ok:
-            expected = "a string" if wanted == "str" else "an integer"
+            expected = "a string" if wanted is str else "an integer"
             problem = f"expected {expected}, got {_describe(item)}"
             raise ConfigError(reader.message(f"{key}.{name}", problem))
         values[attribute] = item

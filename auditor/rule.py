@@ -7,15 +7,19 @@ Rules are small classes in the `rules` package. They read parsed documents throu
 Positions everywhere are 1-based. `end_column` is exclusive (it points one past the last
 character), the way SARIF counts. Columns count characters of the decoded text, whose line
 endings are normalised to "\\n" and whose BOM is removed (see documents.base.SourceFile).
+
+The immutable values here (Span, Edit, Fix, Finding, Example) are NamedTuples rather than
+frozen dataclasses: every run creates these classes at start-up, and a NamedTuple class costs
+a small fraction of a dataclass's (which compiles each generated method). Copy one with a
+change through `_replace` (the NamedTuple API, despite the underscore).
 """
 
 from __future__ import annotations
 
 import enum
-import inspect
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 if TYPE_CHECKING:  # imported for annotations only, to keep start-up light
     from auditor.config import Config
@@ -35,8 +39,7 @@ class Applicability(str, enum.Enum):
     UNSAFE = "unsafe"  # applied only with --unsafe-fixes
 
 
-@dataclass(frozen=True, order=True)
-class Span:
+class Span(NamedTuple):  # ordered by line, column, end_line, end_column
     line: int
     column: int
     end_line: int
@@ -58,8 +61,7 @@ class EditKind(str, enum.Enum):
     DELETE = "delete"  # delete the file `path`
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(NamedTuple):
     path: str  # relative to the project root, POSIX separators
     kind: EditKind
     span: Span | None = None
@@ -99,8 +101,7 @@ class Edit:
         return data
 
 
-@dataclass(frozen=True)
-class Fix:
+class Fix(NamedTuple):
     applicability: Applicability
     message: str  # imperative, shown to the user: "Add `USER mami` before CMD"
     edits: tuple[Edit, ...]
@@ -114,8 +115,7 @@ class Fix:
         return cls(Applicability.UNSAFE, message, tuple(edits))
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     code: str
     name: str
     message: str
@@ -131,8 +131,7 @@ class Finding:
         return (self.path, self.span, self.code)
 
 
-@dataclass(frozen=True)
-class Example:
+class Example(NamedTuple):
     """A snippet shown in a rule's docs and run by the generic example test.
 
     `files` maps relative paths to their text; a bare string is the rule's `example_path`.
@@ -146,7 +145,7 @@ class Example:
     fixed: Mapping[str, str] | None = None
     count: int | None = None
     unsafe: bool = False
-    config: Mapping[str, Any] = field(default_factory=dict)  # [tool.mami-audit] keys
+    config: Mapping[str, Any] = MappingProxyType({})  # [tool.mami-audit] keys
 
 
 def _as_files(rule_path: str, text: str | Mapping[str, str]) -> Mapping[str, str]:
@@ -235,6 +234,8 @@ class Rule:
 
     @classmethod
     def documentation(cls) -> str:
+        import inspect  # only the docs commands need it
+
         return inspect.cleandoc(cls.__doc__ or "")
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from auditor.documents.base import Document
 from auditor.rule import Finding, Rule, RuleRegistry, registry
@@ -32,8 +32,7 @@ _PEER_CODE = re.compile(r"^[A-Za-z]+[0-9]+$")
 Scope = Literal["statement", "file"]
 
 
-@dataclass(frozen=True)
-class Pragma:
+class Pragma(NamedTuple):  # NamedTuples: cheaper than dataclasses to create at start-up
     line: int
     scope: Scope
     selectors: tuple[str, ...]  # our codes/names, or peer codes when origin is "hadolint"
@@ -50,8 +49,7 @@ class Pragma:
         return rule.code in self.selectors or rule.name in self.selectors
 
 
-@dataclass(frozen=True)
-class PragmaProblem:
+class PragmaProblem(NamedTuple):
     line: int
     column: int
     message: str

@@ -4,6 +4,9 @@ The text a document holds has its BOM removed and its line endings normalised to
 `SourceFile` remembers both, plus the encoding, so the fixer can write the file back the
 way it was. Bytes that are not UTF-8 are not guessed at: the document records a parse error
 at the line of the first bad byte and rules skip it.
+
+The immutable ParseError and SourceFile are NamedTuples: every run creates these classes at
+start-up, and a NamedTuple class is much cheaper to create than a frozen dataclass.
 """
 
 from __future__ import annotations
@@ -12,12 +15,12 @@ import codecs
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 from auditor.rule import Span
 
 
-@dataclass(frozen=True)
-class ParseError:
+class ParseError(NamedTuple):
     """Why a file could not be read or parsed, at the place where it breaks."""
 
     message: str
@@ -25,8 +28,7 @@ class ParseError:
     column: int = 1
 
 
-@dataclass(frozen=True)
-class SourceFile:
+class SourceFile(NamedTuple):
     path: str  # relative to the project root, POSIX separators
     absolute: Path
     text: str  # decoded, BOM removed, line endings "\n"

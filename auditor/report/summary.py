@@ -7,7 +7,7 @@ of --show-fixes are worded once here so that both formats say the same thing.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from auditor.report.sanitize import inline
 from auditor.result import RunResult
@@ -46,8 +46,7 @@ def summary_lines(result: RunResult, *, mention_fixed: bool = True) -> list[str]
     return lines
 
 
-@dataclass(frozen=True)
-class RuleCount:
+class RuleCount(NamedTuple):  # a NamedTuple: cheaper to create at start-up than a dataclass
     """One row of --statistics: how often a rule fired and how many of those --fix fixes."""
 
     code: str
