@@ -17,17 +17,17 @@ or precedes no statement is a problem the `invalid-suppression` rule (AU002) rep
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
 from auditor.documents.base import Document
+from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Finding, Rule, RuleRegistry, registry
 
-_MAMI = re.compile(r"^#\s*mami-audit\s*:\s*(?P<body>.*)$")
-_MAMI_BODY = re.compile(r"^(?P<scope>ignore-file|ignore)\s*\[(?P<codes>[^\]]*)\]\s*(?P<reason>.*)$")
-_HADOLINT = re.compile(r"^#\s*hadolint\s+(?P<global>global\s+)?ignore\s*=\s*(?P<codes>.*)$")
-_PEER_CODE = re.compile(r"^[A-Za-z]+[0-9]+$")
+_MAMI = LazyPattern(r"^#\s*mami-audit\s*:\s*(?P<body>.*)$")
+_MAMI_BODY = LazyPattern(r"^(?P<scope>ignore-file|ignore)\s*\[(?P<codes>[^\]]*)\]\s*(?P<reason>.*)$")
+_HADOLINT = LazyPattern(r"^#\s*hadolint\s+(?P<global>global\s+)?ignore\s*=\s*(?P<codes>.*)$")
+_PEER_CODE = LazyPattern(r"^[A-Za-z]+[0-9]+$")
 
 Scope = Literal["statement", "file"]
 

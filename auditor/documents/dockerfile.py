@@ -36,6 +36,7 @@ from posixpath import basename
 from typing import NamedTuple
 
 from auditor.documents.base import Document, ParseError, SourceFile
+from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Span
 
 KIND = "dockerfile"
@@ -53,11 +54,11 @@ NEEDS_ARGUMENTS = INSTRUCTIONS - {"RUN", "CMD", "ENTRYPOINT"}
 NEEDS_TWO_ARGUMENTS = frozenset({"COPY", "ADD"})
 DIRECTIVES = frozenset({"escape", "syntax", "check"})
 
-_DIRECTIVE_RE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
-_HEREDOC_RE = re.compile(r"^(\d*)<<(-?)([^<]*)$")
-_WHITESPACE_RE = re.compile(r"[\t\v\f\r ]+")
-_VARIABLE_RE = re.compile(r"\$(?:\{(\w+)(?:(:?[-+])([^}]*))?\}|(\w+))")
-_STAGE_NAME_RE = re.compile(r"^[a-z][a-z0-9\-_.]*$")
+_DIRECTIVE_RE = LazyPattern(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
+_HEREDOC_RE = LazyPattern(r"^(\d*)<<(-?)([^<]*)$")
+_WHITESPACE_RE = LazyPattern(r"[\t\v\f\r ]+")
+_VARIABLE_RE = LazyPattern(r"\$(?:\{(\w+)(?:(:?[-+])([^}]*))?\}|(\w+))")
+_STAGE_NAME_RE = LazyPattern(r"^[a-z][a-z0-9\-_.]*$")
 
 
 def matches(relative_path: str) -> bool:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from auditor.documents.dockerfile import Dockerfile, Instruction, Stage, parse_image
+from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Context, Edit, Finding, Rule
 from rules.dockerfile._shell import pip_calls
 
 ROOT_USERS = frozenset({"root", "0", "0:0", "root:root"})
-_PYTHON_WORDS_RE = re.compile(r"\b(?:python3?(?:\.\d+)?|pip3?|uvicorn|gunicorn|hypercorn)\b")
+_PYTHON_WORDS_RE = LazyPattern(r"\b(?:python3?(?:\.\d+)?|pip3?|uvicorn|gunicorn|hypercorn)\b")
 
 
 class DockerfileRule(Rule):

@@ -15,9 +15,10 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from auditor.documents.dockerfile import Dockerfile, Instruction
+from auditor.lazy_pattern import LazyPattern
 
 OPERATORS = frozenset({"&&", "||", ";", "|", "&", ";;", "|&"})
-_ASSIGNMENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_ASSIGNMENT_RE = LazyPattern(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _WRAPPERS = frozenset({"sudo", "env", "exec", "command", "nice", "time"})
 
 
@@ -69,8 +70,8 @@ def run_commands(instruction: Instruction) -> list[SimpleCommand]:
 
 # -- pip ----------------------------------------------------------------------------------------
 
-_PIP_NAME_RE = re.compile(r"^pip(?:3(?:\.\d+)?)?$")
-_PYTHON_NAME_RE = re.compile(r"^python(?:3(?:\.\d+)?)?$")
+_PIP_NAME_RE = LazyPattern(r"^pip(?:3(?:\.\d+)?)?$")
+_PYTHON_NAME_RE = LazyPattern(r"^python(?:3(?:\.\d+)?)?$")
 
 
 class PipCall(NamedTuple):
@@ -231,7 +232,7 @@ def command_matches(
 
 
 _PREVIOUS_OPERATOR_RE = r"(?:&&|\|\||;|\||\(|\bthen\b|\bdo\b|\belse\b|\n)"
-_COMMAND_PREFIX_RE = re.compile(
+_COMMAND_PREFIX_RE = LazyPattern(
     r"^(?:\s|RUN\b|run\b|--\S+|[A-Za-z_][A-Za-z0-9_]*=\S*|sudo\b|env\b|exec\b)*$"
 )
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterator
 
 from auditor.documents.dockerfile import Dockerfile, Instruction, Stage
+from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Context, Edit, Finding, Fix, Span, register
 from rules.dockerfile._base import DockerfileRule, builds_wheels, env_value
 from rules.dockerfile._shell import (
@@ -351,7 +351,7 @@ class BuildToolsInRuntime(DockerfileRule):
                         yield self.finding(document, span, message)
 
 
-_MANIFEST_RE = re.compile(
+_MANIFEST_RE = LazyPattern(
     r"^(?:requirements.*\.txt|constraints.*\.txt|requirements|pyproject\.toml|setup\.cfg|setup\.py"
     r"|poetry\.lock|Pipfile(?:\.lock)?|uv\.lock|pdm\.lock)$"
 )

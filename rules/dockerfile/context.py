@@ -14,10 +14,11 @@ from typing import NamedTuple
 
 from auditor.documents.dockerfile import Dockerfile, Instruction
 from auditor.documents.ignorefile import IgnoreFile, ignore_file_candidates
+from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Context, Finding, Severity, register
 from rules.dockerfile._base import DockerfileRule
 
-_REMOTE_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
+_REMOTE_RE = LazyPattern(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
 _GLOB_CHARS = frozenset("*?[")
 
 

@@ -9,6 +9,7 @@ import shlex
 from collections.abc import Iterator
 
 from auditor.documents.dockerfile import Dockerfile, Instruction
+from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Context, Edit, Finding, Fix, Severity, Span, register
 from rules.dockerfile._base import (
     DockerfileRule,
@@ -27,7 +28,7 @@ _ARCHIVE_SUFFIXES = (
     ".tar.lz", ".tar.lzma", ".tlz", ".tar.Z", ".tZ", ".tar.zst", ".gz", ".bz2", ".xz",
     ".zst", ".lz", ".lzma",
 )  # fmt: skip
-_REMOTE_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
+_REMOTE_RE = LazyPattern(r"^(?:[a-z][a-z0-9+.-]*://|git@)", re.IGNORECASE)
 _SHELL_SPECIAL = set("$&|;<>()`*?[]{}~#!\\\n")
 
 
@@ -336,7 +337,7 @@ class AptGetInstallRecommends(DockerfileRule):
                 )
 
 
-_APT_LISTS_CLEANED_RE = re.compile(r"rm\s+(?:-\w+\s+)*[^&;|]*/var/lib/apt/lists")
+_APT_LISTS_CLEANED_RE = LazyPattern(r"rm\s+(?:-\w+\s+)*[^&;|]*/var/lib/apt/lists")
 
 
 @register
@@ -652,7 +653,7 @@ _KEY_QUALIFIERS = frozenset({"api", "private", "secret", "access", "signing", "e
 _NOT_SECRET_WORDS = frozenset(
     {"file", "path", "dir", "name", "public", "url", "length", "expire", "expires"}
 )
-_SECRET_VALUE_RE = re.compile(
+_SECRET_VALUE_RE = LazyPattern(
     r"(?:sk-[A-Za-z0-9_-]{20,}|gsk_[A-Za-z0-9]{20,}|ghp_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}"
     r"|AIza[0-9A-Za-z_-]{30,}|AKIA[0-9A-Z]{16}|xox[abprs]-[A-Za-z0-9-]{10,})"
 )

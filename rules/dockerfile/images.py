@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 
 from auditor.documents.dockerfile import Dockerfile, Stage, parse_image
+from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Context, Finding, Severity, register
 from rules.dockerfile._base import DockerfileRule
 
@@ -26,7 +26,7 @@ PYTHON_END_OF_LIFE = {
     "3.13": "2029-10-31",
     "3.14": "2030-10-31",
 }
-_PYTHON_TAG_RE = re.compile(r"^(\d+)\.(\d+)(?:\.\d+)?(?:[-.]|$)")
+_PYTHON_TAG_RE = LazyPattern(r"^(\d+)\.(\d+)(?:\.\d+)?(?:[-.]|$)")
 
 
 def python_version(image: str) -> str | None:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from auditor.documents.dockerfile import Dockerfile, Instruction, parse_image
+from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Context, Edit, Finding, Fix, Severity, register
 from rules.dockerfile._base import (
     DockerfileRule,
@@ -22,7 +23,7 @@ from rules.dockerfile._base import (
 from rules.dockerfile._shell import SimpleCommand, installed_packages, run_commands
 
 _USER_CREATION_RE = r"\b(?:useradd|adduser)\b[^&;|]*\b{name}\b"
-_URL_RE = re.compile(r"https?://[^\s\"'|;&]+")
+_URL_RE = LazyPattern(r"https?://[^\s\"'|;&]+")
 
 
 def _creates_user(document: Dockerfile, stage_instructions: list[Instruction], name: str) -> bool:
