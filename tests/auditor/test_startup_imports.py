@@ -1,0 +1,87 @@
+"""What a check run imports: only what its rules and its output format use.
+
+A pre-commit hook starts mami-audit on every commit, so the heavy libraries stay unloaded
+unless a run needs them. Each test runs the CLI in a fresh interpreter and looks at
+`sys.modules` afterwards; speed itself is measured in benchmarks/, not here.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+# Runs `mami-audit ARGS...` and then writes the names of the loaded modules to PATH.
+_RUN_AND_LIST_MODULES = """
+import sys
+from auditor.cli import main
+
+listing, arguments = sys.argv[1], sys.argv[2:]
+try:
+    main(arguments)
+finally:
+    with open(listing, "w") as out:
+        out.write("\\n".join(sorted(sys.modules)))
+"""
+
+FLAWED_DOCKERFILE = """\
+FROM python:3.9
+ADD . /app
+RUN pip install -r requirements.txt
+CMD uvicorn app.main:app --host 0.0.0.0
+"""
+
+# Libraries a Dockerfile-only run reported as concise text never uses.
+NOT_NEEDED = ("rich", "libcst", "ruamel", "pathspec", "packaging", "pydantic")
+
+
+def loaded_modules(
+    project: Path, *arguments: str
+) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    listing = project.parent / "modules.txt"
+    environment = dict(os.environ, PYTHONPATH=str(REPOSITORY), NO_COLOR="1")
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN_AND_LIST_MODULES, str(listing), *arguments],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+    )
+    return done, set(listing.read_text().split("\n"))
+
+
+def top_level(modules: set[str]) -> set[str]:
+    return {name.split(".", 1)[0] for name in modules}
+
+
+def make_project(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "mami-audit.toml").write_text('select = ["DF"]\n')
+    (project / "Dockerfile").write_text(FLAWED_DOCKERFILE)
+    return project
+
+
+def test_concise_check_of_a_dockerfile_loads_no_heavy_library(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    done, modules = loaded_modules(project, "check", ".", "--output-format", "concise")
+
+    assert done.returncode == 1, done.stderr  # the Dockerfile has findings
+    assert "Dockerfile:1:" in done.stdout and "DF0" in done.stdout
+    assert not top_level(modules) & set(NOT_NEEDED)
+    assert "auditor.fixer" not in modules  # no --fix, no --diff
+    assert "auditor.report.full" not in modules  # only the chosen format is imported
+
+
+def test_full_format_loads_rich(tmp_path: Path) -> None:
+    """The counterpart: the listing does see a library once a run uses it."""
+    project = make_project(tmp_path)
+    done, modules = loaded_modules(project, "check", ".")
+
+    assert done.returncode == 1, done.stderr
+    assert "rich" in top_level(modules)
+    assert "auditor.report.full" in modules
