@@ -11,6 +11,9 @@
         hadolint's own pragmas silence the rules whose `peers` name those checks, so a team
         switching from hadolint keeps its comments.
 
+Only lines the document's parser read as comments count: a `#` line inside a Dockerfile
+heredoc body is file content (or a shell comment of the script), not a pragma.
+
 Rules are named by code or name. A mami-audit pragma that is malformed, names no rule we know
 or precedes no statement is a problem the `invalid-suppression` rule (AU002) reports.
 """
@@ -76,11 +79,14 @@ def parse_suppressions(document: Document, rules: RuleRegistry = registry) -> Su
     if not might_have_pragmas(document.text):
         return found
     lines = document.lines
+    comment_lines = parsed_comment_lines(document)
     for index, raw in enumerate(lines):
         stripped = raw.strip()
+        number = index + 1
         if not stripped.startswith("#"):
             continue
-        number = index + 1
+        if comment_lines is not None and number not in comment_lines:
+            continue  # e.g. a heredoc body line: content, not a comment
         column = len(raw) - len(raw.lstrip()) + 1
         mami = _MAMI.match(stripped)
         if mami:
@@ -99,6 +105,19 @@ def parse_suppressions(document: Document, rules: RuleRegistry = registry) -> Su
                 target = _statement_after(document, number)
                 found.pragmas.append(Pragma(number, "statement", codes, "hadolint", target))
     return found
+
+
+def parsed_comment_lines(document: Document) -> frozenset[int] | None:
+    """The lines the document's own parser read as comments, or None when it cannot tell.
+
+    A parsed Dockerfile lists its comments (heredoc bodies are not among them); the attribute
+    is read by name so that this module does not import a kind's parser. Other kinds, plain
+    text and documents that failed to parse fall back to "a line starting with `#`".
+    """
+    comments = getattr(document, "comments", None)
+    if document.parse_error is not None or not isinstance(comments, list):
+        return None
+    return frozenset(comment.line for comment in comments)
 
 
 def _read_mami(
