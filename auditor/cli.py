@@ -271,12 +271,17 @@ def _plan(options: CheckOptions) -> _Plan:
     import rules
     from auditor.config import config_for
     from auditor.engine import select_rules
-    from auditor.project import ALWAYS_PRUNED, resolve_targets
+    from auditor.documents import KIND_MODULES
+    from auditor.project import ALWAYS_PRUNED, files_of_no_kind, resolve_targets
 
     targets = resolve_targets(options.paths)
     for path in targets.paths:
         if ALWAYS_PRUNED.intersection(path.split("/")):
             warn(f"{path}: inside {', '.join(sorted(ALWAYS_PRUNED))}, which are never audited")
+    # Say so rather than print "All checks passed" for a file nothing looked at.
+    for path in files_of_no_kind(targets):
+        kinds = ", ".join(sorted(KIND_MODULES))
+        warn(f"{path}: matches no document kind mami-audit reads ({kinds}); not audited")
     config = config_for(targets.root, options.config).with_overrides(
         select=options.select,
         extend_select=options.extend_select,

@@ -99,6 +99,16 @@ def resolve_targets(paths: list[Path]) -> Targets:
     return Targets(root, tuple(sorted(set(relative))))
 
 
+def files_of_no_kind(targets: Targets) -> list[str]:
+    """The named PATHs that are files no document kind reads: no rule can report on them."""
+    unread = []
+    for path in targets.paths:
+        if path != "." and (targets.root / path).is_file():
+            if not any(kind_module(kind).matches(path) for kind in KIND_MODULES):
+                unread.append(path)
+    return unread
+
+
 def normalise(path: str) -> str | None:
     """A clean relative POSIX path, or None when it is absolute or climbs out of the root."""
     path = path.replace("\\", "/") if os.sep == "\\" else path

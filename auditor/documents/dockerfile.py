@@ -61,15 +61,29 @@ _VARIABLE_RE = LazyPattern(r"\$(?:\{(\w+)(?:(:?[-+])([^}]*))?\}|(\w+))")
 _STAGE_NAME_RE = LazyPattern(r"^[a-z][a-z0-9\-_.]*$")
 
 
+# `Dockerfile.<suffix>` names a variant (Dockerfile.prod); these suffixes name source code,
+# data or documentation about Dockerfiles instead (dockerfile.py, Dockerfile.md).
+_NOT_DOCKERFILE_SUFFIXES = frozenset(
+    {
+        "py", "pyi", "pyc", "md", "rst", "txt", "json", "toml", "yaml", "yml", "ini", "cfg",
+        "js", "mjs", "cjs", "ts", "tsx", "jsx", "go", "rs", "java", "rb", "html", "css",
+        "dockerignore",
+    }
+)  # fmt: skip
+
+
 def matches(relative_path: str) -> bool:
-    """Dockerfile, Dockerfile.<x>, <x>.Dockerfile and Containerfile, anywhere."""
-    name = basename(relative_path)
-    if name.endswith(".dockerignore"):
+    """Dockerfile, Dockerfile.<x>, <x>.Dockerfile and Containerfile(.<x>), anywhere, in any
+    letter case: the docker CLI falls back to `dockerfile`, and `api.dockerfile` is common.
+    Not `Dockerfile.<x>` when <x> is a source, data or documentation suffix (.py, .md, ...)."""
+    name = basename(relative_path).lower()
+    suffix = name.rpartition(".")[2]
+    if suffix in _NOT_DOCKERFILE_SUFFIXES and suffix != name:
         return False
     return (
-        name in ("Dockerfile", "Containerfile")
-        or name.startswith(("Dockerfile.", "Containerfile."))
-        or name.endswith(".Dockerfile")
+        name in ("dockerfile", "containerfile")
+        or name.startswith(("dockerfile.", "containerfile."))
+        or name.endswith(".dockerfile")
     )
 
 

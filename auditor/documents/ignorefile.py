@@ -30,6 +30,9 @@ KIND = "dockerignore"
 
 
 def matches(relative_path: str) -> bool:
+    """`.dockerignore`, or `<Dockerfile name>.dockerignore` (the Dockerfile part in any case,
+    as `dockerfile.matches` reads it). The suffix itself is matched exactly: BuildKit opens
+    these names as they are spelled."""
     name = posixpath.basename(relative_path)
     if name == ".dockerignore":
         return True
