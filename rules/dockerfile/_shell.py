@@ -4,7 +4,9 @@ Two views of a RUN are used. `simple_commands` lexes the logical command (contin
 joined, heredoc bodies included) with the standard library's shlex into commands split at
 `&&`, `||`, `;`, `|` and newlines; rules decide on those. `command_matches` finds a command
 in the document's own text, for positions and fix edits; its segment ends where the shell
-command would (an operator or a line end that is not continued).
+command would (an operator or a line end that is not continued). It searches the text with
+comments blanked out (`shell_code`): comment lines inside a continuation, which Docker drops,
+and shell comments (`# ...`), which sh ignores, so a command named in a comment is not one.
 """
 
 from __future__ import annotations
@@ -169,29 +171,58 @@ def _verb_and_arguments(command: SimpleCommand) -> tuple[str, list[str]]:
     return "", []
 
 
+_APK_VIRTUAL_OPTIONS = ("--virtual", "-t")
+
+
 def _package_names(arguments: list[str]) -> list[str]:
     names = []
+    skip = False
     for arg in arguments:
-        if arg.startswith(("-", "$")):
-            continue
-        names.append(re.split(r"[=<>~]", arg, maxsplit=1)[0])
+        if skip:
+            skip = False
+        elif arg in _APK_VIRTUAL_OPTIONS:
+            skip = True  # its value names the group, it is not a package
+        elif not arg.startswith(("-", "$")):
+            names.append(re.split(r"[=<>~]", arg, maxsplit=1)[0])
     return names
+
+
+def _apk_virtual_name(arguments: list[str]) -> str | None:
+    """The group of `apk add --virtual NAME pkg...` (or `-t NAME`, `--virtual=NAME`)."""
+    for index, arg in enumerate(arguments):
+        if arg in _APK_VIRTUAL_OPTIONS and index + 1 < len(arguments):
+            return arguments[index + 1]
+        if arg.startswith("--virtual="):
+            return arg.split("=", 1)[1]
+    return None
 
 
 def installed_packages(instruction: Instruction) -> list[str]:
     """System packages a RUN installs (apt-get, apt, apk, yum, dnf), versions stripped."""
-    packages = []
+    return [package for _, package in _installs(instruction)]
+
+
+def _installs(instruction: Instruction) -> list[tuple[str | None, str]]:
+    """(apk virtual group or None, package) for each package the RUN installs."""
+    found: list[tuple[str | None, str]] = []
     for command in run_commands(instruction):
         verbs = _INSTALL_VERBS.get(command.name)
         if verbs is None:
             continue
         verb, arguments = _verb_and_arguments(command)
         if verb in verbs:
-            packages.extend(_package_names(arguments))
-    return packages
+            group = _apk_virtual_name(arguments) if command.name == "apk" else None
+            found.extend((group, package) for package in _package_names(arguments))
+    return found
 
 
 def removed_packages(instruction: Instruction) -> list[str]:
+    """System packages a RUN removes; `apk del NAME` of a virtual group created by an
+    `apk add --virtual NAME` of the same RUN removes the group's packages."""
+    groups: dict[str, list[str]] = {}
+    for group, package in _installs(instruction):
+        if group is not None:
+            groups.setdefault(group, []).append(package)
     packages = []
     for command in run_commands(instruction):
         verbs = _REMOVE_VERBS.get(command.name)
@@ -199,7 +230,9 @@ def removed_packages(instruction: Instruction) -> list[str]:
             continue
         verb, arguments = _verb_and_arguments(command)
         if verb in verbs:
-            packages.extend(_package_names(arguments))
+            for name in _package_names(arguments):
+                packages.append(name)
+                packages.extend(groups.get(name, ()) if command.name == "apk" else ())
     return packages
 
 
@@ -216,19 +249,81 @@ class TextMatch(NamedTuple):
 def command_matches(
     document: Dockerfile, instruction: Instruction, regex: str
 ) -> Iterator[TextMatch]:
-    """Each place `regex` matches in the instruction's lines (heredoc bodies included)."""
+    """Each place `regex` matches a command in the instruction's lines (heredoc bodies
+    included), comments left out."""
     begin = document.offset(instruction.line, instruction.column)
-    last = instruction.end_line
-    end = document.offset(last, 1) + document.line_length(last)
-    text = document.text
+    code = shell_code(document, instruction)
     escape = re.escape(document.escape)
     terminator = re.compile(rf"&&|\|\||;|\||(?<!{escape})[ \t]*\n")
-    for match in re.compile(regex).finditer(text, begin, end):
-        if not _starts_a_command(text, begin, match.start(), escape):
+    for match in re.compile(regex).finditer(code):
+        if not _starts_a_command(code, match.start(), escape):
             continue  # inside an argument or a quoted string: `echo "pip install"`
-        stop = terminator.search(text, match.end(), end)
-        segment_end = stop.start() if stop else end
-        yield TextMatch(match.start(), match.end(), segment_end, text[match.start() : segment_end])
+        stop = terminator.search(code, match.end())
+        segment_end = stop.start() if stop else len(code)
+        yield TextMatch(
+            begin + match.start(),
+            begin + match.end(),
+            begin + segment_end,
+            code[match.start() : segment_end],
+        )
+
+
+def shell_code(document: Dockerfile, instruction: Instruction) -> str:
+    """The instruction's text (from its keyword to its last line) with every comment replaced
+    by spaces of the same length, so offsets still point into `document.text`.
+
+    Comment lines inside a continuation go with their line end (Docker drops the whole line).
+    A shell comment (`#` starting a word outside quotes) runs to the end of the logical line:
+    Docker joins the continued lines before sh reads them, so a `\\` at the end of a commented
+    line comments out the lines it continues into. In heredoc bodies a comment ends with its
+    line, as in any script.
+    """
+    begin = document.offset(instruction.line, instruction.column)
+    end = document.offset(instruction.end_line, 1) + document.line_length(instruction.end_line)
+    chars = list(document.text[begin:end])
+    comment_lines = {comment.line for comment in instruction.comments}
+    heredoc_start = instruction.command_end_line + 1
+    quote: str | None = None
+    in_comment = False
+    line = instruction.line
+    index = 0
+    while index < len(chars):
+        char = chars[index]
+        if char == "\n":
+            line += 1
+            index += 1
+            while line in comment_lines and line < heredoc_start:
+                index = _blank_line(chars, index)
+                line += 1
+            if line >= heredoc_start:
+                in_comment, quote = False, None
+            continue
+        if in_comment:
+            chars[index] = " "
+        elif quote == "'":
+            quote = None if char == "'" else quote
+        elif char == "\\" and index + 1 < len(chars) and chars[index + 1] != "\n":
+            index += 1  # an escaped character, `\#` included
+        elif quote == '"':
+            quote = None if char == '"' else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and (index == 0 or chars[index - 1] in " \t\n;&|("):
+            in_comment = True
+            chars[index] = " "
+        index += 1
+    return "".join(chars)
+
+
+def _blank_line(chars: list[str], start: int) -> int:
+    """Blank a whole line and its line end from `start`; return where the next line starts."""
+    index = start
+    while index < len(chars) and chars[index] != "\n":
+        chars[index] = " "
+        index += 1
+    if index < len(chars):
+        chars[index] = " "
+    return index + 1
 
 
 _PREVIOUS_OPERATOR_RE = r"(?:&&|\|\||;|\||\(|\bthen\b|\bdo\b|\belse\b|\n)"
@@ -237,10 +332,10 @@ _COMMAND_PREFIX_RE = LazyPattern(
 )
 
 
-def _starts_a_command(text: str, begin: int, start: int, escape: str) -> bool:
+def _starts_a_command(code: str, start: int, escape: str) -> bool:
     """Is the text between the previous shell operator (or the instruction start) and
     `start` only whitespace, the RUN keyword and its flags, or variable assignments?"""
-    window = re.sub(re.escape(escape) + r"[ \t]*\n", " ", text[begin:start])
+    window = re.sub(escape + r"[ \t]*\n", " ", code[:start])
     previous = None
     for previous in re.finditer(_PREVIOUS_OPERATOR_RE, window):
         pass
@@ -251,4 +346,5 @@ def _starts_a_command(text: str, begin: int, start: int, escape: str) -> bool:
 PIP_REGEX = (
     r"(?<![\w.-])(?:pip3?(?:\.\d+)?|python3?(?:\.\d+)?\s+-m\s+pip)\s+(?:-\S+\s+)*(install|wheel)\b"
 )
-APT_INSTALL_REGEX = r"(?<![\w.-])apt-get\s+(?:-\S+\s+)*install\b"
+APT_INSTALL_REGEX = r"(?<![\w.-])apt(?:-get)?\s+(?:-\S+\s+)*install\b"
+APT_TOOLS = ("apt-get", "apt")

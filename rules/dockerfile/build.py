@@ -298,7 +298,8 @@ class BuildToolsInRuntime(DockerfileRule):
     ## What it does
     Finds build tools (build-essential, gcc, g++, clang, make, cmake, alpine's build-base)
     installed by a RUN of the final stage (or a stage it builds on) and not removed again in
-    the same RUN.
+    the same RUN: by name (`apt-get purge gcc`) or, on Alpine, by the virtual package they
+    were installed under (`apk add --virtual .build-deps gcc ... && apk del .build-deps`).
 
     ## Why is this bad?
     Compilers are needed to build wheels, not to run them. In the runtime image they add
@@ -337,6 +338,11 @@ class BuildToolsInRuntime(DockerfileRule):
             "FROM python:3.11-slim\n"
             "RUN apt-get update && apt-get install -y gcc && pip install --no-cache-dir x \\\n"
             "    && apt-get purge -y gcc\n"
+        ),
+        DockerfileRule.good(
+            "FROM python:3.11-alpine\n"
+            "RUN apk add --no-cache --virtual .build-deps gcc musl-dev \\\n"
+            "    && pip install --no-cache-dir x && apk del .build-deps\n"
         ),
     )
 

@@ -19,8 +19,10 @@ from rules.dockerfile._base import (
 )
 from rules.dockerfile._shell import (
     APT_INSTALL_REGEX,
+    APT_TOOLS,
     command_matches,
     run_commands,
+    shell_code,
 )
 
 _ARCHIVE_SUFFIXES = (
@@ -129,8 +131,14 @@ class ShellFormCommand(DockerfileRule):
     ```dockerfile
     CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"]
     ```
-    The fix is safe and offered only when the command uses no shell feature (variables,
-    `&&`, pipes, redirections, globs), so the JSON form runs the very same program.
+    The fix is offered only when the command uses no shell feature (variables, `&&`, pipes,
+    redirections, globs), so the JSON form runs the very same program; a leading `exec` (a
+    shell builtin, which already hands PID 1 to the app) is dropped, as the JSON form does
+    the same. Like hadolint, `CMD exec ...` is still reported: it needs a shell in the image.
+    The fix is safe, except where the other instruction changes meaning: a shell-form
+    ENTRYPOINT ignores the stage's CMD, which becomes its arguments once it is JSON; a CMD
+    under an exec-form ENTRYPOINT is passed to it as `/bin/sh -c <text>` until it is JSON.
+    Then it is unsafe.
     """
 
     code = "DF018"
@@ -148,6 +156,15 @@ class ShellFormCommand(DockerfileRule):
         ),
         DockerfileRule.bad(
             "FROM python:3.11-slim\nCMD python -m app --port $PORT\n",
+        ),
+        DockerfileRule.bad(
+            "FROM python:3.11-slim\nCMD exec uvicorn app.main:app --host 0.0.0.0\n",
+            'FROM python:3.11-slim\nCMD ["uvicorn", "app.main:app", "--host", "0.0.0.0"]\n',
+        ),
+        DockerfileRule.bad(
+            'FROM python:3.11-slim\nENTRYPOINT python -m app\nCMD ["--reload"]\n',
+            'FROM python:3.11-slim\nENTRYPOINT ["python", "-m", "app"]\nCMD ["--reload"]\n',
+            unsafe=True,
         ),
     )
     good_examples = (
@@ -175,9 +192,37 @@ class ShellFormCommand(DockerfileRule):
             words = shlex.split(command)
         except ValueError:
             return None
+        if words[0] == "exec":  # a shell builtin: the JSON form execs the program itself
+            if len(words) < 2 or words[1].startswith("-"):
+                return None  # `exec -a name ...` has no JSON equivalent
+            words = words[1:]
         array = json.dumps(words, ensure_ascii=False)
         text = f"{keyword_as_written(document, instruction)} {array}"
-        return Fix.safe("Use the JSON (exec) form", Edit.replace(document.path, span, text))
+        edit = Edit.replace(document.path, span, text)
+        changes = _json_form_changes_meaning(document, instruction)
+        if changes:
+            return Fix.unsafe(f"Use the JSON (exec) form ({changes})", edit)
+        return Fix.safe("Use the JSON (exec) form", edit)
+
+
+def _json_form_changes_meaning(document: Dockerfile, instruction: Instruction) -> str | None:
+    """Why turning this CMD/ENTRYPOINT into JSON changes what the container runs, if it does.
+
+    A shell-form ENTRYPOINT ignores CMD; in JSON form it gets CMD as arguments. BuildKit keeps
+    a CMD of the same stage (wherever it stands) and drops an inherited one. A shell-form CMD
+    under an exec-form ENTRYPOINT reaches it as `/bin/sh -c <text>`.
+    """
+    if instruction.stage is None:
+        return None
+    stage = document.stages[instruction.stage]
+    if instruction.keyword == "ENTRYPOINT":
+        if stage.of_keyword("CMD"):
+            return "the stage's CMD becomes its arguments"
+        return None
+    entrypoints = [ins for ins in document.chain_instructions(stage) if ins.keyword == "ENTRYPOINT"]
+    if entrypoints and entrypoints[-1].exec_form is not None:
+        return "the ENTRYPOINT gets the words instead of `/bin/sh -c <text>`"
+    return None
 
 
 def _needs_shell(command: str) -> bool:
@@ -202,6 +247,11 @@ def _apt_install_matches(document: Dockerfile, instruction: Instruction):  # typ
     return command_matches(document, instruction, APT_INSTALL_REGEX)
 
 
+def _tool(segment: str) -> str:
+    """`apt-get` or `apt`, as the matched command writes it."""
+    return segment.split(None, 1)[0]
+
+
 def _match_span(document: Dockerfile, start: int, end: int) -> Span:
     line, column = document.position(start)
     end_line, end_column = document.position(end)
@@ -216,8 +266,9 @@ class AptGetMissingYes(DockerfileRule):
     """`apt-get install` without `-y`.
 
     ## What it does
-    Finds `apt-get install` without `-y`/`--yes`/`--assume-yes` (or `-qq`, which implies it).
-    Mirrors hadolint's DL3014.
+    Finds `apt-get install` (or `apt install`) without `-y`/`--yes`/`--assume-yes` (or `-qq`,
+    which implies it). Mirrors hadolint's DL3014, which looks at `apt-get` only. Commands
+    named in comments are not commands and are not reported.
 
     ## Why is this bad?
     apt-get asks for confirmation, there is no one to answer during a build, and the step
@@ -268,7 +319,8 @@ class AptGetMissingYes(DockerfileRule):
                 yield self.finding(
                     document,
                     _match_span(document, match.start, match.end),
-                    "`apt-get install` without `-y` waits for an answer and fails the build",
+                    f"`{_tool(match.segment)} install` without `-y` waits for an answer and "
+                    "fails the build",
                     Fix.safe("Add `-y`", edit),
                 )
 
@@ -278,8 +330,9 @@ class AptGetInstallRecommends(DockerfileRule):
     """`apt-get install` without `--no-install-recommends`.
 
     ## What it does
-    Finds `apt-get install` without `--no-install-recommends` (or
-    `-o APT::Install-Recommends=false`). Mirrors hadolint's DL3015.
+    Finds `apt-get install` (or `apt install`) without `--no-install-recommends` (or
+    `-o APT::Install-Recommends=false`). Mirrors hadolint's DL3015, which looks at `apt-get`
+    only.
 
     ## Why is this bad?
     Debian installs "recommended" packages by default: for `curl` alone that can be dozens of
@@ -332,12 +385,12 @@ class AptGetInstallRecommends(DockerfileRule):
                 yield self.finding(
                     document,
                     _match_span(document, match.start, match.end),
-                    "`apt-get install` without `--no-install-recommends` adds packages nobody asked for",
+                    f"`{_tool(match.segment)} install` without `--no-install-recommends` adds "
+                    "packages nobody asked for",
                     Fix.unsafe("Add `--no-install-recommends`", edit),
                 )
 
 
-_APT_LISTS_CLEANED_RE = LazyPattern(r"rm\s+(?:-\w+\s+)*[^&;|]*/var/lib/apt/lists")
 
 
 @register
@@ -346,8 +399,10 @@ class AptListsNotCleaned(DockerfileRule):
 
     ## What it does
     In the final stage (and the stages it builds on), finds RUN instructions that run
-    `apt-get update` without `rm -rf /var/lib/apt/lists/*` in the same RUN, unless `/var/lib/apt` is a cache mount. Like hadolint's DL3009, builder stages are not
-    checked: their layers do not reach the final image.
+    `apt-get update` (or `apt update`) without an `rm` of `/var/lib/apt/lists` among the
+    same RUN's commands (an `rm` in a comment does not count), unless `/var/lib/apt` is a
+    cache mount. Like hadolint's DL3009, builder stages are not checked: their layers do not
+    reach the final image.
 
     ## Why is this bad?
     `apt-get update` downloads package lists (20-40 MB) that stay in the layer when they are
@@ -364,7 +419,9 @@ class AptListsNotCleaned(DockerfileRule):
         && rm -rf /var/lib/apt/lists/*
     ```
     The fix is safe: the lists are only needed to install, in that same RUN. It is not offered
-    for an `apt-get update` alone in its RUN (see DF022): a later install needs those lists.
+    for an `apt-get update` alone in its RUN (see DF022): a later install needs those lists;
+    nor when the RUN's last line ends in a shell comment, `;`, `&` or `|`, where an appended
+    `&& rm` would land in the comment or break the shell syntax.
     """
 
     code = "DF021"
@@ -402,19 +459,20 @@ class AptListsNotCleaned(DockerfileRule):
             for instruction in stage.of_keyword("RUN"):
                 if "/var/lib/apt" in (instruction.flag("mount") or ""):
                     continue
+                commands = run_commands(instruction)
                 uses_apt = any(  # the RUN that downloads the lists is the one to clean them
-                    command.name == "apt-get" and "update" in command.words[1:]
-                    for command in run_commands(instruction)
+                    command.name in APT_TOOLS and "update" in command.words[1:]
+                    for command in commands
                 )
-                if not uses_apt or _APT_LISTS_CLEANED_RE.search(instruction.shell_command):
+                if not uses_apt or any(_removes_apt_lists(command.words) for command in commands):
                     continue
                 span = document.instruction_span(instruction)
                 fix = None
                 installs = any(
-                    command.name == "apt-get" and "install" in command.words[1:]
-                    for command in run_commands(instruction)
+                    command.name in APT_TOOLS and "install" in command.words[1:]
+                    for command in commands
                 )  # removing the lists after a lone update would break the next RUN's install
-                if installs and instruction.exec_form is None and not instruction.heredocs:
+                if installs and _can_append_command(document, instruction):
                     last = instruction.command_end_line
                     indent = " " * 4
                     edit = Edit.insert(
@@ -425,6 +483,26 @@ class AptListsNotCleaned(DockerfileRule):
                     fix = Fix.safe("Remove the apt lists in the same RUN", edit)
                 message = "apt lists stay in the image: remove /var/lib/apt/lists/* in the same RUN"
                 yield self.finding(document, span, message, fix)
+
+
+def _removes_apt_lists(words: tuple[str, ...]) -> bool:
+    return bool(words) and words[0].rsplit("/", 1)[-1] == "rm" and any(
+        word.rstrip("/*").rstrip("/") == "/var/lib/apt/lists" for word in words[1:]
+    )
+
+
+def _can_append_command(document: Dockerfile, instruction: Instruction) -> bool:
+    """Can `&& <command>` go after the instruction's last line? Not for exec form or a
+    heredoc, nor after a shell comment or a trailing `;`, `&` or `|`."""
+    if instruction.exec_form is not None or instruction.heredocs or instruction.continues_at_eof:
+        return False
+    code_lines = shell_code(document, instruction).split("\n")
+    last_index = instruction.command_end_line - instruction.line
+    code = code_lines[last_index]
+    written = document.lines[instruction.command_end_line - 1]
+    if written[len(written) - len(code) :] != code:
+        return False  # a comment was blanked out of that line
+    return not code.rstrip().endswith((";", "&", "|", "(", document.escape))
 
 
 @register

@@ -141,3 +141,18 @@ def test_python_mismatch_follows_stage_indexes_in_copy_from() -> None:
 def test_unpinned_image_ignores_scratch_and_unresolved_args() -> None:
     text = "ARG BASE\nFROM ${BASE}\nRUN x\nFROM scratch\nCOPY --from=0 /x /x\n"
     assert codes({"Dockerfile": text}, ["DF014"]) == []
+
+
+def test_build_tools_under_an_apk_virtual_package_count_as_removed_only_by_that_name() -> None:
+    removed = (
+        "FROM python:3.11-alpine\n"
+        "RUN apk add -t build-deps gcc make && pip install --no-cache-dir x && apk del build-deps\n"
+    )
+    assert codes({"Dockerfile": removed}, ["DF007"]) == []
+    other_group = (
+        "FROM python:3.11-alpine\n"
+        "RUN apk add --virtual=.a gcc && apk add --virtual .b make && apk del .b\n"
+    )
+    assert codes({"Dockerfile": other_group}, ["DF007"]) == ["DF007:2"]
+    later_run = "FROM python:3.11-alpine\nRUN apk add --virtual .b gcc\nRUN apk del .b\n"
+    assert codes({"Dockerfile": later_run}, ["DF007"]) == ["DF007:2"]

@@ -11,6 +11,7 @@ import pytest
 
 from auditor.testing import check_files, run_example
 from rules.dockerfile.hygiene import (
+    AptGetMissingYes,
     AptListsNotCleaned,
     MissingPipefail,
     RelativeWorkdir,
@@ -239,3 +240,69 @@ def test_df_fixes_keep_crlf_and_bom_through_the_cli(tmp_path: Path) -> None:
         b"RUN pip install --no-cache-dir -r requirements.txt\r\n"
         b'CMD ["python", "-m", "app"]\r\n'
     )
+
+
+def test_apt_lists_fix_is_withheld_where_an_appended_command_would_break() -> None:
+    for ending in ("curl  # for the healthcheck", "git;", "vim &", "curl |"):
+        text = f"FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y {ending}\n"
+        findings = check_files({"Dockerfile": text}, select=["DF021"])
+        assert [(f.span.line, f.fix) for f in findings] == [(2, None)], ending
+
+
+def test_apt_lists_removed_only_in_a_comment_still_count_as_left() -> None:
+    commented = (
+        "FROM debian:bookworm-slim\n"
+        "RUN apt-get update && apt-get install -y curl  # && rm -rf /var/lib/apt/lists/*\n"
+    )
+    assert codes({"Dockerfile": commented}, ["DF021"]) == ["DF021:2"]
+    echoed = (
+        "FROM debian:bookworm-slim\n"
+        "RUN apt-get update && apt-get install -y curl && echo /var/lib/apt/lists\n"
+    )
+    assert codes({"Dockerfile": echoed}, ["DF021"]) == ["DF021:2"]
+    cleaned = (
+        "FROM debian:bookworm-slim\n"
+        "RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists\n"
+    )
+    assert codes({"Dockerfile": cleaned}, ["DF021"]) == []
+
+
+def test_a_command_in_a_comment_line_inside_a_continuation_is_not_a_command() -> None:
+    text = (
+        "FROM debian:bookworm-slim\n"
+        "RUN apt-get update \\\n"
+        "    # then apt-get install the tools\n"
+        "    && apt-get install curl \\\n"
+        "    && rm -rf /var/lib/apt/lists/*\n"
+    )
+    assert codes({"Dockerfile": text}, ["DF019", "DF020"]) == ["DF019:4", "DF020:4"]
+    run = run_example(AptGetMissingYes, AptGetMissingYes.bad(text))
+    assert "# then apt-get install the tools\n" in run.files["Dockerfile"]
+    assert "apt-get install -y curl" in run.files["Dockerfile"]
+    trailing = "FROM debian:bookworm-slim\nRUN apt-get update  # apt-get install curl later\n"
+    assert codes({"Dockerfile": trailing}, ["DF019"]) == []
+
+
+def test_apt_is_read_like_apt_get() -> None:
+    text = "FROM debian:bookworm-slim\nRUN apt update && apt install curl\n"
+    findings = check_files({"Dockerfile": text}, select=["DF019", "DF020", "DF021"])
+    assert sorted(f.code for f in findings) == ["DF019", "DF020", "DF021"]
+    assert any("`apt install`" in f.message for f in findings)
+    run = run_example(AptListsNotCleaned, AptListsNotCleaned.bad(text))
+    assert run.files["Dockerfile"].endswith("\\\n    && rm -rf /var/lib/apt/lists/*\n")
+
+
+def test_shell_form_fix_drops_exec_and_keeps_entrypoint_cmd_semantics() -> None:
+    findings = check_files(
+        {"Dockerfile": 'FROM python:3.11\nENTRYPOINT python -m app\nCMD ["--reload"]\n'},
+        select=["DF018"],
+    )
+    assert len(findings) == 1 and findings[0].fix is not None
+    assert findings[0].fix.applicability.value == "unsafe"
+    under_exec_entrypoint = 'FROM python:3.11\nENTRYPOINT ["python"]\nCMD -m app\n'
+    findings = check_files({"Dockerfile": under_exec_entrypoint}, select=["DF018"])
+    assert findings[0].fix is not None and findings[0].fix.applicability.value == "unsafe"
+    alone = check_files({"Dockerfile": "FROM python:3.11\nENTRYPOINT python -m app\n"}, ["DF018"])
+    assert alone[0].fix is not None and alone[0].fix.applicability.value == "safe"
+    exec_option = check_files({"Dockerfile": "FROM python:3.11\nCMD exec -a app python\n"}, ["DF018"])
+    assert exec_option[0].fix is None
