@@ -21,6 +21,8 @@ class Expectations(NamedTuple):
     data_dir: str = "/app/data"  # R18.4: sqlite:///data/app.db relative to the workdir
     logs_dir: str = "/app/logs"  # R5.1
     python_version: str = "3.11"
+    # The Dockerfile stage that is deployed, judged as the final image; "" = the last stage
+    target: str = ""
     # Compose services and network (R3, R6)
     network: str = "mami-network"
     api_service: str = "mami-ai"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.documents.dockerfile import Dockerfile, Instruction, Stage, parse_image
+from auditor.documents.dockerfile import Dockerfile, Instruction, Stage, parse_image, substitute
 from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Context, Edit, Finding, Rule
 from rules.dockerfile._shell import pip_calls
@@ -30,16 +30,27 @@ def keyword_as_written(document: Dockerfile, instruction: Instruction) -> str:
     return document.lines[instruction.line - 1][start : start + len(instruction.keyword)]
 
 
+def final_stage(context: Context, document: Dockerfile) -> Stage | None:
+    """The stage whose image is judged as the one that runs: the stage named by
+    `expect.target` when this Dockerfile has one of that name, else the last stage."""
+    target = context.expect.target
+    if target:
+        named = document.stage_named(target)
+        if named is not None:
+            return named
+    return document.final_stage
+
+
 def is_python_image(document: Dockerfile, stage: Stage) -> bool:
-    """Does the stage's image run Python? By its base image or what it runs."""
+    """Does the stage's image run Python? By its base image, or by what its CMD and
+    ENTRYPOINT start. A RUN does not count: a Node image that installs python3 to build
+    native modules still runs Node."""
     if parse_image(document.root_base(stage)).short_name.startswith("python"):
         return True
     for instruction in document.chain_instructions(stage):
-        if instruction.keyword in (
-            "RUN",
-            "CMD",
-            "ENTRYPOINT",
-        ) and _PYTHON_WORDS_RE.search(instruction.shell_command):
+        if instruction.keyword in ("CMD", "ENTRYPOINT") and _PYTHON_WORDS_RE.search(
+            instruction.shell_command
+        ):
             return True
     return False
 
@@ -49,17 +60,35 @@ def last_user(document: Dockerfile, stage: Stage) -> Instruction | None:
     return users[-1] if users else None
 
 
-def user_name(instruction: Instruction) -> str:
-    """`USER mami:mami` -> `mami`."""
-    return instruction.arguments.strip().split(":", 1)[0]
+def user_text(document: Dockerfile, instruction: Instruction) -> str:
+    """The USER's argument with the ARG and ENV values known at that point substituted
+    (`ARG APP_USER=root` / `USER ${APP_USER}` -> `root`); as written when a variable has no
+    value there."""
+    written = instruction.arguments.strip()
+    if "$" not in written or instruction.stage is None:
+        return written
+    values: dict[str, str | None] = {}
+    for earlier in document.chain_instructions(document.stages[instruction.stage]):
+        if earlier is instruction:
+            break
+        if earlier.keyword not in ("ARG", "ENV"):
+            continue
+        for name, value in earlier.key_values():
+            if earlier.keyword == "ARG" and value is None:
+                value = document.global_args.get(name)  # `ARG NAME` takes the global default
+            values[name] = value
+    resolved, complete = substitute(written, values)
+    return resolved.strip() if complete else written
 
 
-def is_root(instruction: Instruction | None) -> bool:
-    return (
-        instruction is None
-        or instruction.arguments.strip() in ROOT_USERS
-        or (user_name(instruction) in ("root", "0"))
-    )
+def user_name(user: str) -> str:
+    """`mami:mami` -> `mami`."""
+    return user.split(":", 1)[0]
+
+
+def is_root(user: str | None) -> bool:
+    """Is the user (a USER's resolved argument; None for no USER at all) root?"""
+    return user is None or user in ROOT_USERS or user_name(user) in ("root", "0")
 
 
 def env_value(document: Dockerfile, stage: Stage, name: str) -> str | None:

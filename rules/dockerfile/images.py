@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from auditor.documents.dockerfile import Dockerfile, Stage, parse_image
 from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Context, Finding, Severity, register
-from rules.dockerfile._base import DockerfileRule
+from rules.dockerfile._base import DockerfileRule, final_stage
 
 # End of security support of each CPython minor version (python.org/downloads, PEP 602:
 # five years after the x.y.0 release, in October). Update when a release date is announced.
@@ -36,6 +36,15 @@ def python_version(image: str) -> str | None:
         return None
     match = _PYTHON_TAG_RE.match(reference.tag)
     return f"{match.group(1)}.{match.group(2)}" if match else None
+
+
+def python_libc(image: str) -> str | None:
+    """The C library of an official Python image: "musl" for its alpine variants, "glibc"
+    for the Debian-based rest; None for other images."""
+    reference = parse_image(image)
+    if reference.short_name != "python":
+        return None
+    return "musl" if "alpine" in (reference.tag or "") else "glibc"
 
 
 def _is_external(document: Dockerfile, stage: Stage) -> bool:
@@ -106,17 +115,20 @@ class UnpinnedBaseImage(DockerfileRule):
 
 @register
 class PythonVersionMismatch(DockerfileRule):
-    """Stages that hand wheels or files to each other use different Python versions.
+    """Stages that hand wheels or files to each other use different Python versions or C
+    libraries.
 
     ## What it does
     Compares the Python version of the final stage's image with that of every stage it
     builds on or copies from (`COPY --from`, `RUN --mount=...,from=`), read from `python:X.Y`
-    image tags.
+    image tags, and their C library: the `-alpine` Python images use musl, the others glibc.
 
     ## Why is this bad?
     Wheels built for CPython 3.12 (`cp312`) do not install on 3.11, and a copied virtualenv
     points at an interpreter that is not there: the build or the container start fails, or
-    pip silently builds from source again.
+    pip silently builds from source again. Likewise, `manylinux` wheels built or downloaded on
+    a glibc image do not install on a musl (alpine) one, and compiled extensions copied
+    across do not load.
 
     ## Example
     ```dockerfile
@@ -150,6 +162,10 @@ class PythonVersionMismatch(DockerfileRule):
             "FROM python:3.11-slim\n"
             "RUN --mount=type=bind,from=builder,source=/wheels,target=/wheels pip --version\n"
         ),
+        DockerfileRule.bad(
+            "FROM python:3.11-slim AS builder\nRUN pip wheel --no-cache-dir -w /wheels fastapi\n"
+            "FROM python:3.11-alpine\nCOPY --from=builder /wheels /wheels\n"
+        ),
     )
     good_examples = (
         DockerfileRule.good(
@@ -163,20 +179,30 @@ class PythonVersionMismatch(DockerfileRule):
     )
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
-        final = document.final_stage
+        final = final_stage(context, document)
         if final is None:
             return
-        runtime_version = python_version(document.root_base(final))
-        if runtime_version is None:
+        runtime_image = document.root_base(final)
+        runtime_version = python_version(runtime_image)
+        runtime_libc = python_libc(runtime_image)
+        if runtime_libc is None:
             return
         for stage in self._sources_of(document, final):
-            version = python_version(document.root_base(stage))
-            if version is not None and version != runtime_version:
-                root = document.stage_chain(stage)[0]
-                span = document.span_or_instruction(root.from_instruction, root.base_written)
+            image = document.root_base(stage)
+            version, libc = python_version(image), python_libc(image)
+            root = document.stage_chain(stage)[0]
+            span = document.span_or_instruction(root.from_instruction, root.base_written)
+            name = stage.name or stage.index
+            if version is not None and runtime_version is not None and version != runtime_version:
                 message = (
-                    f"Stage {stage.name or stage.index} uses Python {version}, the final image "
-                    f"Python {runtime_version}"
+                    f"Stage {name} uses Python {version}, the final image Python {runtime_version}"
+                )
+                yield self.finding(document, span, message)
+            elif libc is not None and libc != runtime_libc:
+                message = (
+                    f"Stage {name} builds on {libc} (`{image}`), the final image on "
+                    f"{runtime_libc} (`{runtime_image}`): wheels and compiled files built for "
+                    "one do not load on the other"
                 )
                 yield self.finding(document, span, message)
 
@@ -236,7 +262,7 @@ class PythonEndOfLife(DockerfileRule):
     good_examples = (DockerfileRule.good("FROM python:3.13-slim\nRUN echo hi\n"),)
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
-        final = document.final_stage
+        final = final_stage(context, document)
         if final is None:
             return
         version = python_version(document.root_base(final))

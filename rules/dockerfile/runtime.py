@@ -6,12 +6,13 @@ import posixpath
 import re
 from collections.abc import Iterator
 
-from auditor.documents.dockerfile import Dockerfile, Instruction, parse_image
+from auditor.documents.dockerfile import Dockerfile, Instruction, Stage, parse_image
 from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Context, Edit, Finding, Fix, Severity, register
 from rules.dockerfile._base import (
     DockerfileRule,
     env_value,
+    final_stage,
     insert_lines,
     insertion_line,
     is_alpine,
@@ -19,11 +20,26 @@ from rules.dockerfile._base import (
     is_root,
     last_user,
     user_name,
+    user_text,
 )
 from rules.dockerfile._shell import SimpleCommand, installed_packages, run_commands
 
 _USER_CREATION_RE = r"\b(?:useradd|adduser)\b[^&;|]*\b{name}\b"
 _URL_RE = LazyPattern(r"https?://[^\s\"'|;&]+")
+# CPython reads PYTHONUNBUFFERED as an integer (strtol, whole text): "", "0", "-00" leave
+# stdout buffered; any other text, even "false", turns buffering off.
+_BUFFERED_VALUE_RE = LazyPattern(r"^\s*[+-]?0*$")
+
+
+def _runs_as_non_root_by_default(base: str) -> bool:
+    """Base images whose own default user is not root: distroless and other `nonroot` tags,
+    Chainguard's images (uid 65532) and nginx-unprivileged."""
+    image = parse_image(base.lower())
+    return (
+        "nonroot" in base.lower()
+        or image.name.startswith("cgr.dev/chainguard/")
+        or image.short_name == "nginx-unprivileged"
+    )
 
 
 def _creates_user(document: Dockerfile, stage_instructions: list[Instruction], name: str) -> bool:
@@ -47,7 +63,10 @@ class RootUser(DockerfileRule):
     wants the API to run as the user `mami` (R1.5, R14.4).
 
     hadolint's DL3002 fires only when the last USER is root; a final stage without any USER
-    runs as root as well, so this rule reports that too.
+    runs as root as well, so this rule reports that too, unless the base image itself runs as
+    a non-root user by default (distroless and other `nonroot` tags, `cgr.dev/chainguard/*`,
+    `nginx-unprivileged`). ARG and ENV values are substituted into USER first, so
+    `ARG APP_USER=root` / `USER ${APP_USER}` is root as well.
 
     ## Example
     ```dockerfile
@@ -65,8 +84,12 @@ class RootUser(DockerfileRule):
     USER mami
     CMD ["python", "-m", "app"]
     ```
+    USER goes after the stage's last RUN, so commands that need root still run as root.
     The fix is unsafe: files the app writes at run time (a sqlite database, logs, uploads)
-    must now be writable by that user, which the fix cannot know.
+    must now be writable by that user, which the fix cannot know. It is offered for Python
+    images only: other servers (nginx binding port 80, say) need more than a USER line to run
+    without root, and images without a shell (scratch, distroless, Chainguard) cannot run
+    useradd.
     """
 
     code = "DF001"
@@ -107,29 +130,42 @@ class RootUser(DockerfileRule):
             "FROM python:3.11-slim AS base\nRUN useradd --system mami\nUSER mami:mami\n"
             'FROM base\nCMD ["python", "-m", "app"]\n'
         ),
+        DockerfileRule.good(
+            'FROM cgr.dev/chainguard/python:3.12\nENTRYPOINT ["python", "-m", "app"]\n'
+        ),
     )
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
-        stage = document.final_stage
-        if stage is None or "nonroot" in document.root_base(stage):
+        stage = final_stage(context, document)
+        if stage is None:
             return
         user = last_user(document, stage)
-        if not is_root(user):
+        if user is None and _runs_as_non_root_by_default(document.root_base(stage)):
+            return
+        resolved = None if user is None else user_text(document, user)
+        if not is_root(resolved):
             return
         if user is None:
             span = document.instruction_span(stage.from_instruction)
             message = "The final stage has no USER instruction, so the container runs as root"
         else:
             span = document.instruction_span(user)
-            message = f"The last USER is `{user.arguments.strip()}`: the container runs as root"
-        yield self.finding(document, span, message, self._fix(context, document, user))
+            written = user.arguments.strip()
+            shown = f"`{written}`" if resolved == written else f"`{written}` (`{resolved}`)"
+            message = f"The last USER is {shown}: the container runs as root"
+        yield self.finding(document, span, message, self._fix(context, document, stage, user))
 
-    def _fix(self, context: Context, document: Dockerfile, user: Instruction | None) -> Fix | None:
-        stage = document.final_stage
-        assert stage is not None
+    def _fix(
+        self, context: Context, document: Dockerfile, stage: Stage, user: Instruction | None
+    ) -> Fix | None:
         base = document.root_base(stage)
-        if base == "scratch" or "distroless" in base:
-            return None  # no shell, no useradd: the user must come from elsewhere
+        if (
+            base == "scratch"
+            or "distroless" in base
+            or _runs_as_non_root_by_default(base)
+            or not is_python_image(document, stage)
+        ):
+            return None  # no shell for useradd, or a server that needs more than USER
         name = context.expect.user
         text = f"USER {name}\n"
         if not _creates_user(document, document.chain_instructions(stage), name):
@@ -142,6 +178,9 @@ class RootUser(DockerfileRule):
                 )
             text = create + text
         line = insertion_line(stage, after=user)
+        later_runs = [ins for ins in stage.of_keyword("RUN") if ins.line >= line]
+        if later_runs:  # they may need root (pip install, apt-get): switch after them
+            line = later_runs[-1].end_line + 1
         return Fix.unsafe(f"Create `{name}` and switch to it", insert_lines(document, line, text))
 
 
@@ -162,10 +201,7 @@ def _seconds(duration: str) -> float | None:
     return sum(float(number) * units[unit] for number, unit in parts)
 
 
-def _final_healthcheck(document: Dockerfile) -> Instruction | None:
-    stage = document.final_stage
-    if stage is None:
-        return None
+def _final_healthcheck(document: Dockerfile, stage: Stage) -> Instruction | None:
     checks = [ins for ins in document.chain_instructions(stage) if ins.keyword == "HEALTHCHECK"]
     return checks[-1] if checks else None
 
@@ -244,10 +280,10 @@ class MissingHealthcheck(DockerfileRule):
     )
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
-        stage = document.final_stage
+        stage = final_stage(context, document)
         if stage is None:
             return
-        check = _final_healthcheck(document)
+        check = _final_healthcheck(document, stage)
         if check is not None and not check.healthcheck().disabled:  # type: ignore[union-attr]
             return
         if check is None:
@@ -333,8 +369,8 @@ class HealthcheckMismatch(DockerfileRule):
     )
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
-        check = _final_healthcheck(document)
-        stage = document.final_stage
+        stage = final_stage(context, document)
+        check = None if stage is None else _final_healthcheck(document, stage)
         if check is None or stage is None or not is_python_image(document, stage):
             return
         parsed = check.healthcheck()
@@ -477,8 +513,8 @@ class HealthcheckToolMissing(DockerfileRule):
     )
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
-        check = _final_healthcheck(document)
-        stage = document.final_stage
+        stage = final_stage(context, document)
+        check = None if stage is None else _final_healthcheck(document, stage)
         if check is None or stage is None:
             return
         parsed = check.healthcheck()
@@ -516,7 +552,10 @@ class PythonUnbuffered(DockerfileRule):
     """PYTHONUNBUFFERED is not set in the runtime image.
 
     ## What it does
-    Checks that a Python image's final stage sets `PYTHONUNBUFFERED` (to `1`) with ENV.
+    Checks that a Python image's final stage sets `PYTHONUNBUFFERED` (to `1`) with ENV. A
+    Python image is one whose base image is Python's or whose CMD or ENTRYPOINT runs Python
+    (a Node image that installs python3 in a RUN to build native modules is not). CPython
+    reads the value as a number: empty and `0` leave the output buffered and are reported.
 
     ## Why is this bad?
     Without it Python buffers stdout when it is not a terminal, which in a container it never
@@ -552,6 +591,10 @@ class PythonUnbuffered(DockerfileRule):
             'FROM python:3.11-slim\nENV PYTHONUNBUFFERED=""\nCMD ["python", "-m", "app"]\n',
             count=1,
         ),
+        DockerfileRule.bad(
+            'FROM python:3.11-slim\nENV PYTHONUNBUFFERED=0\nCMD ["python", "-m", "app"]\n',
+            count=1,
+        ),
     )
     good_examples = (
         DockerfileRule.good(
@@ -559,14 +602,18 @@ class PythonUnbuffered(DockerfileRule):
             'FROM base\nCMD ["python", "-m", "app"]\n'
         ),
         DockerfileRule.good('FROM nginx:1.27-alpine\nCMD ["nginx", "-g", "daemon off;"]\n'),
+        DockerfileRule.good(
+            "FROM node:20-alpine\nRUN apk add --no-cache python3 make g++ && npm ci\n"
+            'CMD ["node", "server.js"]\n'
+        ),
     )
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
-        stage = document.final_stage
+        stage = final_stage(context, document)
         if stage is None or not is_python_image(document, stage):
             return
         value = env_value(document, stage, "PYTHONUNBUFFERED")
-        if value:
+        if value is not None and not _BUFFERED_VALUE_RE.match(value):
             return
         span = document.instruction_span(stage.from_instruction)
         if value is None:
@@ -574,9 +621,10 @@ class PythonUnbuffered(DockerfileRule):
             edit = insert_lines(document, line, "ENV PYTHONUNBUFFERED=1\n")
             fix = Fix.safe("Add `ENV PYTHONUNBUFFERED=1`", edit)
             message = "PYTHONUNBUFFERED is not set: Python buffers its log output in the container"
-        else:  # set to empty by an ENV we would have to rewrite: report only
+        else:  # set by an ENV we would have to rewrite: report only
             fix = None
-            message = "PYTHONUNBUFFERED is set empty, which leaves Python's output buffered"
+            shown = f"to `{value}`" if value else "empty"
+            message = f"PYTHONUNBUFFERED is set {shown}, which leaves Python's output buffered"
         yield self.finding(document, span, message, fix)
 
 
@@ -653,21 +701,20 @@ class DataDirectoriesNotWritable(DockerfileRule):
     )
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
-        stage = document.final_stage
+        stage = final_stage(context, document)
         if stage is None or not is_python_image(document, stage):
             return
         final_user = last_user(document, stage)
-        if is_root(final_user):
+        if final_user is None or is_root(user_text(document, final_user)):
             return  # root can write anywhere; DF001 reports the root user itself
-        assert final_user is not None
-        owner = user_name(final_user)
+        owner = user_name(user_text(document, final_user))
         if not owner:
             return
         expect = context.expect
         missing = [
             directory
             for directory in (expect.data_dir, expect.logs_dir)
-            if not self._owned(document, owner, directory)
+            if not self._owned(document, stage, owner, directory)
         ]
         if not missing:
             return
@@ -680,7 +727,8 @@ class DataDirectoriesNotWritable(DockerfileRule):
         users_before = [
             ins for ins in chain if ins.keyword == "USER" and ins.line < final_user.line
         ]
-        if final_user.stage == stage.index and is_root(users_before[-1] if users_before else None):
+        user_before = user_text(document, users_before[-1]) if users_before else None
+        if final_user.stage == stage.index and is_root(user_before):
             text = f"RUN mkdir -p {listed} && chown {owner} {listed}\n"
             fix = Fix.safe(
                 f"Create {listed} owned by {owner}",
@@ -688,17 +736,15 @@ class DataDirectoriesNotWritable(DockerfileRule):
             )
         yield self.finding(document, document.instruction_span(final_user), message, fix)
 
-    def _owned(self, document: Dockerfile, owner: str, directory: str) -> bool:
+    def _owned(self, document: Dockerfile, stage: Stage, owner: str, directory: str) -> bool:
         """Replay the final image's instructions, tracking WORKDIR and USER, until one of
         them creates `directory` for `owner` or hands it over."""
-        stage = document.final_stage
-        assert stage is not None
         workdir, user = "/", "root"
         for instruction in document.chain_instructions(stage):
             if instruction.keyword == "WORKDIR":
                 workdir = _resolve(instruction.arguments.strip(), workdir)
             elif instruction.keyword == "USER":
-                user = user_name(instruction)
+                user = user_name(user_text(document, instruction))
             elif instruction.keyword in ("COPY", "ADD"):
                 if _copies_owned(instruction, owner, directory, workdir):
                     return True

@@ -8,6 +8,7 @@ from rules.dockerfile.runtime import (
     DataDirectoriesNotWritable,
     HealthcheckMismatch,
     MissingHealthcheck,
+    PythonUnbuffered,
     RootUser,
 )
 
@@ -157,3 +158,101 @@ def test_data_dirs_fix_is_not_offered_when_the_user_before_is_not_root() -> None
     assert len(findings) == 1 and findings[0].fix is None
     run = run_example(DataDirectoriesNotWritable, DataDirectoriesNotWritable.bad(text))
     assert run.files["Dockerfile"] == text
+
+
+def test_root_user_through_an_arg_or_env_default() -> None:
+    arg_root = 'FROM python:3.11-slim\nARG APP_USER=root\nUSER ${APP_USER}\nCMD ["python"]\n'
+    findings = check_files({"Dockerfile": arg_root}, select=["DF001"])
+    assert [f.span.line for f in findings] == [3]
+    assert "`${APP_USER}` (`root`)" in findings[0].message
+    env_root = "FROM python:3.11-slim\nENV RUNNER=0\nUSER $RUNNER:0\n"
+    assert codes({"Dockerfile": env_root}, ["DF001"]) == ["DF001:3"]
+    global_default = "ARG APP_USER=root\nFROM python:3.11-slim\nARG APP_USER\nUSER ${APP_USER}\n"
+    assert codes({"Dockerfile": global_default}, ["DF001"]) == ["DF001:4"]
+    not_redeclared = "ARG APP_USER=root\nFROM python:3.11-slim\nUSER ${APP_USER}\n"
+    assert codes({"Dockerfile": not_redeclared}, ["DF001"]) == []  # empty in the stage: unknown
+    non_root = 'FROM python:3.11-slim\nARG APP_USER=mami\nUSER ${APP_USER}\n'
+    assert codes({"Dockerfile": non_root}, ["DF001"]) == []
+
+
+def test_root_user_fix_switches_user_after_the_last_root_run() -> None:
+    text = (
+        'FROM python:3.11-slim\nWORKDIR /app\nCMD ["uvicorn", "app.main:app"]\n'
+        "COPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\n"
+        "EXPOSE 8000\n"
+    )
+    run = run_example(RootUser, RootUser.bad(text, unsafe=True))
+    assert run.files["Dockerfile"] == text.replace(
+        "requirements.txt\nEXPOSE",
+        "requirements.txt\n"
+        "RUN groupadd --system mami && useradd --system --gid mami --no-create-home mami\n"
+        "USER mami\nEXPOSE",
+    )
+
+
+def test_root_user_knows_non_root_bases_and_fixes_only_python_images() -> None:
+    for base in (
+        "cgr.dev/chainguard/python:3.12",
+        "cgr.dev/chainguard/python:latest-dev",
+        "nginxinc/nginx-unprivileged:1.27-alpine",
+        "gcr.io/distroless/python3-debian12:debug-nonroot",
+    ):
+        assert codes({"Dockerfile": f"FROM {base}\nCMD x\n"}, ["DF001"]) == [], base
+    switched_back = 'FROM cgr.dev/chainguard/python:3.12\nUSER root\nCMD ["python"]\n'
+    findings = check_files({"Dockerfile": switched_back}, select=["DF001"])
+    assert [f.span.line for f in findings] == [2] and findings[0].fix is None
+    nginx = "FROM nginx:1.27-alpine\nEXPOSE 80\nCMD [\"nginx\", \"-g\", \"daemon off;\"]\n"
+    findings = check_files({"Dockerfile": nginx}, select=["DF001"])
+    assert len(findings) == 1 and findings[0].fix is None  # USER would stop it binding :80
+
+
+def test_python_unbuffered_values_cpython_reads_as_zero() -> None:
+    for value in ("0", '""', "-00", "' 0'"):
+        text = f'FROM python:3.11-slim\nENV PYTHONUNBUFFERED={value}\nCMD ["python"]\n'
+        assert codes({"Dockerfile": text}, ["DF009"]) == ["DF009:1"], value
+    for value in ("1", "true", "false", "'0 '", "x"):
+        text = f'FROM python:3.11-slim\nENV PYTHONUNBUFFERED={value}\nCMD ["python"]\n'
+        assert codes({"Dockerfile": text}, ["DF009"]) == [], value
+
+
+def test_a_node_image_that_builds_with_python3_is_not_a_python_image() -> None:
+    text = (
+        "FROM node:20-alpine\nWORKDIR /srv\nCOPY package.json ./\n"
+        "RUN apk add --no-cache python3 make g++ && npm ci --omit=dev\nUSER node\n"
+        'EXPOSE 3000\nCMD ["node", "server.js"]\n'
+    )
+    runtime_rules = ["DF001", "DF002", "DF003", "DF008", "DF009", "DF010"]
+    findings = check_files({"Dockerfile": text}, select=runtime_rules)
+    assert [f.code for f in findings] == ["DF002"]
+    assert all(f.fix is None for f in findings)
+
+
+TARGET_NOT_LAST = (
+    "FROM python:3.11-slim AS base\nRUN pip install --no-cache-dir flask\n"
+    "FROM base AS production\nENV PYTHONUNBUFFERED=1\n"
+    "RUN useradd --system mami && mkdir -p /app/data /app/logs "
+    "&& chown mami /app/data /app/logs\nUSER mami\n"
+    "HEALTHCHECK --interval=30s --retries=3 CMD python -c "
+    "\"import urllib.request as u; u.urlopen('http://localhost:8000/health')\"\n"
+    'CMD ["python", "-m", "app"]\n'
+    'FROM base AS test\nRUN pip install --no-cache-dir pytest\nCMD ["pytest"]\n'
+)
+RUNTIME_RULES = ["DF001", "DF002", "DF003", "DF008", "DF009", "DF010"]
+
+
+def test_expect_target_names_the_stage_judged_as_the_final_image() -> None:
+    files = {"Dockerfile": TARGET_NOT_LAST}
+    assert sorted(codes(files, RUNTIME_RULES)) == ["DF001:9", "DF002:9", "DF009:9"]
+    assert codes(files, RUNTIME_RULES, {"expect": {"target": "production"}}) == []
+    # a Dockerfile without a stage of that name is judged by its last stage
+    other = {"Dockerfile": 'FROM python:3.11-slim\nCMD ["python"]\n'}
+    assert codes(other, ["DF001"], {"expect": {"target": "production"}}) == ["DF001:1"]
+
+
+def test_fixes_edit_the_target_stage() -> None:
+    text = TARGET_NOT_LAST.replace("ENV PYTHONUNBUFFERED=1\n", "")
+    example = PythonUnbuffered.bad(text, config={"expect": {"target": "production"}})
+    run = run_example(PythonUnbuffered, example)
+    assert run.files["Dockerfile"] == text.replace(
+        "AS production\n", "AS production\nENV PYTHONUNBUFFERED=1\n"
+    )
