@@ -8,13 +8,13 @@ inline is escaped the way Python escapes it in a string literal, so nothing is l
 
 from __future__ import annotations
 
-import re
+from auditor.lazy_pattern import LazyPattern
 
 _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 # C0 controls, DEL, C1 controls, and the Unicode bidirectional embedding/override/isolate
 # characters (the "Trojan Source" set).
-UNSAFE_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+UNSAFE_CHARACTERS = LazyPattern("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def escape_character(character: str) -> str:
@@ -27,4 +27,8 @@ def escape_character(character: str) -> str:
 
 def inline(text: str) -> str:
     """`text` on one line with control and bidi characters escaped (`\\n`, `\\x1b`, ...)."""
+    # Every unsafe character is a control or format character, which str.isprintable()
+    # rejects: printable text (nearly every message) needs no regex, nor compiling one.
+    if text.isprintable():
+        return text
     return UNSAFE_CHARACTERS.sub(lambda match: escape_character(match.group()), text)
