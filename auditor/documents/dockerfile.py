@@ -309,6 +309,19 @@ class Dockerfile(Document):
     def span_or_instruction(self, instruction: Instruction, needle: str) -> Span:
         return self.find_in(instruction, needle) or self.instruction_span(instruction)
 
+    def keyword_as_written(self, instruction: Instruction) -> str:
+        start = instruction.column - 1
+        return self.lines[instruction.line - 1][start : start + len(instruction.keyword)]
+
+    def written_keyword(self, keyword: str) -> str:
+        """`keyword` in the file's own case, for instructions a fix writes: lower case when
+        every keyword of the file is written in lower case, else upper case."""
+        if self.instructions and all(
+            self.keyword_as_written(instruction).islower() for instruction in self.instructions
+        ):
+            return keyword.lower()
+        return keyword.upper()
+
     def line_end(self, line: int) -> tuple[int, int]:
         """(line, column) just past the last character of `line`: where to append text."""
         return line, self.line_length(line) + 1

@@ -8,7 +8,7 @@ import re
 import shlex
 from collections.abc import Iterator
 
-from auditor.documents.dockerfile import Dockerfile, Instruction
+from auditor.documents.dockerfile import Dockerfile, Instruction, Stage
 from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Context, Edit, Finding, Fix, Severity, Span, register
 from rules.dockerfile._base import (
@@ -557,7 +557,19 @@ class AptGetUpdateAlone(DockerfileRule):
                 yield self.finding(document, span, message)
 
 
-_NON_POSIX_SHELLS = ("pwsh", "powershell", "cmd", "cmd.exe")
+_NON_POSIX_SHELLS = frozenset({"pwsh", "powershell", "cmd"})
+_WINDOWS_IMAGE_WORDS = ("windows", "nanoserver", "servercore")
+
+
+def _shell_name(program: str) -> str:
+    """`C:\\...\\powershell.exe` or `/usr/bin/pwsh` -> `powershell`, `pwsh`."""
+    name = re.split(r"[/\\]", program)[-1].lower()
+    return name[: -len(".exe")] if name.endswith(".exe") else name
+
+
+def _is_windows_image(document: Dockerfile, stage: Stage) -> bool:
+    base = document.root_base(stage).lower()
+    return any(word in base for word in _WINDOWS_IMAGE_WORDS)
 
 
 @register
@@ -585,7 +597,9 @@ class MissingPipefail(DockerfileRule):
     RUN curl -fsSL https://example.com/tool.tar.gz | tar -xz -C /opt
     ```
     The fix is unsafe: every later RUN of the stage then runs under bash. It is not offered
-    for alpine images, which have no bash.
+    for alpine images, which have no bash, nor for Windows images. A SHELL that is
+    PowerShell or cmd (by name or by path, `C:\\...\\powershell.exe`) is not POSIX and is
+    not reported; hadolint knows these shells by bare name only and reports the path form.
     """
 
     code = "DF023"
@@ -623,14 +637,17 @@ class MissingPipefail(DockerfileRule):
                     c.piped for c in run_commands(instruction)
                 ):
                     continue
-                if "pipefail" in shell or (
-                    shell and shell[0].rsplit("/", 1)[-1].lower() in _NON_POSIX_SHELLS
-                ):
+                if "pipefail" in shell or (shell and _shell_name(shell[0]) in _NON_POSIX_SHELLS):
                     continue
                 fix = None
-                if not fixed_stage and not is_alpine(document, stage):
+                if (
+                    not fixed_stage
+                    and not is_alpine(document, stage)
+                    and not _is_windows_image(document, stage)
+                ):
                     fixed_stage = True  # one SHELL line serves every later RUN of the stage
-                    text = 'SHELL ["/bin/bash", "-o", "pipefail", "-c"]\n'
+                    keyword = document.written_keyword("SHELL")
+                    text = f'{keyword} ["/bin/bash", "-o", "pipefail", "-c"]\n'
                     fix = Fix.unsafe(
                         "Set the SHELL to bash with pipefail",
                         insert_lines(document, instruction.line, text),
@@ -832,7 +849,8 @@ class MaintainerDeprecated(DockerfileRule):
     ```dockerfile
     LABEL org.opencontainers.image.authors="Mami Team <team@example.com>"
     ```
-    The fix is safe: the label carries the same text.
+    The fix is safe: the label carries the same text. It writes LABEL in lower case in a
+    Dockerfile whose keywords are all lower case.
     """
 
     code = "DF026"
@@ -845,6 +863,10 @@ class MaintainerDeprecated(DockerfileRule):
         DockerfileRule.bad(
             "FROM python:3.11-slim\nMAINTAINER Mami Team <team@example.com>\n",
             'FROM python:3.11-slim\nLABEL org.opencontainers.image.authors="Mami Team <team@example.com>"\n',
+        ),
+        DockerfileRule.bad(
+            "from python:3.11-slim\nmaintainer team@example.com\n",
+            'from python:3.11-slim\nlabel org.opencontainers.image.authors="team@example.com"\n',
         ),
     )
     good_examples = (
@@ -862,7 +884,8 @@ class MaintainerDeprecated(DockerfileRule):
             if instruction.line == instruction.command_end_line:
                 author = instruction.arguments.strip().replace("\\", "\\\\").replace('"', '\\"')
                 author = author.replace("$", "\\$")
-                text = f'LABEL org.opencontainers.image.authors="{author}"'
+                label = document.written_keyword("LABEL")
+                text = f'{label} org.opencontainers.image.authors="{author}"'
                 fix = Fix.safe(
                     "Replace with the authors LABEL",
                     Edit.replace(document.path, span, text),

@@ -258,3 +258,11 @@ def test_words_use_the_dockerfiles_escape_character() -> None:
     copy, env = document.instructions[1], document.instructions[2]
     assert copy.words() == ["C:\\src\\app", "C:\\Program Files\\app"]
     assert env.key_values() == [("GREETING", "say hi")]
+
+
+def test_keywords_a_fix_writes_follow_the_files_case() -> None:
+    lower = parse("from python:3.11-slim\nrun pip install x\ncmd [\"python\"]\n")
+    assert lower.written_keyword("HEALTHCHECK") == "healthcheck"
+    assert lower.keyword_as_written(lower.instructions[1]) == "run"
+    mixed = parse("FROM python:3.11-slim\nrun pip install x\n")
+    assert mixed.written_keyword("user") == "USER"

@@ -306,3 +306,21 @@ def test_shell_form_fix_drops_exec_and_keeps_entrypoint_cmd_semantics() -> None:
     assert alone[0].fix is not None and alone[0].fix.applicability.value == "safe"
     exec_option = check_files({"Dockerfile": "FROM python:3.11\nCMD exec -a app python\n"}, ["DF018"])
     assert exec_option[0].fix is None
+
+
+def test_pipefail_is_not_asked_of_powershell_given_by_path_nor_bash_put_on_windows() -> None:
+    powershell = (
+        "# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\n"
+        'SHELL ["C:\\\\Windows\\\\System32\\\\WindowsPowerShell\\\\v1.0\\\\powershell.exe",'
+        ' "-command"]\nRUN Get-ChildItem C:\\ | Out-Null\n'
+    )
+    assert codes({"Dockerfile": powershell}, ["DF023"]) == []
+    default_shell = "FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nRUN dir | more\n"
+    findings = check_files({"Dockerfile": default_shell}, select=["DF023"])
+    assert [(f.span.line, f.fix) for f in findings] == [(2, None)]
+
+
+def test_fixes_write_keywords_in_the_case_of_an_all_lowercase_dockerfile() -> None:
+    text = "from debian:bookworm-slim\nrun curl -fsSL https://example.com/t | sh\n"
+    run = run_example(MissingPipefail, MissingPipefail.bad(text, unsafe=True))
+    assert run.files["Dockerfile"].splitlines()[1] == 'shell ["/bin/bash", "-o", "pipefail", "-c"]'
