@@ -270,8 +270,8 @@ class _Plan(NamedTuple):
 def _plan(options: CheckOptions) -> _Plan:
     import rules
     from auditor.config import config_for
-    from auditor.engine import select_rules
     from auditor.documents import KIND_MODULES
+    from auditor.engine import select_rules
     from auditor.project import ALWAYS_PRUNED, files_of_no_kind, resolve_targets
 
     targets = resolve_targets(options.paths)

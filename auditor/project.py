@@ -6,7 +6,8 @@ and global excludes file is honoured exactly as git does; elsewhere it walks the
 pruning what .gitignore files exclude (pathspec's gitignore semantics). Either way it never
 descends into node_modules, .venv or .git, drops what the config's `exclude` and
 `extend-exclude` name, and does not follow symlinked folders, so a symlink loop cannot hang
-it. Folders it cannot list are recorded in `problems` (the CLI prints them as warnings); a
+it. A file reached through symlinked files inside the root is listed under one path only.
+Folders it cannot list are recorded in `problems` (the CLI prints them as warnings); a
 file it cannot read becomes a document with a parse error (reported by AU001).
 
 Documents are parsed once, when a rule first asks for them, so only the kinds the selected
@@ -103,9 +104,10 @@ def files_of_no_kind(targets: Targets) -> list[str]:
     """The named PATHs that are files no document kind reads: no rule can report on them."""
     unread = []
     for path in targets.paths:
-        if path != "." and (targets.root / path).is_file():
-            if not any(kind_module(kind).matches(path) for kind in KIND_MODULES):
-                unread.append(path)
+        if path == "." or not (targets.root / path).is_file():
+            continue
+        if not any(kind_module(kind).matches(path) for kind in KIND_MODULES):
+            unread.append(path)
     return unread
 
 
@@ -138,6 +140,7 @@ class Project:
         # PATHs the user named: the config's exclude does not apply to them (as in ruff),
         # unless `force-exclude` is on (pre-commit passes files the project excludes).
         self.named = () if self.config.force_exclude else tuple(p for p in named if p != ".")
+        self._named_paths = frozenset(named)  # preferred when a file has several paths
         self.problems: list[DiscoveryProblem] = []
         self._discovered: list[str] | None = None  # before the overlay is applied
         self._files: list[str] | None = None
@@ -174,6 +177,7 @@ class Project:
                     full = self.root / named
                     if full.is_file() and not self.is_excluded(named):
                         self._discovered.append(named)
+                self._discovered = self._one_path_per_file(self._discovered)
             found = set(self._discovered)
             for path, data in self.overlay.items():
                 if data is None:
@@ -182,6 +186,32 @@ class Project:
                     found.add(path)
             self._files = sorted(found)
         return self._files
+
+    def _one_path_per_file(self, paths: list[str]) -> list[str]:
+        """Drop the extra paths of a file reached through symlinks inside the root.
+
+        Otherwise `Dockerfile.prod -> Dockerfile` is audited, and reported, twice though a fix
+        edits the one file once. The path kept is one the user named, else the file's own path,
+        else the first link. A link to a file outside the root, or to one that is not
+        discovered, is the only way to that file and is kept; dangling links are kept too.
+        """
+        links = [path for path in paths if os.path.islink(self.root / path)]
+        if not links:
+            return paths
+        listed = set(paths)
+        reached: dict[str, set[str]] = {}  # real path -> the listed paths that lead to it
+        for link in links:
+            real = os.path.realpath(self.root / link)
+            target = normalise(os.path.relpath(real, self.root).replace(os.sep, "/"))
+            if target is None or not os.path.isfile(real):
+                continue
+            reached.setdefault(target, {target} if target in listed else set()).add(link)
+        dropped: set[str] = set()
+        for target, group in reached.items():
+            named = [path for path in sorted(group) if path in self._named_paths]
+            keep = named[0] if named else target if target in group else min(group)
+            dropped.update(group - {keep})
+        return [path for path in paths if path not in dropped]
 
     def is_excluded(self, path: str) -> bool:
         """Does the config's exclude/extend-exclude, or the always-pruned set, drop `path`?"""

@@ -56,7 +56,11 @@ def test_ignore_files_beside_a_lower_case_dockerfile() -> None:
 @pytest.mark.parametrize("git", [True, False], ids=["git", "walk"])
 def test_lower_case_dockerfiles_are_discovered_and_audited(make_project, cli, git) -> None:  # type: ignore[no-untyped-def]
     root = make_project(
-        {"dockerfile": DOCKERFILE, "backend.dockerfile": DOCKERFILE, "docker/api.dockerfile": DOCKERFILE},
+        {
+            "dockerfile": DOCKERFILE,
+            "backend.dockerfile": DOCKERFILE,
+            "docker/api.dockerfile": DOCKERFILE,
+        },
         git=git,
     )
     run = cli("check", "--select", "DF012", "--output-format", "concise", ".", cwd=root)
@@ -66,7 +70,9 @@ def test_lower_case_dockerfiles_are_discovered_and_audited(make_project, cli, gi
 
 def test_a_named_lower_case_dockerfile_is_audited(make_project, cli) -> None:  # type: ignore[no-untyped-def]
     root = make_project({"backend.dockerfile": DOCKERFILE}, git=True)
-    run = cli("check", "--select", "DF012", "--output-format", "concise", "backend.dockerfile", cwd=root)
+    run = cli(
+        "check", "--select", "DF012", "--output-format", "concise", "backend.dockerfile", cwd=root
+    )
     assert run.code == 1 and "backend.dockerfile:2:6: DF012" in run.out, run.out
     assert "warning" not in run.err
 
