@@ -206,6 +206,115 @@ def _final_healthcheck(document: Dockerfile, stage: Stage) -> Instruction | None
     return checks[-1] if checks else None
 
 
+def _official_name(name: str) -> str | None:
+    """`python`, `library/python` or `docker.io/library/python` -> `python`; None for images
+    from elsewhere (`cgr.dev/chainguard/python` has no curl, unlike Docker's `python`)."""
+    for prefix in ("docker.io/library/", "index.docker.io/library/", "library/", ""):
+        if name.startswith(prefix) and "/" not in name[len(prefix) :]:
+            return name[len(prefix) :]
+    return None
+
+
+# Tools each kind of official base image already has: (test of name and tag, tools).
+_BASE_TOOLS = (
+    (
+        lambda name, tag: name == "python" and not any(v in tag for v in ("slim", "alpine")),
+        {"curl", "wget"},
+    ),
+    (lambda name, tag: "alpine" in name or "alpine" in tag, {"wget"}),
+    (lambda name, tag: name == "python" and "slim" in tag, set()),
+    (lambda name, tag: name in ("debian", "ubuntu"), set()),
+)
+
+
+def _has_program(document: Dockerfile, stage: Stage, program: str) -> bool | None:
+    """Does the stage's image have `program`? True when a RUN installs it, a COPY or ADD
+    brings a file of that name (`COPY --from=<image> /bin/curl /bin/curl`) or the base image
+    ships it; False when the base image is one known to lack it; None when unknown."""
+    chain = document.chain_instructions(stage)
+    if any(program in installed_packages(ins) for ins in chain):
+        return True
+    for instruction in chain:
+        if instruction.keyword in ("COPY", "ADD") and not instruction.heredocs:
+            words = instruction.words()
+            if any(posixpath.basename(word.rstrip("/")) == program for word in words):
+                return True
+    image = parse_image(document.root_base(stage))
+    name = _official_name(image.name)
+    if name is None:
+        return None
+    for applies, tools in _BASE_TOOLS:
+        if applies(name, image.tag or ""):
+            return program in tools
+    return None
+
+
+def _port_option(words: list[str]) -> int | None:
+    """The port in a server's `--port N`, `--port=N`, `--bind host:N` or `-b host:N`."""
+    for index, word in enumerate(words):
+        name, equals, value = word.partition("=")
+        if not equals:
+            value = words[index + 1] if index + 1 < len(words) else ""
+        if name in ("--port", "-p"):
+            port = value
+        elif name in ("--bind", "-b"):
+            port = value.rpartition(":")[2]
+        else:
+            continue
+        if port.isdigit():
+            return int(port)
+    return None
+
+
+def _app_port(context: Context, document: Dockerfile, stage: Stage) -> int:
+    """The port the image's app listens on: from its CMD or ENTRYPOINT (`--port 80`,
+    `--bind 0.0.0.0:80`), else its only EXPOSE, else the expected app port."""
+    chain = document.chain_instructions(stage)
+    for keyword in ("CMD", "ENTRYPOINT"):
+        last = [ins for ins in chain if ins.keyword == keyword]
+        if last:
+            port = _port_option(last[-1].words())
+            if port is not None:
+                return port
+    exposed = {
+        word.split("/", 1)[0]
+        for ins in chain
+        if ins.keyword == "EXPOSE"
+        for word in ins.words()
+    }
+    if len(exposed) == 1 and (only := exposed.pop()).isdigit():
+        return int(only)
+    return context.expect.app_port
+
+
+def _python_program(document: Dockerfile, stage: Stage) -> str:
+    """The interpreter's name in the image: the one its CMD/ENTRYPOINT runs, else `python`
+    (`python3` on distroless, which has no `python`)."""
+    for instruction in reversed(document.chain_instructions(stage)):
+        if instruction.keyword in ("CMD", "ENTRYPOINT") and instruction.exec_form:
+            program = posixpath.basename(instruction.exec_form[0])
+            if re.fullmatch(r"python3?(?:\.\d+)?", program):
+                return program
+    return "python3" if "distroless" in document.root_base(stage) else "python"
+
+
+def _healthcheck_text(context: Context, document: Dockerfile, stage: Stage) -> str:
+    """A HEALTHCHECK for the stage's app: curl when the image surely has it, else Python's
+    urllib in exec form (no curl and no shell needed; an HTTP error or a refused connection
+    raises, and Python exits 1)."""
+    expect = context.expect
+    url = f"http://localhost:{_app_port(context, document, stage)}{expect.health_path}"
+    if _has_program(document, stage, "curl"):
+        probe = f"CMD curl -fsS {url} || exit 1"
+    else:
+        code = f"import urllib.request; urllib.request.urlopen('{url}', timeout=4)"
+        probe = f'CMD ["{_python_program(document, stage)}", "-c", "{code}"]'
+    return (
+        f"HEALTHCHECK --interval={expect.healthcheck_interval} --timeout=5s "
+        f"--start-period=30s --retries={expect.healthcheck_retries} \\\n    {probe}\n"
+    )
+
+
 @register
 class MissingHealthcheck(DockerfileRule):
     """The final stage has no HEALTHCHECK.
@@ -232,10 +341,13 @@ class MissingHealthcheck(DockerfileRule):
     interval and retries (30s and 3 by default, `[tool.mami-audit.expect]` changes them):
     ```dockerfile
     HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \\
-        CMD curl -fsS http://localhost:8000/health || exit 1
+        CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://localhost:8000/health', timeout=4)"]
     ```
-    The fix is offered for Python images and is unsafe: the image needs curl, and the app must
-    answer on that route, or the container turns unhealthy.
+    The fix is offered for Python images. It probes with curl where the image surely has it
+    (full `python` images, or a RUN installs it) and with Python's urllib otherwise, which
+    needs neither curl nor a shell. The port is the one the app listens on: its CMD's
+    `--port` or `--bind`, else its only EXPOSE, else the expected app port. The fix is unsafe:
+    the app must answer on that route, or the container turns unhealthy.
     """
 
     code = "DF002"
@@ -250,13 +362,14 @@ class MissingHealthcheck(DockerfileRule):
             'FROM python:3.11-slim\nCMD ["python", "-m", "app"]\n',
             "FROM python:3.11-slim\n"
             "HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \\\n"
-            "    CMD curl -fsS http://localhost:8000/health || exit 1\n"
+            '    CMD ["python", "-c", "import urllib.request; '
+            "urllib.request.urlopen('http://localhost:8000/health', timeout=4)\"]\n"
             'CMD ["python", "-m", "app"]\n',
             unsafe=True,
         ),
         DockerfileRule.bad(
-            'FROM python:3.11-slim\nHEALTHCHECK NONE\nCMD ["python", "-m", "app"]\n',
-            "FROM python:3.11-slim\nHEALTHCHECK NONE\n"
+            'FROM python:3.11\nHEALTHCHECK NONE\nCMD ["python", "-m", "app"]\n',
+            "FROM python:3.11\nHEALTHCHECK NONE\n"
             "HEALTHCHECK --interval=1m --timeout=5s --start-period=30s --retries=5 \\\n"
             "    CMD curl -fsS http://localhost:8080/healthz || exit 1\n"
             'CMD ["python", "-m", "app"]\n',
@@ -269,6 +382,14 @@ class MissingHealthcheck(DockerfileRule):
                     "healthcheck-retries": 5,
                 }
             },
+        ),
+        DockerfileRule.bad(
+            'FROM python:3.11-bookworm\nEXPOSE 80\nCMD ["uvicorn", "app.main:app", "--port", "80"]\n',
+            "FROM python:3.11-bookworm\nEXPOSE 80\n"
+            "HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \\\n"
+            "    CMD curl -fsS http://localhost:80/health || exit 1\n"
+            'CMD ["uvicorn", "app.main:app", "--port", "80"]\n',
+            unsafe=True,
         ),
     )
     good_examples = (
@@ -294,13 +415,7 @@ class MissingHealthcheck(DockerfileRule):
             message = "`HEALTHCHECK NONE` turns the health check off for the final image"
         fix = None
         if is_python_image(document, stage):
-            expect = context.expect
-            text = (
-                f"HEALTHCHECK --interval={expect.healthcheck_interval} --timeout=5s "
-                f"--start-period=30s --retries={expect.healthcheck_retries} \\\n"
-                f"    CMD curl -fsS http://localhost:{expect.app_port}{expect.health_path}"
-                " || exit 1\n"
-            )
+            text = _healthcheck_text(context, document, stage)
             line = insertion_line(stage, after=check)
             fix = Fix.unsafe("Add a HEALTHCHECK", insert_lines(document, line, text))
         yield self.finding(document, span, message, fix)
@@ -313,9 +428,11 @@ class HealthcheckMismatch(DockerfileRule):
     ## What it does
     Reads the HEALTHCHECK of a Python image's final stage (the API image; other images, such
     as an nginx UI, serve other routes) and compares its `--interval` and `--retries`
-    (Docker's defaults, 30s and 3, count when a flag is left out) and the route and port of
-    the URL it calls with the expected values: 30s, 3, `/health` and port 8000 unless
-    `[tool.mami-audit.expect]` says otherwise.
+    (Docker's defaults, 30s and 3, count when a flag is left out) and the route of the URL it
+    calls with the expected values: 30s, 3 and `/health` unless `[tool.mami-audit.expect]`
+    says otherwise. The URL's port must be the one the app listens on: the `--port` or
+    `--bind` of its CMD or ENTRYPOINT, else its only EXPOSE, else the expected app port
+    (8000).
 
     ## Why is this bad?
     The spec fixes how the API is probed (R4.1: `/health` every 30 seconds; R4.2: 3 retries).
@@ -381,7 +498,8 @@ class HealthcheckMismatch(DockerfileRule):
         yield from self._check_timing(document, check, "retries", str(expect.healthcheck_retries))
         match = _URL_RE.search(parsed.command)
         if match is not None:
-            yield from self._check_url(context, document, check, match.group(0))
+            app_port = _app_port(context, document, stage)
+            yield from self._check_url(context, document, check, match.group(0), app_port)
 
     def _check_timing(
         self, document: Dockerfile, check: Instruction, option: str, expected: str
@@ -415,7 +533,7 @@ class HealthcheckMismatch(DockerfileRule):
         yield self.finding(document, span, message, fix)
 
     def _check_url(
-        self, context: Context, document: Dockerfile, check: Instruction, url: str
+        self, context: Context, document: Dockerfile, check: Instruction, url: str, app_port: int
     ) -> Iterator[Finding]:
         try:
             from urllib.parse import urlsplit  # only when a health check has a URL
@@ -426,32 +544,20 @@ class HealthcheckMismatch(DockerfileRule):
             return
         expect = context.expect
         path = parts.path or "/"
-        if path == expect.health_path and port == expect.app_port:
+        if path == expect.health_path and port == app_port:
             return
         span = document.span_or_instruction(check, url)
-        wanted = f"{parts.scheme}://{parts.hostname}:{expect.app_port}{expect.health_path}"
+        wanted = f"{parts.scheme}://{parts.hostname}:{app_port}{expect.health_path}"
         problems = []
         if path != expect.health_path:
             problems.append(f"route {path} instead of {expect.health_path}")
-        if port != expect.app_port:
-            problems.append(f"port {port} instead of {expect.app_port}")
+        if port != app_port:
+            problems.append(f"port {port}, but the app listens on {app_port}")
         fix = None
         if span != document.instruction_span(check) and parts.hostname:
             fix = Fix.unsafe(f"Probe {wanted}", Edit.replace(document.path, span, wanted))
         message = f"HEALTHCHECK probes {', '.join(problems)}"
         yield self.finding(document, span, message, fix)
-
-
-# Tools each kind of base image already has: (image name test, tag test, tools).
-_BASE_TOOLS = (
-    (
-        lambda name, tag: name == "python" and not any(v in tag for v in ("slim", "alpine")),
-        {"curl", "wget"},
-    ),
-    (lambda name, tag: "alpine" in name or "alpine" in tag, {"wget"}),
-    (lambda name, tag: name == "python" and "slim" in tag, set()),
-    (lambda name, tag: name in ("debian", "ubuntu"), set()),
-)
 
 
 @register
@@ -460,9 +566,11 @@ class HealthcheckToolMissing(DockerfileRule):
 
     ## What it does
     Looks at the program the final image's HEALTHCHECK runs. When it is `curl` or `wget`, it
-    checks that a RUN of the final stage (or a stage it builds on) installs it, or that the
-    base image ships it: full `python:3.x` images have both, alpine has busybox `wget`, and
-    `-slim`, `debian` and `ubuntu` images have neither. Other base images are not judged.
+    checks that a RUN of the final stage (or a stage it builds on) installs it, that a COPY
+    or ADD brings a file of that name (a static curl from another image), or that the base
+    image ships it: Docker's full `python:3.x` images have both, `alpine` and the alpine
+    variants have busybox `wget`, and `-slim`, `debian` and `ubuntu` images have neither.
+    Other base images are not judged.
 
     ## Why is this bad?
     `python:3.11-slim` has no curl: the check fails with "executable file not found", the
@@ -510,6 +618,11 @@ class HealthcheckToolMissing(DockerfileRule):
             "FROM python:3.11-alpine\n"
             "HEALTHCHECK CMD wget -qO- http://localhost:8000/health || exit 1\n"
         ),
+        DockerfileRule.good(
+            "FROM python:3.11-slim\n"
+            "COPY --from=ghcr.io/tarampampam/curl:8.6.0 /bin/curl /bin/curl\n"
+            "HEALTHCHECK CMD curl -f http://localhost:8000/health || exit 1\n"
+        ),
     )
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
@@ -526,25 +639,14 @@ class HealthcheckToolMissing(DockerfileRule):
                 program = parsed.exec_form[2].split()[0] if parsed.exec_form[2].split() else ""
         else:
             program = parsed.command.split()[0].rsplit("/", 1)[-1] if parsed.command.split() else ""
-        if program not in ("curl", "wget"):
+        if program not in ("curl", "wget") or _has_program(document, stage, program) is not False:
             return
-        installed = {
-            pkg for ins in document.chain_instructions(stage) for pkg in installed_packages(ins)
-        }
-        if program in installed:
-            return
-        image = parse_image(document.root_base(stage))
-        for applies, tools in _BASE_TOOLS:
-            if applies(image.short_name, image.tag or ""):
-                if program in tools:
-                    return
-                span = document.span_or_instruction(check, program)
-                message = (
-                    f"The HEALTHCHECK runs `{program}`, but `{document.root_base(stage)}` has no "
-                    f"{program} and no RUN of the final stage installs it"
-                )
-                yield self.finding(document, span, message)
-                return
+        span = document.span_or_instruction(check, program)
+        message = (
+            f"The HEALTHCHECK runs `{program}`, but `{document.root_base(stage)}` has no "
+            f"{program} and no RUN of the final stage installs it"
+        )
+        yield self.finding(document, span, message)
 
 
 @register

@@ -256,3 +256,55 @@ def test_fixes_edit_the_target_stage() -> None:
     assert run.files["Dockerfile"] == text.replace(
         "AS production\n", "AS production\nENV PYTHONUNBUFFERED=1\n"
     )
+
+
+def test_missing_healthcheck_fix_probes_with_what_the_image_has() -> None:
+    with_curl = (
+        "FROM python:3.11-slim\nRUN apt-get update && apt-get install -y --no-install-recommends"
+        ' curl && rm -rf /var/lib/apt/lists/*\nCMD ["python", "-m", "app"]\n'
+    )
+    run = run_example(MissingHealthcheck, MissingHealthcheck.bad(with_curl, unsafe=True))
+    assert "CMD curl -fsS http://localhost:8000/health || exit 1\n" in run.files["Dockerfile"]
+    chainguard = 'FROM cgr.dev/chainguard/python:3.12\nENTRYPOINT ["python3", "-m", "app"]\n'
+    run = run_example(MissingHealthcheck, MissingHealthcheck.bad(chainguard, unsafe=True))
+    assert '    CMD ["python3", "-c", "import urllib.request; ' in run.files["Dockerfile"]
+
+
+def test_missing_healthcheck_fix_leaves_nothing_for_the_other_rules_to_report() -> None:
+    text = (
+        "FROM python:3.11-slim\nENV PYTHONUNBUFFERED=1\n"
+        "RUN useradd -r mami && mkdir -p /app/data /app/logs && chown mami /app/data /app/logs\n"
+        'USER mami\nEXPOSE 80\nCMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "80"]\n'
+    )
+    run = run_example(MissingHealthcheck, MissingHealthcheck.bad(text, unsafe=True))
+    fixed = run.files["Dockerfile"]
+    assert "urlopen('http://localhost:80/health', timeout=4)" in fixed
+    assert codes({"Dockerfile": fixed}, RUNTIME_RULES) == []
+
+
+def test_healthcheck_port_is_compared_with_the_port_the_app_listens_on() -> None:
+    check = "HEALTHCHECK CMD curl -f http://localhost:8000/health\n"
+    for listens in (
+        'CMD ["uvicorn", "app.main:app", "--port", "80"]\n',
+        'CMD ["uvicorn", "app.main:app", "--port=80"]\n',
+        "CMD gunicorn -b 0.0.0.0:80 app.main:app\n",
+        'ENTRYPOINT ["hypercorn", "--bind=[::]:80", "app.main:app"]\n',
+        "EXPOSE 80/tcp\n",
+    ):
+        text = "FROM python:3.11\n" + listens + check
+        findings = check_files({"Dockerfile": text}, select=["DF003"])
+        assert [f.message for f in findings] == [
+            "HEALTHCHECK probes port 8000, but the app listens on 80"
+        ], listens
+    on_80 = "FROM python:3.11\nEXPOSE 80\nHEALTHCHECK CMD curl -f http://localhost:80/health\n"
+    assert codes({"Dockerfile": on_80}, ["DF003"]) == []
+    two_ports = "FROM python:3.11\nEXPOSE 80 9090\n" + check  # unknown: the expected port
+    assert codes({"Dockerfile": two_ports}, ["DF003"]) == []
+
+
+def test_healthcheck_tool_copied_into_the_image_counts() -> None:
+    check = "HEALTHCHECK CMD curl -f http://localhost:8000/health || exit 1\n"
+    copied = "FROM python:3.11-slim\nCOPY --from=curlimages/curl:8.10.1 /usr/bin/curl /usr/local/bin/\n"
+    assert codes({"Dockerfile": copied + check}, ["DF008"]) == []
+    other_file = "FROM python:3.11-slim\nCOPY curl.conf /etc/\n"
+    assert codes({"Dockerfile": other_file + check}, ["DF008"]) == ["DF008:3"]
