@@ -1,8 +1,12 @@
 """What COPY and ADD take from the build context: paths that are missing or ignored.
 
-The build context is the Dockerfile's folder (what `docker build <folder>` and a compose
-`build: <folder>` use). Its ignore file is BuildKit's: `<Dockerfile name>.dockerignore` beside
-the Dockerfile when there is one, else `.dockerignore` at the context root.
+The build context is not written in the Dockerfile: `docker build docker/` builds from the
+Dockerfile's folder, `docker build -f docker/api.Dockerfile .` (and compose's `context: .`)
+from the project root. `resolve_build_context` takes the folder, the Dockerfile's own or one
+above it, against which the COPY/ADD sources resolve best; when no single folder does, the
+context is unknown and only what holds in every candidate is reported. The ignore file is
+BuildKit's: `<Dockerfile name>.dockerignore` beside the Dockerfile when there is one, else
+`.dockerignore` at the context root.
 """
 
 from __future__ import annotations
@@ -30,8 +34,48 @@ class ContextSource(NamedTuple):
 
 
 def build_context(document: Dockerfile) -> str:
+    """The Dockerfile's folder: the context of `docker build <folder>`, the default."""
     folder = posixpath.dirname(document.path)
     return folder or "."
+
+
+def candidate_contexts(document: Dockerfile) -> list[str]:
+    """Folders the build context can be: the Dockerfile's own, then each one above it up to
+    the project root (a context must contain the Dockerfile unless given with `-f` from
+    elsewhere, which the project cannot tell us about)."""
+    folder = build_context(document)
+    candidates = [folder]
+    while folder != ".":
+        folder = posixpath.dirname(folder) or "."
+        candidates.append(folder)
+    return candidates
+
+
+def resolve_build_context(context: Context, document: Dockerfile) -> str | None:
+    """The build context the sources show, or None when they do not single one out.
+
+    The candidate against which the most context sources exist wins; a tie (including a
+    Dockerfile without sources) leaves the context unknown. A Dockerfile at the root has
+    only one candidate.
+    """
+    candidates = candidate_contexts(document)
+    if len(candidates) == 1:
+        return candidates[0]
+    sources = [source for source in context_sources(document) if source.path]
+    scores = [
+        sum(_resolves(context, folder, source) for source in sources) for folder in candidates
+    ]
+    best = max(scores)
+    return candidates[scores.index(best)] if scores.count(best) == 1 else None
+
+
+def _resolves(context: Context, folder: str, source: ContextSource) -> bool:
+    """Does `source` name something that exists in the build context `folder`?"""
+    if source.escapes:
+        return False
+    if _GLOB_CHARS & set(source.path):
+        return bool(_glob(context, folder, source.path))
+    return context.project.exists(_in_project(folder, source.path))
 
 
 def context_sources(document: Dockerfile) -> Iterator[ContextSource]:
@@ -48,8 +92,9 @@ def context_sources(document: Dockerfile) -> Iterator[ContextSource]:
             yield ContextSource(instruction, written, "" if cleaned == "." else cleaned, escapes)
 
 
-def ignore_file(context: Context, document: Dockerfile) -> IgnoreFile | None:
-    for candidate in ignore_file_candidates(document.path, build_context(document)):
+def ignore_file(context: Context, document: Dockerfile, folder: str) -> IgnoreFile | None:
+    """The ignore file of a build of `document` with the context `folder`."""
+    for candidate in ignore_file_candidates(document.path, folder):
         found = context.project.document(candidate, "dockerignore")
         if found is not None:
             return found if isinstance(found, IgnoreFile) else None
@@ -73,10 +118,16 @@ class CopySourceMissing(DockerfileRule):
     """COPY or ADD names a path that is not in the build context.
 
     ## What it does
-    Resolves each source of COPY and ADD against the build context (the Dockerfile's folder)
-    and reports those that do not exist there, wildcards that match nothing, and paths that
-    climb out of the context with `..`. Sources from another stage (`--from`), URLs, heredocs
-    and paths with variables are not context paths and are skipped.
+    Resolves each source of COPY and ADD against the build context and reports those that do
+    not exist there, wildcards that match nothing, and paths that climb out of the context with
+    `..`. Sources from another stage (`--from`), URLs, heredocs and paths with variables are not
+    context paths and are skipped.
+
+    The build command is not in the Dockerfile, so the context is the folder, the Dockerfile's
+    own or one above it up to the project root, against which the most sources exist (a
+    `docker/api.Dockerfile` whose sources are at the root is built with `-f` from the root).
+    When no single folder wins, the context is unknown and only sources that exist in none of
+    those folders are reported.
 
     ## Why is this bad?
     The build stops at that step ("not found" or "no source files were specified"), often only
@@ -118,22 +169,35 @@ class CopySourceMissing(DockerfileRule):
                 "app/main.py": "",
             }
         ),
+        # Built with `docker build -f docker/api.Dockerfile .`: the sources are at the root.
+        DockerfileRule.good(
+            {
+                "docker/api.Dockerfile": "FROM python:3.11-slim\nCOPY requirements.txt .\n"
+                "COPY app ./app\n",
+                "requirements.txt": "fastapi==0.115.0\n",
+                "app/main.py": "",
+            }
+        ),
     )
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
-        folder = build_context(document)
+        folder = resolve_build_context(context, document)
+        candidates = [folder] if folder is not None else candidate_contexts(document)
+        if folder is not None:
+            where = f"the build context `{folder}`"
+        else:
+            where = f"the build context, whichever it is (`{candidates[0]}` or a folder above it)"
         for source in context_sources(document):
-            span = document.span_or_instruction(source.instruction, source.written)
+            if not source.path or any(_resolves(context, c, source) for c in candidates):
+                continue
             if source.escapes:
-                message = f"`{source.written}` is outside the build context `{folder}`"
-                yield self.finding(document, span, message)
+                problem = "is outside"
             elif _GLOB_CHARS & set(source.path):
-                if not _glob(context, folder, source.path):
-                    message = f"`{source.written}` matches no file in the build context `{folder}`"
-                    yield self.finding(document, span, message)
-            elif source.path and not context.project.exists(_in_project(folder, source.path)):
-                message = f"`{source.written}` does not exist in the build context `{folder}`"
-                yield self.finding(document, span, message)
+                problem = "matches no file in"
+            else:
+                problem = "does not exist in"
+            span = document.span_or_instruction(source.instruction, source.written)
+            yield self.finding(document, span, f"`{source.written}` {problem} {where}")
 
 
 @register
@@ -144,7 +208,8 @@ class CopySourceIgnored(DockerfileRule):
     Matches each context source of COPY and ADD against the build's ignore file
     (`<Dockerfile>.dockerignore` beside the Dockerfile, else `.dockerignore` at the context
     root) with Docker's rules (patterns anchored at the context root, last match wins, `!`
-    exceptions) and reports sources that are excluded entirely.
+    exceptions) and reports sources that are excluded entirely. The build context is found as
+    DF012 finds it; when it is unknown, no ignore file is assumed and nothing is reported.
 
     ## Why is this bad?
     The file exists on disk, so the mistake is invisible until the build fails with "not
@@ -204,10 +269,12 @@ class CopySourceIgnored(DockerfileRule):
     )
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
-        ignores = ignore_file(context, document)
+        folder = resolve_build_context(context, document)
+        if folder is None:
+            return
+        ignores = ignore_file(context, document, folder)
         if ignores is None or ignores.parse_error is not None or not ignores.patterns:
             return
-        folder = build_context(document)
         for source in context_sources(document):
             if source.escapes or not source.path:
                 continue
