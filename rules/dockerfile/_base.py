@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.documents.dockerfile import Dockerfile, Instruction, Stage, parse_image, substitute
+from auditor.documents.dockerfile import (
+    Dockerfile,
+    Instruction,
+    Stage,
+    parse_image,
+    substitute,
+)
 from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Context, Edit, Finding, Rule
 from rules.dockerfile._shell import pip_calls

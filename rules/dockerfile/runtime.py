@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from auditor.documents.dockerfile import Dockerfile, Instruction, Stage, parse_image
 from auditor.lazy_pattern import LazyPattern
@@ -216,7 +216,7 @@ def _official_name(name: str) -> str | None:
 
 
 # Tools each kind of official base image already has: (test of name and tag, tools).
-_BASE_TOOLS = (
+_BASE_TOOLS: tuple[tuple[Callable[[str, str], bool], set[str]], ...] = (
     (
         lambda name, tag: name == "python" and not any(v in tag for v in ("slim", "alpine")),
         {"curl", "wget"},
@@ -255,7 +255,7 @@ def _port_option(words: list[str]) -> int | None:
         name, equals, value = word.partition("=")
         if not equals:
             value = words[index + 1] if index + 1 < len(words) else ""
-        if name in ("--port", "-p"):
+        if name == "--port":  # uvicorn; gunicorn's -p is its pid file
             port = value
         elif name in ("--bind", "-b"):
             port = value.rpartition(":")[2]
@@ -277,10 +277,7 @@ def _app_port(context: Context, document: Dockerfile, stage: Stage) -> int:
             if port is not None:
                 return port
     exposed = {
-        word.split("/", 1)[0]
-        for ins in chain
-        if ins.keyword == "EXPOSE"
-        for word in ins.words()
+        word.split("/", 1)[0] for ins in chain if ins.keyword == "EXPOSE" for word in ins.words()
     }
     if len(exposed) == 1 and (only := exposed.pop()).isdigit():
         return int(only)

@@ -171,7 +171,7 @@ def test_root_user_through_an_arg_or_env_default() -> None:
     assert codes({"Dockerfile": global_default}, ["DF001"]) == ["DF001:4"]
     not_redeclared = "ARG APP_USER=root\nFROM python:3.11-slim\nUSER ${APP_USER}\n"
     assert codes({"Dockerfile": not_redeclared}, ["DF001"]) == []  # empty in the stage: unknown
-    non_root = 'FROM python:3.11-slim\nARG APP_USER=mami\nUSER ${APP_USER}\n'
+    non_root = "FROM python:3.11-slim\nARG APP_USER=mami\nUSER ${APP_USER}\n"
     assert codes({"Dockerfile": non_root}, ["DF001"]) == []
 
 
@@ -201,7 +201,7 @@ def test_root_user_knows_non_root_bases_and_fixes_only_python_images() -> None:
     switched_back = 'FROM cgr.dev/chainguard/python:3.12\nUSER root\nCMD ["python"]\n'
     findings = check_files({"Dockerfile": switched_back}, select=["DF001"])
     assert [f.span.line for f in findings] == [2] and findings[0].fix is None
-    nginx = "FROM nginx:1.27-alpine\nEXPOSE 80\nCMD [\"nginx\", \"-g\", \"daemon off;\"]\n"
+    nginx = 'FROM nginx:1.27-alpine\nEXPOSE 80\nCMD ["nginx", "-g", "daemon off;"]\n'
     findings = check_files({"Dockerfile": nginx}, select=["DF001"])
     assert len(findings) == 1 and findings[0].fix is None  # USER would stop it binding :80
 
@@ -304,7 +304,33 @@ def test_healthcheck_port_is_compared_with_the_port_the_app_listens_on() -> None
 
 def test_healthcheck_tool_copied_into_the_image_counts() -> None:
     check = "HEALTHCHECK CMD curl -f http://localhost:8000/health || exit 1\n"
-    copied = "FROM python:3.11-slim\nCOPY --from=curlimages/curl:8.10.1 /usr/bin/curl /usr/local/bin/\n"
+    copied = (
+        "FROM python:3.11-slim\nCOPY --from=curlimages/curl:8.10.1 /usr/bin/curl /usr/local/bin/\n"
+    )
     assert codes({"Dockerfile": copied + check}, ["DF008"]) == []
     other_file = "FROM python:3.11-slim\nCOPY curl.conf /etc/\n"
     assert codes({"Dockerfile": other_file + check}, ["DF008"]) == ["DF008:3"]
+
+
+def test_data_dirs_name_the_user_a_variable_resolves_to() -> None:
+    text = (
+        "FROM python:3.11-slim\nARG APP_USER=mami\nRUN useradd --system ${APP_USER}\n"
+        'USER ${APP_USER}\nCMD ["python", "-m", "app"]\n'
+    )
+    findings = check_files({"Dockerfile": text}, select=["DF010"])
+    assert [f.message for f in findings] == [
+        "/app/data /app/logs are not created and owned by `mami`"
+    ]
+    run = run_example(DataDirectoriesNotWritable, DataDirectoriesNotWritable.bad(text))
+    assert (
+        "RUN mkdir -p /app/data /app/logs && chown mami /app/data /app/logs\nUSER"
+        in (run.files["Dockerfile"])
+    )
+
+
+def test_gunicorn_pid_file_option_is_not_a_port() -> None:
+    text = (
+        "FROM python:3.11\nCMD gunicorn -p 9 -b 0.0.0.0:8000 app.main:app\n"
+        "HEALTHCHECK CMD curl -f http://localhost:8000/health\n"
+    )
+    assert codes({"Dockerfile": text}, ["DF003"]) == []
