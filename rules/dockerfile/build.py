@@ -14,8 +14,10 @@ from rules.dockerfile._shell import (
     PipCall,
     command_matches,
     installed_packages,
+    pip_call,
     pip_calls,
     removed_packages,
+    run_commands,
 )
 
 BUILD_TOOLS = frozenset(
@@ -61,7 +63,8 @@ class NoWheelBuilder(DockerfileRule):
     ## What it does
     For a Dockerfile whose final image pip-installs packages, checks that an earlier stage
     builds them as wheels (`pip wheel`), so that the runtime stage only installs finished
-    wheels.
+    wheels. A builder the final stage is built FROM does not count: everything it installed
+    is in the final image.
 
     ## Why is this bad?
     Installing from source in the runtime stage needs compilers and headers there, which stay
@@ -102,6 +105,11 @@ class NoWheelBuilder(DockerfileRule):
             "FROM python:3.11-slim\nCOPY requirements.txt .\n"
             "RUN pip install --no-cache-dir -r requirements.txt\n"
         ),
+        DockerfileRule.bad(
+            "FROM python:3.11-slim AS builder\n"
+            "RUN pip wheel --no-cache-dir --wheel-dir /wheels flask\n"
+            "FROM builder AS runtime\nRUN pip install --no-cache-dir --no-index /wheels/*\n"
+        ),
     )
     good_examples = (
         DockerfileRule.good(
@@ -126,11 +134,21 @@ class NoWheelBuilder(DockerfileRule):
         builders = [s for s in document.stages if s not in runtime and builds_wheels(document, s)]
         if builders:
             return
-        if len(document.stages) == 1:
+        inherited = [s for s in runtime[:-1] if builds_wheels(document, s)]
+        if inherited:
+            message = (
+                f"The final stage is built FROM `{_stage_label(inherited[-1])}`, which runs "
+                "`pip wheel`: its compilers and build files end up in the runtime image"
+            )
+        elif len(document.stages) == 1:
             message = "Single-stage build: dependencies are installed without a wheel builder stage"
         else:
             message = "No builder stage runs `pip wheel`: the runtime stage installs from source"
         yield self.finding(document, document.instruction_span(installs[0]), message)
+
+
+def _stage_label(stage: Stage) -> str:
+    return stage.name or f"stage {stage.index}"
 
 
 @register
@@ -208,8 +226,11 @@ class PipCacheNotDisabled(DockerfileRule):
 
     ## What it does
     Finds `pip install` and `pip wheel` in RUN instructions that do not pass `--no-cache-dir`,
-    unless the stage sets `PIP_NO_CACHE_DIR` or the RUN mounts a cache
-    (`--mount=type=cache`), which keeps the cache out of the image anyway.
+    unless the stage sets `PIP_NO_CACHE_DIR`, the RUN mounts a cache (`--mount=type=cache`)
+    or removes pip's cache after installing (`&& rm -rf /root/.cache/pip`, `pip cache
+    purge`), all of which keep the cache out of the image. pip accepts `--no-cache` (a
+    prefix of `--no-cache-dir`) as the option; hadolint's DL3042 reports that and the
+    removal, this rule does not.
 
     ## Why is this bad?
     pip keeps every downloaded archive and built wheel in `~/.cache/pip`, which then stays in
@@ -275,8 +296,10 @@ class PipCacheNotDisabled(DockerfileRule):
                 yield from self._check_run(document, instruction)
 
     def _check_run(self, document: Dockerfile, instruction: Instruction) -> Iterator[Finding]:
+        if _removes_pip_cache_afterwards(instruction):
+            return
         for match in command_matches(document, instruction, PIP_REGEX):
-            if "--no-cache-dir" in match.segment:
+            if _NO_CACHE_RE.search(match.segment):
                 continue
             line, column = document.position(match.start)
             end_line, end_column = document.position(match.end)
@@ -289,6 +312,29 @@ class PipCacheNotDisabled(DockerfileRule):
                 f"`pip {verb}` without `--no-cache-dir` leaves pip's cache in the image",
                 Fix.safe("Add `--no-cache-dir`", edit),
             )
+
+
+# pip reads an unambiguous prefix of a long option as the option: `--no-cache` is common
+_NO_CACHE_RE = LazyPattern(r"(?<!\S)--no-cache(?:-|-d|-di|-dir)?(?!\S)")
+_PIP_CACHE_PATH_RE = LazyPattern(r"(?:^|/)\.cache(?:/pip)?/?\*?$")
+
+
+def _removes_pip_cache_afterwards(instruction: Instruction) -> bool:
+    """Does the RUN remove pip's cache (`rm -rf /root/.cache/pip`, `pip cache purge`) after
+    its last `pip install`/`pip wheel`? Then no cache is left in the layer."""
+    last_pip = last_removal = -1
+    for index, command in enumerate(run_commands(instruction)):
+        call = pip_call(command)
+        if call is not None and call.subcommand in ("install", "wheel"):
+            last_pip = index
+        elif (
+            call is not None and call.subcommand == "cache" and call.arguments[:1] == ("purge",)
+        ) or (
+            command.name == "rm"
+            and any(_PIP_CACHE_PATH_RE.search(word) for word in command.words[1:])
+        ):
+            last_removal = index
+    return last_pip >= 0 and last_removal > last_pip
 
 
 @register

@@ -156,3 +156,30 @@ def test_build_tools_under_an_apk_virtual_package_count_as_removed_only_by_that_
     assert codes({"Dockerfile": other_group}, ["DF007"]) == ["DF007:2"]
     later_run = "FROM python:3.11-alpine\nRUN apk add --virtual .b gcc\nRUN apk del .b\n"
     assert codes({"Dockerfile": later_run}, ["DF007"]) == ["DF007:2"]
+
+
+def test_wheel_builder_message_when_the_final_stage_is_built_from_it() -> None:
+    text = (
+        "FROM python:3.11-slim AS builder\nRUN pip wheel --no-cache-dir -w /w flask\n"
+        "FROM builder AS runtime\nRUN pip install --no-cache-dir --no-index /w/*\n"
+    )
+    [finding] = check_files({"Dockerfile": text}, select=["DF004"])
+    assert "built FROM `builder`" in finding.message and "No builder" not in finding.message
+
+
+def test_pip_cache_abbreviated_option_and_a_cache_removed_afterwards() -> None:
+    for run in (
+        "pip install --no-cache flask",
+        "pip install flask && rm -rf /root/.cache/pip",
+        "pip install flask && pip cache purge",
+        "pip wheel -w /w flask; rm -rf ~/.cache",
+    ):
+        text = f"FROM python:3.11-slim\nRUN {run}\n"
+        assert codes({"Dockerfile": text}, ["DF006"]) == [], run
+    for run in (
+        "rm -rf /root/.cache/pip && pip install flask",
+        "pip install --no-cache-directory flask",
+        "pip install flask && rm -rf /root/.cache/pipx",
+    ):
+        text = f"FROM python:3.11-slim\nRUN {run}\n"
+        assert codes({"Dockerfile": text}, ["DF006"]) == ["DF006:2"], run
