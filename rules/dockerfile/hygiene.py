@@ -7,6 +7,7 @@ import posixpath
 import re
 import shlex
 from collections.abc import Iterator
+from pathlib import Path
 
 from auditor.documents.dockerfile import Dockerfile, Instruction, Stage
 from auditor.lazy_pattern import LazyPattern
@@ -24,6 +25,7 @@ from rules.dockerfile._shell import (
     run_commands,
     shell_code,
 )
+from rules.dockerfile.context import resolve_build_context
 
 _ARCHIVE_SUFFIXES = (
     ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tbz2", ".tb2", ".tar.xz", ".txz",
@@ -41,7 +43,9 @@ class AddInsteadOfCopy(DockerfileRule):
     ## What it does
     Finds ADD instructions whose sources are all local files or folders that are not archives.
     ADD of a URL, a git repository or a tar archive (which ADD unpacks) is what ADD is for and
-    is not reported. Mirrors hadolint's DL3020.
+    is not reported. Docker decides what to unpack by content, not by name, so a source in
+    the build context without an archive suffix is read: a tar (plain, gzip, bzip2 or xz) is
+    an archive. Mirrors hadolint's DL3020, which judges names only.
 
     ## Why is this bad?
     ADD does more than copy: it unpacks archives and fetches URLs. Using it for plain files
@@ -57,7 +61,9 @@ class AddInsteadOfCopy(DockerfileRule):
     ```dockerfile
     COPY requirements.txt /app/
     ```
-    The fix is safe for non-archive local sources, which ADD and COPY treat the same.
+    The fix is safe for folders and for files read and found not to be archives, which ADD
+    and COPY treat the same. It is unsafe when a source could not be read (missing here, a
+    wildcard, zstd-compressed): if it is a tar archive, COPY no longer unpacks it.
     """
 
     code = "DF017"
@@ -67,12 +73,23 @@ class AddInsteadOfCopy(DockerfileRule):
     fixable = True
     bad_examples = (
         DockerfileRule.bad(
-            "FROM python:3.11-slim\nADD requirements.txt /app/\n",
-            "FROM python:3.11-slim\nCOPY requirements.txt /app/\n",
+            {
+                "Dockerfile": "FROM python:3.11-slim\nADD requirements.txt /app/\n",
+                "requirements.txt": "fastapi==0.115.0\n",
+            },
+            {"Dockerfile": "FROM python:3.11-slim\nCOPY requirements.txt /app/\n"},
         ),
         DockerfileRule.bad(
-            'FROM python:3.11-slim\nadd --chown=mami ["app", "/app/app"]\n',
-            'FROM python:3.11-slim\ncopy --chown=mami ["app", "/app/app"]\n',
+            {
+                "Dockerfile": 'FROM python:3.11-slim\nadd --chown=mami ["app", "/app/app"]\n',
+                "app/main.py": "",
+            },
+            {"Dockerfile": 'FROM python:3.11-slim\ncopy --chown=mami ["app", "/app/app"]\n'},
+        ),
+        DockerfileRule.bad(
+            "FROM debian:bookworm-slim\nADD rootfs /opt/rootfs/\n",
+            "FROM debian:bookworm-slim\nCOPY rootfs /opt/rootfs/\n",
+            unsafe=True,
         ),
     )
     good_examples = (
@@ -95,6 +112,10 @@ class AddInsteadOfCopy(DockerfileRule):
                 for s in sources
             ):
                 continue
+            folder = resolve_build_context(context, document)
+            archives = [_unpacked_by_add(context, folder, source) for source in sources]
+            if any(archives):
+                continue  # ADD unpacks it: that is what ADD is for
             span = document.keyword_span(instruction)
             fix = None
             if not any(
@@ -102,9 +123,75 @@ class AddInsteadOfCopy(DockerfileRule):
             ):
                 written = keyword_as_written(document, instruction)
                 replacement = "copy" if written.islower() else "COPY"
-                fix = Fix.safe("Use COPY", Edit.replace(document.path, span, replacement))
+                edit = Edit.replace(document.path, span, replacement)
+                if None in archives:
+                    fix = Fix.unsafe(
+                        "Use COPY (if a source is a tar archive, it is no longer unpacked)",
+                        edit,
+                    )
+                else:
+                    fix = Fix.safe("Use COPY", edit)
             message = "ADD of local files: use COPY, which does only that"
             yield self.finding(document, span, message, fix)
+
+
+def _unpacked_by_add(context: Context, folder: str | None, source: str) -> bool | None:
+    """Would ADD unpack this build-context source? None when that cannot be told (the build
+    context is not known, the source is a wildcard, missing or unreadable)."""
+    if folder is None or any(char in source for char in "*?["):
+        return None
+    relative = posixpath.normpath(posixpath.join(folder, source.lstrip("/")))
+    if relative == ".." or relative.startswith("../"):
+        return None
+    path = context.project.absolute(relative)
+    if path.is_dir():
+        return False
+    if not path.is_file():
+        return None
+    return _is_tar_archive(path)
+
+
+_TAR_BLOCK = 512
+
+
+def _is_tar_archive(path: Path) -> bool | None:
+    """Does the file hold a tar, plain or gzip/bzip2/xz compressed, as Docker detects by
+    content? None for zstd (no reader in the standard library) or an unreadable file."""
+    import bz2  # imported here: rarely needed, and the CLI's start-up time counts
+    import gzip
+    import lzma
+
+    openers = (
+        (b"\x1f\x8b", gzip.open),
+        (b"BZh", bz2.open),
+        (b"\xfd7zXZ\x00", lzma.open),
+    )
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_TAR_BLOCK)
+        if head.startswith(b"\x28\xb5\x2f\xfd"):
+            return None
+        for magic, opener in openers:
+            if head.startswith(magic):
+                with opener(path) as stream:
+                    head = stream.read(_TAR_BLOCK)
+                break
+    except (OSError, EOFError, lzma.LZMAError):
+        return None
+    return _is_tar_header(head)
+
+
+def _is_tar_header(block: bytes) -> bool:
+    """A tar header block: its checksum field matches the sum of its bytes (the field itself
+    counted as spaces), which old v7 headers without the `ustar` magic have too."""
+    if len(block) < _TAR_BLOCK or not any(block):
+        return False
+    field = block[148:156].replace(b"\x00", b" ").strip()
+    try:
+        checksum = int(field, 8)
+    except ValueError:
+        return False
+    return checksum == sum(block[:148]) + 8 * ord(" ") + sum(block[156:_TAR_BLOCK])
 
 
 @register
@@ -391,8 +478,6 @@ class AptGetInstallRecommends(DockerfileRule):
                 )
 
 
-
-
 @register
 class AptListsNotCleaned(DockerfileRule):
     """The apt package lists are left in the image.
@@ -486,8 +571,10 @@ class AptListsNotCleaned(DockerfileRule):
 
 
 def _removes_apt_lists(words: tuple[str, ...]) -> bool:
-    return bool(words) and words[0].rsplit("/", 1)[-1] == "rm" and any(
-        word.rstrip("/*").rstrip("/") == "/var/lib/apt/lists" for word in words[1:]
+    return (
+        bool(words)
+        and words[0].rsplit("/", 1)[-1] == "rm"
+        and any(word.rstrip("/*").rstrip("/") == "/var/lib/apt/lists" for word in words[1:])
     )
 
 
@@ -564,7 +651,7 @@ _WINDOWS_IMAGE_WORDS = ("windows", "nanoserver", "servercore")
 def _shell_name(program: str) -> str:
     """`C:\\...\\powershell.exe` or `/usr/bin/pwsh` -> `powershell`, `pwsh`."""
     name = re.split(r"[/\\]", program)[-1].lower()
-    return name[: -len(".exe")] if name.endswith(".exe") else name
+    return name.removesuffix(".exe")
 
 
 def _is_windows_image(document: Dockerfile, stage: Stage) -> bool:
@@ -754,6 +841,10 @@ _SECRET_VALUE_RE = LazyPattern(
 )
 
 
+# scheme://user:password@host, the password not a variable reference (`${DB_PASSWORD}`)
+_URL_PASSWORD_RE = LazyPattern(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:(?!\$)[^@\s/]+@")
+
+
 def _secret_name(name: str) -> bool:
     words = [word.lower() for word in re.split(r"[_\-.]|(?<=[a-z])(?=[A-Z])", name) if word]
     if _NOT_SECRET_WORDS & set(words):
@@ -774,7 +865,9 @@ class SecretInEnvOrArg(DockerfileRule):
     Finds ENV and ARG whose name says it holds a secret (`*_PASSWORD`, `*_TOKEN`, `*_SECRET`,
     `API_KEY`, `PRIVATE_KEY`, ...; names ending in `_FILE`, `_PATH` or `_URL` point to one
     and are not reported) or whose value looks like a provider key (`sk-...`, `gsk_...`,
-    `ghp_...`, `AIza...`, `AKIA...`). Mirrors hadolint's DL3064 and BuildKit's
+    `ghp_...`, `AIza...`, `AKIA...`) or is a URL with a password
+    (`postgresql://mami:hunter2@db/mami`, whatever the name; `user:${DB_PASSWORD}@` is a
+    variable, not a password). Mirrors hadolint's DL3064 and BuildKit's
     SecretsUsedInArgOrEnv, with two differences: hadolint judges names only, so it misses a
     key stored under a harmless name, and it also reports names such as `PASSWORD_FILE` or
     `PUBLIC_KEY_URL`, which point to a secret or hold a public value.
@@ -822,6 +915,11 @@ class SecretInEnvOrArg(DockerfileRule):
                     message = f"{instruction.keyword} `{name}` looks like a secret: it is stored in the image"
                 elif value and _SECRET_VALUE_RE.search(value):
                     message = f"{instruction.keyword} `{name}` holds what looks like an API key"
+                elif value and _URL_PASSWORD_RE.search(value):
+                    message = (
+                        f"{instruction.keyword} `{name}` holds a URL with a password: "
+                        "it is stored in the image"
+                    )
                 else:
                     continue
                 span = document.span_or_instruction(instruction, name)

@@ -261,7 +261,7 @@ def test_words_use_the_dockerfiles_escape_character() -> None:
 
 
 def test_keywords_a_fix_writes_follow_the_files_case() -> None:
-    lower = parse("from python:3.11-slim\nrun pip install x\ncmd [\"python\"]\n")
+    lower = parse('from python:3.11-slim\nrun pip install x\ncmd ["python"]\n')
     assert lower.written_keyword("HEALTHCHECK") == "healthcheck"
     assert lower.keyword_as_written(lower.instructions[1]) == "run"
     mixed = parse("FROM python:3.11-slim\nrun pip install x\n")

@@ -304,7 +304,9 @@ def test_shell_form_fix_drops_exec_and_keeps_entrypoint_cmd_semantics() -> None:
     assert findings[0].fix is not None and findings[0].fix.applicability.value == "unsafe"
     alone = check_files({"Dockerfile": "FROM python:3.11\nENTRYPOINT python -m app\n"}, ["DF018"])
     assert alone[0].fix is not None and alone[0].fix.applicability.value == "safe"
-    exec_option = check_files({"Dockerfile": "FROM python:3.11\nCMD exec -a app python\n"}, ["DF018"])
+    exec_option = check_files(
+        {"Dockerfile": "FROM python:3.11\nCMD exec -a app python\n"}, ["DF018"]
+    )
     assert exec_option[0].fix is None
 
 
@@ -324,3 +326,56 @@ def test_fixes_write_keywords_in_the_case_of_an_all_lowercase_dockerfile() -> No
     text = "from debian:bookworm-slim\nrun curl -fsSL https://example.com/t | sh\n"
     run = run_example(MissingPipefail, MissingPipefail.bad(text, unsafe=True))
     assert run.files["Dockerfile"].splitlines()[1] == 'shell ["/bin/bash", "-o", "pipefail", "-c"]'
+
+
+def test_a_url_with_a_password_is_a_secret_whatever_the_name() -> None:
+    text = (
+        "FROM python:3.11\nENV DATABASE_URL=postgresql://mami:hunter2@db:5432/mami\n"
+        "ENV REDIS_URL=redis://:s3cret@redis:6379/0\n"
+        "ENV TEMPLATE_URL=postgresql://mami:${DB_PASSWORD}@db/mami\n"
+        "ENV PUBLIC_URL=https://example.com/a:b@c HOMEPAGE=https://mami@example.com/\n"
+    )
+    findings = check_files({"Dockerfile": text}, select=["DF025"])
+    assert [(f.span.line, "password" in f.message) for f in findings] == [
+        (2, True),
+        (3, True),
+    ]
+
+
+def _tar_bytes(compress: str = "") -> bytes:
+    import io
+    import tarfile
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode=f"w:{compress}") as archive:
+        info = tarfile.TarInfo("d/f")
+        info.size = 3
+        archive.addfile(info, io.BytesIO(b"hi\n"))
+    return buffer.getvalue()
+
+
+def test_add_of_an_archive_without_a_suffix_is_judged_by_its_content() -> None:
+    for compress in ("", "gz", "bz2", "xz"):
+        files = {"Dockerfile": "FROM debian:bookworm-slim\nADD rootfs /opt/\n"}
+        files["rootfs"] = _tar_bytes(compress)
+        assert codes(files, ["DF017"]) == [], compress
+    import gzip
+
+    plain_gzip = {
+        "Dockerfile": "FROM debian:bookworm-slim\nADD notes /opt/\n",
+        "notes": gzip.compress(b"not a tar"),
+    }
+    [finding] = check_files(plain_gzip, select=["DF017"])
+    assert finding.fix is not None and finding.fix.applicability.value == "safe"
+    unknown = {"Dockerfile": "FROM debian:bookworm-slim\nADD missing *.bin /opt/\n"}
+    [finding] = check_files(unknown, select=["DF017"])
+    assert finding.fix is not None and finding.fix.applicability.value == "unsafe"
+
+
+def test_add_reads_its_source_in_the_build_context_the_sources_show() -> None:
+    files: dict[str, str | bytes] = {
+        "docker/api.Dockerfile": "FROM debian:bookworm-slim\nCOPY app /app\nADD rootfs /opt/\n",
+        "app/main.py": "",
+        "rootfs": _tar_bytes(),
+    }
+    assert codes(files, ["DF017"]) == []
