@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
@@ -143,6 +144,7 @@ class Project:
         self._named_paths = frozenset(named)  # preferred when a file has several paths
         self.problems: list[DiscoveryProblem] = []
         self._discovered: list[str] | None = None  # before the overlay is applied
+        self._links: list[str] = []  # discovered paths that are symlinks to files
         self._files: list[str] | None = None
         self._sources: dict[str, SourceFile | None] = {}
         self._documents: dict[tuple[str, str], Document | None] = {}
@@ -177,6 +179,8 @@ class Project:
                     full = self.root / named
                     if full.is_file() and not self.is_excluded(named):
                         self._discovered.append(named)
+                        if full.is_symlink():
+                            self._links.append(named)
                 self._discovered = self._one_path_per_file(self._discovered)
             found = set(self._discovered)
             for path, data in self.overlay.items():
@@ -195,13 +199,12 @@ class Project:
         else the first link. A link to a file outside the root, or to one that is not
         discovered, is the only way to that file and is kept; dangling links are kept too.
         """
-        links = [path for path in paths if os.path.islink(self.root / path)]
-        if not links:
+        if not self._links:  # discovery noted the symlinks as it met them
             return paths
         listed = set(paths)
         reached: dict[str, set[str]] = {}  # real path -> the listed paths that lead to it
-        for link in links:
-            real = os.path.realpath(self.root / link)
+        for link in self._links:
+            real = os.path.realpath(os.path.join(self.root, link))
             target = normalise(os.path.relpath(real, self.root).replace(os.sep, "/"))
             if target is None or not os.path.isfile(real):
                 continue
@@ -257,6 +260,7 @@ class Project:
                 reason = line.rsplit(":", 1)[-1].strip()
                 self.problems.append(DiscoveryProblem(folder, f"cannot list folder: {reason}"))
         paths = []
+        root = str(self.root)  # one lstat on a string per file: this loop is start-up time
         for raw in done.stdout.split(b"\0"):
             if not raw:
                 continue
@@ -264,9 +268,15 @@ class Project:
             if self.is_excluded(path):
                 continue
             # The index also lists files deleted from the work tree and submodule folders.
-            full = self.root / path
-            if os.path.lexists(full) and not (full.is_dir() and not full.is_symlink()):
-                paths.append(path)
+            try:
+                mode = os.lstat(os.path.join(root, path)).st_mode
+            except OSError:
+                continue
+            if stat.S_ISDIR(mode):
+                continue
+            if stat.S_ISLNK(mode):
+                self._links.append(path)
+            paths.append(path)
         return paths
 
     def _walk(self) -> list[str]:
@@ -299,6 +309,8 @@ class Project:
                 path = prefix + name
                 if not self.is_excluded(path) and not ignores.ignored(path, is_dir=False):
                     paths.append(path)
+                    if os.path.islink(os.path.join(folder, name)):
+                        self._links.append(path)
         return paths
 
     def _relative(self, absolute: str | os.PathLike[str]) -> str:
