@@ -37,9 +37,10 @@ def simple_commands(script: str) -> list[SimpleCommand]:
     """The simple commands of a shell script, roughly as sh would split them."""
     commands: list[SimpleCommand] = []
     for line in script.replace("\\\n", " ").split("\n"):
+        line = line[: _comment_start(line)]
         lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|()<>")
         lexer.whitespace_split = True
-        lexer.commenters = "#"
+        lexer.commenters = ""  # shlex would also start a comment inside a word: `a#b`
         try:
             tokens = list(lexer)
         except ValueError:  # an unbalanced quote: fall back to plain words
@@ -55,6 +56,27 @@ def simple_commands(script: str) -> list[SimpleCommand]:
                 current.append(token)
         commands.append(_command(current, piped=False))
     return [command for command in commands if command.words]
+
+
+def _comment_start(line: str) -> int:
+    """Where a shell comment starts in `line` (a `#` beginning a word outside quotes), or
+    the line's length when there is none."""
+    quote: str | None = None
+    index = 0
+    while index < len(line):
+        char = line[index]
+        if quote == "'":
+            quote = None if char == "'" else quote
+        elif char == "\\":
+            index += 1
+        elif quote == '"':
+            quote = None if char == '"' else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and (index == 0 or line[index - 1] in " \t;&|()"):
+            return index
+        index += 1
+    return len(line)
 
 
 def _command(words: list[str], piped: bool) -> SimpleCommand:

@@ -379,3 +379,11 @@ def test_add_reads_its_source_in_the_build_context_the_sources_show() -> None:
         "rootfs": _tar_bytes(),
     }
     assert codes(files, ["DF017"]) == []
+
+
+def test_a_hash_inside_a_word_does_not_start_a_comment() -> None:
+    text = (
+        "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y curl"
+        " && curl -o /x https://example.com/a#b && rm -rf /var/lib/apt/lists/*  # done\n"
+    )
+    assert codes({"Dockerfile": text}, ["DF021"]) == []
