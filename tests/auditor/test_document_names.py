@@ -81,10 +81,18 @@ def test_a_named_file_no_kind_reads_gets_a_warning(make_project, cli) -> None:  
     root = make_project({"Dockerfile": DOCKERFILE, "notes.txt": "", "docker.file": ""})
     run = cli("check", "--select", "DF012", "notes.txt", "docker.file", "Dockerfile", cwd=root)
     warnings = [line for line in run.err.splitlines() if "warning" in line]
-    assert len(warnings) == 2, run.err
-    assert warnings[0].startswith("mami-audit: warning: docker.file: ")
-    assert warnings[1].startswith("mami-audit: warning: notes.txt: ")
+    assert len(warnings) == 1, run.err  # one line for all of them: pre-commit names many files
+    assert warnings[0].startswith("mami-audit: warning: docker.file, notes.txt: ")
     assert "no document kind" in warnings[0]
+
+
+def test_many_named_files_of_no_kind_are_summed_up(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    names = [f"module_{index}.py" for index in range(5)]
+    root = make_project({"Dockerfile": DOCKERFILE, **{name: "" for name in names}})
+    run = cli("check", "--select", "DF012", *names, cwd=root)
+    warnings = [line for line in run.err.splitlines() if "warning" in line]
+    assert len(warnings) == 1, run.err
+    assert "module_0.py, module_1.py, module_2.py and 2 more: of no document kind" in warnings[0]
 
 
 def test_a_named_folder_gets_no_kind_warning(make_project, cli) -> None:  # type: ignore[no-untyped-def]
