@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from auditor.documents.dockerfile import Dockerfile, Instruction, Stage
 from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Context, Edit, Finding, Fix, Span, register
-from rules.dockerfile._base import DockerfileRule, builds_wheels, env_value
+from rules.dockerfile._base import DockerfileRule, builds_wheels, env_value, final_stage
 from rules.dockerfile._shell import (
     PIP_REGEX,
     PipCall,
@@ -51,8 +51,9 @@ def _from_wheels(call: PipCall) -> bool:
     )
 
 
-def _runtime_stages(document: Dockerfile) -> list[Stage]:
-    stage = document.final_stage
+def _runtime_stages(context: Context, document: Dockerfile) -> list[Stage]:
+    """The stage judged as the final image (`expect.target` or the last) and its parents."""
+    stage = final_stage(context, document)
     return document.stage_chain(stage) if stage is not None else []
 
 
@@ -122,7 +123,7 @@ class NoWheelBuilder(DockerfileRule):
     )
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
-        runtime = _runtime_stages(document)
+        runtime = _runtime_stages(context, document)
         installs = [
             ins
             for stage in runtime
@@ -205,7 +206,7 @@ class RuntimeInstallsFromIndex(DockerfileRule):
     )
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
-        runtime = _runtime_stages(document)
+        runtime = _runtime_stages(context, document)
         if not any(s not in runtime and builds_wheels(document, s) for s in document.stages):
             return
         for stage in runtime:
@@ -393,7 +394,7 @@ class BuildToolsInRuntime(DockerfileRule):
     )
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
-        for stage in _runtime_stages(document):
+        for stage in _runtime_stages(context, document):
             for instruction in stage.of_keyword("RUN"):
                 removed = set(removed_packages(instruction))
                 for package in installed_packages(instruction):

@@ -14,6 +14,7 @@ from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Context, Edit, Finding, Fix, Severity, Span, register
 from rules.dockerfile._base import (
     DockerfileRule,
+    final_stage,
     insert_lines,
     is_alpine,
     keyword_as_written,
@@ -483,7 +484,8 @@ class AptListsNotCleaned(DockerfileRule):
     """The apt package lists are left in the image.
 
     ## What it does
-    In the final stage (and the stages it builds on), finds RUN instructions that run
+    In the final stage (the one `expect.target` names, else the last) and the stages it
+    builds on, finds RUN instructions that run
     `apt-get update` (or `apt update`) without an `rm` of `/var/lib/apt/lists` among the
     same RUN's commands (an `rm` in a comment does not count), unless `/var/lib/apt` is a
     cache mount. Like hadolint's DL3009, builder stages are not checked: their layers do not
@@ -537,7 +539,7 @@ class AptListsNotCleaned(DockerfileRule):
     )
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
-        final = document.final_stage
+        final = final_stage(context, document)
         if final is None:
             return
         for stage in document.stage_chain(final):

@@ -183,3 +183,16 @@ def test_pip_cache_abbreviated_option_and_a_cache_removed_afterwards() -> None:
     ):
         text = f"FROM python:3.11-slim\nRUN {run}\n"
         assert codes({"Dockerfile": text}, ["DF006"]) == ["DF006:2"], run
+
+
+def test_runtime_stage_rules_judge_the_expected_target() -> None:
+    text = (
+        "FROM python:3.11-slim AS production\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends gcc\n"
+        "FROM production AS test\nRUN pip install --no-cache-dir pytest\n"
+    )
+    target = {"expect": {"target": "production"}}
+    found = check_files({"Dockerfile": text}, select=["DF004", "DF007", "DF021"], config=target)
+    assert sorted(f"{f.code}:{f.span.line}" for f in found) == ["DF007:2", "DF021:2"]
+    last = check_files({"Dockerfile": text}, select=["DF004", "DF007", "DF021"])
+    assert sorted(f"{f.code}:{f.span.line}" for f in last) == ["DF004:4", "DF007:2", "DF021:2"]
