@@ -167,13 +167,14 @@ class RootUser(DockerfileRule):
         ):
             return None  # no shell for useradd, or a server that needs more than USER
         name = context.expect.user
-        text = f"USER {name}\n"
+        run = document.written_keyword("RUN")
+        text = f"{document.written_keyword('USER')} {name}\n"
         if not _creates_user(document, document.chain_instructions(stage), name):
             if is_alpine(document, stage):
-                create = f"RUN addgroup -S {name} && adduser -S -G {name} {name}\n"
+                create = f"{run} addgroup -S {name} && adduser -S -G {name} {name}\n"
             else:
                 create = (
-                    f"RUN groupadd --system {name} && "
+                    f"{run} groupadd --system {name} && "
                     f"useradd --system --gid {name} --no-create-home {name}\n"
                 )
             text = create + text
@@ -301,13 +302,15 @@ def _healthcheck_text(context: Context, document: Dockerfile, stage: Stage) -> s
     raises, and Python exits 1)."""
     expect = context.expect
     url = f"http://localhost:{_app_port(context, document, stage)}{expect.health_path}"
+    cmd = document.written_keyword("CMD")
     if _has_program(document, stage, "curl"):
-        probe = f"CMD curl -fsS {url} || exit 1"
+        probe = f"{cmd} curl -fsS {url} || exit 1"
     else:
         code = f"import urllib.request; urllib.request.urlopen('{url}', timeout=4)"
-        probe = f'CMD ["{_python_program(document, stage)}", "-c", "{code}"]'
+        probe = f'{cmd} ["{_python_program(document, stage)}", "-c", "{code}"]'
     return (
-        f"HEALTHCHECK --interval={expect.healthcheck_interval} --timeout=5s "
+        f"{document.written_keyword('HEALTHCHECK')} --interval={expect.healthcheck_interval} "
+        "--timeout=5s "
         f"--start-period=30s --retries={expect.healthcheck_retries} \\\n    {probe}\n"
     )
 
@@ -717,7 +720,8 @@ class PythonUnbuffered(DockerfileRule):
         span = document.instruction_span(stage.from_instruction)
         if value is None:
             line = stage.from_instruction.end_line + 1
-            edit = insert_lines(document, line, "ENV PYTHONUNBUFFERED=1\n")
+            text = f"{document.written_keyword('ENV')} PYTHONUNBUFFERED=1\n"
+            edit = insert_lines(document, line, text)
             fix = Fix.safe("Add `ENV PYTHONUNBUFFERED=1`", edit)
             message = "PYTHONUNBUFFERED is not set: Python buffers its log output in the container"
         else:  # set by an ENV we would have to rewrite: report only
@@ -828,7 +832,8 @@ class DataDirectoriesNotWritable(DockerfileRule):
         ]
         user_before = user_text(document, users_before[-1]) if users_before else None
         if final_user.stage == stage.index and is_root(user_before):
-            text = f"RUN mkdir -p {listed} && chown {owner} {listed}\n"
+            run = document.written_keyword("RUN")
+            text = f"{run} mkdir -p {listed} && chown {owner} {listed}\n"
             fix = Fix.safe(
                 f"Create {listed} owned by {owner}",
                 insert_lines(document, final_user.line, text),

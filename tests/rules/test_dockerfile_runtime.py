@@ -334,3 +334,16 @@ def test_gunicorn_pid_file_option_is_not_a_port() -> None:
         "HEALTHCHECK CMD curl -f http://localhost:8000/health\n"
     )
     assert codes({"Dockerfile": text}, ["DF003"]) == []
+
+
+def test_fixes_write_keywords_in_the_case_of_an_all_lower_case_file() -> None:
+    text = 'from python:3.11-slim\nrun pip install --no-cache-dir flask\ncmd ["python", "-m", "app"]\n'
+    lines_by_rule = {
+        RootUser: ("run groupadd", "user mami"),
+        MissingHealthcheck: ("healthcheck --interval=30s", '    cmd ["python", "-c"'),
+        PythonUnbuffered: ("env PYTHONUNBUFFERED=1",),
+    }
+    for rule, expected_lines in lines_by_rule.items():
+        fixed = run_example(rule, rule.bad(text, unsafe=True)).files["Dockerfile"]
+        for expected in expected_lines:
+            assert any(line.startswith(expected) for line in fixed.splitlines()), (rule, fixed)
