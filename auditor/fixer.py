@@ -391,16 +391,18 @@ def unified_diff(outcome: FixOutcome) -> str:
         after = _as_text(path, outcome.root, outcome.changed[path])
         old_name = f"a/{path}" if outcome.original[path] is not None else "/dev/null"
         new_name = f"b/{path}" if outcome.changed[path] is not None else "/dev/null"
-        chunks.extend(
-            difflib.unified_diff(
-                before.splitlines(keepends=True),
-                after.splitlines(keepends=True),
-                old_name,
-                new_name,
-            )
+        diff_lines = difflib.unified_diff(
+            before.splitlines(keepends=True),
+            after.splitlines(keepends=True),
+            old_name,
+            new_name,
         )
-        if chunks and not chunks[-1].endswith("\n"):
-            chunks[-1] += "\n\\ No newline at end of file\n"
+        # A last line without "\n" (on either side) gets git's marker, so that the next diff
+        # line does not run into it and `git apply` accepts the patch.
+        chunks.extend(
+            line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+            for line in diff_lines
+        )
     return "".join(chunks)
 
 

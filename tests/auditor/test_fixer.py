@@ -76,6 +76,13 @@ def test_diff_prints_and_writes_nothing(make_project, cli) -> None:  # type: ign
     assert clean.code == 0 and clean.out == ""
 
 
+def test_diff_marks_a_last_line_without_newline_like_git(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": "from python:3.11-slim"})  # no final newline
+    run = cli("--select", "TS001", "--diff", cwd=root)
+    marker = "\\ No newline at end of file\n"
+    assert f"-from python:3.11-slim\n{marker}+FROM python:3.11-slim\n{marker}" in run.out, run.out
+
+
 def test_file_creation_and_deletion(make_project, cli) -> None:  # type: ignore[no-untyped-def]
     root = make_project({"svc/Dockerfile": "FROM python:3.11\n", "merge.orig": "<<<<<<<\n"})
     run = cli("--select", "TS005,TS006", "--fix", cwd=root)
