@@ -6,11 +6,13 @@ import io
 import os
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from PIL import Image
 
+from app.image import jobs
 from app.image.processing import VariantSpec, render_variant
 
 TOKEN = "worker-secret-token"
@@ -250,13 +252,36 @@ def test_results_must_name_each_variant_once(client: Any) -> None:
     assert client.get(f"/api/images/{claimed['id']}").json()["results"] == []
 
 
-def test_an_expired_lease_hands_the_job_out_again(api_client: Callable[..., Any]) -> None:
-    client = api_client(INTERNAL_UPLOAD_TOKEN=TOKEN, IMAGE_JOB_LEASE_SECONDS=0.2)
+class LeaseClock:
+    """Stands in for the job store's clock, so lease expiry does not race a busy machine."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def lease_clock(monkeypatch: pytest.MonkeyPatch) -> LeaseClock:
+    clock = LeaseClock()
+    monkeypatch.setattr(jobs, "utcnow", clock)
+    return clock
+
+
+def test_an_expired_lease_hands_the_job_out_again(
+    api_client: Callable[..., Any], lease_clock: LeaseClock
+) -> None:
+    client = api_client(INTERNAL_UPLOAD_TOKEN=TOKEN, IMAGE_JOB_LEASE_SECONDS=30)
     original = image_bytes()
     job_id = upload(client, original).json()["id"]
     first = client.post("/internal/jobs/claim", headers=AUTH).json()
+    lease_clock.advance(29)
     assert client.post("/internal/jobs/claim", headers=AUTH).status_code == 204  # still leased
-    time.sleep(0.3)
+    lease_clock.advance(2)
     second = client.post("/internal/jobs/claim", headers=AUTH).json()
     assert second["id"] == job_id and second["lease_id"] != first["lease_id"]
 
@@ -277,15 +302,15 @@ def test_an_expired_lease_hands_the_job_out_again(api_client: Callable[..., Any]
 
 
 def test_a_job_no_worker_finishes_fails_after_the_attempt_limit(
-    api_client: Callable[..., Any],
+    api_client: Callable[..., Any], lease_clock: LeaseClock
 ) -> None:
     client = api_client(
-        INTERNAL_UPLOAD_TOKEN=TOKEN, IMAGE_JOB_LEASE_SECONDS=0.05, IMAGE_JOB_MAX_ATTEMPTS=2
+        INTERNAL_UPLOAD_TOKEN=TOKEN, IMAGE_JOB_LEASE_SECONDS=30, IMAGE_JOB_MAX_ATTEMPTS=2
     )
     job_id = upload(client, image_bytes()).json()["id"]
     for _ in range(2):
         assert client.post("/internal/jobs/claim", headers=AUTH).json()["id"] == job_id
-        time.sleep(0.1)
+        lease_clock.advance(31)
     assert client.post("/internal/jobs/claim", headers=AUTH).status_code == 204
     job = client.get(f"/api/images/{job_id}").json()
     assert job["status"] == "failed"
