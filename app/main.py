@@ -6,12 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
 from prometheus_fastapi_instrumentator import Instrumentator
 
 from app.api import chat, health, images, internal
+from app.api.upload_guard import UploadGuard
 from app.config import Settings, get_settings
 from app.core.database import init_database_with_defaults
 from app.core.logger import configure_logging, get_logger, shutdown_logging
@@ -20,11 +20,6 @@ from app.llm.chain import FallbackChain
 from app.memory.working import WorkingMemory
 
 logger = get_logger(__name__)
-
-# Multipart framing around an upload; a body bigger than the limit plus this is refused
-# before it is read.
-MULTIPART_OVERHEAD_BYTES = 64 * 1024
-UPLOAD_PATH = "/api/images"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -50,18 +45,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.chain = FallbackChain(settings)
     app.state.memory = None
 
-    @app.middleware("http")
-    async def refuse_oversized_uploads(request: Request, call_next):  # type: ignore[no-untyped-def]
-        # Checked before the body is parsed; chunked bodies are checked while reading.
-        if request.method == "POST" and request.url.path == UPLOAD_PATH:
-            length = request.headers.get("content-length", "")
-            limit = settings.MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES
-            if length.isdigit() and int(length) > limit:
-                return JSONResponse(
-                    {"detail": f"request body is larger than {settings.MAX_UPLOAD_BYTES} bytes"},
-                    status_code=413,
-                )
-        return await call_next(request)
+    # Token check for /internal/* and a byte cap on upload bodies, before the body is read.
+    app.add_middleware(UploadGuard, settings=settings)
 
     # Added after the size check so that it wraps it: a 413 carries CORS headers too and the
     # UI can read it.

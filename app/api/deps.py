@@ -28,17 +28,15 @@ def get_session(settings: SettingsDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def require_internal_token(
-    settings: SettingsDep,
-    authorization: Annotated[str | None, Header()] = None,
-) -> None:
-    """`Authorization: Bearer <INTERNAL_UPLOAD_TOKEN>` (R15.5).
+def internal_token_problem(settings: Settings, authorization: str | None) -> HTTPException | None:
+    """Why `Authorization: Bearer <INTERNAL_UPLOAD_TOKEN>` is not accepted (R15.5), or None.
 
     503 when the server has no token: the internal API is then closed rather than open.
+    Used by UploadGuard (before any body is read) and by require_internal_token.
     """
     expected = settings.get_internal_token()
     if expected is None:
-        raise HTTPException(
+        return HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE,
             "INTERNAL_UPLOAD_TOKEN is not configured on the server",
         )
@@ -47,8 +45,19 @@ def require_internal_token(
     if scheme.lower() != "bearer" or not hmac.compare_digest(
         presented.strip().encode(), expected.encode()
     ):
-        raise HTTPException(
+        return HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "missing or wrong bearer token",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    return None
+
+
+def require_internal_token(
+    settings: SettingsDep,
+    authorization: Annotated[str | None, Header()] = None,
+) -> None:
+    """The route-level check; UploadGuard has normally answered already."""
+    problem = internal_token_problem(settings, authorization)
+    if problem is not None:
+        raise problem
