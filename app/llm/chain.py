@@ -1,8 +1,9 @@
 """The fallback chain (R16.1, R16.2): try each `provider:model` step in order.
 
 Within a step, keys rotate on 429 and auth failures. Timeouts, connection errors, 5xx and an
-unknown model move on to the next step. A 400 means the request itself is bad: no other
-provider would take it, so the chain stops. Every attempt is logged and counted.
+unknown or retired model (a 404, or a 400 whose error code names the model) move on to the
+next step. Any other 400 means the request itself is bad: no other provider would take it, so
+the chain stops. Every attempt is logged and counted.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 
 
@@ -11,7 +12,7 @@ class FailureKind(StrEnum):
     AUTH = "auth"
     # Try the next provider: another key would not help.
     UNAVAILABLE = "unavailable"  # timeout, connection error, 5xx
-    MISCONFIGURED = "misconfigured"  # no key, unknown model (404)
+    MISCONFIGURED = "misconfigured"  # no key, unknown or retired model (404, or a 400 naming it)
     # Stop: the request itself is bad and every provider would reject it.
     BAD_REQUEST = "bad_request"
 
@@ -37,7 +38,23 @@ def failure_for_status(status: int, body: str) -> ProviderError:
     if status in (401, 403):
         return ProviderError(FailureKind.AUTH, message, status)
     if status in (400, 413, 422):
+        if _names_a_model_problem(body):
+            return ProviderError(FailureKind.MISCONFIGURED, message, status)
         return ProviderError(FailureKind.BAD_REQUEST, message, status)
     if status == 404:
         return ProviderError(FailureKind.MISCONFIGURED, message, status)
     return ProviderError(FailureKind.UNAVAILABLE, message, status)
+
+
+def _names_a_model_problem(body: str) -> bool:
+    """True when an OpenAI-style error body blames the model, not the request.
+
+    Groq answers a retired or unknown model with 400 and `{"error": {"code":
+    "model_decommissioned"}}` (or `model_not_found`): another provider may still answer.
+    """
+    try:
+        error = json.loads(body).get("error")
+    except (ValueError, AttributeError):
+        return False
+    code = error.get("code") if isinstance(error, dict) else None
+    return isinstance(code, str) and code.startswith("model_")

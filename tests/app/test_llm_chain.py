@@ -351,3 +351,33 @@ def test_chat_still_answers_when_working_memory_is_down(
     response = client.post("/api/chat", json={"message": "hi", "conversation_id": "c"})
     assert response.status_code == 200
     assert response.json()["answer"] == "still here"
+
+
+@pytest.mark.parametrize("code", ["model_decommissioned", "model_not_found"])
+def test_a_400_about_the_model_falls_back_to_the_next_provider(
+    providers: Providers, api_client: Callable[..., Any], code: str
+) -> None:
+    # Groq answers a retired or unknown model with 400 and an error code naming the model:
+    # the provider's problem, not the request's.
+    providers.scripts["groq"].append(
+        always(
+            Reply(
+                400,
+                {
+                    "error": {
+                        "message": "The model `llama-3.1-70b-versatile` has been decommissioned",
+                        "type": "invalid_request_error",
+                        "code": code,
+                    }
+                },
+            )
+        )
+    )
+    providers.scripts["gemini"].append(always(gemini_answer("from gemini")))
+    client = api_client(**providers.settings(GROQ_API_KEYS="gsk_two"))
+
+    response = client.post("/api/chat", json={"message": "hello"})
+
+    assert response.status_code == 200, response.text
+    assert response.json()["provider"] == "gemini"
+    assert len(providers.groq.requests) == 1  # another key would not bring the model back
