@@ -218,8 +218,12 @@ class Settings(BaseSettings):
         return self.get_redis_url() is not None
 
     def get_cors_origins_list(self) -> list[str]:
-        """CORS_ORIGINS split on commas, trimmed, blanks dropped (R19.2)."""
-        return _split_commas(self.CORS_ORIGINS)
+        """CORS_ORIGINS split on commas, trimmed, blanks dropped (R19.2).
+
+        A trailing slash is dropped: browsers send `Origin` without a path, so
+        `https://mami.example.com/` would never match.
+        """
+        return [origin.rstrip("/") or origin for origin in _split_commas(self.CORS_ORIGINS)]
 
     def get_groq_api_keys(self) -> list[str]:
         """Every distinct non-empty Groq key: single, comma list, then numbered (R16.3)."""

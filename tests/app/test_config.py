@@ -161,6 +161,11 @@ def test_cors_origins_split_trimmed_without_empties() -> None:
     assert settings.get_cors_origins_list() == ["http://localhost:5173", "https://mami.example"]
 
 
+def test_cors_origins_lose_a_trailing_slash() -> None:
+    settings = Settings(_env_file=None, CORS_ORIGINS="http://localhost:5173/,https://mami.example//")
+    assert settings.get_cors_origins_list() == ["http://localhost:5173", "https://mami.example"]
+
+
 def test_wildcard_origin_with_credentials_is_refused() -> None:
     with pytest.raises(ValidationError, match="may not contain"):
         Settings(_env_file=None, CORS_ORIGINS="*", CORS_ALLOW_CREDENTIALS=True)

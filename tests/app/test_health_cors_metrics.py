@@ -131,6 +131,16 @@ def test_preflight_from_the_frontend_gets_cors_headers(api_client: Callable[...,
     assert simple.headers["access-control-allow-origin"] == "https://mami.example"
 
 
+def test_a_trailing_slash_in_cors_origins_still_matches_the_browser_origin(
+    api_client: Callable[..., Any],
+) -> None:
+    # Browsers send Origin without a path; "https://mami.example.com/" is a common typo.
+    client = api_client(CORS_ORIGINS="http://localhost:5173/, https://mami.example.com/")
+    response = preflight(client, "http://localhost:5173")
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "http://localhost:5173"
+
+
 def test_an_unlisted_origin_gets_no_cors_headers(api_client: Callable[..., Any]) -> None:
     client = api_client(CORS_ORIGINS="http://localhost:5173")
     response = preflight(client, "http://evil.example")
