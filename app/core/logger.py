@@ -82,6 +82,10 @@ def configure_logging(settings: Settings) -> None:
         root.setLevel(settings.LOG_LEVEL)
         # Alembic announces each of its plugins at INFO on every start.
         logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+        # httpx logs every request at INFO: one line per worker poll (1,800 an hour), all
+        # shipped to Elasticsearch. Still shown with LOG_LEVEL=DEBUG.
+        if settings.LOG_LEVEL != "DEBUG":
+            logging.getLogger("httpx").setLevel(logging.WARNING)
         _configured = True
 
 

@@ -271,3 +271,20 @@ def test_python_m_app_serves_health_and_metrics(
     # Every log line on stdout is one JSON object (R20.2).
     lines = [line for line in api.log().splitlines() if line.strip()]
     assert lines and all(json.loads(line)["message"] is not None for line in lines)
+
+
+def test_the_idle_worker_does_not_log_every_poll(
+    tmp_path: Path, spawn: Callable[..., Any]
+) -> None:
+    # httpx logs each request at INFO; at one poll every 2 s that is 1,800 lines an hour.
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    api = spawn(api_env(tmp_path, port), name="api")
+    wait_for_health(base_url, api)
+    worker = spawn(worker_env(port), name="worker")
+    wait_until(
+        lambda: api.log().count("/internal/jobs/claim") >= 3, 30, "three polls of the worker"
+    )
+    worker.process.send_signal(signal.SIGTERM)
+    assert worker.process.wait(30) == 0
+    assert "HTTP Request:" not in worker.log()
