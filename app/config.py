@@ -28,6 +28,8 @@ LLM_PROVIDERS = ("groq", "gemini", "ollama")
 CELERY_REDIS_DB = 0
 WORKING_MEMORY_REDIS_DB = 1
 
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+
 _NUMBERED_KEY = re.compile(r"^(groq|gemini)_api_key_(\d+)$", re.IGNORECASE)
 
 
@@ -187,6 +189,23 @@ class Settings(BaseSettings):
                     )
         return chains
 
+    @field_validator("REDIS_DSN", "REDIS_URL")
+    @classmethod
+    def _redis_urls_have_a_redis_scheme(cls, url: str | None) -> str | None:
+        # Checked here so a wrong URL stops startup with one line naming the variable (and
+        # without its password), not with a traceback from the first use.
+        if url is None:
+            return url
+        try:
+            scheme = urlsplit(url).scheme
+        except ValueError:
+            scheme = ""
+        if scheme not in REDIS_SCHEMES:
+            raise ValueError(
+                f"must be a redis://, rediss:// or unix:// URL, not {hide_url_password(url)!r}"
+            )
+        return url
+
     @model_validator(mode="after")
     def _no_wildcard_origin_with_credentials(self) -> Settings:
         # Browsers reject `*` with credentials; refusing it here makes the mistake visible.
@@ -280,13 +299,30 @@ class Settings(BaseSettings):
 def _with_redis_db(url: str, db: int) -> str:
     """Replace (or add) the database path of a redis:// or rediss:// URL."""
     parts = urlsplit(url)
-    if parts.scheme not in ("redis", "rediss", "unix"):
-        raise ValueError(f"not a Redis URL (redis://, rediss:// or unix://): {url!r}")
+    if parts.scheme not in REDIS_SCHEMES:
+        # Settings refuses such URLs already; the password stays hidden all the same.
+        raise ValueError(
+            f"not a Redis URL (redis://, rediss:// or unix://): {hide_url_password(url)!r}"
+        )
     if parts.scheme == "unix":
         # unix sockets carry the database as a query parameter, not a path
         query = "&".join(p for p in parts.query.split("&") if p and not p.startswith("db="))
         return urlunsplit(parts._replace(query="&".join(filter(None, [query, f"db={db}"]))))
     return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+def hide_url_password(value: str) -> str:
+    """`scheme://user:***@host/...` for a URL with a password; anything else unchanged."""
+    try:
+        parts = urlsplit(value)
+        password = parts.password
+    except ValueError:
+        return value
+    if not password:
+        return value
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user = userinfo.split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
 def describe_settings_error(error: ValidationError | SettingsError) -> str:
@@ -298,7 +334,10 @@ def describe_settings_error(error: ValidationError | SettingsError) -> str:
     for problem in error.errors():
         location = ".".join(str(part) for part in problem["loc"]) or "settings"
         secret = any(word in location.upper() for word in ("KEY", "TOKEN", "PASSWORD", "DSN"))
-        shown = "" if secret else f" (got {problem.get('input')!r})"
+        value = problem.get("input")
+        if isinstance(value, str):
+            value = hide_url_password(value)
+        shown = "" if secret else f" (got {value!r})"
         lines.append(f"  {location}: {problem['msg']}{shown}")
     return "\n".join(lines)
 

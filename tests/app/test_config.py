@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from app.config import Settings, get_settings
+from app.config import Settings, describe_settings_error, get_settings
 
 SETTINGS_ENV_NAMES = (
     "NODE_MODE",
@@ -145,10 +145,19 @@ def test_redis_url_keeps_its_query() -> None:
     assert settings.get_redis_url(1) == "rediss://h:6380/1?ssl_cert_reqs=none"
 
 
-def test_a_non_redis_url_is_refused_clearly() -> None:
-    settings = Settings(_env_file=None, REDIS_URL="http://cache:6379")
-    with pytest.raises(ValueError, match="not a Redis URL"):
-        settings.get_redis_url(0)
+@pytest.mark.parametrize("name", ["REDIS_DSN", "REDIS_URL"])
+def test_a_non_redis_url_is_refused_naming_the_variable_without_its_password(name: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None, **{name: "https://default:S3CRETPW@up.example:6379"})
+    described = describe_settings_error(caught.value)
+    assert f"{name}: Value error, must be a redis://, rediss:// or unix:// URL" in described
+    assert "S3CRETPW" not in described
+
+
+def test_a_database_url_password_is_hidden_in_the_settings_error() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None, DATABASE_URL="sqlite:///x.db", REDIS_URL="http://u:S3CRETPW@h")
+    assert "S3CRETPW" not in describe_settings_error(caught.value)
 
 
 # --- CORS ----------------------------------------------------------------------------------

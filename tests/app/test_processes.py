@@ -288,3 +288,21 @@ def test_the_idle_worker_does_not_log_every_poll(
     worker.process.send_signal(signal.SIGTERM)
     assert worker.process.wait(30) == 0
     assert "HTTP Request:" not in worker.log()
+
+
+@pytest.mark.parametrize(
+    ("name", "url"),
+    [
+        ("REDIS_DSN", "https://default:S3CRETPW@up.example:6379"),
+        ("REDIS_URL", "http://default:S3CRETPW@cache:6379"),
+    ],
+)
+def test_a_wrong_redis_scheme_stops_startup_without_printing_the_password(
+    spawn: Callable[..., Any], name: str, url: str
+) -> None:
+    process = spawn({name: url, "PORT": str(free_port()), "HOST": "127.0.0.1"})
+    assert process.process.wait(30) == 2
+    log = process.log()
+    assert f"{name}: Value error, must be a redis://, rediss:// or unix:// URL" in log
+    assert "S3CRETPW" not in log
+    assert "Traceback" not in log
