@@ -8,13 +8,13 @@ import sys
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
-from app.config import describe_settings_error, get_settings
+from app.config import EnvFileError, describe_settings_error, load_settings
 
 
 def main() -> int:
     try:
-        settings = get_settings()
-    except (ValidationError, SettingsError) as error:
+        settings = load_settings()
+    except (ValidationError, SettingsError, EnvFileError) as error:
         print(describe_settings_error(error), file=sys.stderr)
         return 2
     if settings.NODE_MODE == "WORKER":

@@ -6,13 +6,16 @@ with documented values. Field names are the environment variable names.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Mapping
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from dotenv.parser import parse_stream
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
@@ -23,6 +26,7 @@ from pydantic_settings import (
 )
 
 LLM_PROVIDERS = ("groq", "gemini", "ollama")
+ENV_FILE = ".env"
 
 # Redis database indexes (R17.1, R17.2).
 CELERY_REDIS_DB = 0
@@ -87,7 +91,7 @@ def _split_commas(value: str | None) -> list[str]:
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_file=".env",
+        env_file=ENV_FILE,
         env_file_encoding="utf-8",
         # `.env` is shared with Docker Compose and holds variables that are not ours.
         extra="ignore",
@@ -171,6 +175,12 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         numbered = NumberedApiKeysSource(settings_cls, env_settings, dotenv_settings)
         return init_settings, env_settings, dotenv_settings, numbered, file_secret_settings
+
+    @field_validator("NODE_MODE", "LOG_LEVEL", mode="before")
+    @classmethod
+    def _choices_in_any_case(cls, value: Any) -> Any:
+        # Variable names are case-insensitive, so `log_level=debug` should work as well.
+        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("FALLBACK_CHAINS")
     @classmethod
@@ -311,6 +321,49 @@ def _with_redis_db(url: str, db: int) -> str:
     return urlunsplit(parts._replace(path=f"/{db}"))
 
 
+class EnvFileError(Exception):
+    """`.env` cannot be read: not UTF-8, or a line python-dotenv cannot parse."""
+
+
+def check_env_file(path: Path = Path(ENV_FILE)) -> None:
+    """Raise EnvFileError naming the file and line when `.env` would be misread.
+
+    pydantic-settings would raise a bare UnicodeDecodeError for a file that is not UTF-8, and
+    python-dotenv skips a line it cannot parse with only a warning, losing its settings.
+    Values are never quoted back: they may be secrets.
+    """
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise EnvFileError(f"{path}: cannot be read ({error.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise EnvFileError(
+            f"{path}: byte 0x{raw[error.start]:02x} at position {error.start} (line {line}) "
+            "is not valid UTF-8; save the file as UTF-8"
+        ) from None
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error:
+            raise EnvFileError(
+                f"{path} line {binding.original.line}: cannot be parsed (an unclosed quote?); "
+                "its settings would be lost"
+            )
+
+
+def load_settings() -> Settings:
+    """The process-wide settings after checking `.env`, for the entry points.
+
+    Raises EnvFileError, ValidationError or SettingsError; describe_settings_error turns each
+    into the lines to print.
+    """
+    check_env_file()
+    return get_settings()
+
+
 def hide_url_password(value: str) -> str:
     """`scheme://user:***@host/...` for a URL with a password; anything else unchanged."""
     try:
@@ -325,9 +378,11 @@ def hide_url_password(value: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
-def describe_settings_error(error: ValidationError | SettingsError) -> str:
+def describe_settings_error(error: ValidationError | SettingsError | EnvFileError) -> str:
     """One line per invalid setting, naming the variable; the value is shown only when it
     cannot be a secret."""
+    if isinstance(error, EnvFileError):
+        return f"invalid settings file: {error}"
     if isinstance(error, SettingsError):  # e.g. a value that should be JSON and is not
         return f"invalid settings (from the environment or .env): {error}"
     lines = ["invalid settings (from the environment or .env):"]

@@ -19,7 +19,13 @@ import httpx
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
-from app.config import Settings, describe_settings_error, get_settings
+from app.config import (
+    EnvFileError,
+    Settings,
+    describe_settings_error,
+    get_settings,
+    load_settings,
+)
 from app.core.logger import configure_logging, get_logger, shutdown_logging
 from app.image.processing import RenderedImage, VariantSpec, render_variant
 
@@ -202,8 +208,8 @@ def run_worker(settings: Settings | None = None, stop: threading.Event | None = 
 
 def main() -> int:
     try:
-        settings = get_settings()
-    except (ValidationError, SettingsError) as error:
+        settings = load_settings()
+    except (ValidationError, SettingsError, EnvFileError) as error:
         print(describe_settings_error(error), file=sys.stderr)
         return 2
     return run_worker(settings)

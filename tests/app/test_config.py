@@ -258,3 +258,15 @@ def test_a_malformed_chain_is_refused(chains: dict[str, list[str]], message: str
 def test_internal_token_empty_means_unset() -> None:
     assert Settings(_env_file=None, INTERNAL_UPLOAD_TOKEN="").get_internal_token() is None
     assert Settings(_env_file=None, INTERNAL_UPLOAD_TOKEN="t").get_internal_token() == "t"
+
+
+def test_choices_are_accepted_in_any_case() -> None:
+    # Variable names are case-insensitive; lower-case values are just as common in .env files.
+    settings = Settings(_env_file=None, NODE_MODE="worker", LOG_LEVEL="debug")
+    assert settings.NODE_MODE == "WORKER"
+    assert settings.LOG_LEVEL == "DEBUG"
+
+
+def test_an_unknown_choice_is_still_refused() -> None:
+    with pytest.raises(ValidationError, match="NODE_MODE"):
+        Settings(_env_file=None, NODE_MODE="both")

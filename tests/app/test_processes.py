@@ -306,3 +306,29 @@ def test_a_wrong_redis_scheme_stops_startup_without_printing_the_password(
     assert f"{name}: Value error, must be a redis://, rediss:// or unix:// URL" in log
     assert "S3CRETPW" not in log
     assert "Traceback" not in log
+
+
+@pytest.mark.parametrize("module", ["app", "app.image.worker_local"])
+@pytest.mark.parametrize(
+    ("env_file", "expected"),
+    [
+        (
+            b"SERVICE_NAME=caf\xe9\n",
+            ".env: byte 0xe9 at position 16 (line 1) is not valid UTF-8",
+        ),
+        (
+            b'INTERNAL_UPLOAD_TOKEN="s3cret-token\nPORT=8000\n',
+            ".env line 1: cannot be parsed (an unclosed quote?)",
+        ),
+    ],
+)
+def test_an_unreadable_env_file_stops_with_one_line_naming_it(
+    tmp_path: Path, spawn: Callable[..., Any], module: str, env_file: bytes, expected: str
+) -> None:
+    (tmp_path / ".env").write_bytes(env_file)
+    process = spawn({}, module=module)
+    assert process.process.wait(30) == 2
+    log = process.log()
+    assert expected in log
+    assert "Traceback" not in log
+    assert "s3cret-token" not in log
