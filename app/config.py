@@ -24,6 +24,8 @@ from pydantic_settings import (
     SettingsConfigDict,
     SettingsError,
 )
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 LLM_PROVIDERS = ("groq", "gemini", "ollama")
 ENV_FILE = ".env"
@@ -198,6 +200,24 @@ class Settings(BaseSettings):
                         f"{', '.join(LLM_PROVIDERS)}"
                     )
         return chains
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _database_url_is_sqlite(cls, url: str) -> str:
+        # Only the sqlite driver ships with the app (no Postgres driver in requirements.txt):
+        # anything else would fail at the first connection with a traceback.
+        try:
+            backend = make_url(url).get_backend_name()
+        except ArgumentError:
+            raise ValueError(
+                "not a database URL; use sqlite:///relative/path.db or sqlite:////absolute/path.db"
+            ) from None
+        if backend != "sqlite":
+            raise ValueError(
+                f"only sqlite databases are supported (got a {backend!r} URL); "
+                "use sqlite:///relative/path.db or sqlite:////absolute/path.db"
+            )
+        return url
 
     @field_validator("REDIS_DSN", "REDIS_URL")
     @classmethod

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.deps import internal_token_problem

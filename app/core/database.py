@@ -79,10 +79,20 @@ def sqlite_path(database_url: str) -> Path | None:
 
 
 def ensure_sqlite_directory(database_url: str) -> None:
-    """Create the directory of the sqlite file (R18.4): `data/` in the image."""
+    """Create the directory of the sqlite file (R18.4): `data/` in the image.
+
+    Raises MigrationError when it cannot be created, so startup refuses with a clear line.
+    """
     path = sqlite_path(database_url)
-    if path is not None:
+    if path is None:
+        return
+    try:
         path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise MigrationError(
+            f"cannot create the directory {path.parent} of the sqlite database "
+            f"({error.strerror or error}); check DATABASE_URL and the volume's permissions"
+        ) from None
 
 
 def alembic_config(database_url: str, migrations_dir: Path | None = None):  # type: ignore[no-untyped-def]

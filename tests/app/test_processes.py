@@ -332,3 +332,35 @@ def test_an_unreadable_env_file_stops_with_one_line_naming_it(
     assert expected in log
     assert "Traceback" not in log
     assert "s3cret-token" not in log
+
+
+@pytest.mark.parametrize(
+    ("database_url", "expected"),
+    [
+        ("notaurl", "DATABASE_URL: Value error, not a database URL"),
+        (
+            "postgresql://mami:S3CRETPW@db:5432/mami",
+            "DATABASE_URL: Value error, only sqlite databases are supported",
+        ),
+    ],
+)
+def test_an_unusable_database_url_stops_startup_with_one_line(
+    spawn: Callable[..., Any], database_url: str, expected: str
+) -> None:
+    process = spawn({"DATABASE_URL": database_url, "PORT": str(free_port())})
+    assert process.process.wait(30) == 2
+    log = process.log()
+    assert expected in log
+    assert "Traceback" not in log
+    assert "S3CRETPW" not in log
+
+
+def test_an_uncreatable_database_directory_is_a_clear_refusal(
+    tmp_path: Path, spawn: Callable[..., Any]
+) -> None:
+    api = spawn(
+        api_env(tmp_path, free_port(), DATABASE_URL="sqlite:////proc/nope/app.db"), name="api"
+    )
+    assert api.process.wait(60) != 0
+    log = api.log()
+    assert "refusing to start: cannot create the directory /proc/nope of the sqlite database" in log
