@@ -10,6 +10,10 @@ from pydantic_settings import SettingsError
 
 from app.config import EnvFileError, describe_settings_error, load_settings
 
+# How long uvicorn lets in-flight requests finish after SIGTERM; the log flush
+# (LOG_SHIP_FLUSH_SECONDS) follows. docker-compose.yml's stop_grace_period covers both.
+GRACEFUL_SHUTDOWN_SECONDS = 20
+
 
 def main() -> int:
     try:
@@ -33,7 +37,7 @@ def main() -> int:
         port=settings.PORT,
         log_config=None,
         proxy_headers=True,
-        timeout_graceful_shutdown=20,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
     return 0
 

@@ -52,8 +52,13 @@ class ApiRejected(Exception):
         self.status = status
 
 
+# Per request to the API. A job in flight at SIGTERM needs up to two of them (download the
+# original, upload the results): docker-compose.yml's stop_grace_period allows for that.
+API_TIMEOUT_SECONDS = 30.0
+
+
 class ApiClient:
-    def __init__(self, base_url: str, token: str, timeout: float = 30.0) -> None:
+    def __init__(self, base_url: str, token: str, timeout: float = API_TIMEOUT_SECONDS) -> None:
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
             headers={"Authorization": f"Bearer {token}"},
