@@ -336,6 +336,7 @@ def run_check(options: CheckOptions) -> int:
         files=files,
         fixed=fixed,
         unsafe_fixes_enabled=options.unsafe_fixes,
+        failed_rules=len({failure.rule for failure in result.failures}),
     )
     _render(run, options)
     if options.verbose:

@@ -78,9 +78,13 @@ def audit(
     result = Audit([])
     raw: list[tuple[type[Rule], Finding]] = []
     for rule_class in ordered:
+        failed_before = len(result.failures)
         produced = _run_rule(rule_class, context, result.failures)
         raw.extend((rule_class, finding) for finding in produced)
-        context.rules_run.add(rule_class.code)
+        if len(result.failures) == failed_before:
+            # A rule that raised may have stopped before a suppressed line: AU003 must not
+            # call that suppression unused.
+            context.rules_run.add(rule_class.code)
         context.findings_so_far.extend(produced)
 
     severities = _severity_overrides(config, ordered, registry_)

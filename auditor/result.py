@@ -16,6 +16,7 @@ class RunResult:
     files: int  # how many files were audited
     fixed: list[Finding] = field(default_factory=list)  # findings whose fixes were applied
     unsafe_fixes_enabled: bool = False
+    failed_rules: int = 0  # rules that raised: the findings may be incomplete
 
     @property
     def fixable(self) -> list[Finding]:

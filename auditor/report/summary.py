@@ -31,6 +31,12 @@ def summary_lines(result: RunResult, *, mention_fixed: bool = True) -> list[str]
     lines = []
     if result.fixed and mention_fixed:
         lines.append(f"Fixed {plural(len(result.fixed), 'finding')}.")
+    if result.failed_rules:
+        # Never "All checks passed" when a rule did not finish: the errors say which.
+        failed = f"{plural(result.failed_rules, 'rule')} failed, so the results are incomplete."
+        if not result.findings:
+            lines.append(f"No findings from the rules that finished; {failed}")
+            return lines
     if not result.findings:
         lines.append("All checks passed.")
         return lines
@@ -43,6 +49,8 @@ def summary_lines(result: RunResult, *, mention_fixed: bool = True) -> list[str]
     if hidden:
         text += f"; {hidden} more with --unsafe-fixes"
     lines.append(text + ".")
+    if result.failed_rules:
+        lines.append(failed[0].upper() + failed[1:])
     return lines
 
 

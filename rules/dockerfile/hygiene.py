@@ -585,9 +585,12 @@ def _can_append_command(document: Dockerfile, instruction: Instruction) -> bool:
     heredoc, nor after a shell comment or a trailing `;`, `&` or `|`."""
     if instruction.exec_form is not None or instruction.heredocs or instruction.continues_at_eof:
         return False
-    code_lines = shell_code(document, instruction).split("\n")
-    last_index = instruction.command_end_line - instruction.line
-    code = code_lines[last_index]
+    # shell_code keeps offsets but blanks comment lines with their line ends, so the last
+    # line is found by offset, not by counting "\n".
+    begin = document.offset(instruction.line, instruction.column)
+    last_start = document.offset(instruction.command_end_line, 1) - begin
+    last_length = document.line_length(instruction.command_end_line)
+    code = shell_code(document, instruction)[last_start : last_start + last_length]
     written = document.lines[instruction.command_end_line - 1]
     if written[len(written) - len(code) :] != code:
         return False  # a comment was blanked out of that line

@@ -323,3 +323,26 @@ def test_finding_paths_are_normalised(make_project, cli) -> None:  # type: ignor
     with registered(DotSlash):
         run = cli("--select", "TS098", "--output-format", "json", "Dockerfile", cwd=root)
     assert [f["path"] for f in json.loads(run.out)["findings"]] == ["Dockerfile"]
+
+
+def test_a_failed_rule_never_ends_the_report_with_all_checks_passed(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"boom/Dockerfile": "FROM python:3.11-slim\n"})
+    for output_format in ("concise", "full"):
+        run = cli("--select", "TS003", "--output-format", output_format, cwd=root)
+        assert run.code == 3
+        assert "All checks passed" not in run.out
+        assert "1 rule failed, so the results are incomplete." in run.out
+    with_findings = make_project({"boom/Dockerfile": DOCKERFILE, "Dockerfile": DOCKERFILE}, name="p2")
+    run = cli("--select", "TS001,TS003", "--output-format", "concise", cwd=with_findings)
+    assert run.out.splitlines()[-2:] == [
+        "3 findings in 2 files, 2 fixable with --fix.",
+        "1 rule failed, so the results are incomplete.",
+    ]
+
+
+def test_a_rule_that_raised_is_not_judged_by_unused_suppression(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    text = "# mami-audit: ignore[TS003] it fires on line one\nFROM python:3.11-slim\n"
+    root = make_project({"boom/Dockerfile": text})
+    run = cli("--select", "TS003,AU003", "--output-format", "json", cwd=root)
+    assert run.code == 3
+    assert codes_and_paths(run) == []

@@ -387,3 +387,19 @@ def test_a_hash_inside_a_word_does_not_start_a_comment() -> None:
         " && curl -o /x https://example.com/a#b && rm -rf /var/lib/apt/lists/*  # done\n"
     )
     assert codes({"Dockerfile": text}, ["DF021"]) == []
+
+
+def test_apt_lists_fix_goes_after_the_last_line_when_a_comment_line_is_inside() -> None:
+    text = (
+        "FROM python:3.11-slim\n"
+        "RUN apt-get update \\\n"
+        "    # a comment\n"
+        "    && apt-get install -y git\n"
+    )
+    run = run_example(AptListsNotCleaned, AptListsNotCleaned.bad(text))
+    assert run.files["Dockerfile"] == text.replace(
+        "git\n", "git \\\n    && rm -rf /var/lib/apt/lists/*\n"
+    )
+    commented_last = text.replace("git\n", "git  # for pip\n")
+    findings = check_files({"Dockerfile": commented_last}, select=["DF021"])
+    assert [(f.span.line, f.fix) for f in findings] == [(2, None)]
