@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import NamedTuple
 
 from auditor.documents.dockerfile import Dockerfile, Instruction
@@ -33,8 +34,12 @@ class SimpleCommand(NamedTuple):
         return self.words[0].rsplit("/", 1)[-1] if self.words else ""
 
 
-def simple_commands(script: str) -> list[SimpleCommand]:
-    """The simple commands of a shell script, roughly as sh would split them."""
+@lru_cache(maxsize=256)
+def simple_commands(script: str) -> tuple[SimpleCommand, ...]:
+    """The simple commands of a shell script, roughly as sh would split them.
+
+    Cached: a dozen rules ask for the same RUN's commands, and shlex is slow on a long RUN.
+    """
     commands: list[SimpleCommand] = []
     for line in script.replace("\\\n", " ").split("\n"):
         line = line[: _comment_start(line)]
@@ -55,7 +60,7 @@ def simple_commands(script: str) -> list[SimpleCommand]:
             else:
                 current.append(token)
         commands.append(_command(current, piped=False))
-    return [command for command in commands if command.words]
+    return tuple(command for command in commands if command.words)
 
 
 def _comment_start(line: str) -> int:
@@ -86,9 +91,9 @@ def _command(words: list[str], piped: bool) -> SimpleCommand:
     return SimpleCommand(tuple(words[start:]), piped)
 
 
-def run_commands(instruction: Instruction) -> list[SimpleCommand]:
+def run_commands(instruction: Instruction) -> tuple[SimpleCommand, ...]:
     if instruction.keyword != "RUN":
-        return []
+        return ()
     return simple_commands(instruction.shell_command)
 
 
