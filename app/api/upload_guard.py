@@ -5,7 +5,8 @@ Starlette parses a multipart body completely (spooling files to a temp file) bef
 or its dependencies run, so limits checked in the route come too late: a client could make
 the server write an unbounded amount. This ASGI middleware sits in front of the routes and
 counts the bytes of every upload route's body as they arrive, with or without a
-Content-Length, and answers 413 (and closes the connection) as soon as the cap is passed.
+Content-Length, and answers 413 as soon as the cap is passed. The rest of the body is never
+handed to the app: uvicorn discards it, or the connection is closed (see _may_drain).
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ INTERNAL_PREFIX = "/internal/"
 _RESULTS_PATH = re.compile(r"^/internal/jobs/[^/]+/results$")
 # The worker sends every variant in one body; more than this many parts is never needed.
 MAX_RESULT_FILES = 8
+# After an early answer, a body of known length up to this size is left for uvicorn to read
+# and discard, so that a browser still sending it reads the answer rather than a reset
+# connection. Anything larger, or of unknown length (chunked), gets the connection closed.
+DRAIN_LIMIT_BYTES = 64 * 1024 * 1024
 
 
 def upload_limit(settings: Settings, method: str, path: str) -> int | None:
@@ -42,16 +47,21 @@ def upload_limit(settings: Settings, method: str, path: str) -> int | None:
 
 
 async def _send_json(
-    send: Send, status: int, detail: str, extra_headers: list[tuple[bytes, bytes]] | None = None
+    send: Send,
+    scope: Scope,
+    status: int,
+    detail: str,
+    extra_headers: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
     body = json.dumps({"detail": detail}).encode()
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
-        # The rest of the body is never read: the connection cannot be reused.
-        (b"connection", b"close"),
         *(extra_headers or []),
     ]
+    if not _may_drain(scope):
+        # Never read to its end: uvicorn closes the connection after this answer.
+        headers.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -61,6 +71,11 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key.lower() == name:
             return value.decode("latin-1")
     return None
+
+
+def _may_drain(scope: Scope) -> bool:
+    declared = _header(scope, b"content-length") or ""
+    return declared.isdigit() and int(declared) <= DRAIN_LIMIT_BYTES
 
 
 class UploadGuard:
@@ -79,7 +94,7 @@ class UploadGuard:
             problem = internal_token_problem(self.settings, _header(scope, b"authorization"))
             if problem is not None:
                 headers = [(k.lower().encode(), v.encode()) for k, v in (problem.headers or {}).items()]
-                await _send_json(send, problem.status_code, problem.detail, headers)
+                await _send_json(send, scope, problem.status_code, problem.detail, headers)
                 return
         limit = upload_limit(self.settings, scope["method"], path)
         if limit is None:
@@ -87,7 +102,7 @@ class UploadGuard:
             return
         declared = _header(scope, b"content-length") or ""
         if declared.isdigit() and int(declared) > limit:
-            await _send_json(send, 413, self._too_large(path))
+            await _send_json(send, scope, 413, self._too_large(path))
             return
         await self._call_with_cap(scope, receive, send, limit)
 
@@ -111,7 +126,7 @@ class UploadGuard:
                 if received > limit:
                     refused = True
                     if not response_started:
-                        await _send_json(send, 413, self._too_large(scope["path"]))
+                        await _send_json(send, scope, 413, self._too_large(scope["path"]))
                     # To the app the client is gone: it stops parsing and its own answer
                     # is dropped below.
                     return {"type": "http.disconnect"}

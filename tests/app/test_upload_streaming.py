@@ -130,3 +130,47 @@ def test_a_streamed_upload_within_the_limit_still_reaches_the_route(
     # "file" is only a PNG signature, not an image).
     status, _, answer = send_chunked_upload(port, "/api/images", "file", 0)
     assert status == 415, answer[:300]
+
+
+def send_whole_upload(port: int, path: str, field: str, mebibytes: int) -> tuple[int, bytes]:
+    """POST with a Content-Length and send all of it before reading, as a browser does."""
+    head = (
+        f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"; "
+        f"filename=\"large.png\"\r\nContent-Type: image/png\r\n\r\n"
+    ).encode()
+    tail = f"\r\n--{BOUNDARY}--\r\n".encode()
+    length = len(head) + mebibytes * MIB + len(tail)
+    request = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
+        f"Content-Length: {length}\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+        connection.sendall(request + head)
+        for _ in range(mebibytes):
+            connection.sendall(b"\0" * MIB)
+        connection.sendall(tail)
+        answer = b""
+        while not answer.rstrip().endswith(b"}"):
+            data = connection.recv(65536)
+            if not data:
+                break
+            answer += data
+    return int(answer.split(b" ", 2)[1]), answer
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "expected_status"),
+    [("/api/images", "file", 413), ("/internal/jobs/abc/results", "files", 401)],
+)
+def test_a_client_that_sends_everything_first_still_reads_the_refusal(
+    api: tuple[int, Any], path: str, field: str, expected_status: int
+) -> None:
+    # Browsers send a file's whole body before reading the answer: the refusal must not be
+    # lost to a reset connection, and the discarded body must not reach the disk.
+    port, process = api
+    before = bytes_written(process.process.pid)
+    status, answer = send_whole_upload(port, path, field, 16)
+    assert status == expected_status, answer[:300]
+    assert b'"detail"' in answer
+    assert bytes_written(process.process.pid) - before < 2 * MIB
