@@ -171,8 +171,66 @@ def _expect(reader: _Reader, key: str, value: Any) -> Expectations:
             expected = "a string" if wanted is str else "an integer"
             problem = f"expected {expected}, got {_describe(item)}"
             raise ConfigError(reader.message(f"{key}.{name}", problem))
+        problem = _expect_format_problem(attribute, item)
+        if problem:
+            raise ConfigError(reader.message(f"{key}.{name}", f"{problem}, got {item!r}"))
         values[attribute] = item
     return Expectations(**values)
+
+
+# Expected values go into fix text (shell in RUN lines, Compose YAML) and into comparisons, so
+# each must have its field's format, not only its type. Regexes, checked with fullmatch, rather
+# than `packaging`: only projects with an [expect] table pay for these, and they stay cheap.
+_USER = r"[a-z_][a-z0-9_-]{0,31}|[0-9]+", (
+    "expected a user name ([a-z_][a-z0-9_-]*, at most 32 characters) or a numeric id"
+)
+_DURATION = (
+    r"(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:ns|us|µs|ms|s|m|h))+",
+    "expected a duration in Docker's syntax such as 30s, 1m30s or 0.5m (units ns, us, ms, s, m, h)",
+)
+_URL_PATH = r"/[A-Za-z0-9._~/%+,:=@-]*", (
+    "expected a URL path starting with / without spaces, quotes or shell special characters"
+)
+_ABSOLUTE_PATH = r"/[A-Za-z0-9._/+,:=@-]*", (
+    "expected an absolute path without spaces, quotes or shell special characters"
+)
+_VERSION = r"[0-9]+(?:\.[0-9]+)*", "expected a version of dotted numbers such as 3.11 or 0.115.0"
+_COMPOSE_NAME = r"[a-zA-Z0-9][a-zA-Z0-9_.-]*", (
+    "expected a Compose name (a letter or digit, then letters, digits, _, . or -)"
+)
+_STAGE = r"(?:[a-zA-Z][a-zA-Z0-9_.-]*)?", (
+    "expected a build stage name (a letter, then letters, digits, _, . or -) or empty"
+)
+_STRING_FORMATS: dict[str, tuple[str, str]] = {
+    "user": _USER,
+    "health_path": _URL_PATH,
+    "healthcheck_interval": _DURATION,
+    "workdir": _ABSOLUTE_PATH,
+    "data_dir": _ABSOLUTE_PATH,
+    "logs_dir": _ABSOLUTE_PATH,
+    "target": _STAGE,
+    "network": _COMPOSE_NAME,
+    **{name: _COMPOSE_NAME for name in Expectations._fields if name.endswith("_service")},
+    **{
+        name: _VERSION
+        for name in Expectations._fields
+        if name.endswith(("_version", "_minimum"))
+    },
+}
+
+
+def _expect_format_problem(attribute: str, value: str | int) -> str | None:
+    """What is wrong with an expected value of the right type, or None."""
+    if isinstance(value, int):
+        if attribute.endswith("_port") and not 1 <= value <= 65535:
+            return "expected a port from 1 to 65535"
+        if attribute == "healthcheck_retries" and value < 0:
+            return "expected an integer >= 0"
+        return None
+    pattern, expected = _STRING_FORMATS[attribute]
+    import re  # only configs with an [expect] table get here
+
+    return None if re.fullmatch(pattern, value) else expected
 
 
 _TOP_LEVEL_KEYS = {

@@ -176,3 +176,65 @@ def test_cli_selectors_override_config(make_project, cli) -> None:  # type: igno
         )
         == []
     )
+
+
+# -- expect values: checked for their format, since they go into fixes (shell, YAML) ----------
+
+BAD_EXPECT_VALUES = [
+    ('user = "bad user; rm -rf /"', "expect.user: expected a user name"),
+    ('user = "' + "a" * 33 + '"', "expect.user: expected a user name"),
+    ('user = "Root"', "expect.user: expected a user name"),
+    ('healthcheck-interval = "banana"', "expect.healthcheck-interval: expected a duration"),
+    ('healthcheck-interval = "30"', "expect.healthcheck-interval: expected a duration"),
+    ('healthcheck-interval = "30s; id"', "expect.healthcheck-interval: expected a duration"),
+    ("healthcheck-retries = -1", "expect.healthcheck-retries: expected an integer >= 0"),
+    ("app-port = -1", "expect.app-port: expected a port from 1 to 65535, got -1"),
+    ("app-port = 0", "expect.app-port: expected a port from 1 to 65535, got 0"),
+    ("ui-port = 99999999", "expect.ui-port: expected a port from 1 to 65535, got 99999999"),
+    ('health-path = "x y"', "expect.health-path: expected a URL path starting with /"),
+    ('health-path = "health"', "expect.health-path: expected a URL path starting with /"),
+    ('health-path = "/health\\"; id"', "expect.health-path: expected a URL path starting with /"),
+    ('python-version = "three"', "expect.python-version: expected a version of dotted numbers"),
+    ('fastapi-version = "not a version"', "expect.fastapi-version: expected a version"),
+    ('react-version = "19.2."', "expect.react-version: expected a version"),
+    ('data-dir = "/app/my data"', "expect.data-dir: expected an absolute path"),
+    ('workdir = "app"', "expect.workdir: expected an absolute path"),
+    ('logs-dir = "/app/$(id)"', "expect.logs-dir: expected an absolute path"),
+    ('api-service = "-api"', "expect.api-service: expected a Compose name"),
+    ('network = "my net"', "expect.network: expected a Compose name"),
+    ('target = "final stage"', "expect.target: expected a build stage name"),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), BAD_EXPECT_VALUES)
+def test_bad_expect_values_exit_2_naming_file_and_key(make_project, cli, line, expected) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": DOCKERFILE})
+    (root / "mami-audit.toml").write_text(f"[expect]\n{line}\n")
+    run = cli(cwd=root)
+    assert run.code == 2
+    assert f"mami-audit.toml: {expected}" in run.err
+    assert len(run.err.strip().splitlines()) == 1, run.err
+    assert run.out == ""
+
+
+def test_good_expect_values_are_accepted() -> None:
+    good = {
+        "user": "app_user-1",
+        "healthcheck-interval": "1m30s",
+        "healthcheck-retries": 0,
+        "app-port": 65535,
+        "ui-port": 1,
+        "health-path": "/api/v1/health",
+        "python-version": "3",
+        "fastapi-version": "0.115.12",
+        "data-dir": "/var/lib/mami-ai/data",
+        "logs-dir": "/",
+        "api-service": "mami.api_2",
+        "network": "Net0",
+        "target": "runtime-stage",
+    }
+    expect = Config.from_mapping({"expect": good}).expect
+    assert expect.user == "app_user-1" and expect.healthcheck_interval == "1m30s"
+    for interval in ("0.5m", "500ms", "1h2m3.5s", "10us", "5ns"):
+        assert Config.from_mapping({"expect": {"healthcheck-interval": interval}})
+    assert Config.from_mapping({"expect": {"user": "1000", "target": ""}}).expect.user == "1000"
