@@ -258,25 +258,36 @@ def find_config(root: Path) -> Path | None:
 
 
 def _has_tool_table(pyproject: Path) -> bool:
-    try:
-        text = pyproject.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+    data = _read_bytes(pyproject)
+    # A cheap look before parsing: most pyproject.toml files have no such table. One that
+    # names mami-audit but cannot be decoded is an error, not a file to skip silently.
+    if b"mami-audit" not in data:
         return False
-    # A cheap look before parsing: most pyproject.toml files have no such table.
-    return "mami-audit" in text and "mami-audit" in _load_toml(pyproject, text).get("tool", {})
+    return "mami-audit" in _load_toml(pyproject, _decode(pyproject, data)).get("tool", {})
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _decode(path: Path, data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}: not UTF-8 text (line {line}); TOML must be UTF-8") from None
 
 
 def _load_toml(path: Path, text: str | None = None) -> dict[str, Any]:
     import tomllib  # only projects with a config file pay for it
 
+    if text is None:
+        text = _decode(path, _read_bytes(path))
     try:
-        if text is None:
-            text = path.read_text(encoding="utf-8")
         return tomllib.loads(text)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
 

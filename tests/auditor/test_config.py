@@ -238,3 +238,23 @@ def test_good_expect_values_are_accepted() -> None:
     for interval in ("0.5m", "500ms", "1h2m3.5s", "10us", "5ns"):
         assert Config.from_mapping({"expect": {"healthcheck-interval": interval}})
     assert Config.from_mapping({"expect": {"user": "1000", "target": ""}}).expect.user == "1000"
+
+
+def test_config_file_that_is_not_utf8_exits_2_naming_file_and_line(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    text = b'[tool.mami-audit]\nselect = ["TS001"]\n# caf\xe9\n'
+    root = make_project({"Dockerfile": DOCKERFILE, "pyproject.toml": text}, git=True)
+    run = cli(cwd=root)
+    assert run.code == 2 and run.out == ""
+    assert run.err.strip().endswith("pyproject.toml: not UTF-8 text (line 3); TOML must be UTF-8")
+    (root / "mami-audit.toml").write_bytes(b'select = ["TS001"] # caf\xe9\n')
+    run = cli(cwd=root)
+    assert run.code == 2
+    assert run.err.strip().endswith("mami-audit.toml: not UTF-8 text (line 1); TOML must be UTF-8")
+
+
+def test_pyproject_without_a_mami_audit_table_is_not_read_even_if_not_utf8(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project(
+        {"Dockerfile": DOCKERFILE, "pyproject.toml": b"[project]\nname = 'caf\xe9'\n"}, git=True
+    )
+    run = cli("--select", "TS001", "--output-format", "json", cwd=root)
+    assert run.code == 1 and {f["code"] for f in findings(run)} == {"TS001"}
