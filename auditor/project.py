@@ -85,7 +85,9 @@ def resolve_targets(paths: list[Path]) -> Targets:
     """
     absolute = []
     for path in paths:
-        if not os.path.lexists(path):
+        if not os.path.exists(path):  # follows symlinks: a broken one is no PATH either
+            if os.path.islink(path):
+                raise TargetError(f"{path}: a broken symlink (its target is missing or it loops)")
             raise TargetError(f"{path}: no such file or folder")
         full = Path(os.path.abspath(path))
         # Resolve folders, but not a file's own name: a symlinked file is audited as itself.

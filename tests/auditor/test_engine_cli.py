@@ -346,3 +346,15 @@ def test_a_rule_that_raised_is_not_judged_by_unused_suppression(make_project, cl
     run = cli("--select", "TS003,AU003", "--output-format", "json", cwd=root)
     assert run.code == 3
     assert codes_and_paths(run) == []
+
+
+def test_dangling_or_looping_symlink_path_exits_2(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": DOCKERFILE})
+    os.symlink("nowhere", root / "dangling")
+    os.symlink("loop", root / "loop")
+    for name in ("dangling", "loop"):
+        run = cli(name, cwd=root)
+        assert run.code == 2 and run.out == ""
+        assert run.err.strip() == (
+            f"mami-audit: error: {name}: a broken symlink (its target is missing or it loops)"
+        )
