@@ -75,8 +75,9 @@ def info(message: str) -> None:
 
 
 def split_selectors(values: Sequence[str] | None) -> list[str]:
-    """--select A,B --select C -> [A, B, C]."""
-    return [item.strip() for value in values or () for item in value.split(",") if item.strip()]
+    """--select A,B --select C -> [A, B, C]. Empty items are kept for _check_selectors to
+    refuse: `--select ''` must not quietly mean "every rule"."""
+    return [item.strip() for value in values or () for item in value.split(",")]
 
 
 def _version(value: bool) -> None:
@@ -341,7 +342,9 @@ def run_check(options: CheckOptions) -> int:
     _render(run, options)
     if options.verbose:
         elapsed = time.perf_counter() - started
-        info(f"audited {files} files in {elapsed:.3f}s; {result.suppressed} findings suppressed")
+        audited = f"{files} file" if files == 1 else f"{files} files"
+        suppressed = f"{result.suppressed} finding" + ("" if result.suppressed == 1 else "s")
+        info(f"audited {audited} in {elapsed:.3f}s; {suppressed} suppressed")
     if _report_failures(result.failures, options.verbose):
         return EXIT_INTERNAL
     if run.findings and not options.exit_zero:
@@ -364,6 +367,8 @@ def _check_selectors(options: CheckOptions) -> None:
     given = (("--select", options.select), ("--extend-select", options.extend_select))
     for option, selectors in (*given, ("--ignore", options.ignore)):
         for selector in selectors:
+            if not selector:
+                raise UsageError(f"{option}: empty rule selector (give a code, prefix, name or ALL)")
             if not registry.matching(selector):
                 raise UsageError(f"{option}: unknown rule selector {selector!r}")
 

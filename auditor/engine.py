@@ -50,6 +50,8 @@ def select_rules(config: Config, rules: RuleRegistry = registry) -> list[type[Ru
     def resolve(selectors: Iterable[str], key: str) -> set[type[Rule]]:
         chosen: set[type[Rule]] = set()
         for selector in selectors:
+            if not selector.strip():  # a prefix of "" would match every rule
+                raise ConfigError(f"{config.source}: {key}: empty rule selector")
             matched = rules.matching(selector)
             if not matched:
                 raise ConfigError(f"{config.source}: {key}: unknown rule selector {selector!r}")

@@ -358,3 +358,34 @@ def test_dangling_or_looping_symlink_path_exits_2(make_project, cli) -> None:  #
         assert run.err.strip() == (
             f"mami-audit: error: {name}: a broken symlink (its target is missing or it loops)"
         )
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (("--select", ""), "--select"),
+        (("--extend-select", "TS001,"), "--extend-select"),
+        (("--ignore", " "), "--ignore"),
+    ],
+)
+def test_empty_cli_selector_is_a_usage_error(make_project, cli, args, option) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": DOCKERFILE})
+    run = cli(*args, cwd=root)
+    assert run.code == 2 and run.out == ""
+    assert run.err.strip() == (
+        f"mami-audit: error: {option}: empty rule selector (give a code, prefix, name or ALL)"
+    )
+
+
+def test_empty_config_selector_is_a_config_error(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": DOCKERFILE})
+    (root / "mami-audit.toml").write_text('ignore = [""]\n')
+    run = cli(cwd=root)
+    assert run.code == 2
+    assert run.err.strip().endswith("mami-audit.toml: ignore: empty rule selector")
+
+
+def test_verbose_counts_in_the_singular_for_one(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": DOCKERFILE})
+    run = cli("--select", "TS001", "--verbose", "Dockerfile", cwd=root)
+    assert "audited 1 file in " in run.err and "; 0 findings suppressed" in run.err
