@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from pydantic import ValidationError
-from pydantic_settings import SettingsError
-
-from app.config import EnvFileError, describe_settings_error, load_settings
+from app.config import load_settings_or_report
 
 # How long uvicorn lets in-flight requests finish after SIGTERM; the log flush
 # (LOG_SHIP_FLUSH_SECONDS) follows. docker-compose.yml's stop_grace_period covers both.
@@ -16,10 +13,8 @@ GRACEFUL_SHUTDOWN_SECONDS = 20
 
 
 def main() -> int:
-    try:
-        settings = load_settings()
-    except (ValidationError, SettingsError, EnvFileError) as error:
-        print(describe_settings_error(error), file=sys.stderr)
+    settings = load_settings_or_report()
+    if settings is None:
         return 2
     if settings.NODE_MODE == "WORKER":
         from app.image.worker_local import run_worker

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import sys
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -382,6 +383,16 @@ def load_settings() -> Settings:
     """
     check_env_file()
     return get_settings()
+
+
+def load_settings_or_report() -> Settings | None:
+    """load_settings for an entry point's main(): invalid settings are printed to stderr,
+    one line each, and None is returned (the caller exits 2)."""
+    try:
+        return load_settings()
+    except (ValidationError, SettingsError, EnvFileError) as error:
+        print(describe_settings_error(error), file=sys.stderr)
+        return None
 
 
 def hide_url_password(value: str) -> str:

@@ -16,16 +16,7 @@ import uuid
 from typing import Any
 
 import httpx
-from pydantic import ValidationError
-from pydantic_settings import SettingsError
-
-from app.config import (
-    EnvFileError,
-    Settings,
-    describe_settings_error,
-    get_settings,
-    load_settings,
-)
+from app.config import Settings, get_settings, load_settings_or_report
 from app.core.logger import configure_logging, get_logger, shutdown_logging
 from app.image.processing import RenderedImage, VariantSpec, render_variant
 
@@ -212,10 +203,8 @@ def run_worker(settings: Settings | None = None, stop: threading.Event | None = 
 
 
 def main() -> int:
-    try:
-        settings = load_settings()
-    except (ValidationError, SettingsError, EnvFileError) as error:
-        print(describe_settings_error(error), file=sys.stderr)
+    settings = load_settings_or_report()
+    if settings is None:
         return 2
     return run_worker(settings)
 
