@@ -239,6 +239,10 @@ class Dockerfile(Document):
 
     # -- navigation -------------------------------------------------------------------------
 
+    def of_keyword(self, *keywords: str) -> list[Instruction]:
+        """Every instruction of the file with one of these keywords, in order."""
+        return [ins for ins in self.instructions if ins.keyword in keywords]
+
     @property
     def final_stage(self) -> Stage | None:
         return self.stages[-1] if self.stages else None

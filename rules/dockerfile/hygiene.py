@@ -101,9 +101,7 @@ class AddInsteadOfCopy(DockerfileRule):
     )
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
-        for instruction in document.instructions:
-            if instruction.keyword != "ADD":
-                continue
+        for instruction in document.of_keyword("ADD"):
             sources = instruction.words()[:-1]
             if not sources or any(
                 _REMOTE_RE.match(s)
@@ -395,9 +393,7 @@ class AptGetMissingYes(DockerfileRule):
     )
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
-        for instruction in document.instructions:
-            if instruction.keyword != "RUN":
-                continue
+        for instruction in document.of_keyword("RUN"):
             for match in _apt_install_matches(document, instruction):
                 whole = document.text[match.start : match.segment_end]
                 if re.search(_YES_RE, whole):
@@ -461,9 +457,7 @@ class AptGetInstallRecommends(DockerfileRule):
     )
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
-        for instruction in document.instructions:
-            if instruction.keyword != "RUN":
-                continue
+        for instruction in document.of_keyword("RUN"):
             for match in _apt_install_matches(document, instruction):
                 whole = document.text[match.start : match.segment_end]
                 if "--no-install-recommends" in whole or "Install-Recommends=false" in whole:
@@ -979,9 +973,7 @@ class MaintainerDeprecated(DockerfileRule):
     )
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
-        for instruction in document.instructions:
-            if instruction.keyword != "MAINTAINER":
-                continue
+        for instruction in document.of_keyword("MAINTAINER"):
             span = document.instruction_span(instruction)
             fix = None
             if instruction.line == instruction.command_end_line:
