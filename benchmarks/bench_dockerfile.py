@@ -29,20 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
-# A realistic flawed Dockerfile: most DF rules have something to say about it.
-DEFAULT_DOCKERFILE = """\
-FROM python:3.9
-MAINTAINER Mami Team <dev@mami.example>
-WORKDIR app
-ADD . /app
-RUN apt-get update
-RUN apt-get install -y build-essential curl
-RUN pip install -r requirements.txt
-RUN curl -s https://example.com/install.sh | sh
-ENV GROQ_API_KEY=gsk_live_do_not_commit
-EXPOSE 8000
-CMD uvicorn app.main:app --host 0.0.0.0 --port 8000
-"""
+# A realistic flawed Dockerfile, the bundled example's: most DF rules have something to say.
+DEFAULT_DOCKERFILE = Path(__file__).resolve().parents[1] / "examples" / "legacy-mami" / "Dockerfile"
 
 
 def find_tool(name: str) -> str:
@@ -124,9 +112,14 @@ def time_once(command: list[str], timing: Timing | None = None) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--dockerfile", type=Path, help="Dockerfile to audit (default: built in)")
+    parser.add_argument(
+        "--dockerfile",
+        type=Path,
+        default=DEFAULT_DOCKERFILE,
+        help="Dockerfile to audit (default: examples/legacy-mami/Dockerfile)",
+    )
     options = parser.parse_args()
-    text = options.dockerfile.read_text() if options.dockerfile else DEFAULT_DOCKERFILE
+    text = options.dockerfile.read_text()
 
     mami_audit = find_tool("mami-audit")
     python = script_python(mami_audit)
