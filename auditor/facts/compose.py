@@ -59,6 +59,7 @@ class Node:
     value: Any
     origin: Origin
     tag: str | None = None  # "!reset" / "!override" as written
+    interpolated: bool = False  # the text held a `$` substitution (the schema is lenient there)
 
     def get(self, key: str) -> Node | None:
         return self.value.get(key) if isinstance(self.value, dict) else None
@@ -209,7 +210,7 @@ class _Reader:
         if tag is not None and hasattr(raw, "value"):  # `!reset null` and the like
             return Node(None, origin, tag)
         if isinstance(raw, str):
-            return Node(self.scalar(raw, origin), origin, tag)
+            return Node(self.scalar(raw, origin), origin, tag, interpolated="$" in raw)
         return Node(raw, origin, tag)
 
     def scalar(self, text: str, origin: Origin) -> str | None:
@@ -746,3 +747,112 @@ def compose_files(project: Project) -> Iterator[ComposeFile]:
     for document in project.documents(compose_document.KIND):
         if document.parse_error is None:
             yield document  # type: ignore[misc]
+
+
+# --- the compose-spec schema ---------------------------------------------------------------
+
+_VALIDATOR: Any = None
+
+
+def _validator() -> Any:
+    """The compose-spec validator, built on first use: only a project with a compose file
+    pays for importing jsonschema and reading the schema."""
+    global _VALIDATOR
+    if _VALIDATOR is None:
+        import json
+        from importlib import resources
+
+        from jsonschema import Draft202012Validator
+
+        text = resources.files("auditor").joinpath("schemas/compose-spec.json").read_text("utf-8")
+        _VALIDATOR = Draft202012Validator(json.loads(text))
+    return _VALIDATOR
+
+
+def schema_problems(project: Project, path: str) -> list[Problem]:
+    """The compose-spec schema's complaints about one file, at the line of the value each
+    names. A value built by interpolation is not judged: Compose converts its type after
+    substituting, which the schema cannot see."""
+    builder = _Builder(project, posixpath.dirname(path))
+    root = builder.file_node(path)
+    if root is None:
+        return []
+    errors = sorted(_validator().iter_errors(root.plain()), key=lambda e: list(e.absolute_path))
+    error_paths = [tuple(error.absolute_path) for error in errors]
+    problems = []
+    for error in errors:
+        path = list(error.absolute_path)
+        if error.validator in ("additionalProperties", "unevaluatedProperties"):
+            for key in _unknown_keys(error):
+                deeper = (*path, key)
+                if key in _schema_keys() or any(
+                    other[: len(deeper)] == deeper for other in error_paths
+                ):
+                    continue  # a key Compose knows: its value is what is wrong
+                node, _ = _node_at(root, [*path, key])
+                where = "/".join(str(part) for part in path)
+                problems.append(
+                    Problem(node.origin, f"unknown key {key!r}" + (f" in {where}" if where else ""))
+                )
+            continue
+        node, exact = _node_at(root, path)
+        if exact and node.interpolated:
+            continue
+        where = "/".join(str(part) for part in path) or "the top level"
+        problems.append(Problem(node.origin, f"{where}: {_schema_message(error)}"))
+    return problems
+
+
+_KEYS: set[str] = set()
+
+
+def _schema_keys() -> set[str]:
+    """Every property name the schema defines anywhere. jsonschema reports a key whose value
+    fails (a healthcheck with a bad field) as "unevaluated" too; only a name the schema never
+    defines is an unknown key."""
+    if not _KEYS:
+        def collect(schema: Any) -> None:
+            if isinstance(schema, dict):
+                _KEYS.update(schema.get("properties", {}))
+                for child in schema.values():
+                    collect(child)
+            elif isinstance(schema, list):
+                for child in schema:
+                    collect(child)
+
+        collect(_validator().schema)
+    return _KEYS
+
+
+def _unknown_keys(error: Any) -> list[str]:
+    """The keys an additional/unevaluatedProperties error names (jsonschema lists them, quoted,
+    in its message: "('a', 'b' were unexpected)" or "'a' does not match any of the regexes")."""
+    import re
+
+    message = error.message
+    for marker in (" does not match", " do not match"):
+        if marker in message:
+            return re.findall(r"'([^']*)'", message.split(marker, 1)[0])
+    if "(" in message:
+        return re.findall(r"'([^']*)'", message.rsplit("(", 1)[1])
+    return []
+
+
+def _node_at(root: Node, path: list[Any]) -> tuple[Node, bool]:
+    node = root
+    for part in path:
+        if node.is_map and str(part) in node.value:
+            node = node.value[str(part)]
+        elif node.is_list and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            return node, False
+    return node, True
+
+
+def _schema_message(error: Any) -> str:
+    if error.validator == "additionalProperties":
+        return error.message.replace("Additional properties are not allowed", "unknown key")
+    if error.validator in ("oneOf", "anyOf"):
+        return f"{error.instance!r} is not a valid value here"
+    return error.message
