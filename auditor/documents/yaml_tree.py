@@ -15,6 +15,10 @@ from typing import Any
 
 from auditor.documents.base import ParseError
 
+# Characters a configuration file may have. ruamel.yaml reads about 2 MB a second here, and
+# no real compose or Prometheus file comes near this; a larger one is refused, not read.
+SIZE_LIMIT = 2_000_000
+
 # Nodes a document may hold with its aliases expanded. A real compose file has a few
 # thousand; a YAML bomb has billions.
 EXPANSION_LIMIT = 200_000
@@ -22,6 +26,12 @@ EXPANSION_LIMIT = 200_000
 
 def load(text: str) -> tuple[Any, ParseError | None]:
     """The round-trip tree of `text`, or (None, the error at the line where it breaks)."""
+    if len(text) > SIZE_LIMIT:
+        megabytes = len(text) / 1_000_000
+        return None, ParseError(
+            f"{megabytes:.1f} MB is more than a configuration file holds "
+            f"(limit {SIZE_LIMIT // 1_000_000} MB); not read"
+        )
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
@@ -31,6 +41,8 @@ def load(text: str) -> tuple[Any, ParseError | None]:
         tree = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if "merging" in (exc.problem or "") and exc.context_mark is not None:
+            mark = exc.context_mark  # the `<<` line, not the anchor's far-away value
         message = " ".join(part for part in (exc.context, exc.problem) if part) or str(exc)
         message = message.replace("\n", " ")
         if mark is None:

@@ -448,6 +448,39 @@ class Service:
     def environment(self) -> dict[str, Any]:
         return {key: node.value for key, node in self.mapping("environment").items()}
 
+    def env_files(self) -> list[tuple[str, bool]]:
+        """(path relative to the project root, required) of each `env_file` entry."""
+        node = self.get("env_file")
+        if node is None or node.value is None:
+            return []
+        entries = node.value if node.is_list else [node]
+        found = []
+        for entry in entries:
+            if entry.is_map:
+                path = entry.get("path")
+                required = entry.get("required")
+                if path is not None and path.value is not None:
+                    found.append(
+                        (str(path.value), required is None or required.value is not False)
+                    )
+            elif entry.value is not None:
+                found.append((str(entry.value), True))
+        return [
+            (posixpath.normpath(posixpath.join(self.folder, path)), required)
+            for path, required in found
+        ]
+
+    def effective_environment(self, project: Project) -> dict[str, Any]:
+        """What the container gets: the `env_file` files' variables (those that exist in the
+        project), then `environment` over them, as Compose does."""
+        result: dict[str, Any] = {}
+        for path, _ in self.env_files():
+            source = project.source(path)
+            if source is not None and source.error is None:
+                result.update(read_env_file(source.text))
+        result.update(self.environment())
+        return result
+
     def depends_on(self) -> dict[str, str]:
         """Service name -> its condition (service_started when not written)."""
         result = {}

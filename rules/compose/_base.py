@@ -113,14 +113,16 @@ def _step(lines: list[str], key_line: int, child: str) -> str:
 
 
 def append_top_level(context: Context, path: str, text: str) -> Edit | None:
+    """Append a top-level section (`text`, whole lines) after a blank line at the end of the
+    file. Inserted at the very end, where a key added to the last service would go too, so
+    the fixer applies the two in separate passes instead of interleaving them."""
     document = context.project.text_document(path)
     if document is None:
         return None
     lines = document.lines
-    last = len(lines)
-    while last > 1 and not lines[last - 1].strip():
-        last -= 1
-    return Edit.insert(path, last, len(lines[last - 1]) + 1, "\n" + text.rstrip("\n"))
+    if lines[-1] == "":  # the file ends with a newline
+        return Edit.insert(path, len(lines), 1, "\n" + text)
+    return Edit.insert(path, len(lines), len(lines[-1]) + 1, "\n\n" + text.rstrip("\n"))
 
 
 def words_text(words: list[str] | None) -> str:

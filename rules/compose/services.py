@@ -118,7 +118,7 @@ class MissingNetwork(ComposeRule):
             "services:\n  mami-ai:\n    image: mami-ai:1.0 # the API\n",
             "services:\n  mami-ai:\n    image: mami-ai:1.0 # the API\n"
             "    networks:\n      - mami-network\n\n"
-            "networks:\n  mami-network:\n    name: mami-network\n    driver: bridge",
+            "networks:\n  mami-network:\n    name: mami-network\n    driver: bridge\n",
             count=2,
         ),
         ComposeRule.bad(
@@ -143,7 +143,7 @@ class MissingNetwork(ComposeRule):
                 edit = append_top_level(
                     context,
                     base,
-                    f"\nnetworks:\n  {network}:\n    name: {network}\n    driver: bridge\n",
+                    f"networks:\n  {network}:\n    name: {network}\n    driver: bridge\n",
                 )
                 fix = Fix.safe(f"Declare the bridge network `{network}`", edit) if edit else None
             from auditor.facts.compose import Origin
