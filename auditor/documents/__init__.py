@@ -14,6 +14,9 @@ KIND_MODULES: dict[str, str] = {
     "dockerfile": "auditor.documents.dockerfile",
     "dockerignore": "auditor.documents.ignorefile",
     "compose": "auditor.documents.compose",
+    "prometheus-config": "auditor.documents.prometheus_config",
+    "prometheus-rules": "auditor.documents.prometheus_rules",
+    "grafana-provisioning": "auditor.documents.grafana_provisioning",
 }
 
 
