@@ -198,6 +198,9 @@ _VERSION = r"[0-9]+(?:\.[0-9]+)*", "expected a version of dotted numbers such as
 _COMPOSE_NAME = r"[a-zA-Z0-9][a-zA-Z0-9_.-]*", (
     "expected a Compose name (a letter or digit, then letters, digits, _, . or -)"
 )
+_DISTRIBUTIONS = r"[A-Za-z0-9._|-]+(?:[ ,]+[A-Za-z0-9._|-]+)*|", (
+    "expected distribution names separated by spaces or commas (`a|b` for either)"
+)
 _STAGE = r"(?:[a-zA-Z][a-zA-Z0-9_.-]*)?", (
     "expected a build stage name (a letter, then letters, digits, _, . or -) or empty"
 )
@@ -210,6 +213,7 @@ _STRING_FORMATS: dict[str, tuple[str, str]] = {
     "logs_dir": _ABSOLUTE_PATH,
     "target": _STAGE,
     "network": _COMPOSE_NAME,
+    "python_packages": _DISTRIBUTIONS,
     **{name: _COMPOSE_NAME for name in Expectations._fields if name.endswith("_service")},
     **{
         name: _VERSION
