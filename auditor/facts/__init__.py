@@ -5,7 +5,6 @@ imports and Settings fields; the merged compose stack; build contexts) and compu
 per project run. A fact the code makes too dynamic to know statically is reported as unknown,
 and the rules that need it stay silent rather than guess. Facts never read files themselves:
 they ask the Project for documents, so the fixer's overlay and the parse-once cache apply.
-"""
 
 The Python facts (each `f(project)` is computed once per Project; see each module's docstring):
 
@@ -19,3 +18,4 @@ The Python facts (each `f(project)` is computed once per Project; see each modul
 - `facts.imports.entry_point(project, "module:attr" | "module")`: does a uvicorn target or a
   `python -m` module exist here; `entry_points_in_code(project)` lists those the code names.
 - `facts.cache.project_fact(project, name, compute)`: the per-project cache the others use.
+"""
