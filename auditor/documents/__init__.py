@@ -15,6 +15,7 @@ KIND_MODULES: dict[str, str] = {
     "dockerignore": "auditor.documents.ignorefile",
     "requirements": "auditor.documents.requirements",
     "pyproject": "auditor.documents.pyproject",
+    "python": "auditor.documents.python",
 }
 
 
