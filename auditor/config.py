@@ -48,6 +48,10 @@ class Config(NamedTuple):  # a NamedTuple, not a dataclass: cheaper to create at
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
     force_exclude: bool = False  # apply exclude to PATHs named on the command line too
+    # distribution -> the modules it installs, when its import name differs (PY drift rules)
+    package_module_map: Mapping[str, tuple[str, ...]] = MappingProxyType({})
+    python: str = ""  # --python: the audited project's interpreter or venv, for its metadata
+    online: bool = False  # --online: run the rules that need the network
     expect: Expectations = Expectations()
     source: str = "defaults"  # where the values came from, for messages
 
@@ -78,12 +82,18 @@ class Config(NamedTuple):  # a NamedTuple, not a dataclass: cheaper to create at
         extend_select: list[str] | None = None,
         ignore: list[str] | None = None,
         force_exclude: bool = False,
+        python: str | None = None,
+        online: bool = False,
     ) -> Config:
         """Apply command-line options: --select replaces, --extend-select and --ignore add,
         --force-exclude turns force-exclude on."""
         changes: dict[str, Any] = {}
         if force_exclude:
             changes["force_exclude"] = True
+        if python:
+            changes["python"] = python
+        if online:
+            changes["online"] = True
         if select:
             changes["select"] = tuple(select)
         if extend_select:
@@ -138,6 +148,19 @@ def _per_file_ignores(reader: _Reader, key: str, value: Any) -> Mapping[str, tup
     return {
         pattern: reader.strings(f"{key}.{pattern!r}", codes) for pattern, codes in table.items()
     }
+
+
+def _package_module_map(
+    reader: _Reader, key: str, value: Any
+) -> Mapping[str, tuple[str, ...]]:
+    """`{ "python-multipart" = "multipart", "opencv-python" = ["cv2"] }`"""
+    table = reader.table(key, value)
+    result: dict[str, tuple[str, ...]] = {}
+    for distribution, modules in table.items():
+        if isinstance(modules, str):
+            modules = [modules]
+        result[distribution] = reader.strings(f"{key}.{distribution}", modules)
+    return result
 
 
 def _severity(reader: _Reader, key: str, value: Any) -> Mapping[str, Severity]:
@@ -261,6 +284,7 @@ _TOP_LEVEL_KEYS = {
     "exclude": _strings,
     "extend-exclude": _strings,
     "force-exclude": _boolean,
+    "package-module-map": _package_module_map,
     "expect": _expect,
 }
 

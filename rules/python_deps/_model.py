@@ -163,9 +163,9 @@ def _build(project: Project, default_python: str) -> DependencyModel:
 
     conventional = not installs
     for document in model.requirement_files:
-        if document.path in installed_files or document.path in included:
-            continue
         production = conventional and posixpath.basename(document.path) == CONVENTIONAL_PRODUCTION_FILE
+        if document.path in installed_files or (document.path in included and not production):
+            continue
         install_set = InstallSet([document], production, "", default_python)
         _walk(project, install_set, document, False, [], problems)
         model.sets.append(install_set)
