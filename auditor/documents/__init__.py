@@ -17,6 +17,9 @@ KIND_MODULES: dict[str, str] = {
     "prometheus-config": "auditor.documents.prometheus_config",
     "prometheus-rules": "auditor.documents.prometheus_rules",
     "grafana-provisioning": "auditor.documents.grafana_provisioning",
+    "requirements": "auditor.documents.requirements",
+    "pyproject": "auditor.documents.pyproject",
+    "python": "auditor.documents.python",
 }
 
 
