@@ -4,6 +4,7 @@ from, its build context, and what its image has (the DF family's reading of the 
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -224,3 +225,365 @@ class DataVolumeNotWritable(ComposeRule):
 
         instruction = last_user(*found)
         return user_text(found[0], instruction) if instruction else "root"
+
+
+# --- seams with the Python code (routes, entry points, Settings) and the requirements ------
+
+_URL_PATH = re.compile(r"https?://[^/\s'\"]+(/[^\s'\"?]*)?")
+
+
+def probed_path(words: list[str]) -> str | None:
+    """The URL path a health check command requests (`http://localhost:8000/health` ->
+    "/health"); None when it names no URL."""
+    match = _URL_PATH.search(" ".join(words))
+    if match is None:
+        return None
+    return match.group(1) or "/"
+
+
+def at_root(stack: Stack) -> bool:
+    """The Python facts describe the project root's app; only a stack there runs that app."""
+    return stack.folder == ""
+
+
+@register
+class HealthcheckRouteMissing(ComposeRule):
+    """The API's health check probes a route the app does not define.
+
+    ## What it does
+    Takes the URL path the API service's health check requests (`/health` in
+    `curl -fsS http://localhost:8000/health`) and looks it up in the routes the FastAPI app
+    defines (decorators, routers and their prefixes, mounts, as the PS family reads them).
+    Silent when the routes cannot be known statically.
+
+    ## Why is this bad?
+    The check gets 404 forever: the API is never healthy, the worker and UI waiting for it
+    never start, and autoheal restarts a working API every few minutes.
+
+    ## Example
+    ```yaml
+        healthcheck:
+          test: ["CMD", "curl", "-fsS", "http://localhost:8000/healthz"]
+    ```
+    while `app/main.py` defines `@app.get("/health")`.
+
+    ## How to fix
+    Probe the route the app serves, or add it to the app.
+    """
+
+    code = "CP028"
+    name = "healthcheck-route-missing"
+    summary = "The API's health check probes a route the app does not define"
+    severity = Severity.ERROR
+    requirements = ("R4.1",)
+    bad_examples = (
+        ComposeRule.bad(
+            {
+                "docker-compose.yml": "services:\n  mami-ai:\n    image: a:1\n    healthcheck:\n"
+                '      test: ["CMD", "curl", "-fsS", "http://localhost:8000/healthz"]\n',
+                "app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+                '@app.get("/health")\ndef health():\n    return {}\n',
+            }
+        ),
+    )
+    good_examples = (
+        ComposeRule.good(
+            {
+                "docker-compose.yml": "services:\n  mami-ai:\n    image: a:1\n    healthcheck:\n"
+                '      test: ["CMD", "curl", "-fsS", "http://localhost:8000/api/health"]\n',
+                "app/main.py": "from fastapi import APIRouter, FastAPI\n\napp = FastAPI()\n"
+                'router = APIRouter(prefix="/api")\n\n\n@router.get("/health")\n'
+                "def health():\n    return {}\n\n\napp.include_router(router)\n",
+            }
+        ),
+    )
+
+    def check_stack(self, context: Context, stack: Stack) -> Iterator[Finding]:
+        service = stack.service(context.expect.api_service)
+        words = service.healthcheck_test() if service is not None else None
+        if not at_root(stack) or not words:
+            return
+        path = probed_path(words)
+        if path is None:
+            return
+        from auditor.facts.routes import route_facts
+
+        routes = route_facts(context.project)
+        if not routes.complete or not routes.apps or routes.serves(path) is not None:
+            return
+        where = service.get("healthcheck").get("test") or service.get("healthcheck")
+        defined = ", ".join(sorted({r.path for r in routes.routes if r.method == "GET"})[:5])
+        yield self.at(
+            context, where.origin,
+            f"the health check probes {path}, which the app does not define "
+            f"(GET routes: {defined or 'none'})",
+        )
+
+
+@register
+class EntryPointMissing(ComposeRule):
+    """A service's command runs a Python module or app the code does not have.
+
+    ## What it does
+    Reads the commands of the stack's services: `python -m <module>` (the worker's
+    `app.image.worker_local`) and `uvicorn`/`gunicorn` `<module>:<app>`, and checks that the
+    module exists in the project and defines the app object.
+
+    ## Why is this bad?
+    The container exits at once with "No module named ..." or "Attribute app not found", and
+    restarts in a loop.
+
+    ## Example
+    ```yaml
+      mami-worker:
+        command: ["python", "-m", "app.worker"]
+    ```
+    while the module is `app/image/worker_local.py`.
+
+    ## How to fix
+    Name the module (and the app object) as the code has them.
+    """
+
+    code = "CP029"
+    name = "entry-point-missing"
+    summary = "A command runs a Python module or app the code does not have"
+    severity = Severity.ERROR
+    requirements = ("R15.3",)
+    bad_examples = (
+        ComposeRule.bad(
+            {
+                "docker-compose.yml": "services:\n  mami-worker:\n    image: a:1\n"
+                '    command: ["python", "-m", "app.worker"]\n'
+                "  mami-ai:\n    image: a:1\n    command: uvicorn app.main:application\n",
+                "app/__init__.py": "",
+                "app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            },
+            count=2,
+        ),
+    )
+    good_examples = (
+        ComposeRule.good(
+            {
+                "docker-compose.yml": "services:\n  mami-worker:\n    image: a:1\n"
+                '    command: ["python", "-m", "app.image.worker_local"]\n'
+                "  mami-ai:\n    image: a:1\n    command: uvicorn app.main:app --port 8000\n"
+                "  redis:\n    image: redis:7.4\n    command: redis-server --save 60 1\n",
+                "app/__init__.py": "",
+                "app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+                "app/image/__init__.py": "",
+                "app/image/worker_local.py": "print('working')\n",
+            }
+        ),
+    )
+
+    def check_stack(self, context: Context, stack: Stack) -> Iterator[Finding]:
+        if not at_root(stack):
+            return
+        from auditor.facts.imports import entry_point
+
+        for name, service in stack.services.items():
+            words = service.command_words()
+            if not words:
+                continue
+            target = self._target(words)
+            if target is None:
+                continue
+            found = entry_point(context.project, target)
+            if not found.exists:
+                yield self.at(
+                    context, service.get("command").origin,
+                    f"`{name}` runs {target}: {found.reason}",
+                )
+
+    @staticmethod
+    def _target(words: list[str]) -> str | None:
+        programs = [posixpath.basename(word) for word in words]
+        for index, program in enumerate(programs):
+            if re.fullmatch(r"python(3(\.\d+)?)?", program) and words[index + 1 : index + 2] == ["-m"]:
+                module = words[index + 2] if index + 2 < len(words) else ""
+                if module in ("uvicorn", "gunicorn"):
+                    return EntryPointMissing._app_argument(words[index + 3 :])
+                return module if module and module.split(".")[0] in ("app", "src") else None
+            if program in ("uvicorn", "gunicorn"):
+                return EntryPointMissing._app_argument(words[index + 1 :])
+        return None
+
+    @staticmethod
+    def _app_argument(words: list[str]) -> str | None:
+        for word in words:
+            if not word.startswith("-") and ":" in word:
+                return word
+        return None
+
+
+# Variables read by Python, the servers and the image, not by the app's Settings.
+_RUNTIME_VARIABLES = re.compile(
+    r"^(PYTHON\w*|UVICORN_\w+|GUNICORN_CMD_ARGS|WEB_CONCURRENCY|FORWARDED_ALLOW_IPS|TZ|LANG|"
+    r"LC_\w+|PATH|HOME|PIP_\w+|OTEL_\w+|SSL_CERT_\w+|REQUESTS_CA_BUNDLE|HTTPS?_PROXY|NO_PROXY)$"
+)
+
+
+@register
+class EnvironmentNotRead(ComposeRule):
+    """The API or worker service sets a variable nothing in the app reads.
+
+    ## What it does
+    Takes the keys of the API's and the worker's `environment` and looks each up in the
+    app's Settings class (its fields, under its `env_prefix` and case rules, as the PS family
+    reads them) and, failing that, as a string anywhere in the app's code (`os.getenv("X")`).
+    Variables of Python, uvicorn and gunicorn themselves are known. Silent when the Settings
+    class cannot be read statically.
+
+    ## Why is this bad?
+    A misspelt or renamed variable (`ELASTIC_URL` for `ELASTICSEARCH_URL`) is silently
+    ignored: the app runs on its default, often the wrong host.
+
+    ## Example
+    ```yaml
+        environment:
+          ELASTIC_URL: http://elasticsearch:9200
+    ```
+
+    ## How to fix
+    Use the name Settings reads, or drop the line.
+    """
+
+    code = "CP030"
+    name = "environment-not-read"
+    summary = "The compose environment sets a variable the app's Settings does not read"
+    requirements = ("R2.1", "R2.2")
+    _SETTINGS = (
+        "from pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n"
+        "    ELASTICSEARCH_URL: str | None = None\n    NODE_MODE: str = 'CORE'\n"
+    )
+    bad_examples = (
+        ComposeRule.bad(
+            {
+                "docker-compose.yml": "services:\n  mami-ai:\n    image: a:1\n    environment:\n"
+                "      NODE_MODE: CORE\n      ELASTIC_URL: http://elasticsearch:9200\n",
+                "app/config.py": _SETTINGS,
+            }
+        ),
+    )
+    good_examples = (
+        ComposeRule.good(
+            {
+                "docker-compose.yml": "services:\n  mami-ai:\n    image: a:1\n    environment:\n"
+                "      - NODE_MODE=CORE\n      - ELASTICSEARCH_URL=http://elasticsearch:9200\n"
+                "      - PYTHONUNBUFFERED=1\n      - FEATURE_X=on\n",
+                "app/config.py": _SETTINGS,
+                "app/features.py": "import os\n\nENABLED = os.getenv('FEATURE_X') == 'on'\n",
+            }
+        ),
+    )
+
+    def check_stack(self, context: Context, stack: Stack) -> Iterator[Finding]:
+        if not at_root(stack):
+            return
+        from auditor.facts.python_code import python_code
+        from auditor.facts.settings import settings_facts
+
+        facts = settings_facts(context.project)
+        settings = facts.primary
+        if settings is None or not facts.complete or not settings.variables_known:
+            return
+        code = python_code(context.project).app_modules
+        for name in (context.expect.api_service, context.expect.worker_service):
+            service = stack.service(name)
+            if service is None:
+                continue
+            for key, node in service.mapping("environment").items():
+                if _RUNTIME_VARIABLES.match(key) or settings.field_for_variable(key):
+                    continue
+                if any(f'"{key}"' in m.text or f"'{key}'" in m.text for m in code):
+                    continue
+                yield self.at(
+                    context, node.origin,
+                    f"`{name}` sets {key}, which {settings.path}'s {settings.name} does not read",
+                )
+
+
+def _majors(specifier) -> set[int]:  # type: ignore[no-untyped-def]
+    """The major versions a specifier allows some release of (among 1..20)."""
+    allowed = set()
+    for major in range(1, 21):
+        for minor in range(0, 40, 1):
+            if specifier.contains(f"{major}.{minor}.0", prereleases=False) or specifier.contains(
+                f"{major}.{minor}.99", prereleases=False
+            ):
+                allowed.add(major)
+                break
+    return allowed
+
+
+@register
+class ElasticsearchClientMajor(ComposeRule):
+    """The `elasticsearch` Python client's major version differs from the server image's.
+
+    ## What it does
+    Reads the Elasticsearch service's image tag (`elasticsearch:8.19.13` -> 8) and the
+    `elasticsearch` requirement of the project's `requirements.txt` (`==9.1.0`,
+    `>=8,<9`), and reports a requirement that allows no client of the server's major version.
+
+    ## Why is this bad?
+    The client of one major refuses to talk to a server of another ("The client noticed that
+    the server is not a supported distribution" or media-type errors): logging to
+    Elasticsearch fails at run time while every test with a mocked client passes.
+
+    ## Example
+    ```text
+    elasticsearch==9.1.0        # requirements.txt
+    ```
+    with `image: docker.elastic.co/elasticsearch/elasticsearch:8.19.13`.
+
+    ## How to fix
+    Pin the client to the server's major (`elasticsearch>=8,<9`) or move the server.
+    """
+
+    code = "CP031"
+    name = "elasticsearch-client-major"
+    summary = "The elasticsearch client's major version differs from the server image's"
+    severity = Severity.ERROR
+    requirements = ("R10.4",)
+    _COMPOSE = (
+        "services:\n  elasticsearch:\n"
+        "    image: docker.elastic.co/elasticsearch/elasticsearch:8.19.13\n"
+    )
+    bad_examples = (
+        ComposeRule.bad({"docker-compose.yml": _COMPOSE, "requirements.txt": "elasticsearch==9.1.0\n"}),
+    )
+    good_examples = (
+        ComposeRule.good(
+            {"docker-compose.yml": _COMPOSE, "requirements.txt": "elasticsearch>=8.15,<9\n"}
+        ),
+    )
+
+    def check_stack(self, context: Context, stack: Stack) -> Iterator[Finding]:
+        service = stack.service(context.expect.elasticsearch_service)
+        if service is None or not stack.is_default:
+            return
+        image = str(service.value("image") or "")
+        tag = image.rsplit("/", 1)[-1].partition(":")[2]
+        if not tag[:1].isdigit():
+            return
+        server = int(re.match(r"\d+", tag).group(0))  # type: ignore[union-attr]
+        from auditor.documents.requirements import RequirementsFile
+
+        path = stack.path_of("requirements.txt")
+        document = context.project.document(path, "requirements")
+        if not isinstance(document, RequirementsFile) or document.parse_error is not None:
+            return
+        for requirement in document.requirements:
+            if requirement.name != "elasticsearch" or requirement.specifier is None:
+                continue
+            if not str(requirement.specifier):
+                continue
+            allowed = _majors(requirement.specifier)
+            if allowed and server not in allowed:
+                where = service.get("image").origin
+                yield self.finding(
+                    document,
+                    document.line_span(requirement.line),
+                    f"{requirement.display()} allows client major {', '.join(map(str, sorted(allowed)))}, "
+                    f"but {where.path}:{where.line} runs Elasticsearch {server}",
+                )

@@ -342,3 +342,97 @@ class ScrapeTargetUnknown(ObservabilityRule):
             return (f"target {target}: `{scraped.name}` listens on {listed} inside the stack, "
                     f"not {port}")
         return None
+
+
+@register
+class MetricsPathMissing(ObservabilityRule):
+    """Prometheus scrapes the API on a path the app does not serve.
+
+    ## What it does
+    For each scrape job whose targets include the API service, takes its `metrics_path`
+    (default `/metrics`) and looks it up in the routes the FastAPI app defines (including
+    prometheus-fastapi-instrumentator's `.expose()`), as the PS family reads them (R11.4).
+    Silent when the routes cannot be known statically.
+
+    ## Why is this bad?
+    The target is "down" with 404 and no API metric is ever stored; dashboards and alerts on
+    the API stay empty.
+
+    ## Example
+    ```yaml
+      - job_name: mami-ai
+        metrics_path: /prometheus
+        static_configs:
+          - targets: ["mami-ai:8000"]
+    ```
+
+    ## How to fix
+    Use the path the app exposes (`/metrics`), or expose it there.
+    """
+
+    code = "OB008"
+    name = "metrics-path-missing"
+    summary = "Prometheus scrapes the API on a path the app does not serve"
+    severity = Severity.ERROR
+    requirements = ("R11.4",)
+    _APP = (
+        "from fastapi import FastAPI\nfrom prometheus_fastapi_instrumentator import Instrumentator\n\n"
+        "app = FastAPI()\nInstrumentator().instrument(app).expose(app)\n"
+    )
+    _COMPOSE_API = _COMPOSE + "  mami-ai:\n    image: mami-ai:1.0\n"
+    bad_examples = (
+        ObservabilityRule.bad(
+            {
+                "docker-compose.yml": _COMPOSE_API,
+                "docker/prometheus.yml": "scrape_configs:\n  - job_name: api\n"
+                "    metrics_path: /prometheus\n"
+                "    static_configs:\n      - targets: [\"mami-ai:8000\"]\n",
+                "app/main.py": _APP,
+            }
+        ),
+    )
+    good_examples = (
+        ObservabilityRule.good(
+            {
+                "docker-compose.yml": _COMPOSE_API,
+                "docker/prometheus.yml": "scrape_configs:\n  - job_name: api\n"
+                "    static_configs:\n      - targets: [\"mami-ai:8000\"]\n",
+                "app/main.py": _APP,
+            }
+        ),
+    )
+
+    def check_stack(self, context: Context, stack: Stack) -> Iterator[Finding]:
+        found = prometheus_config(context, stack)
+        if stack.folder != "" or found is None or found[2] is None:
+            return
+        document = config_document(context, found[2][0], "prometheus-config")
+        if document is None:
+            return
+        from auditor.facts.routes import route_facts
+
+        routes = route_facts(context.project)
+        if not routes.complete or not routes.apps:
+            return
+        api = context.expect.api_service
+        jobs = document.tree.get("scrape_configs")
+        for job in jobs if isinstance(jobs, list) else []:
+            if not isinstance(job, dict) or not self._scrapes(job, api):
+                continue
+            path = str(job.get("metrics_path") or "/metrics")
+            if routes.serves(path) is None:
+                key = "metrics_path" if "metrics_path" in job else "job_name"
+                line = line_of(document, job, key)
+                yield self.finding(
+                    document, document.line_span(line),
+                    f"job {job.get('job_name')!r} scrapes {path} on `{api}`, which the app does "
+                    "not serve",
+                )
+
+    @staticmethod
+    def _scrapes(job: dict, service: str) -> bool:  # type: ignore[type-arg]
+        for static in job.get("static_configs") or []:
+            for target in (static.get("targets") or []) if isinstance(static, dict) else []:
+                if str(target).rpartition(":")[0] == service:
+                    return True
+        return False
