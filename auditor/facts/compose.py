@@ -28,7 +28,6 @@ positions for the CP rules to report; they never raise.
 from __future__ import annotations
 
 import posixpath
-import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -747,9 +746,12 @@ def _folders(project: Project) -> dict[str, list[str]]:
 
 def stacks_of(project: Project) -> list[Stack]:
     """Every stack of the project (computed once per Project)."""
-    cached = _CACHE.get(project)
-    if cached is not None:
-        return cached
+    from auditor.facts.cache import project_fact
+
+    return project_fact(project, "compose-stacks", _build_stacks)
+
+
+def _build_stacks(project: Project) -> list[Stack]:
     stacks: list[Stack] = []
     for folder, paths in sorted(_folders(project).items()):
         builder = _Builder(project, folder)
@@ -768,11 +770,31 @@ def stacks_of(project: Project) -> list[Stack]:
             if compose_document.role(path) == "variant":
                 variant = compose_document.variant_name(path)
                 stacks.append(_Builder(project, folder).stack(variant, [base, path]))
-    _CACHE[project] = stacks
     return stacks
 
 
-_CACHE: weakref.WeakKeyDictionary[Project, list[Stack]] = weakref.WeakKeyDictionary()
+def compose_build_context(project: Project, dockerfile: str) -> str | None:
+    """The build context compose builds `dockerfile` with, when the project's compose files
+    build it with exactly one (the DF family's context rules then judge COPY against it);
+    None when no compose file builds it, or several build it from different folders."""
+    if not any(compose_document.matches(path) for path in project.files()):
+        return None  # no compose file: stay cheap for Dockerfile-only runs
+    contexts = set()
+    for stack in stacks_of(project):
+        for service in stack.services.values():
+            build = service.build()
+            if build is None:
+                continue
+            context, name = build
+            if posixpath.normpath(posixpath.join(context, name)) == dockerfile:
+                contexts.add(context)
+    return contexts.pop() if len(contexts) == 1 else None
+
+
+def file_tree(project: Project, path: str) -> Node | None:
+    """One compose file as Nodes, interpolated, without include/extends/merge; None when it
+    does not parse. For rules about what a file itself says (secrets written in it)."""
+    return _Builder(project, posixpath.dirname(path)).file_node(path)
 
 
 def compose_files(project: Project) -> Iterator[ComposeFile]:
@@ -806,8 +828,7 @@ def schema_problems(project: Project, path: str) -> list[Problem]:
     """The compose-spec schema's complaints about one file, at the line of the value each
     names. A value built by interpolation is not judged: Compose converts its type after
     substituting, which the schema cannot see."""
-    builder = _Builder(project, posixpath.dirname(path))
-    root = builder.file_node(path)
+    root = file_tree(project, path)
     if root is None:
         return []
     errors = sorted(_validator().iter_errors(root.plain()), key=lambda e: list(e.absolute_path))

@@ -7,7 +7,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 
-from auditor.facts.compose import Stack, compose_files
+from auditor.facts.compose import Stack, as_mapping, compose_files, file_tree
 from auditor.rule import Context, Finding, Fix, Severity, register
 from rules.compose._base import ComposeRule, insert_into_service, value_text
 
@@ -180,13 +180,8 @@ class SecretLiteral(ComposeRule):
     )
 
     def check(self, context: Context) -> Iterator[Finding]:
-        from auditor.facts.compose import _Builder
-
         for document in compose_files(context.project):
-            import posixpath
-
-            builder = _Builder(context.project, posixpath.dirname(document.path))
-            root = builder.file_node(document.path)
+            root = file_tree(context.project, document.path)
             services = root.get("services") if root else None
             if services is None or not services.is_map:
                 continue
@@ -194,8 +189,6 @@ class SecretLiteral(ComposeRule):
                 env = service.get("environment") if service.is_map else None
                 if env is None:
                     continue
-                from auditor.facts.compose import as_mapping
-
                 for key, node in as_mapping("environment", env).value.items():
                     if not _SECRET_NAME.search(key) or node.interpolated:
                         continue

@@ -325,9 +325,10 @@ class EntryPointMissing(ComposeRule):
     """A service's command runs a Python module or app the code does not have.
 
     ## What it does
-    Reads the commands of the stack's services: `python -m <module>` (the worker's
-    `app.image.worker_local`) and `uvicorn`/`gunicorn` `<module>:<app>`, and checks that the
-    module exists in the project and defines the app object.
+    Reads the commands of the services built from the project root (`build: .`):
+    `python -m <module>` (the worker's `app.image.worker_local`) and `uvicorn`/`gunicorn`
+    `<module>:<app>`, and checks that the module exists in the project and defines the app
+    object. A pulled image brings its own code and is not judged.
 
     ## Why is this bad?
     The container exits at once with "No module named ..." or "Attribute app not found", and
@@ -352,9 +353,10 @@ class EntryPointMissing(ComposeRule):
     bad_examples = (
         ComposeRule.bad(
             {
-                "docker-compose.yml": "services:\n  mami-worker:\n    image: a:1\n"
+                "docker-compose.yml": "services:\n  mami-worker:\n    build: .\n"
                 '    command: ["python", "-m", "app.worker"]\n'
-                "  mami-ai:\n    image: a:1\n    command: uvicorn app.main:application\n",
+                "  mami-ai:\n    build: .\n    command: uvicorn app.main:application\n"
+                "  other:\n    image: example/other:1\n    command: python -m app.elsewhere\n",
                 "app/__init__.py": "",
                 "app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
             },
@@ -364,9 +366,9 @@ class EntryPointMissing(ComposeRule):
     good_examples = (
         ComposeRule.good(
             {
-                "docker-compose.yml": "services:\n  mami-worker:\n    image: a:1\n"
+                "docker-compose.yml": "services:\n  mami-worker:\n    build: .\n"
                 '    command: ["python", "-m", "app.image.worker_local"]\n'
-                "  mami-ai:\n    image: a:1\n    command: uvicorn app.main:app --port 8000\n"
+                "  mami-ai:\n    build: .\n    command: uvicorn app.main:app --port 8000\n"
                 "  redis:\n    image: redis:7.4\n    command: redis-server --save 60 1\n",
                 "app/__init__.py": "",
                 "app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
@@ -383,7 +385,8 @@ class EntryPointMissing(ComposeRule):
 
         for name, service in stack.services.items():
             words = service.command_words()
-            if not words:
+            build = service.build()
+            if not words or build is None or build[0] != ".":
                 continue
             target = self._target(words)
             if target is None:
