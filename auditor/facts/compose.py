@@ -708,7 +708,8 @@ class _Builder:
                 )
             return own
         base = self._extended(base_path, base_name, base, (*chain, f"{path}:{name}"))
-        return merge("service", base, own) or own
+        merged = merge("service", base, own) or own
+        return Node(merged.value, service.origin, service.tag)  # defined here, not in the base
 
     def stack(self, name: str, files: list[str]) -> Stack:
         stack = Stack(self.folder, name, files, variables=self.variables)

@@ -88,9 +88,9 @@ class MissingNetwork(ComposeRule):
     """The services are not on the expected bridge network.
 
     ## What it does
-    Checks that the stack declares the network `mami-network` (`expect.network`) as a bridge
-    network (R6.1) and that every service of R3.1 joins it (R3.2). Services with
-    `network_mode` are left alone.
+    In a stack that runs any of the services of R3.1, checks that it declares the network
+    `mami-network` (`expect.network`) as a bridge network (R6.1) and that each of those
+    services joins it (R3.2). Services with `network_mode` are left alone.
 
     ## Why is this bad?
     Services on different networks cannot reach each other by name; a network declared
@@ -134,6 +134,8 @@ class MissingNetwork(ComposeRule):
     )
 
     def check_stack(self, context: Context, stack: Stack) -> Iterator[Finding]:
+        if not spec_services_present(context, stack):
+            return  # not this kind of stack (CP003 says which services it lacks)
         network = context.expect.network
         declared = stack.section("networks").get(network)
         base = stack.files[0]
