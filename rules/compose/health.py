@@ -52,8 +52,9 @@ class MissingHealthcheck(ComposeRule):
     nor a HEALTHCHECK in the Dockerfile it is built from (R4). A service that turns its check
     off on purpose (`healthcheck: {disable: true}`) is left alone.
 
-    The fix adds a health check to the API, Elasticsearch, Prometheus and Grafana services
-    when the probe is known: their endpoint (R4.1, R4.3-R4.5) and a client (curl or wget)
+    The fix (unsafe: a failing probe marks the container unhealthy, which services waiting
+    for it act on) adds a health check to the API, Elasticsearch, Prometheus and Grafana
+    services when the probe is known: their endpoint (R4.1, R4.3-R4.5) and a client (curl or wget)
     the image is known to have — the Dockerfile family tells what a built image installs.
 
     ## Why is this bad?
@@ -90,6 +91,7 @@ class MissingHealthcheck(ComposeRule):
             "    restart: unless-stopped\n    healthcheck:\n"
             '      test: ["CMD", "wget", "-q", "--spider", "http://localhost:9090/-/healthy"]\n'
             "      interval: 30s\n      timeout: 5s\n      retries: 3\n",
+            unsafe=True,
         ),
         ComposeRule.bad(
             {
@@ -102,6 +104,7 @@ class MissingHealthcheck(ComposeRule):
                 '      test: ["CMD", "curl", "-fsS", "http://localhost:8000/health"]\n'
                 "      interval: 30s\n      timeout: 5s\n      retries: 3\n",
             },
+            unsafe=True,
         ),
         ComposeRule.bad("services:\n  web:\n    image: example/web:2.1\n"),
     )
@@ -145,7 +148,9 @@ class MissingHealthcheck(ComposeRule):
             program, url, context.expect.healthcheck_interval, context.expect.healthcheck_retries
         )
         edit = insert_into_service(context, service, lines)
-        return Fix.safe(f"Add a health check probing {url}", edit) if edit else None
+        # Unsafe: a probe that fails marks the container unhealthy, which services waiting for
+        # it (and autoheal) act on; as the Dockerfile family's HEALTHCHECK fix.
+        return Fix.unsafe(f"Add a health check probing {url}", edit) if edit else None
 
 
 # Pulled images whose own Dockerfile has a HEALTHCHECK.

@@ -507,15 +507,21 @@ class EnvironmentNotRead(ComposeRule):
 
 
 def _majors(specifier) -> set[int]:  # type: ignore[no-untyped-def]
-    """The major versions a specifier allows some release of (among 1..20)."""
+    """The major versions a specifier allows some release of: tried on the versions it
+    names and on the first and a far-off release of each major up to 30."""
+    from packaging.version import InvalidVersion, Version
+
+    candidates = {spec.version.removesuffix(".*") for spec in specifier}
+    for major in range(0, 31):
+        candidates.update({f"{major}.0.0", f"{major}.99999.0"})
     allowed = set()
-    for major in range(1, 21):
-        for minor in range(0, 40, 1):
-            if specifier.contains(f"{major}.{minor}.0", prereleases=False) or specifier.contains(
-                f"{major}.{minor}.99", prereleases=False
-            ):
-                allowed.add(major)
-                break
+    for candidate in candidates:
+        try:
+            version = Version(candidate)
+        except InvalidVersion:
+            continue
+        if specifier.contains(version, prereleases=True):
+            allowed.add(version.major)
     return allowed
 
 

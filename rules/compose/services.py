@@ -105,7 +105,9 @@ class MissingNetwork(ComposeRule):
 
     ## How to fix
     Declare the network at the top level and list it under each service's `networks`. The
-    fix does both when a service has no `networks` key and the file no `networks` section.
+    fix does both when a service has no `networks` key and the file no `networks` section;
+    when other services of the stack stay on the default network, the fixed service keeps
+    `default` as well, so it still reaches them.
     """
 
     code = "CP004"
@@ -120,6 +122,13 @@ class MissingNetwork(ComposeRule):
             "    networks:\n      - mami-network\n\n"
             "networks:\n  mami-network:\n    name: mami-network\n    driver: bridge\n",
             count=2,
+        ),
+        ComposeRule.bad(
+            "services:\n  mami-ai:\n    image: mami-ai:1.0\n  redis:\n    image: redis:7.4\n"
+            "networks:\n  mami-network:\n",
+            "services:\n  mami-ai:\n    image: mami-ai:1.0\n    networks:\n      - default\n"
+            "      - mami-network\n  redis:\n    image: redis:7.4\n"
+            "networks:\n  mami-network:\n",
         ),
         ComposeRule.bad(
             "services:\n  mami-ai:\n    image: mami-ai:1.0\n    networks: [mami-network]\n"
@@ -166,13 +175,22 @@ class MissingNetwork(ComposeRule):
                     declared.origin,
                     f"network `{network}` is {what}, not a bridge network Compose creates (R6.1)",
                 )
-        for name in spec_services_present(context, stack):
+        present = spec_services_present(context, stack)
+        # Services that stay on the default network: a fixed service keeps `default` too, so
+        # it can still reach them (the fix changes nothing the stack relies on).
+        others_on_default = any(
+            "default" in service.networks()
+            for other, service in stack.services.items()
+            if other not in present
+        )
+        for name in present:
             service = stack.services[name]
             if service.get("network_mode") is not None or network in service.networks():
                 continue
             fix = None
             if service.get("networks") is None:
-                edit = insert_into_service(context, service, ["networks:", f"  - {network}"])
+                lines = ["networks:"] + (["  - default"] if others_on_default else [])
+                edit = insert_into_service(context, service, [*lines, f"  - {network}"])
                 fix = Fix.safe(f"Put `{name}` on `{network}`", edit) if edit else None
             where = service.get("networks").origin if service.get("networks") else service.key_origin
             yield self.at(context, where, f"`{name}` is not on the `{network}` network (R3.2)", fix)

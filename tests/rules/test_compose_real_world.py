@@ -151,16 +151,19 @@ def snapshot(root: Path) -> dict[str, bytes]:
     }
 
 
+@pytest.mark.parametrize("fix", [("--fix",), ("--fix", "--unsafe-fixes")], ids=["safe", "unsafe"])
 @pytest.mark.parametrize("name", sorted(PROJECTS))
-def test_real_world_project_audits_and_fixes_cleanly(tmp_path: Path, name: str) -> None:
+def test_real_world_project_audits_and_fixes_cleanly(
+    tmp_path: Path, name: str, fix: tuple[str, ...]
+) -> None:
     write_files(tmp_path, PROJECTS[name])
     first = run_cli(tmp_path, "check", ".")
     assert first.returncode in (0, 1), first.stdout + first.stderr
     assert "Traceback" not in first.stderr
-    fixed = run_cli(tmp_path, "check", "--fix", ".")
+    fixed = run_cli(tmp_path, "check", *fix, ".")
     assert fixed.returncode in (0, 1), fixed.stdout + fixed.stderr
     after_first_fix = snapshot(tmp_path)
-    again = run_cli(tmp_path, "check", "--fix", ".")
+    again = run_cli(tmp_path, "check", *fix, ".")
     assert again.returncode in (0, 1), again.stdout + again.stderr
     assert snapshot(tmp_path) == after_first_fix, "a second --fix changed files"
     # Comments and anchors survive the fixes.
