@@ -49,3 +49,6 @@ step "Installing mami-audit, the app's requirements and the test tools into .ven
 
 step "Installing the frontend's packages (npm ci)"
 npm --prefix frontend ci --no-audit --no-fund --loglevel=error
+
+step "Installing the benchmarks' peer tools (npm ci in benchmarks/: dclint)"
+npm --prefix benchmarks ci --no-audit --no-fund --loglevel=error
