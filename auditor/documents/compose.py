@@ -57,7 +57,7 @@ def variant_name(relative_path: str) -> str:
 
 @dataclass
 class ComposeFile(Document):
-    tree: Any = None  # the round-trip mapping (ruamel CommentedMap); None on a parse error
+    tree: Any = None  # the top-level YamlMap (see yaml_tree); None on a parse error
 
     def key_line(self, mapping: Any, key: str) -> int:
         position = yaml_tree.key_position(mapping, key)

@@ -24,7 +24,7 @@ _YAML = (".yml", ".yaml")
 
 @dataclass
 class YamlDocument(Document):
-    tree: Any = None  # the round-trip mapping; None on a parse error or an empty file
+    tree: Any = None  # the top-level YamlMap (see yaml_tree); {} for an empty file
 
 
 def parse_yaml(source: SourceFile, what: str) -> YamlDocument:

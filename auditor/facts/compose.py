@@ -206,8 +206,8 @@ class _Reader:
                 for index, child in enumerate(raw)
             ]
             return Node(items, origin, tag)
-        if tag is not None and hasattr(raw, "value"):  # `!reset null` and the like
-            return Node(None, origin, tag)
+        if isinstance(raw, yaml_tree.Tagged):  # `!reset null` and the like
+            raw = raw.value
         if isinstance(raw, str):
             return Node(self.scalar(raw, origin), origin, tag, interpolated="$" in raw)
         return Node(raw, origin, tag)

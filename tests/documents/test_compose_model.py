@@ -292,6 +292,24 @@ def test_bad_yaml_is_one_parse_error_at_its_line(text: str, line: int, words: st
     assert words in document.parse_error.message
 
 
+def test_scalars_are_read_as_compose_reads_them_yaml_1_2() -> None:
+    document = parse(
+        "x-ports: &ports\n  published: 22:22\nservices:\n  web:\n    <<: *ports\n"
+        "    tty: yes\n    init: true\n    cpus: 1.5\n    mode: 0o17\n    name: '8'\n"
+        "    none: ~\n"
+    )
+    web = document.tree["services"]["web"]
+    assert web == {
+        "tty": "yes", "init": True, "cpus": 1.5, "mode": 15, "name": "8", "none": None,
+        "published": "22:22",
+    }
+    # A merged key keeps the line where the anchor writes it.
+    from auditor.documents import yaml_tree
+
+    assert yaml_tree.key_position(web, "published") == (2, 3)
+    assert yaml_tree.key_position(web, "tty") == (6, 5)
+
+
 def test_a_yaml_bomb_is_refused_quickly() -> None:
     started = time.process_time()
     document = parse(BOMB)
