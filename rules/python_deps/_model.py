@@ -163,7 +163,9 @@ def _build(project: Project, default_python: str) -> DependencyModel:
 
     conventional = not installs
     for document in model.requirement_files:
-        production = conventional and posixpath.basename(document.path) == CONVENTIONAL_PRODUCTION_FILE
+        production = (
+            conventional and posixpath.basename(document.path) == CONVENTIONAL_PRODUCTION_FILE
+        )
         if document.path in installed_files or (document.path in included and not production):
             continue
         install_set = InstallSet([document], production, "", default_python)
@@ -233,8 +235,10 @@ def _include(
         if value.startswith(("http://", "https://")):
             return  # a remote file: pip fetches it at install time; nothing to read here
         problems[key] = IncludeProblem(
-            document, option, f"`{flag} {value}` names a file outside the project: not audited, "
-            "and not inside the Docker build context either"
+            document,
+            option,
+            f"`{flag} {value}` names a file outside the project: not audited, "
+            "and not inside the Docker build context either",
         )
         return
     if target in stack:

@@ -174,7 +174,9 @@ def read_metadata(location: str) -> InstalledMetadata:
             continue
         folder = entry.path
         head = _read(os.path.join(folder, "METADATA")).split("\n\n", 1)[0]
-        name = next((line[5:].strip() for line in head.splitlines() if line.startswith("Name:")), "")
+        name = next(
+            (line[5:].strip() for line in head.splitlines() if line.startswith("Name:")), ""
+        )
         if not name:
             continue
         dist = normalise_name(name)
@@ -191,7 +193,8 @@ def read_metadata(location: str) -> InstalledMetadata:
             if (required := _requirement_name(line[14:].strip()))
         }
         metadata.scripts.update(
-            (script, dist) for script in _console_scripts(_read(os.path.join(folder, "entry_points.txt")))
+            (script, dist)
+            for script in _console_scripts(_read(os.path.join(folder, "entry_points.txt")))
         )
     return metadata
 

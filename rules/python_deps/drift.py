@@ -26,7 +26,13 @@ from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Context, Finding, Severity, Span, register
 from rules.python_deps._base import DependencyRule
 from rules.python_deps._model import Entry, dependency_model
-from rules.python_deps._names import RUNTIME_ONLY, NameMap, environment_note, read_metadata, site_packages
+from rules.python_deps._names import (
+    RUNTIME_ONLY,
+    NameMap,
+    environment_note,
+    read_metadata,
+    site_packages,
+)
 from rules.python_deps.hygiene import is_dev_tool
 
 DEP_PEERS_MISSING = ("DEP001", "DEP004")
@@ -132,9 +138,7 @@ def _declared_names(found: Declared) -> set[str]:
 
 
 def _unknown_modules(found: Declared, names: NameMap) -> list[str]:
-    return sorted(
-        name for name in _declared_names(found) if names.modules_of(name)[1] == "name"
-    )
+    return sorted(name for name in _declared_names(found) if names.modules_of(name)[1] == "name")
 
 
 @register
@@ -220,7 +224,9 @@ class UndeclaredImport(DependencyRule):
             notes = []
             elsewhere = [found.elsewhere[d] for d in sorted(dists) if d in found.elsewhere]
             if elsewhere:
-                notes.append(f"it is declared only in {elsewhere[0]}, which the image does not install")
+                notes.append(
+                    f"it is declared only in {elsewhere[0]}, which the image does not install"
+                )
             if source == "name" and unknown:
                 notes.append(
                     f"unless {', '.join(unknown)} (whose modules are unknown here: "
@@ -387,7 +393,10 @@ class UnusedDependency(DependencyRule):
     peers = ("DEP002",)
     bad_examples = (
         DependencyRule.bad(
-            {"requirements.txt": "requests==2.32.3\npyyaml==6.0.2\n", "app/main.py": "import yaml\n"},
+            {
+                "requirements.txt": "requests==2.32.3\npyyaml==6.0.2\n",
+                "app/main.py": "import yaml\n",
+            },
             count=1,
         ),
     )

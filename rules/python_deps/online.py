@@ -89,9 +89,11 @@ def _resolve(context: Context, install_set: InstallSet) -> Resolution:
     if "no solution found" in lowered and not any(w in lowered for w in _NETWORK_WORDS):
         return Resolution(None, _explanation(errors), None)
     first = next((line for line in errors.splitlines() if line.strip()), "uv failed")
-    reason = "the package index cannot be reached" if any(
-        word in lowered for word in _NETWORK_WORDS
-    ) else "uv failed"
+    reason = (
+        "the package index cannot be reached"
+        if any(word in lowered for word in _NETWORK_WORDS)
+        else "uv failed"
+    )
     return Resolution(None, None, f"{reason} ({_clean(first)})")
 
 
@@ -130,7 +132,8 @@ class _Advance:
 
     def __call__(self, description: str) -> None:
         if self.progress is not None:
-            self.progress.update(self.task, advance=1, description=description)  # type: ignore[attr-defined]
+            update = self.progress.update  # type: ignore[attr-defined]
+            update(self.task, advance=1, description=description)
 
 
 def _anchor(install_set: InstallSet) -> tuple[str, Span]:

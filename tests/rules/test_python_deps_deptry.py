@@ -72,7 +72,8 @@ DIFFERENCES = {
     "DEP003:yaml": "deptry sees PyYAML installed in its own environment (a tool there pulls "
     "it in); nothing the image installs requires it, so for the image it is missing: PY020",
     "DEP002:some-sdk": "PY023: which module some-sdk installs is unknown, so it is not guessed",
-    "DEP001:dotenv": "table of well-known names: dotenv is python-dotenv (deptry needs it installed)",
+    "DEP001:dotenv": "table of well-known names: dotenv is python-dotenv (deptry needs it "
+    "installed)",
     "DEP001:PIL": "table of well-known names: PIL is pillow (deptry needs it installed)",
     "DEP002:python-dotenv": "same mapping: python-dotenv provides dotenv, which is imported",
     "DEP002:pillow": "same mapping: pillow provides PIL, which is imported",
@@ -86,13 +87,11 @@ COUNTERPART = {"DEP001": "PY020", "DEP002": "PY021", "DEP003": "PY022", "DEP004"
 def deptry_findings(root: Path) -> set[str]:
     report = root / "deptry.json"
     done = subprocess.run(
-        [str(DEPTRY), ".", "--requirements-files", "requirements.txt", "--json-output", str(report)],
+        [str(DEPTRY), ".", "--requirements-files", "requirements.txt", "-o", str(report)],
         cwd=root, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode in (0, 1), done.stderr
-    return {
-        f"{item['error']['code']}:{item['module']}" for item in json.loads(report.read_text())
-    }
+    return {f"{item['error']['code']}:{item['module']}" for item in json.loads(report.read_text())}
 
 
 def our_findings(files: dict[str, str]) -> set[str]:
@@ -109,7 +108,9 @@ def our_findings(files: dict[str, str]) -> set[str]:
 
 
 @pytest.mark.skipif(DEPTRY is None, reason="deptry is in the test extra")
-@pytest.mark.parametrize(("name", "files", "theirs", "ours"), PROJECTS, ids=[p[0] for p in PROJECTS])
+@pytest.mark.parametrize(
+    ("name", "files", "theirs", "ours"), PROJECTS, ids=[p[0] for p in PROJECTS]
+)
 def test_agreement_with_deptry_and_differences_by_design(
     tmp_path: Path, name: str, files: dict[str, str], theirs: set[str], ours: set[str]
 ) -> None:
@@ -119,7 +120,8 @@ def test_agreement_with_deptry_and_differences_by_design(
     for finding in theirs:
         code, subject = finding.split(":", 1)
         agreed = any(
-            mine.startswith(COUNTERPART[code] + ":") and mine.split(":", 1)[1].lower()
+            mine.startswith(COUNTERPART[code] + ":")
+            and mine.split(":", 1)[1].lower()
             in (subject.lower(), subject.lower().replace("-", "_"))
             for mine in ours
         )

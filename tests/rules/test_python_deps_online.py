@@ -186,7 +186,7 @@ def test_resolvable_requirements_are_audited_with_the_resolved_versions(
         "requirements.txt:2:PY031: jinja2 3.1.2: CVE-2024-22195 (aka GHSA-h5c8-rqwp-cp95): "
         "Jinja vulnerable to HTML attribute injection; first fixed in 3.1.3"
     ]
-    queried = sorted((q["package"]["name"], q["version"]) for q in Osv.queries)  # type: ignore[index]
+    queried = sorted((q["package"]["name"], q["version"]) for q in Osv.queries)  # type: ignore
     assert queried == [("jinja2", "3.1.2"), ("left", "1.0"), ("shared", "1.0")]
 
 
