@@ -316,6 +316,7 @@ class TransitiveImport(DependencyRule):
 class _Usage(NamedTuple):
     used: set[str]  # distributions the code imports or the Dockerfile runs
     spec: set[str]  # distributions the spec requires
+    pulled: dict[str, str]  # distributions another declared one requires -> that one
 
 
 def _usage(context: Context, names: NameMap) -> _Usage:
@@ -326,7 +327,9 @@ def _usage(context: Context, names: NameMap) -> _Usage:
     expect = context.expect
     spec = {"fastapi", "uvicorn", "pydantic"}
     spec |= {normalise_name(name) for name in _SEPARATORS_RE.split(expect.python_packages) if name}
-    return _Usage(used, spec)
+    found = declared(context)
+    declared_names = _declared_names(found) if found else set()
+    return _Usage(used, spec, names.requires_closure(declared_names))
 
 
 def _dockerfile_commands(context: Context, names: NameMap) -> set[str]:
@@ -421,7 +424,7 @@ class UnusedDependency(DependencyRule):
         usage = _usage(context, names)
         for entry in found.entries:
             dist = entry.requirement.name
-            if dist is None or _counts_as_used(dist, usage):
+            if dist is None or _counts_as_used(entry, usage):
                 continue
             modules, source = names.modules_of(dist)
             if source == "name":
@@ -433,8 +436,33 @@ class UnusedDependency(DependencyRule):
             )  # fmt: skip
 
 
-def _counts_as_used(dist: str, usage: _Usage) -> bool:
-    return dist in usage.used or dist in usage.spec or dist in RUNTIME_ONLY or is_dev_tool(dist)
+def _counts_as_used(entry: Entry, usage: _Usage) -> bool:
+    dist = entry.requirement.name or ""
+    return (
+        dist in usage.used
+        or dist in usage.spec
+        or dist in RUNTIME_ONLY
+        or is_dev_tool(dist)
+        or dist in usage.pulled  # a lock file's transitive pin: installed anyway
+        or _annotated_as_pulled_in(entry)
+    )
+
+
+def _annotated_as_pulled_in(entry: Entry) -> bool:
+    """pip-compile and uv write `# via PACKAGE` under a transitive pin of a lock file (and
+    `# via -r requirements.in` under a direct one)."""
+    lines = entry.document.lines
+    index = entry.requirement.end_line  # the line after the requirement, 0-based
+    via = False
+    while index < len(lines) and lines[index].lstrip().startswith("#"):
+        text = lines[index].lstrip("# \t")
+        if text.startswith("via"):
+            via = True
+            text = text[3:].strip()
+        if via and text and not text.startswith(("-r ", "-c ", "via")):
+            return True
+        index += 1
+    return False
 
 
 def _source(source: str) -> str:
@@ -498,7 +526,7 @@ class UnknownImportName(DependencyRule):
         usage = _usage(context, names)
         for entry in found.entries:
             dist = entry.requirement.name
-            if dist is None or _counts_as_used(dist, usage):
+            if dist is None or _counts_as_used(entry, usage):
                 continue
             modules, source = names.modules_of(dist)
             if source != "name":

@@ -156,3 +156,19 @@ def test_legacy_example_shows_the_family_at_work() -> None:
     )
     codes = {line.split(" ")[1] for line in done.stdout.splitlines() if ": PY" in line}
     assert {"PY003", "PY004", "PY005", "PY007", "PY008", "PY009", "PY010", "PY011"} <= codes
+
+
+def test_a_lock_files_transitive_pins_are_not_unused() -> None:
+    """pip-compile / uv output: `# via PACKAGE` under a transitive pin, `-r` under a direct
+    one; hashes on continuation lines."""
+    lock = (
+        "fastapi==0.115.0 \\\n    --hash=sha256:" + "a" * 64 + "\n    # via -r requirements.in\n"
+        "async-timeout==5.0.1 \\\n    --hash=sha256:" + "b" * 64 + "\n    # via redis\n"
+        "typing-inspection==0.4.2 \\\n    --hash=sha256:" + "c" * 64 + "\n"
+        "    # via\n    #   pydantic\n    #   pydantic-settings\n"
+        "requests==2.32.3 \\\n    --hash=sha256:" + "d" * 64 + "\n    # via -r requirements.in\n"
+    )
+    files = {"requirements.txt": lock, "app/main.py": "import fastapi\n"}
+    assert found(files, ["PY006", "PY020", "PY021", "PY022", "PY023"]) == [
+        "requirements.txt:12:PY021"  # requests: a direct requirement nothing imports
+    ]
