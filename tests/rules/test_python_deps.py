@@ -172,3 +172,21 @@ def test_a_lock_files_transitive_pins_are_not_unused() -> None:
     assert found(files, ["PY006", "PY020", "PY021", "PY022", "PY023"]) == [
         "requirements.txt:12:PY021"  # requests: a direct requirement nothing imports
     ]
+
+
+def test_a_folder_copied_elsewhere_is_traced_back_to_its_files() -> None:
+    files = {
+        "Dockerfile": "FROM python:3.12-slim\nWORKDIR /srv\nCOPY requirements/ /tmp/req/\n"
+        "RUN pip install --no-cache-dir -r /tmp/req/prod.txt\n",
+        "requirements/prod.txt": "-r base.txt\ngunicorn==21.2.0\n",
+        "requirements/base.txt": "requests\n",
+        "requirements/dev.txt": "-r base.txt\npytest\n",
+    }
+    assert found(files, ["PY005", "PY010"]) == ["requirements/base.txt:1:PY005"]
+    relative = dict(files, Dockerfile="FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\n"
+                    "RUN pip install -r requirements/dev.txt\n")  # fmt: skip
+    assert found(relative, ["PY005", "PY010"]) == [
+        "requirements/base.txt:1:PY005",
+        "requirements/dev.txt:2:PY005",
+        "requirements/dev.txt:2:PY010",
+    ]
