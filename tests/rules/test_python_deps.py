@@ -155,7 +155,8 @@ def test_legacy_example_shows_the_family_at_work() -> None:
         REPOSITORY, "check", "examples/legacy-mami", "--select", "PY", "--output-format", "concise"
     )
     codes = {line.split(" ")[1] for line in done.stdout.splitlines() if ": PY" in line}
-    assert {"PY003", "PY004", "PY005", "PY007", "PY008", "PY009", "PY010", "PY011"} <= codes
+    shown = {"PY003", "PY004", "PY005", "PY007", "PY008", "PY009", "PY010", "PY011", "PY020"}
+    assert shown | {"PY021"} <= codes
 
 
 def test_a_lock_files_transitive_pins_are_not_unused() -> None:
@@ -190,3 +191,21 @@ def test_a_folder_copied_elsewhere_is_traced_back_to_its_files() -> None:
         "requirements/dev.txt:2:PY005",
         "requirements/dev.txt:2:PY010",
     ]
+
+
+def test_each_build_context_is_judged_against_its_own_code() -> None:
+    """Two images in one repository: the root's app and a worker in its own folder."""
+    files = {
+        "Dockerfile": "FROM python:3.11-slim\nCOPY requirements.txt .\n"
+        "RUN pip install -r requirements.txt\n",
+        "requirements.txt": "requests==2.32.3\n",
+        "app/config.py": "import requests\n",
+        "worker/Dockerfile": "FROM python:3.11-slim\nCOPY requirements.txt .\n"
+        "RUN pip install -r requirements.txt\n",
+        "worker/requirements.txt": "pyyaml==6.0.2\n",
+        "worker/job.py": "import yaml\nimport requests\nfrom . import helpers\n",
+        "worker/helpers.py": "import json\n",
+    }
+    assert found(files, ["PY020", "PY021", "PY022", "PY023"]) == ["worker/requirements.txt:1:PY020"]
+    message = check_files(files, select=["PY020"])[0].message
+    assert message.startswith("`requests` is imported at worker/job.py:2")
