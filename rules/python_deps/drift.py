@@ -126,7 +126,7 @@ def _folder_imports(context: Context, folder: str) -> Imports:
             continue
         for item in document.imports:
             module = item.module
-            if item.type_checking or not module or module.startswith(inside + "."):
+            if item.type_checking or not module or (module + ".").startswith(inside + "."):
                 continue
             top = module.split(".", 1)[0]
             if top in local or top in sys.stdlib_module_names or top == "__future__":
