@@ -209,3 +209,52 @@ def test_each_build_context_is_judged_against_its_own_code() -> None:
     assert found(files, ["PY020", "PY021", "PY022", "PY023"]) == ["worker/requirements.txt:1:PY020"]
     message = check_files(files, select=["PY020"])[0].message
     assert message.startswith("`requests` is imported at worker/job.py:2")
+
+
+def fake_environment(base: Path) -> None:
+    """A virtualenv's site-packages holding one installed distribution, as pip lays it out:
+    acme-sdk installs the module `acmesdk`, requires `acme-core`, and has a console script."""
+    site = base / "lib" / "python3.11" / "site-packages"
+    info = site / "acme_sdk-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: acme-sdk\nVersion: 1.0\nRequires-Dist: acme-core>=2\n"
+        "Requires-Dist: pytest ; extra == 'test'\n\nThe description.\n"
+    )
+    (info / "RECORD").write_text(
+        "acmesdk/__init__.py,,\nacmesdk/client.py,,\nacme_sdk-1.0.dist-info/METADATA,,\n"
+        "../../../bin/acme,,\n"
+    )
+    (info / "entry_points.txt").write_text("[console_scripts]\nacme = acmesdk.cli:main\n")
+    core = site / "acme_core-2.0.dist-info"
+    core.mkdir()
+    (core / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-core\nVersion: 2.0\n")
+    (core / "RECORD").write_text("acme_core_impl/__init__.py,,\n")
+
+
+def test_installed_metadata_from_the_projects_venv_or_python(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    files = {
+        "pyproject.toml": "",
+        "requirements.txt": "acme-sdk==1.0\n",
+        "app/__init__.py": "",
+        "app/config.py": "import acmesdk\nimport acme_core_impl\n",
+    }
+    write_files(project, files)
+    select = ["--select", "PY020,PY021,PY022,PY023", "--output-format", "concise"]
+    without = run_cli(project, "check", ".", *select)
+    assert "PY020 `acme_core_impl`" in without.stdout  # unknown: nothing says who provides it
+    assert "PY023 cannot know whether acme-sdk is used" in without.stdout
+
+    environment = tmp_path / "elsewhere-venv"
+    fake_environment(environment)
+    given = run_cli(project, "check", ".", *select, "--python", str(environment / "bin/python"))
+    assert given.stdout.splitlines() == [
+        "requirements.txt:1:1: PY022 `acme_core_impl` is imported at app/config.py:2 but "
+        "requirements.txt installs acme-core only because acme-sdk requires it: declare it (R1.3)",
+        "1 finding in 1 file.",
+    ], given.stdout + given.stderr
+
+    fake_environment(project / ".venv")  # found without --python
+    found_there = run_cli(project, "check", ".", *select)
+    assert found_there.stdout == given.stdout

@@ -246,3 +246,11 @@ def _online(files: dict[str, str], select: list[str]) -> list[str]:
         result = audit(Project(Path(folder), config), config, select_rules(config))
     assert not result.failures, [failure.traceback for failure in result.failures]
     return [f"{f.path}:{f.span.line}:{f.code}: {f.message}" for f in result.findings]
+
+
+def test_the_pre_commit_hook_does_not_go_online() -> None:
+    """The hook's command line has no --online, so online rules never run there unless a
+    project adds it to the hook's args."""
+    hooks = (REPOSITORY / ".pre-commit-hooks.yaml").read_text()
+    entries = [line for line in hooks.splitlines() if line.strip().startswith("entry:")]
+    assert entries and not any("--online" in line for line in entries)
