@@ -121,7 +121,8 @@ class _Locator:
             parent, _, last = table.rpartition(".")
             dotted = f"{last}.{key}"
             if "=" in stripped and (
-                (current == table and bare == key) or (parent and current == parent and bare == dotted)
+                (current == table and bare == key)
+                or (parent and current == parent and bare == dotted)
             ):
                 return number
         return 1

@@ -207,7 +207,10 @@ class ConflictingRequirements(DependencyRule):
         DependencyRule.bad("redis>=4.0\nredis<4.0\n", count=1),
         DependencyRule.bad("uvicorn[standard]==0.30.3\nuvicorn==0.22.0\n", count=1),
         DependencyRule.bad(
-            {"requirements.txt": "-c constraints.txt\nneo4j==5.28.1\n", "constraints.txt": "neo4j<5\n"},
+            {
+                "requirements.txt": "-c constraints.txt\nneo4j==5.28.1\n",
+                "constraints.txt": "neo4j<5\n",
+            },
             count=1,
         ),
     )
@@ -291,7 +294,9 @@ class DuplicateRequirement(DependencyRule):
             "redis==5.0.8\ngroq==0.11.0\n# cache\n",
             count=1,
         ),
-        DependencyRule.bad("redis==5.0.8\ngroq==0.11.0\nRedis == 5.0.8", "redis==5.0.8\ngroq==0.11.0", count=1),
+        DependencyRule.bad(
+            "redis==5.0.8\ngroq==0.11.0\nRedis == 5.0.8", "redis==5.0.8\ngroq==0.11.0", count=1
+        ),
         DependencyRule.bad("redis>=5\nredis<6\n", count=1),
         DependencyRule.bad(
             {"requirements.txt": "-r base.txt\nredis==5.0.8\n", "base.txt": "redis==5.0.8\n"},
@@ -300,7 +305,9 @@ class DuplicateRequirement(DependencyRule):
     )
     good_examples = (
         DependencyRule.good("redis==5.0.8\ngroq==0.11.0\n"),
-        DependencyRule.good({"requirements.txt": "-c constraints.txt\nredis\n", "constraints.txt": "redis==5.0.8\n"}),
+        DependencyRule.good(
+            {"requirements.txt": "-c constraints.txt\nredis\n", "constraints.txt": "redis==5.0.8\n"}
+        ),
     )
 
     def check(self, context: Context) -> Iterator[Finding]:
