@@ -325,6 +325,7 @@ BAD_PROJECT = {
     "b/compose.yaml": "include:\n  - ../../outside.yml\n  - missing.yml\nservices: {}\n",
     "c/compose.yaml": "- not\n- a mapping\n",
     "d/compose.yaml": "services:\n  ok:\n    image: nginx\n",
+    "f/compose.yaml": "services:\n  ok:\n    image: nginx:1.27\nvolumez: {}\n",
     # 10 MB: refused with one finding, quickly, instead of parsed for seconds.
     "e/compose.yaml": "services:\n  web:\n    image: nginx\n" + "#" * 10_000_000 + "\n",
 }
@@ -341,6 +342,7 @@ def test_bad_projects_give_findings_at_lines_and_the_rest_is_still_audited(tmp_p
     assert ("b/compose.yaml", 3, "CP002") in found  # include missing
     assert ("c/compose.yaml", 1, "AU001") in found
     assert ("d/compose.yaml", 3, "CP024") in found  # still audited
+    assert ("f/compose.yaml", 4, "CP001") in found  # an unknown top-level key
     assert ("e/compose.yaml", 1, "AU001") in found
 
 

@@ -184,3 +184,23 @@ def test_the_web_db_cache_fixes_are_the_minimal_ones(tmp_path: Path) -> None:
     assert text.count("    restart: unless-stopped\n") == 3
     # Not a Mami stack: no mami-network is forced on it.
     assert "mami-network" not in text
+
+
+def test_legacy_example_shows_the_families_at_work() -> None:
+    done = run_cli(
+        REPOSITORY, "check", "examples/legacy-mami", "--select", "CP,OB", "--output-format",
+        "concise",
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    codes = {line.split(" ")[1] for line in done.stdout.splitlines() if ": CP" in line or ": OB" in line}
+    shown = {
+        "CP003", "CP004", "CP005", "CP006", "CP007", "CP008", "CP010", "CP011", "CP014", "CP017",
+        "CP019", "CP021", "CP022", "CP023", "CP024", "CP031",
+        "OB002", "OB003", "OB004", "OB006", "OB007",
+    }
+    assert shown <= codes, shown - codes
+
+
+def test_the_reference_project_is_clean_for_both_families() -> None:
+    done = run_cli(REPOSITORY, "check", ".", "--select", "CP,OB,AU")
+    assert done.returncode == 0, done.stdout + done.stderr
