@@ -87,15 +87,24 @@ def main() -> None:
         shutil.copytree(REPOSITORY / "docker", root / "docker")
         compose = [str(root / name) for name in STACK_FILES if name.startswith("docker-compose")]
         commands = {
-            "mami-audit": [mami_audit, "check", folder, "--select", "CP,OB,AU",
-                           "--output-format", "concise"],
+            "mami-audit": [
+                mami_audit,
+                "check",
+                folder,
+                "--select",
+                "CP,OB,AU",
+                "--output-format",
+                "concise",
+            ],
             "dclint": [dclint(), *compose],
         }
         import subprocess
 
         cost = subprocess.run(
             [script_python(mami_audit), "-c", _SCHEMA_COST, str(REPOSITORY), folder],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         breakdown = cost.stdout if cost.returncode == 0 else cost.stderr
         timings = {name: Timing() for name in commands}

@@ -31,13 +31,11 @@ def matches(relative_path: str) -> bool:
     if not name.endswith(_SUFFIXES):
         return False
     stem = name.rsplit(".", 1)[0]
-    return stem in ("compose", "docker-compose") or stem.startswith(
-        ("compose.", "docker-compose.")
-    )
+    return stem in ("compose", "docker-compose") or stem.startswith(("compose.", "docker-compose."))
 
 
 def role(relative_path: str) -> str:
-    """"base", "override" (the `.override` file Compose applies by itself) or "variant"
+    """ "base", "override" (the `.override` file Compose applies by itself) or "variant"
     (another `docker-compose.<x>.yml`, applied with `-f` on top of the base)."""
     name = posixpath.basename(relative_path)
     if name in BASE_NAMES:

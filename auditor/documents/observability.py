@@ -52,8 +52,4 @@ def is_rule_file(relative_path: str) -> bool:
 
 def is_grafana_provisioning(relative_path: str) -> bool:
     parts = relative_path.split("/")
-    return (
-        len(parts) >= 3
-        and parts[-3] == "provisioning"
-        and parts[-1].endswith(_YAML)
-    )
+    return len(parts) >= 3 and parts[-3] == "provisioning" and parts[-1].endswith(_YAML)

@@ -74,9 +74,9 @@ def load(text: str) -> tuple[Any, ParseError | None]:
             f"{megabytes:.1f} MB is more than a configuration file holds "
             f"(limit {SIZE_LIMIT // 1_000_000} MB); not read"
         )
-    import yaml
-
     import gc
+
+    import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     collecting = gc.isenabled()
@@ -195,30 +195,37 @@ class _Builder:
         merged: list[YamlMap] = []
         for key_node, value_node in node.value:
             if key_node.tag == _CORE + "merge" and _plain(key_node):
-                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                sources = (
+                    value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                )
                 for source in sources:
                     built = self.build(source)
                     if not isinstance(built, YamlMap):
                         raise _error(
-                            "while constructing a mapping", key_node.start_mark,
-                            "expected a mapping for merging, but found "
-                            f"{type(built).__name__}", source.start_mark,
+                            "while constructing a mapping",
+                            key_node.start_mark,
+                            f"expected a mapping for merging, but found {type(built).__name__}",
+                            source.start_mark,
                         )
                     merged.append(built)
                 continue
             key = self.build(key_node)
             if isinstance(key, (YamlMap, YamlList)):
                 raise _error(
-                    "while constructing a mapping", node.start_mark,
-                    "a key may not be a mapping or a list", key_node.start_mark,
+                    "while constructing a mapping",
+                    node.start_mark,
+                    "a key may not be a mapping or a list",
+                    key_node.start_mark,
                 )
             if isinstance(key, Tagged):
                 key = key.value
             if key in mapping.key_positions:
                 line = mapping.key_positions[key][0]
                 raise _error(
-                    "while constructing a mapping", node.start_mark,
-                    f"found duplicate key {key!r} (first on line {line})", key_node.start_mark,
+                    "while constructing a mapping",
+                    node.start_mark,
+                    f"found duplicate key {key!r} (first on line {line})",
+                    key_node.start_mark,
                 )
             mapping[key] = self.build(value_node)
             mapping.key_positions[key] = _position(key_node)

@@ -196,9 +196,7 @@ class _Reader:
         if isinstance(raw, dict):
             mapping: dict[str, Node] = {}
             for key, child in raw.items():
-                mapping[str(key)] = self.node(
-                    child, yaml_tree.key_position(raw, key), origin
-                )
+                mapping[str(key)] = self.node(child, yaml_tree.key_position(raw, key), origin)
             return Node(mapping, origin, tag)
         if isinstance(raw, list):
             items = [
@@ -228,15 +226,36 @@ class _Reader:
 
 # Sequences that append (and drop exact duplicates) when a later file sets them.
 _APPENDED = frozenset(
-    {"expose", "external_links", "dns", "dns_search", "dns_opt", "tmpfs", "cap_add",
-     "cap_drop", "security_opt", "group_add", "profiles", "env_file", "label_file"}
+    {
+        "expose",
+        "external_links",
+        "dns",
+        "dns_search",
+        "dns_opt",
+        "tmpfs",
+        "cap_add",
+        "cap_drop",
+        "security_opt",
+        "group_add",
+        "profiles",
+        "env_file",
+        "label_file",
+    }
 )
 # Sequences whose items are unique by a key (their target): a later item replaces an earlier.
 _UNIQUE_BY_TARGET = frozenset({"volumes", "secrets", "configs", "devices"})
 # Values that may be written as a list (`KEY=VALUE`, `- name`) or as a mapping.
 _MAPPINGS = frozenset(
-    {"environment", "labels", "annotations", "extra_hosts", "sysctls", "depends_on",
-     "networks", "links"}
+    {
+        "environment",
+        "labels",
+        "annotations",
+        "extra_hosts",
+        "sysctls",
+        "depends_on",
+        "networks",
+        "links",
+    }
 )
 # Replaced whole, never merged.
 _REPLACED = frozenset({"command", "entrypoint", "test"})
@@ -259,9 +278,7 @@ def as_mapping(key: str, node: Node) -> Node:
             name, _, value = text.replace("=", ":", 1).partition(":")
             mapping[name] = Node(value, item.origin)
         elif key == "depends_on":
-            mapping[text] = Node(
-                {"condition": Node("service_started", item.origin)}, item.origin
-            )
+            mapping[text] = Node({"condition": Node("service_started", item.origin)}, item.origin)
         else:  # networks, links
             mapping[text] = Node(None, item.origin)
     return Node(mapping, node.origin, node.tag)
@@ -368,8 +385,13 @@ def parse_ports(node: Node) -> list[Port]:
         plow, _, _ = published.partition("-")
         if low.isdigit() and high.isdigit() and plow.isdigit():
             return [
-                Port(host_ip, str(int(plow) + offset), str(int(low) + offset),
-                     protocol or "tcp", node)
+                Port(
+                    host_ip,
+                    str(int(plow) + offset),
+                    str(int(low) + offset),
+                    protocol or "tcp",
+                    node,
+                )
                 for offset in range(int(high) - int(low) + 1)
             ]
     return [Port(host_ip, published, target, protocol or "tcp", node)]
@@ -459,9 +481,7 @@ class Service:
                 path = entry.get("path")
                 required = entry.get("required")
                 if path is not None and path.value is not None:
-                    found.append(
-                        (str(path.value), required is None or required.value is not False)
-                    )
+                    found.append((str(path.value), required is None or required.value is not False))
             elif entry.value is not None:
                 found.append((str(entry.value), True))
         return [
@@ -628,7 +648,11 @@ class _Builder:
             return
         folder = posixpath.dirname(path)
         for item in include.value:
-            paths = item.value if not item.is_map else (item.get("path").value if item.get("path") else None)
+            paths = (
+                item.value
+                if not item.is_map
+                else (item.get("path").value if item.get("path") else None)
+            )
             entries = paths if isinstance(paths, list) else [paths] if paths is not None else []
             for entry in entries:
                 entry_text = entry.value if isinstance(entry, Node) else entry
@@ -703,8 +727,10 @@ class _Builder:
         if base is None:
             if base_root is not None:
                 self.problems.append(
-                    Problem(extends.origin, f"`extends` names service {base_name!r}, "
-                            f"which {base_path} does not define")
+                    Problem(
+                        extends.origin,
+                        f"`extends` names service {base_name!r}, which {base_path} does not define",
+                    )
                 )
             return own
         base = self._extended(base_path, base_name, base, (*chain, f"{path}:{name}"))
@@ -762,8 +788,11 @@ def _build_stacks(project: Project) -> list[Stack]:
             continue  # overrides without a base: each is still checked as a file
         base_stem = posixpath.basename(base).rsplit(".", 1)[0]
         override = next(
-            (names[f"{base_stem}.override{suffix}"] for suffix in (".yaml", ".yml")
-             if f"{base_stem}.override{suffix}" in names),
+            (
+                names[f"{base_stem}.override{suffix}"]
+                for suffix in (".yaml", ".yml")
+                if f"{base_stem}.override{suffix}" in names
+            ),
             None,
         )
         stacks.append(builder.stack("default", [base] + ([override] if override else [])))
@@ -866,6 +895,7 @@ def _schema_keys() -> set[str]:
     fails (a healthcheck with a bad field) as "unevaluated" too; only a name the schema never
     defines is an unknown key."""
     if not _KEYS:
+
         def collect(schema: Any) -> None:
             if isinstance(schema, dict):
                 _KEYS.update(schema.get("properties", {}))

@@ -86,9 +86,7 @@ def _indent(text: str) -> str:
     return text[: len(text) - len(text.lstrip(" "))]
 
 
-def insert_into_service(
-    context: Context, service: Service, text_lines: list[str]
-) -> Edit | None:
+def insert_into_service(context: Context, service: Service, text_lines: list[str]) -> Edit | None:
     """Insert `key: value` lines (written at indent 0 for the service's children, nested
     lines with 2 spaces more each) at the end of the service's block in its own file."""
     origin = service.key_origin

@@ -56,7 +56,7 @@ class RestartPolicy(ComposeRule):
     good_examples = (
         ComposeRule.good(
             "services:\n  web:\n    image: nginx:1.27\n    restart: unless-stopped\n"
-            "  migrate:\n    image: example/migrate:1\n    restart: \"no\"\n"
+            '  migrate:\n    image: example/migrate:1\n    restart: "no"\n'
         ),
     )
 
@@ -75,7 +75,8 @@ class RestartPolicy(ComposeRule):
                 )
             elif restart.value not in ("unless-stopped", "no"):
                 yield self.at(
-                    context, restart.origin,
+                    context,
+                    restart.origin,
                     f"`{name}` restarts `{restart.value}`, not `unless-stopped` (R14.2)",
                 )
 
@@ -125,7 +126,8 @@ class MissingEnvFile(ComposeRule):
             if not any(posixpath.normpath(str(p or "")) == ".env" for p in paths):
                 where = service.get("env_file") or None
                 yield self.at(
-                    context, where.origin if where else service.key_origin,
+                    context,
+                    where.origin if where else service.key_origin,
                     f"`{name}` does not read .env through `env_file` (R2.1)",
                 )
 
@@ -195,7 +197,8 @@ class SecretLiteral(ComposeRule):
                     if value_text(node).strip().lower() in _PLACEHOLDERS:
                         continue
                     yield self.at(
-                        context, node.origin,
+                        context,
+                        node.origin,
                         f"`{name}` writes the secret {key} into the compose file",
                     )
 
@@ -273,12 +276,15 @@ class WorkerSettings(ComposeRule):
         if self.WORKER_MODULE not in words or "-m" not in words:
             where = worker.get("command").origin if worker.get("command") else worker.key_origin
             yield self.at(
-                context, where, f"the worker is not started with `python -m {self.WORKER_MODULE}` (R15.3)"
+                context,
+                where,
+                f"the worker is not started with `python -m {self.WORKER_MODULE}` (R15.3)",
             )
         reads_env_file = bool(worker.value("env_file"))
         if "INTERNAL_UPLOAD_TOKEN" not in env and not reads_env_file:
             yield self.at(
-                context, worker.key_origin,
+                context,
+                worker.key_origin,
                 "the worker gets no INTERNAL_UPLOAD_TOKEN (R15.5)",
             )
         api = context.expect.api_service
@@ -287,7 +293,8 @@ class WorkerSettings(ComposeRule):
             node = worker.get("depends_on")
             what = "does not depend on" if condition is None else "does not wait for a healthy"
             yield self.at(
-                context, node.origin if node else worker.key_origin,
+                context,
+                node.origin if node else worker.key_origin,
                 f"the worker {what} `{api}` (`condition: service_healthy`, R3.4)",
             )
 
@@ -337,10 +344,11 @@ class ElasticsearchSettings(ComposeRule):
         ),
         ComposeRule.bad(
             {
-                "docker-compose.yml": "services:\n  elasticsearch:\n    image: elasticsearch:8.19.13\n"
+                "docker-compose.yml": "services:\n  elasticsearch:\n"
+                "    image: elasticsearch:8.19.13\n"
                 "    environment:\n      discovery.type: single-node\n"
-                "      xpack.security.enabled: \"false\"\n      ES_JAVA_OPTS: -Xms512m -Xmx512m\n"
-                "    ports:\n      - \"9200:9200\"\n",
+                '      xpack.security.enabled: "false"\n      ES_JAVA_OPTS: -Xms512m -Xmx512m\n'
+                '    ports:\n      - "9200:9200"\n',
                 "docker-compose.prod.yml": "services:\n  elasticsearch:\n    restart: always\n",
             }
         ),
@@ -348,10 +356,11 @@ class ElasticsearchSettings(ComposeRule):
     good_examples = (
         ComposeRule.good(
             {
-                "docker-compose.yml": "services:\n  elasticsearch:\n    image: elasticsearch:8.19.13\n"
+                "docker-compose.yml": "services:\n  elasticsearch:\n"
+                "    image: elasticsearch:8.19.13\n"
                 "    environment:\n      - discovery.type=single-node\n"
                 "      - xpack.security.enabled=false\n      - ES_JAVA_OPTS=-Xms512m -Xmx512m\n"
-                "    ports:\n      - \"9200:9200\"\n",
+                '    ports:\n      - "9200:9200"\n',
                 "docker-compose.prod.yml": "services:\n  elasticsearch:\n    ports: !reset []\n",
             }
         ),
@@ -362,27 +371,44 @@ class ElasticsearchSettings(ComposeRule):
         if service is None:
             return
         env = service.mapping("environment")
-        security = str(env["xpack.security.enabled"].value).lower() if "xpack.security.enabled" in env else None
+        security = (
+            str(env["xpack.security.enabled"].value).lower()
+            if "xpack.security.enabled" in env
+            else None
+        )
         if not stack.is_default:
             if security == "false" and service.ports():
                 yield self.at(
-                    context, service.ports()[0].node.origin,
-                    f"Elasticsearch runs without security and is published in the `{stack.name}` stack",
+                    context,
+                    service.ports()[0].node.origin,
+                    "Elasticsearch runs without security and is published in the "
+                    f"`{stack.name}` stack",
                 )
             return
-        where = service.get("environment").origin if service.get("environment") else service.key_origin
+        where = (
+            service.get("environment").origin if service.get("environment") else service.key_origin
+        )
         discovery = env.get("discovery.type")
         if discovery is None or discovery.value != "single-node":
-            yield self.at(context, discovery.origin if discovery else where,
-                          "Elasticsearch is not `discovery.type: single-node` (R10.1)")
+            yield self.at(
+                context,
+                discovery.origin if discovery else where,
+                "Elasticsearch is not `discovery.type: single-node` (R10.1)",
+            )
         if security != "false":
             node = env.get("xpack.security.enabled")
-            yield self.at(context, node.origin if node else where,
-                          "development Elasticsearch should set `xpack.security.enabled: false` (R10.2)")
+            yield self.at(
+                context,
+                node.origin if node else where,
+                "development Elasticsearch should set `xpack.security.enabled: false` (R10.2)",
+            )
         opts = env.get("ES_JAVA_OPTS")
         text = str(opts.value or "") if opts else ""
         low = re.search(r"-Xms(\S+)", text)
         high = re.search(r"-Xmx(\S+)", text)
         if not (low and high and low.group(1) == high.group(1) == "512m"):
-            yield self.at(context, opts.origin if opts else where,
-                          f"ES_JAVA_OPTS is {text!r}, not `-Xms512m -Xmx512m` (R10.3)")
+            yield self.at(
+                context,
+                opts.origin if opts else where,
+                f"ES_JAVA_OPTS is {text!r}, not `-Xms512m -Xmx512m` (R10.3)",
+            )

@@ -97,7 +97,7 @@ class MissingHealthcheck(ComposeRule):
             {
                 "docker-compose.yml": "services:\n  mami-ai:\n    build: .\n",
                 "Dockerfile": "FROM python:3.11-slim\nRUN apt-get update && apt-get install -y"
-                " --no-install-recommends curl\nCMD [\"uvicorn\", \"app.main:app\"]\n",
+                ' --no-install-recommends curl\nCMD ["uvicorn", "app.main:app"]\n',
             },
             {
                 "docker-compose.yml": "services:\n  mami-ai:\n    build: .\n    healthcheck:\n"
@@ -119,7 +119,9 @@ class MissingHealthcheck(ComposeRule):
                 "Dockerfile": "FROM python:3.11\nHEALTHCHECK CMD curl -f http://localhost:8000/health\n",
             }
         ),
-        ComposeRule.good("services:\n  migrate:\n    image: example/migrate:1\n    restart: \"no\"\n"),
+        ComposeRule.good(
+            'services:\n  migrate:\n    image: example/migrate:1\n    restart: "no"\n'
+        ),
     )
 
     def check_stack(self, context: Context, stack: Stack) -> Iterator[Finding]:
@@ -334,8 +336,8 @@ class HealthcheckProgramMissing(ComposeRule):
         ComposeRule.bad(
             {
                 "docker-compose.yml": "services:\n  mami-ai:\n    build: .\n    healthcheck:\n"
-                '      test: curl -f http://localhost:8000/health || exit 1\n',
-                "Dockerfile": "FROM python:3.11-slim\nCMD [\"uvicorn\", \"app.main:app\"]\n",
+                "      test: curl -f http://localhost:8000/health || exit 1\n",
+                "Dockerfile": 'FROM python:3.11-slim\nCMD ["uvicorn", "app.main:app"]\n',
             }
         ),
     )
@@ -362,8 +364,9 @@ class HealthcheckProgramMissing(ComposeRule):
             if image_has_program(context, stack, service, program) is False:
                 where = service.get("healthcheck").get("test") or service.get("healthcheck")
                 yield self.at(
-                    context, where.origin, f"`{name}`'s health check runs {program}, "
-                    f"which its image does not have"
+                    context,
+                    where.origin,
+                    f"`{name}`'s health check runs {program}, which its image does not have",
                 )
 
 
@@ -450,8 +453,10 @@ class UnhealthyNotRestarted(ComposeRule):
             if any(service_labels.get(label) == "true" for label in labels):
                 continue
             if not watchers:
-                message = (f"`{name}` has a health check but nothing restarts it when unhealthy: "
-                           "Docker restarts only on exit; add an autoheal service")
+                message = (
+                    f"`{name}` has a health check but nothing restarts it when unhealthy: "
+                    "Docker restarts only on exit; add an autoheal service"
+                )
             else:
-                message = f"`{name}` lacks the label `{sorted(labels)[0]}: \"true\"` autoheal watches"
+                message = f'`{name}` lacks the label `{sorted(labels)[0]}: "true"` autoheal watches'
             yield self.at(context, service.key_origin, message)

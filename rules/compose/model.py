@@ -41,11 +41,11 @@ class SchemaViolation(ComposeRule):
     severity = Severity.ERROR
     peers = ("docker compose config",)
     bad_examples = (
-        ComposeRule.bad("services:\n  web:\n    image: nginx:1.27\n    ports: \"80:80\"\n"),
+        ComposeRule.bad('services:\n  web:\n    image: nginx:1.27\n    ports: "80:80"\n'),
         ComposeRule.bad("services:\n  web:\n    image: nginx:1.27\n    restrat: always\n"),
     )
     good_examples = (
-        ComposeRule.good("services:\n  web:\n    image: nginx:1.27\n    ports:\n      - \"80:80\"\n"),
+        ComposeRule.good('services:\n  web:\n    image: nginx:1.27\n    ports:\n      - "80:80"\n'),
         ComposeRule.good(
             "x-common: &common\n  restart: unless-stopped\nservices:\n"
             "  web:\n    <<: *common\n    image: nginx:1.27\n"
@@ -95,8 +95,10 @@ class StackAssembly(ComposeRule):
     stacks = "all"
     peers = ("docker compose config",)
     bad_examples = (
-        ComposeRule.bad("services:\n  web:\n    image: \"nginx:${NGINX_VERSION\"\n"),
-        ComposeRule.bad("include:\n  - other/compose.yaml\nservices:\n  web:\n    image: nginx:1.27\n"),
+        ComposeRule.bad('services:\n  web:\n    image: "nginx:${NGINX_VERSION"\n'),
+        ComposeRule.bad(
+            "include:\n  - other/compose.yaml\nservices:\n  web:\n    image: nginx:1.27\n"
+        ),
         ComposeRule.bad(
             "services:\n  a:\n    extends: b\n    image: nginx:1.27\n"
             "  b:\n    extends: a\n    image: nginx:1.27\n"

@@ -102,14 +102,14 @@ class UnquotedPort(ComposeRule):
         ComposeRule.bad(
             "services:\n  ssh:\n    image: example/ssh:1\n    ports:\n      - 2222:22  # ssh\n"
             "      - 8080\n",
-            "services:\n  ssh:\n    image: example/ssh:1\n    ports:\n      - \"2222:22\"  # ssh\n"
-            "      - \"8080\"\n",
+            'services:\n  ssh:\n    image: example/ssh:1\n    ports:\n      - "2222:22"  # ssh\n'
+            '      - "8080"\n',
             count=2,
         ),
     )
     good_examples = (
         ComposeRule.good(
-            "services:\n  web:\n    image: nginx:1.27\n    ports:\n      - \"80:80\"\n"
+            'services:\n  web:\n    image: nginx:1.27\n    ports:\n      - "80:80"\n'
             "      - '443:443'\n      - target: 8080\n        published: 8081\n"
         ),
     )
@@ -133,7 +133,9 @@ class UnquotedPort(ComposeRule):
                     text = document.lines[line - 1]
                     if text[column - 1 : column] in ("'", '"'):
                         continue
-                    written = str(item) if not isinstance(item, int) else text[column - 1 :].split()[0]
+                    written = (
+                        str(item) if not isinstance(item, int) else text[column - 1 :].split()[0]
+                    )
                     if text[column - 1 : column - 1 + len(written)] != written:
                         continue  # a value spelled differently (a folded or aliased scalar)
                     span = Span(line, column, line, column + len(written))
@@ -179,7 +181,8 @@ class ImageWithoutTag(ComposeRule):
     good_examples = (
         ComposeRule.good(
             "services:\n  cache:\n    image: redis:7.4\n  db:\n    image: postgres@sha256:"
-            + "a" * 64 + "\n  api:\n    build: .\n    image: mami-ai\n"
+            + "a" * 64
+            + "\n  api:\n    build: .\n    image: mami-ai\n"
         ),
     )
 
@@ -230,14 +233,14 @@ class DuplicateHostPort(ComposeRule):
     stacks = "all"
     bad_examples = (
         ComposeRule.bad(
-            "services:\n  api:\n    image: a:1\n    ports:\n      - \"8000:8000\"\n"
-            "  docs:\n    image: b:1\n    ports:\n      - \"8000:80\"\n"
+            'services:\n  api:\n    image: a:1\n    ports:\n      - "8000:8000"\n'
+            '  docs:\n    image: b:1\n    ports:\n      - "8000:80"\n'
         ),
     )
     good_examples = (
         ComposeRule.good(
-            "services:\n  api:\n    image: a:1\n    ports:\n      - \"8000:8000\"\n"
-            "  docs:\n    image: b:1\n    ports:\n      - \"127.0.0.1:8001:80\"\n"
+            'services:\n  api:\n    image: a:1\n    ports:\n      - "8000:8000"\n'
+            '  docs:\n    image: b:1\n    ports:\n      - "127.0.0.1:8001:80"\n'
         ),
     )
 
@@ -250,7 +253,8 @@ class DuplicateHostPort(ComposeRule):
                 key = (port.host_ip or "0.0.0.0", port.published, port.protocol)
                 if key in owners and owners[key] != name:
                     yield self.at(
-                        context, port.node.origin,
+                        context,
+                        port.node.origin,
                         f"host port {port.published} is already published by `{owners[key]}`",
                     )
                 owners.setdefault(key, name)
@@ -305,7 +309,8 @@ class DuplicateContainerName(ComposeRule):
                 continue
             if str(node.value) in owners:
                 yield self.at(
-                    context, node.origin,
+                    context,
+                    node.origin,
                     f"container name `{node.value}` is already used by `{owners[str(node.value)]}`",
                 )
             owners.setdefault(str(node.value), name)

@@ -27,7 +27,9 @@ _PULLED_TOOLS: dict[str, dict[str, bool]] = {
 }
 
 
-def built_stage(context: Context, stack: Stack, service: Service) -> tuple[Dockerfile, Stage] | None:
+def built_stage(
+    context: Context, stack: Stack, service: Service
+) -> tuple[Dockerfile, Stage] | None:
     """The parsed Dockerfile and the stage a built service runs (`build.target`, else the
     last stage); None for a pulled image or a Dockerfile that does not parse."""
     from auditor.documents.dockerfile import Dockerfile
@@ -189,10 +191,14 @@ class DataVolumeNotWritable(ComposeRule):
         ComposeRule.bad(
             "services:\n  mami-ai:\n    image: a:1\n    volumes:\n      - ./data:/app/data:ro\n"
         ),
-        ComposeRule.bad("services:\n  mami-ai:\n    image: a:1\n    volumes:\n      - ./logs:/app/logs\n"),
+        ComposeRule.bad(
+            "services:\n  mami-ai:\n    image: a:1\n    volumes:\n      - ./logs:/app/logs\n"
+        ),
     )
     good_examples = (
-        ComposeRule.good("services:\n  mami-ai:\n    image: a:1\n    volumes:\n      - ./data:/app/data\n"),
+        ComposeRule.good(
+            "services:\n  mami-ai:\n    image: a:1\n    volumes:\n      - ./data:/app/data\n"
+        ),
     )
 
     def check_stack(self, context: Context, stack: Stack) -> Iterator[Finding]:
@@ -205,16 +211,18 @@ class DataVolumeNotWritable(ComposeRule):
         if not mounts:
             where = service.get("volumes").origin if service.get("volumes") else service.key_origin
             yield self.at(
-                context, where, f"nothing is mounted at {data_dir}: the database is lost with "
-                "the container (R5.1)"
+                context,
+                where,
+                f"nothing is mounted at {data_dir}: the database is lost with the container (R5.1)",
             )
             return
         for mount, node in mounts:
             if mount.read_only:
                 who = f"user `{user}`" if user else "the app"
                 yield self.at(
-                    context, node.origin, f"{data_dir} is mounted read-only, but {who} writes "
-                    "the database there (R18.4)"
+                    context,
+                    node.origin,
+                    f"{data_dir} is mounted read-only, but {who} writes the database there (R18.4)",
                 )
 
     def _user(self, context: Context, stack: Stack, service: Service) -> str | None:
@@ -314,7 +322,8 @@ class HealthcheckRouteMissing(ComposeRule):
         where = service.get("healthcheck").get("test") or service.get("healthcheck")
         defined = ", ".join(sorted({r.path for r in routes.routes if r.method == "GET"})[:5])
         yield self.at(
-            context, where.origin,
+            context,
+            where.origin,
             f"the health check probes {path}, which the app does not define "
             f"(GET routes: {defined or 'none'})",
         )
@@ -394,7 +403,8 @@ class EntryPointMissing(ComposeRule):
             found = entry_point(context.project, target)
             if not found.exists:
                 yield self.at(
-                    context, service.get("command").origin,
+                    context,
+                    service.get("command").origin,
                     f"`{name}` runs {target}: {found.reason}",
                 )
 
@@ -402,7 +412,9 @@ class EntryPointMissing(ComposeRule):
     def _target(words: list[str]) -> str | None:
         programs = [posixpath.basename(word) for word in words]
         for index, program in enumerate(programs):
-            if re.fullmatch(r"python(3(\.\d+)?)?", program) and words[index + 1 : index + 2] == ["-m"]:
+            if re.fullmatch(r"python(3(\.\d+)?)?", program) and words[index + 1 : index + 2] == [
+                "-m"
+            ]:
                 module = words[index + 2] if index + 2 < len(words) else ""
                 if module in ("uvicorn", "gunicorn"):
                     return EntryPointMissing._app_argument(words[index + 3 :])
@@ -501,7 +513,8 @@ class EnvironmentNotRead(ComposeRule):
                 if any(f'"{key}"' in m.text or f"'{key}'" in m.text for m in code):
                     continue
                 yield self.at(
-                    context, node.origin,
+                    context,
+                    node.origin,
                     f"`{name}` sets {key}, which {settings.path}'s {settings.name} does not read",
                 )
 
@@ -559,7 +572,9 @@ class ElasticsearchClientMajor(ComposeRule):
         "    image: docker.elastic.co/elasticsearch/elasticsearch:8.19.13\n"
     )
     bad_examples = (
-        ComposeRule.bad({"docker-compose.yml": _COMPOSE, "requirements.txt": "elasticsearch==9.1.0\n"}),
+        ComposeRule.bad(
+            {"docker-compose.yml": _COMPOSE, "requirements.txt": "elasticsearch==9.1.0\n"}
+        ),
     )
     good_examples = (
         ComposeRule.good(
@@ -593,6 +608,7 @@ class ElasticsearchClientMajor(ComposeRule):
                 yield self.finding(
                     document,
                     document.line_span(requirement.line),
-                    f"{requirement.display()} allows client major {', '.join(map(str, sorted(allowed)))}, "
-                    f"but {where.path}:{where.line} runs Elasticsearch {server}",
+                    f"{requirement.display()} allows client major "
+                    f"{', '.join(map(str, sorted(allowed)))}, but {where.path}:{where.line} "
+                    f"runs Elasticsearch {server}",
                 )

@@ -160,9 +160,7 @@ class MissingNetwork(ComposeRule):
             from auditor.facts.compose import Origin
 
             where = stack.top["networks"].origin if "networks" in stack.top else Origin(base, 1)
-            yield self.at(
-                context, where, f"the stack declares no network `{network}` (R6.1)", fix
-            )
+            yield self.at(context, where, f"the stack declares no network `{network}` (R6.1)", fix)
         elif declared.is_map:
             driver = declared.get("driver")
             external = declared.get("external")
@@ -192,7 +190,9 @@ class MissingNetwork(ComposeRule):
                 lines = ["networks:"] + (["  - default"] if others_on_default else [])
                 edit = insert_into_service(context, service, [*lines, f"  - {network}"])
                 fix = Fix.safe(f"Put `{name}` on `{network}`", edit) if edit else None
-            where = service.get("networks").origin if service.get("networks") else service.key_origin
+            where = (
+                service.get("networks").origin if service.get("networks") else service.key_origin
+            )
             yield self.at(context, where, f"`{name}` is not on the `{network}` network (R3.2)", fix)
 
 
@@ -229,17 +229,17 @@ class UnexpectedPorts(ComposeRule):
     summary = "A service's published ports differ from R6.2-R6.4"
     requirements = ("R6.2", "R6.3", "R6.4", "R7.3", "R12.4")
     bad_examples = (
-        ComposeRule.bad("services:\n  mami-ai:\n    image: a:1\n    ports:\n      - \"8080:8000\"\n"),
+        ComposeRule.bad('services:\n  mami-ai:\n    image: a:1\n    ports:\n      - "8080:8000"\n'),
         ComposeRule.bad(
-            "services:\n  mami-ai:\n    image: a:1\n    ports:\n      - \"8000:8000\"\n"
-            "      - \"5678:5678\"\n"
+            'services:\n  mami-ai:\n    image: a:1\n    ports:\n      - "8000:8000"\n'
+            '      - "5678:5678"\n'
         ),
     )
     good_examples = (
         ComposeRule.good(
-            "services:\n  mami-ai:\n    image: a:1\n    ports:\n      - \"8000:8000\"\n"
+            'services:\n  mami-ai:\n    image: a:1\n    ports:\n      - "8000:8000"\n'
             "  elasticsearch:\n    image: elasticsearch:8.19.13\n    ports:\n"
-            "      - \"9200:9200\"\n      - \"9300:9300\"\n"
+            '      - "9200:9200"\n      - "9300:9300"\n'
         ),
     )
 
@@ -258,10 +258,10 @@ class UnexpectedPorts(ComposeRule):
             published = service.ports()
             for port in ports:
                 if not any(p.published == str(port) and p.target == str(port) for p in published):
-                    where = service.get("ports").origin if service.get("ports") else service.key_origin
-                    yield self.at(
-                        context, where, f"`{name}` does not publish {port}:{port}"
+                    where = (
+                        service.get("ports").origin if service.get("ports") else service.key_origin
                     )
+                    yield self.at(context, where, f"`{name}` does not publish {port}:{port}")
             if only:
                 for extra in published:
                     if extra.target not in {str(p) for p in ports}:
@@ -273,8 +273,20 @@ class UnexpectedPorts(ComposeRule):
                         )
 
 
-_DATABASES = ("postgres", "mysql", "mariadb", "mongo", "redis", "valkey", "memcached",
-              "elasticsearch", "opensearch", "neo4j", "qdrant", "rabbitmq")
+_DATABASES = (
+    "postgres",
+    "mysql",
+    "mariadb",
+    "mongo",
+    "redis",
+    "valkey",
+    "memcached",
+    "elasticsearch",
+    "opensearch",
+    "neo4j",
+    "qdrant",
+    "rabbitmq",
+)
 
 
 @register
@@ -314,7 +326,7 @@ class DatabasePublished(ComposeRule):
         ComposeRule.bad(
             {
                 "docker-compose.yml": "services:\n  redis:\n    image: redis:7.4\n",
-                "docker-compose.prod.yml": "services:\n  redis:\n    ports:\n      - \"6379:6379\"\n",
+                "docker-compose.prod.yml": 'services:\n  redis:\n    ports:\n      - "6379:6379"\n',
             }
         ),
     )
@@ -322,7 +334,7 @@ class DatabasePublished(ComposeRule):
         ComposeRule.good(
             {
                 "docker-compose.yml": "services:\n  redis:\n    image: redis:7.4\n"
-                "    ports:\n      - \"6379:6379\"\n",
+                '    ports:\n      - "6379:6379"\n',
                 "docker-compose.prod.yml": "services:\n  redis:\n    ports: !reset []\n",
             }
         ),
@@ -330,7 +342,9 @@ class DatabasePublished(ComposeRule):
 
     def check_stack(self, context: Context, stack: Stack) -> Iterator[Finding]:
         for name, service in stack.services.items():
-            internal = is_image(service, *_DATABASES) or name == context.expect.elasticsearch_service
+            internal = (
+                is_image(service, *_DATABASES) or name == context.expect.elasticsearch_service
+            )
             if not internal:
                 continue
             for port in service.ports():

@@ -60,7 +60,11 @@ class PersistentVolumes(ComposeRule):
     def check_stack(self, context: Context, stack: Stack) -> Iterator[Finding]:
         expect = context.expect
         wanted = {
-            expect.elasticsearch_service: ("elasticsearch_data", "/usr/share/elasticsearch/data", "R5.2"),
+            expect.elasticsearch_service: (
+                "elasticsearch_data",
+                "/usr/share/elasticsearch/data",
+                "R5.2",
+            ),
             expect.prometheus_service: ("prometheus_data", "/prometheus", "R5.3"),
             expect.grafana_service: ("grafana_data", "/var/lib/grafana", "R5.4"),
         }
@@ -73,20 +77,21 @@ class PersistentVolumes(ComposeRule):
             mounted = [m for m, _ in service.mounts() if m.target.rstrip("/") == target]
             if not any(m.type == "volume" and m.source == volume for m in mounted):
                 yield self.at(
-                    context, where,
+                    context,
+                    where,
                     f"`{name}` keeps {target} outside the named volume `{volume}` ({criterion})",
                 )
             elif volume not in declared:
                 yield self.at(
-                    context, where, f"the named volume `{volume}` is not declared under the "
-                    "top-level `volumes` (R5.5)"
+                    context,
+                    where,
+                    f"the named volume `{volume}` is not declared under the "
+                    "top-level `volumes` (R5.5)",
                 )
         api = stack.service(expect.api_service)
         if api is not None:
             logs = expect.logs_dir.rstrip("/")
-            if not any(
-                m.type == "bind" and m.target.rstrip("/") == logs for m, _ in api.mounts()
-            ):
+            if not any(m.type == "bind" and m.target.rstrip("/") == logs for m, _ in api.mounts()):
                 where = api.get("volumes").origin if api.get("volumes") else api.key_origin
                 yield self.at(
                     context, where, f"`{api.name}` does not bind-mount ./logs on {logs} (R5.1)"

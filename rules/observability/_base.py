@@ -16,7 +16,9 @@ class ObservabilityRule(ComposeRule):
     example_path = "docker-compose.yml"
 
 
-def mounted_source(stack: Stack, service: Service, container_path: str) -> tuple[str, Mount, Node] | None:
+def mounted_source(
+    stack: Stack, service: Service, container_path: str
+) -> tuple[str, Mount, Node] | None:
     """The project path bind-mounted at `container_path` (or at a folder above it), with the
     mount; None when nothing from the project is mounted there."""
     target = container_path.rstrip("/")
@@ -68,9 +70,15 @@ def listening_ports(context: Context, service: Service) -> set[str]:
         ports.add(str(known[service.name]))
     from rules.compose._base import is_image
 
-    for image, port in (("prometheus", 9090), ("grafana", 3000), ("elasticsearch", 9200),
-                        ("redis", 6379), ("postgres", 5432), ("node-exporter", 9100),
-                        ("cadvisor", 8080)):
+    for image, port in (
+        ("prometheus", 9090),
+        ("grafana", 3000),
+        ("elasticsearch", 9200),
+        ("redis", 6379),
+        ("postgres", 5432),
+        ("node-exporter", 9100),
+        ("cadvisor", 8080),
+    ):
         if is_image(service, image):
             ports.add(str(port))
     return ports

@@ -74,7 +74,9 @@ class GrafanaProvisioningNotMounted(ObservabilityRule):
         ObservabilityRule.bad("services:\n  grafana:\n    image: grafana/grafana:12.1.1\n"),
         ObservabilityRule.bad(_COMPOSE),
     )
-    good_examples = (ObservabilityRule.good({"docker-compose.yml": _COMPOSE, _DATASOURCE_PATH: _DATASOURCES}),)
+    good_examples = (
+        ObservabilityRule.good({"docker-compose.yml": _COMPOSE, _DATASOURCE_PATH: _DATASOURCES}),
+    )
 
     def check_stack(self, context: Context, stack: Stack) -> Iterator[Finding]:
         found = provisioning_folder(context, stack)
@@ -83,10 +85,15 @@ class GrafanaProvisioningNotMounted(ObservabilityRule):
         service, mounted = found
         if mounted is None:
             where = service.get("volumes").origin if service.get("volumes") else service.key_origin
-            yield self.at(context, where, f"nothing from the project is mounted at {PROVISIONING} (R12.2)")
+            yield self.at(
+                context, where, f"nothing from the project is mounted at {PROVISIONING} (R12.2)"
+            )
         elif not context.project.is_dir(mounted[0]):
-            yield self.at(context, mounted[2].origin, f"{mounted[0]} is mounted as Grafana's "
-                          "provisioning but is not a folder here")
+            yield self.at(
+                context,
+                mounted[2].origin,
+                f"{mounted[0]} is mounted as Grafana's provisioning but is not a folder here",
+            )
 
 
 @register
@@ -136,7 +143,9 @@ class GrafanaDatasource(ObservabilityRule):
             count=2,
         ),
     )
-    good_examples = (ObservabilityRule.good({"docker-compose.yml": _COMPOSE, _DATASOURCE_PATH: _DATASOURCES}),)
+    good_examples = (
+        ObservabilityRule.good({"docker-compose.yml": _COMPOSE, _DATASOURCE_PATH: _DATASOURCES}),
+    )
 
     def check_stack(self, context: Context, stack: Stack) -> Iterator[Finding]:
         found = provisioning_folder(context, stack)
@@ -153,7 +162,7 @@ class GrafanaDatasource(ObservabilityRule):
         has_prometheus = False
         for document in documents:
             sources = document.tree.get("datasources")
-            for index, source in enumerate(sources if isinstance(sources, list) else []):
+            for source in sources if isinstance(sources, list) else []:
                 if not isinstance(source, dict):
                     continue
                 has_prometheus |= str(source.get("type", "")) == "prometheus"
@@ -165,8 +174,9 @@ class GrafanaDatasource(ObservabilityRule):
                     line = line_of(document, source, "url")
                     yield self.finding(document, document.line_span(line), problem)
         if not has_prometheus:
-            yield self.at(context, node.origin, f"no data source of type prometheus under "
-                          f"{prefix} (R12.3)")
+            yield self.at(
+                context, node.origin, f"no data source of type prometheus under {prefix} (R12.3)"
+            )
 
     def _problem(self, context: Context, stack: Stack, grafana, url: str) -> str | None:  # type: ignore[no-untyped-def]
         parts = urlsplit(url)
@@ -174,8 +184,7 @@ class GrafanaDatasource(ObservabilityRule):
         if "$" in url or not host:
             return None
         if host in ("localhost", "127.0.0.1"):
-            return (f"data source URL {url} is Grafana's own container; name the service "
-                    "instead")
+            return f"data source URL {url} is Grafana's own container; name the service instead"
         service = stack.service(host)
         if service is None:
             if "." in host:
@@ -184,7 +193,9 @@ class GrafanaDatasource(ObservabilityRule):
         port = str(parts.port or (443 if parts.scheme == "https" else 80))
         ports = listening_ports(context, service)
         if ports and port not in ports:
-            return f"data source URL {url}: `{host}` listens on {', '.join(sorted(ports))}, not {port}"
+            return (
+                f"data source URL {url}: `{host}` listens on {', '.join(sorted(ports))}, not {port}"
+            )
         return None
 
 
@@ -224,7 +235,8 @@ class GrafanaAdminPassword(ObservabilityRule):
         ObservabilityRule.bad(
             {
                 "docker-compose.yml": "services:\n  grafana:\n    image: grafana/grafana:12.1.1\n"
-                "    environment:\n      GF_SECURITY_ADMIN_PASSWORD: ${GRAFANA_ADMIN_PASSWORD:-admin}\n",
+                "    environment:\n"
+                "      GF_SECURITY_ADMIN_PASSWORD: ${GRAFANA_ADMIN_PASSWORD:-admin}\n",
                 "docker-compose.prod.yml": "services:\n  grafana:\n    restart: always\n",
             }
         ),
@@ -233,7 +245,8 @@ class GrafanaAdminPassword(ObservabilityRule):
         ObservabilityRule.good(
             {
                 "docker-compose.yml": "services:\n  grafana:\n    image: grafana/grafana:12.1.1\n"
-                "    environment:\n      GF_SECURITY_ADMIN_PASSWORD: ${GRAFANA_ADMIN_PASSWORD:-admin}\n",
+                "    environment:\n"
+                "      GF_SECURITY_ADMIN_PASSWORD: ${GRAFANA_ADMIN_PASSWORD:-admin}\n",
                 "docker-compose.prod.yml": "services:\n  grafana:\n    environment:\n"
                 "      GF_SECURITY_ADMIN_PASSWORD: ${GRAFANA_ADMIN_PASSWORD:?set it}\n",
             }
@@ -247,9 +260,17 @@ class GrafanaAdminPassword(ObservabilityRule):
         node = service.mapping("environment").get("GF_SECURITY_ADMIN_PASSWORD")
         if node is None:
             if not service.env_files():
-                yield self.at(context, service.key_origin, f"Grafana has no admin password in "
-                              f"the `{stack.name}` stack: it keeps admin/admin")
+                yield self.at(
+                    context,
+                    service.key_origin,
+                    f"Grafana has no admin password in "
+                    f"the `{stack.name}` stack: it keeps admin/admin",
+                )
             return
         if node.value is not None and str(node.value) in ("admin", ""):
-            yield self.at(context, node.origin, f"Grafana's admin password is "
-                          f"{'admin' if node.value else 'empty'} in the `{stack.name}` stack")
+            yield self.at(
+                context,
+                node.origin,
+                f"Grafana's admin password is "
+                f"{'admin' if node.value else 'empty'} in the `{stack.name}` stack",
+            )

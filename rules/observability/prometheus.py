@@ -31,8 +31,10 @@ services:
       - ./docker/prometheus.yml:/etc/prometheus/prometheus.yml:ro
       - ./docker/alert_rules.yml:/etc/prometheus/alert_rules.yml:ro
 """
-_CONFIG = "rule_files:\n  - alert_rules.yml\nscrape_configs:\n  - job_name: prometheus\n" \
-    "    static_configs:\n      - targets: [\"localhost:9090\"]\n"
+_CONFIG = (
+    "rule_files:\n  - alert_rules.yml\nscrape_configs:\n  - job_name: prometheus\n"
+    '    static_configs:\n      - targets: ["localhost:9090"]\n'
+)
 _RULES = "groups:\n  - name: stack\n    rules:\n      - alert: Down\n        expr: up == 0\n"
 
 
@@ -81,9 +83,7 @@ class PrometheusConfigNotMounted(ObservabilityRule):
         ObservabilityRule.bad(
             {"docker-compose.yml": "services:\n  prometheus:\n    image: prom/prometheus:v3.5.0\n"}
         ),
-        ObservabilityRule.bad(
-            {"docker-compose.yml": _COMPOSE, "docker/alert_rules.yml": _RULES}
-        ),
+        ObservabilityRule.bad({"docker-compose.yml": _COMPOSE, "docker/alert_rules.yml": _RULES}),
     )
     good_examples = (
         ObservabilityRule.good(
@@ -103,14 +103,19 @@ class PrometheusConfigNotMounted(ObservabilityRule):
         if mounted is None:
             where = service.get("volumes").origin if service.get("volumes") else service.key_origin
             yield self.at(
-                context, where, f"nothing from the project is mounted at {container_path}, "
-                "where Prometheus reads its configuration (R11.1)"
+                context,
+                where,
+                f"nothing from the project is mounted at {container_path}, "
+                "where Prometheus reads its configuration (R11.1)",
             )
             return
         source, _, node = mounted
         if not context.project.exists(source) or context.project.is_dir(source):
-            yield self.at(context, node.origin, f"{source} is mounted as Prometheus' "
-                          "configuration but does not exist")
+            yield self.at(
+                context,
+                node.origin,
+                f"{source} is mounted as Prometheus' configuration but does not exist",
+            )
 
 
 @register
@@ -181,8 +186,9 @@ class AlertRulesNotLoaded(ObservabilityRule):
             return
         entries = document.tree.get("rule_files")
         if not isinstance(entries, list) or not entries:
-            yield self.finding(document, document.line_span(1),
-                               "`rule_files` names no alert rules (R11.2)")
+            yield self.finding(
+                document, document.line_span(1), "`rule_files` names no alert rules (R11.2)"
+            )
             return
         for index, entry in enumerate(entries):
             line = line_of(document, entries, index)
@@ -191,7 +197,8 @@ class AlertRulesNotLoaded(ObservabilityRule):
             where = service.get("volumes").origin if service.get("volumes") else service.key_origin
             if mounted is None:
                 yield self.at(
-                    context, where,
+                    context,
+                    where,
                     f"{source}:{line} loads {inside}, which no volume mounts into Prometheus",
                 )
                 continue
@@ -199,8 +206,11 @@ class AlertRulesNotLoaded(ObservabilityRule):
             if any(char in rule_path for char in "*?["):
                 continue
             if not context.project.exists(rule_path):
-                yield self.at(context, node.origin,
-                              f"{rule_path}, which {source}:{line} loads, does not exist")
+                yield self.at(
+                    context,
+                    node.origin,
+                    f"{rule_path}, which {source}:{line} loads, does not exist",
+                )
             else:
                 context.project.document(rule_path, "prometheus-rules")  # AU001 if it breaks
 
@@ -234,7 +244,7 @@ class PrometheusRetention(ObservabilityRule):
     bad_examples = (
         ObservabilityRule.bad(
             "services:\n  prometheus:\n    image: prom/prometheus:v3.5.0\n"
-            "    command: [\"--storage.tsdb.retention.time=7d\"]\n"
+            '    command: ["--storage.tsdb.retention.time=7d"]\n'
         ),
         ObservabilityRule.bad("services:\n  prometheus:\n    image: prom/prometheus:v3.5.0\n"),
     )
@@ -285,9 +295,9 @@ class ScrapeTargetUnknown(ObservabilityRule):
         ObservabilityRule.bad(
             {
                 "docker-compose.yml": _COMPOSE + "  mami-ai:\n    image: mami-ai:1.0\n"
-                "    ports:\n      - \"8080:8000\"\n",
+                '    ports:\n      - "8080:8000"\n',
                 "docker/prometheus.yml": "scrape_configs:\n  - job_name: api\n"
-                "    static_configs:\n      - targets: [\"api:8000\", \"mami-ai:8080\"]\n",
+                '    static_configs:\n      - targets: ["api:8000", "mami-ai:8080"]\n',
             },
             count=2,
         ),
@@ -296,9 +306,9 @@ class ScrapeTargetUnknown(ObservabilityRule):
         ObservabilityRule.good(
             {
                 "docker-compose.yml": _COMPOSE + "  mami-ai:\n    image: mami-ai:1.0\n"
-                "    ports:\n      - \"8080:8000\"\n",
+                '    ports:\n      - "8080:8000"\n',
                 "docker/prometheus.yml": "scrape_configs:\n  - job_name: api\n"
-                "    static_configs:\n      - targets: [\"mami-ai:8000\", \"localhost:9090\"]\n",
+                '    static_configs:\n      - targets: ["mami-ai:8000", "localhost:9090"]\n',
             }
         ),
     )
@@ -330,8 +340,11 @@ class ScrapeTargetUnknown(ObservabilityRule):
             scraped = prometheus
         else:
             scraped = stack.service(host) or next(
-                (s for s in stack.services.values()
-                 if host in (s.value("container_name"), s.value("hostname"))),
+                (
+                    s
+                    for s in stack.services.values()
+                    if host in (s.value("container_name"), s.value("hostname"))
+                ),
                 None,
             )
             if scraped is None:
@@ -339,8 +352,10 @@ class ScrapeTargetUnknown(ObservabilityRule):
         ports = listening_ports(context, scraped)
         if port and ports and port not in ports:
             listed = ", ".join(sorted(ports, key=lambda p: (len(p), p)))
-            return (f"target {target}: `{scraped.name}` listens on {listed} inside the stack, "
-                    f"not {port}")
+            return (
+                f"target {target}: `{scraped.name}` listens on {listed} inside the stack, "
+                f"not {port}"
+            )
         return None
 
 
@@ -376,7 +391,8 @@ class MetricsPathMissing(ObservabilityRule):
     severity = Severity.ERROR
     requirements = ("R11.4",)
     _APP = (
-        "from fastapi import FastAPI\nfrom prometheus_fastapi_instrumentator import Instrumentator\n\n"
+        "from fastapi import FastAPI\n"
+        "from prometheus_fastapi_instrumentator import Instrumentator\n\n"
         "app = FastAPI()\nInstrumentator().instrument(app).expose(app)\n"
     )
     _COMPOSE_API = _COMPOSE + "  mami-ai:\n    image: mami-ai:1.0\n"
@@ -386,7 +402,7 @@ class MetricsPathMissing(ObservabilityRule):
                 "docker-compose.yml": _COMPOSE_API,
                 "docker/prometheus.yml": "scrape_configs:\n  - job_name: api\n"
                 "    metrics_path: /prometheus\n"
-                "    static_configs:\n      - targets: [\"mami-ai:8000\"]\n",
+                '    static_configs:\n      - targets: ["mami-ai:8000"]\n',
                 "app/main.py": _APP,
             }
         ),
@@ -396,7 +412,7 @@ class MetricsPathMissing(ObservabilityRule):
             {
                 "docker-compose.yml": _COMPOSE_API,
                 "docker/prometheus.yml": "scrape_configs:\n  - job_name: api\n"
-                "    static_configs:\n      - targets: [\"mami-ai:8000\"]\n",
+                '    static_configs:\n      - targets: ["mami-ai:8000"]\n',
                 "app/main.py": _APP,
             }
         ),
@@ -424,7 +440,8 @@ class MetricsPathMissing(ObservabilityRule):
                 key = "metrics_path" if "metrics_path" in job else "job_name"
                 line = line_of(document, job, key)
                 yield self.finding(
-                    document, document.line_span(line),
+                    document,
+                    document.line_span(line),
                     f"job {job.get('job_name')!r} scrapes {path} on `{api}`, which the app does "
                     "not serve",
                 )

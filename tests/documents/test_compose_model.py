@@ -261,7 +261,9 @@ def test_interpolation_as_compose_does_it(text: str, expected: str) -> None:
 
 
 def parse(text: str) -> compose_document.ComposeFile:
-    source = SourceFile.from_bytes("docker-compose.yml", Path("/p/docker-compose.yml"), text.encode())
+    source = SourceFile.from_bytes(
+        "docker-compose.yml", Path("/p/docker-compose.yml"), text.encode()
+    )
     return compose_document.parse(source)
 
 
@@ -300,7 +302,12 @@ def test_scalars_are_read_as_compose_reads_them_yaml_1_2() -> None:
     )
     web = document.tree["services"]["web"]
     assert web == {
-        "tty": "yes", "init": True, "cpus": 1.5, "mode": 15, "name": "8", "none": None,
+        "tty": "yes",
+        "init": True,
+        "cpus": 1.5,
+        "mode": 15,
+        "name": "8",
+        "none": None,
         "published": "22:22",
     }
     # A merged key keeps the line where the anchor writes it.
@@ -320,7 +327,7 @@ def test_a_yaml_bomb_is_refused_quickly() -> None:
 
 
 BAD_PROJECT = {
-    "docker-compose.yml": "services:\n  web:\n    image: \"nginx:${TAG\"\n",
+    "docker-compose.yml": 'services:\n  web:\n    image: "nginx:${TAG"\n',
     "a/compose.yaml": "services:\n  a:\n    extends: b\n  b:\n    extends: a\n",
     "b/compose.yaml": "include:\n  - ../../outside.yml\n  - missing.yml\nservices: {}\n",
     "c/compose.yaml": "- not\n- a mapping\n",

@@ -37,9 +37,7 @@ def compose_accepts(folder: Path) -> None:
     base = next((n for n in compose_document.BASE_NAMES if n in names), None)
     assert base is not None, names
     (folder / ".env").touch()  # env_file: .env must exist for compose to load the project
-    stacks = [[base]] + [
-        [base, n] for n in names if compose_document.role(n) == "variant"
-    ]
+    stacks = [[base]] + [[base, n] for n in names if compose_document.role(n) == "variant"]
     for files in stacks:
         arguments = [docker_compose()]
         for name in files:

@@ -58,7 +58,8 @@ services:
     ports:
       - "5432:5432"
 """,
-        "Dockerfile": "FROM python:3.12-slim\nCOPY . /app\nCMD [\"gunicorn\", \"project.wsgi:application\"]\n",
+        "Dockerfile": "FROM python:3.12-slim\nCOPY . /app\n"
+        'CMD ["gunicorn", "project.wsgi:application"]\n',
     },
     "profiles-and-override": {
         "compose.yaml": """\
@@ -129,7 +130,7 @@ services:
       - ./prometheus.yml:/etc/prometheus/prometheus.yml:ro
 """,
         "infra/prometheus.yml": "scrape_configs:\n  - job_name: app\n    static_configs:\n"
-        "      - targets: [\"app:9100\"]\n",
+        '      - targets: ["app:9100"]\n',
     },
 }
 
@@ -188,15 +189,40 @@ def test_the_web_db_cache_fixes_are_the_minimal_ones(tmp_path: Path) -> None:
 
 def test_legacy_example_shows_the_families_at_work() -> None:
     done = run_cli(
-        REPOSITORY, "check", "examples/legacy-mami", "--select", "CP,OB", "--output-format",
+        REPOSITORY,
+        "check",
+        "examples/legacy-mami",
+        "--select",
+        "CP,OB",
+        "--output-format",
         "concise",
     )
     assert done.returncode == 1, done.stdout + done.stderr
-    codes = {line.split(" ")[1] for line in done.stdout.splitlines() if ": CP" in line or ": OB" in line}
+    codes = {
+        line.split(" ")[1] for line in done.stdout.splitlines() if ": CP" in line or ": OB" in line
+    }
     shown = {
-        "CP003", "CP004", "CP005", "CP006", "CP007", "CP008", "CP010", "CP011", "CP014", "CP017",
-        "CP019", "CP021", "CP022", "CP023", "CP024", "CP031",
-        "OB002", "OB003", "OB004", "OB006", "OB007",
+        "CP003",
+        "CP004",
+        "CP005",
+        "CP006",
+        "CP007",
+        "CP008",
+        "CP010",
+        "CP011",
+        "CP014",
+        "CP017",
+        "CP019",
+        "CP021",
+        "CP022",
+        "CP023",
+        "CP024",
+        "CP031",
+        "OB002",
+        "OB003",
+        "OB004",
+        "OB006",
+        "OB007",
     }
     assert shown <= codes, shown - codes
 
