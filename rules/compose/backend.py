@@ -191,7 +191,10 @@ class SecretLiteral(ComposeRule):
                 env = service.get("environment") if service.is_map else None
                 if env is None:
                     continue
-                for key, node in as_mapping("environment", env).value.items():
+                mapping = as_mapping("environment", env)
+                if not mapping.is_map:
+                    continue  # not a list or mapping: CP001 reports it
+                for key, node in mapping.value.items():
                     if not _SECRET_NAME.search(key) or node.interpolated:
                         continue
                     if value_text(node).strip().lower() in _PLACEHOLDERS:

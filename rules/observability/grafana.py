@@ -179,8 +179,12 @@ class GrafanaDatasource(ObservabilityRule):
             )
 
     def _problem(self, context: Context, stack: Stack, grafana, url: str) -> str | None:  # type: ignore[no-untyped-def]
-        parts = urlsplit(url)
-        host = parts.hostname or ""
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname or ""
+            port_number = parts.port
+        except ValueError:
+            return f"data source URL {url} is not a valid URL"
         if "$" in url or not host:
             return None
         if host in ("localhost", "127.0.0.1"):
@@ -190,7 +194,7 @@ class GrafanaDatasource(ObservabilityRule):
             if "." in host:
                 return None  # an outside address
             return f"data source URL {url}: `{host}` is not a service of {stack.files[0]}"
-        port = str(parts.port or (443 if parts.scheme == "https" else 80))
+        port = str(port_number or (443 if parts.scheme == "https" else 80))
         ports = listening_ports(context, service)
         if ports and port not in ports:
             return (

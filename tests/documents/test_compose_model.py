@@ -369,3 +369,42 @@ def test_fix_leaves_a_broken_file_alone(tmp_path: Path) -> None:
     # The broken file is not touched; the other one loses its `version` line.
     assert "docker-compose.yml" not in outcome.changed
     assert outcome.changed["other/compose.yaml"].decode() == fine.replace("version: '3'\n", "")
+
+
+# Shapes a compose file can take that the schema refuses: every CP/OB rule must still run
+# without raising (check_files raises RuleFailed on any rule's exception).
+ODD_SHAPES = [
+    "services: []\n",
+    "services:\n  web: nginx\n",
+    "services:\n  web:\n",
+    "services:\n  mami-ai:\n    ports: {a: 1}\n    volumes: ./x:/y\n    environment: A=1\n"
+    "    healthcheck: null\n    depends_on: mami-worker\n    networks: 5\n    build: 7\n"
+    "    command: 12\n",
+    "services:\n  mami-ai:\n    healthcheck:\n      test: 5\n      interval: []\n"
+    "      retries: x\n    labels: [a, b=c]\n    env_file: [{required: false}]\n",
+    "services:\n  prometheus:\n    image: prom/prometheus:v3\n    command: {a: b}\n"
+    "    volumes:\n      - type: bind\n      - {}\n      - ./p.yml:/etc/prometheus/prometheus.yml\n",
+    "services:\n  grafana:\n    image: grafana/grafana:1\n"
+    "    volumes: [./g:/etc/grafana/provisioning]\n    environment: [GF_SECURITY_ADMIN_PASSWORD]\n",
+    "networks: [a]\nvolumes: 3\nservices:\n  mami-worker:\n    depends_on: {mami-ai: 3}\n"
+    "    environment: {NODE_MODE: null}\n    command: [python, -m]\n",
+    "services:\n  elasticsearch:\n    image: elasticsearch:latest\n    environment:\n"
+    '      ES_JAVA_OPTS: null\n    ports: ["[::1]:9200:9200", "9300-9301:9300-9301", "x:y:z:w", 9200]\n',
+    "include: 5\nservices:\n  a:\n    extends: {file: 3}\n",
+    "include:\n  - {path: 5}\n  - ''\nservices: {}\n",
+    "services:\n  a:\n    extends: {service: b, file: ../../etc/passwd}\n",
+    "x-a: &a !reset null\nservices:\n  b:\n    image: x:1\n    <<: {}\n",
+]
+ODD_NEIGHBOURS = {
+    "p.yml": "scrape_configs: 5\nrule_files: {a: 1}\n",
+    "g/datasources/x.yml": "datasources: [1, {url: 5}, {type: prometheus, url: 'http://[bad'}]\n",
+    "requirements.txt": "elasticsearch\n",
+}
+
+
+@pytest.mark.parametrize("text", ODD_SHAPES)
+def test_odd_shapes_never_crash_a_rule(text: str) -> None:
+    from auditor.testing import check_files
+
+    findings = check_files({"docker-compose.yml": text, **ODD_NEIGHBOURS}, select=["CP", "OB"])
+    assert all(f.span.line >= 1 for f in findings)
