@@ -383,13 +383,15 @@ ODD_SHAPES = [
     "services:\n  mami-ai:\n    healthcheck:\n      test: 5\n      interval: []\n"
     "      retries: x\n    labels: [a, b=c]\n    env_file: [{required: false}]\n",
     "services:\n  prometheus:\n    image: prom/prometheus:v3\n    command: {a: b}\n"
-    "    volumes:\n      - type: bind\n      - {}\n      - ./p.yml:/etc/prometheus/prometheus.yml\n",
+    "    volumes:\n      - type: bind\n      - {}\n"
+    "      - ./p.yml:/etc/prometheus/prometheus.yml\n",
     "services:\n  grafana:\n    image: grafana/grafana:1\n"
     "    volumes: [./g:/etc/grafana/provisioning]\n    environment: [GF_SECURITY_ADMIN_PASSWORD]\n",
     "networks: [a]\nvolumes: 3\nservices:\n  mami-worker:\n    depends_on: {mami-ai: 3}\n"
     "    environment: {NODE_MODE: null}\n    command: [python, -m]\n",
     "services:\n  elasticsearch:\n    image: elasticsearch:latest\n    environment:\n"
-    '      ES_JAVA_OPTS: null\n    ports: ["[::1]:9200:9200", "9300-9301:9300-9301", "x:y:z:w", 9200]\n',
+    "      ES_JAVA_OPTS: null\n"
+    '    ports: ["[::1]:9200:9200", "9300-9301:9300-9301", "x:y:z:w", 9200]\n',
     "include: 5\nservices:\n  a:\n    extends: {file: 3}\n",
     "include:\n  - {path: 5}\n  - ''\nservices: {}\n",
     "services:\n  a:\n    extends: {service: b, file: ../../etc/passwd}\n",
