@@ -309,7 +309,8 @@ class ElasticsearchSettings(ComposeRule):
 
     ## What it does
     In the default stack: `discovery.type=single-node` (R10.1), `xpack.security.enabled=false`
-    (R10.2, development only) and `ES_JAVA_OPTS` with `-Xms` equal to `-Xmx` and 512m (R10.3).
+    (R10.2, development only) and `ES_JAVA_OPTS` with `-Xms` and `-Xmx` both
+    `elasticsearch-heap` (512m, R10.3).
     In a production stack (an override such as `docker-compose.prod.yml`): security off and
     a published port together are reported.
 
@@ -409,9 +410,10 @@ class ElasticsearchSettings(ComposeRule):
         text = str(opts.value or "") if opts else ""
         low = re.search(r"-Xms(\S+)", text)
         high = re.search(r"-Xmx(\S+)", text)
-        if not (low and high and low.group(1) == high.group(1) == "512m"):
+        heap = context.expect.elasticsearch_heap
+        if not (low and high and low.group(1).lower() == high.group(1).lower() == heap.lower()):
             yield self.at(
                 context,
                 opts.origin if opts else where,
-                f"ES_JAVA_OPTS is {text!r}, not `-Xms512m -Xmx512m` (R10.3)",
+                f"ES_JAVA_OPTS is {text!r}, not `-Xms{heap} -Xmx{heap}` (R10.3)",
             )

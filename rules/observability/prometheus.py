@@ -221,7 +221,8 @@ class PrometheusRetention(ObservabilityRule):
 
     ## What it does
     Checks that the Prometheus service's command sets
-    `--storage.tsdb.retention.time=30d` (R11.3). Without it Prometheus keeps 15 days.
+    `--storage.tsdb.retention.time` to `prometheus-retention` (30d, R11.3). Without it
+    Prometheus keeps 15 days.
 
     ## Why is this bad?
     Month-over-month comparisons and incident reviews after a long weekend lack data.
@@ -248,17 +249,25 @@ class PrometheusRetention(ObservabilityRule):
         ),
         ObservabilityRule.bad("services:\n  prometheus:\n    image: prom/prometheus:v3.5.0\n"),
     )
-    good_examples = (ObservabilityRule.good(_COMPOSE),)
+    good_examples = (
+        ObservabilityRule.good(_COMPOSE),
+        ObservabilityRule.good(
+            "services:\n  prometheus:\n    image: prom/prometheus:v3.5.0\n"
+            '    command: ["--storage.tsdb.retention.time", "12w"]\n',
+            config={"expect": {"prometheus-retention": "12w"}},
+        ),
+    )
 
     def check_stack(self, context: Context, stack: Stack) -> Iterator[Finding]:
         service = stack.service(context.expect.prometheus_service)
         if service is None:
             return
         value, node = command_option(service, "--storage.tsdb.retention.time")
-        if value != "30d":
+        wanted = context.expect.prometheus_retention
+        if value != wanted:
             where = node.origin if node is not None else service.key_origin
             what = f"keeps {value}" if value else "keeps the default 15d"
-            yield self.at(context, where, f"Prometheus {what}, not 30d (R11.3)")
+            yield self.at(context, where, f"Prometheus {what}, not {wanted} (R11.3)")
 
 
 @register
