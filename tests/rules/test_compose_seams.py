@@ -131,3 +131,12 @@ def test_the_dockerfile_rules_use_the_build_context_compose_names() -> None:
     del files["docker-compose.yml"]
     # Without compose the context is ambiguous (docker/ or the root): nothing is claimed.
     assert check_files(files, select=["DF012", "DF013"]) == []
+
+
+def test_a_broken_alert_rules_file_is_a_parse_error_at_its_line() -> None:
+    files = reference_files()
+    files["docker/alert_rules.yml"] = "groups:\n  - name: x\n    rules: [\n"
+    findings = check_files(files, select=["CP", "OB", "AU"])
+    assert [(f.path, f.span.line, f.code) for f in findings] == [
+        ("docker/alert_rules.yml", 4, "AU001")
+    ]
