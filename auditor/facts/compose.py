@@ -648,14 +648,8 @@ class _Builder:
             return
         folder = posixpath.dirname(path)
         for item in include.value:
-            paths = (
-                item.value
-                if not item.is_map
-                else (item.get("path").value if item.get("path") else None)
-            )
-            entries = paths if isinstance(paths, list) else [paths] if paths is not None else []
-            for entry in entries:
-                entry_text = entry.value if isinstance(entry, Node) else entry
+            for entry in _include_paths(item):
+                entry_text = "" if entry.value is None else entry.value
                 target = self._inside(folder, str(entry_text), item.origin, "include")
                 if target is None:
                     continue
@@ -682,7 +676,10 @@ class _Builder:
     def _inside(self, folder: str, relative: str, origin: Origin, what: str) -> str | None:
         from auditor.project import normalise
 
-        target = normalise(posixpath.join(folder, relative)) if relative else None
+        if not relative.strip():
+            self.problems.append(Problem(origin, f"`{what}` names an empty path"))
+            return None
+        target = normalise(posixpath.join(folder, relative))
         if target is None:
             self.problems.append(
                 Problem(origin, f"`{what}` names {relative!r}, outside the project root")
@@ -761,6 +758,14 @@ class _Builder:
         stack.top = merged
         stack.problems = list(dict.fromkeys(self.problems))
         return stack
+
+
+def _include_paths(item: Node) -> list[Node]:
+    """The files an `include` entry names: `- a.yml`, or `- path: a.yml` / `[a.yml, b.yml]`."""
+    source = item.get("path") if item.is_map else item
+    if source is None:
+        return []
+    return source.value if source.is_list else [source]
 
 
 def _folders(project: Project) -> dict[str, list[str]]:
