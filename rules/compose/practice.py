@@ -388,3 +388,78 @@ class HostPrivileges(ComposeRule):
             for mount, node in service.mounts():
                 if mount.source.endswith("docker.sock"):
                     yield self.at(context, node.origin, f"`{name}` mounts the Docker socket")
+
+
+_NO_NEW_PRIVILEGES = ("no-new-privileges", "no-new-privileges:true", "no-new-privileges=true")
+
+
+@register
+class NewPrivilegesAllowed(ComposeRule):
+    """A production service may gain privileges through setuid binaries.
+
+    ## What it does
+    In the stacks built with an override such as `docker-compose.prod.yml`, reports a
+    service without `security_opt: ["no-new-privileges:true"]`, the stack's file and line
+    being where the service is defined. Mirrors KICS's "No New Privileges Not Set".
+
+    ## Why is this bad?
+    Without it, a process that is broken into can run a setuid binary of the image (`su`,
+    `passwd`, `mount`) to become root inside the container, one step closer to the host.
+    The flag costs nothing to a service that never needs to gain privileges, which is every
+    service of a stack like this one.
+
+    ## Example
+    ```yaml
+    # docker-compose.prod.yml
+    services:
+      mami-ai:
+        environment:
+          CORS_ORIGINS: https://mami.example.com
+    ```
+
+    ## How to fix
+    ```yaml
+      mami-ai:
+        security_opt:
+          - no-new-privileges:true
+    ```
+    """
+
+    code = "CP032"
+    name = "new-privileges-allowed"
+    summary = "A production service lacks security_opt no-new-privileges"
+    severity = Severity.INFO
+    stacks = "variants"
+    peers = ("kics:no-new-privileges-not-set",)
+    bad_examples = (
+        ComposeRule.bad(
+            {
+                "docker-compose.yml": "services:\n  api:\n    image: example/api:1\n",
+                "docker-compose.prod.yml": "services:\n  api:\n    restart: always\n",
+            }
+        ),
+    )
+    good_examples = (
+        ComposeRule.good(
+            {
+                "docker-compose.yml": "services:\n  api:\n    image: example/api:1\n",
+                "docker-compose.prod.yml": "services:\n  api:\n    security_opt:\n"
+                "      - no-new-privileges:true\n",
+            }
+        ),
+        ComposeRule.good("services:\n  api:\n    image: example/api:1\n"),
+    )
+
+    def check_stack(self, context: Context, stack: Stack) -> Iterator[Finding]:
+        for name, service in stack.services.items():
+            options = service.value("security_opt") or []
+            if not isinstance(options, list):
+                continue  # CP001 reports the shape
+            if any(str(option).replace(" ", "") in _NO_NEW_PRIVILEGES for option in options):
+                continue
+            yield self.at(
+                context,
+                service.key_origin,
+                f"`{name}` may gain privileges in the `{stack.name}` stack "
+                "(no `no-new-privileges:true`)",
+            )

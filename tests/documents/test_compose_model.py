@@ -226,6 +226,10 @@ def test_reference_stacks_agree_with_docker_compose_config(tmp_path: Path) -> No
     (tmp_path / "frontend").mkdir()
     assert_agrees(tmp_path)
     assert_agrees(tmp_path, "prod")
+    # What CP032 asks of production, as the real binary resolves the merge-key anchor.
+    prod = compose_config(tmp_path, ["docker-compose.yml", "docker-compose.prod.yml"])
+    for name, service in prod["services"].items():
+        assert "no-new-privileges:true" in service.get("security_opt", []), name
 
 
 def test_values_keep_the_file_and_line_they_come_from(tmp_path: Path) -> None:
