@@ -14,6 +14,7 @@ KIND_MODULES: dict[str, str] = {
     "dockerfile": "auditor.documents.dockerfile",
     "dockerignore": "auditor.documents.ignorefile",
     "python": "auditor.documents.python",
+    "dotenv": "auditor.documents.dotenv",
 }
 
 
