@@ -24,6 +24,16 @@ def app_code(context: Context) -> PythonCode:
     return python_code(context.project)
 
 
+def looks_like_an_app(context: Context) -> bool:
+    """Is there an app to judge: an app package, a FastAPI app or a Settings class? Without
+    one, the Python files are someone's scripts, not a service the spec is about."""
+    from auditor.facts.routes import route_facts
+
+    if app_code(context).app_package is not None:
+        return True
+    return bool(route_facts(context.project).apps or settings_facts(context.project).classes)
+
+
 def primary_settings(context: Context) -> SettingsClass | None:
     return settings_facts(context.project).primary
 

@@ -14,6 +14,7 @@ from rules.python_source._base import (
     calls_in,
     has_main_guard,
     keyword,
+    looks_like_an_app,
     primary_settings,
 )
 
@@ -92,9 +93,12 @@ class PrintCall(PythonSourceRule):
              "if __name__ == '__main__':\n    main()\n"}
         ),
         PythonSourceRule.good("def print(*args): ...\n\nprint('shadowed')\n"),
+        PythonSourceRule.good({"build.py": "print('a script, not an app')\n"}),
     )
 
     def check(self, context: Context) -> Iterator[Finding]:
+        if not looks_like_an_app(context):
+            return
         code = app_code(context)
         for document in code.app_modules:
             if "print" in document.top_level_names or has_main_guard(document):
