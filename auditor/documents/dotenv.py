@@ -10,6 +10,7 @@ compare the keys and lines found here with python-dotenv's own parser.
 
 from __future__ import annotations
 
+import codecs
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -109,11 +110,21 @@ def parse(source: SourceFile) -> EnvFile:
                 collected.append(body)
                 index += 1
             value = "\n".join(collected)
-            value = value[: _closing_index(value, quote)]
+            value = _unescape(value[: _closing_index(value, quote)], quote)
         else:
             value = value_text.split(" #", 1)[0].split("\t#", 1)[0].rstrip()
         document.variables.append(Variable(key, number, column, value if keep_values else None))
     return document
+
+
+# python-dotenv decodes these escapes inside quotes (and only these).
+_DOUBLE_QUOTE_ESCAPES = re.compile(r"\\[\\'\"abfnrtv]")
+_SINGLE_QUOTE_ESCAPES = re.compile(r"\\[\\']")
+
+
+def _unescape(value: str, quote: str) -> str:
+    pattern = _DOUBLE_QUOTE_ESCAPES if quote == '"' else _SINGLE_QUOTE_ESCAPES
+    return pattern.sub(lambda found: codecs.decode(found.group(0), "unicode-escape"), value)
 
 
 def _closing_index(text: str, quote: str) -> int:
@@ -122,7 +133,7 @@ def _closing_index(text: str, quote: str) -> int:
         found = text.find(quote, position)
         if found < 0:
             return len(text)
-        if quote == '"' and _escaped(text, found):
+        if _escaped(text, found):
             position = found + 1
             continue
         return found
