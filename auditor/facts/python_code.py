@@ -46,6 +46,7 @@ class PythonCode:
         self.app_package = app_package  # e.g. "app"; None: the whole project is app code
         # Top-level names of the project's own modules and packages (first-party imports).
         self.first_party = first_party
+        self._qualified: dict[tuple[str, str], str | None] = {}
 
     def module(self, name: str) -> PythonModule | None:
         return self.by_name.get(name)
@@ -64,7 +65,12 @@ class PythonCode:
     def qualified(self, document: PythonModule, node: ast.expr) -> str | None:
         """The fully qualified name an expression (`B`, `ps.BaseSettings`) stands for."""
         dotted = self.dotted(node)
-        return None if dotted is None else self.qualify_name(document, dotted)
+        if dotted is None:
+            return None
+        key = (document.path, dotted)
+        if key not in self._qualified:  # rules ask about the same names again and again
+            self._qualified[key] = self.qualify_name(document, dotted)
+        return self._qualified[key]
 
     def qualify_name(self, document: PythonModule, dotted: str, hops: int = 0) -> str | None:
         head, _, rest = dotted.partition(".")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from auditor.documents.python import PythonModule
+from auditor.documents.python import PythonModule, all_nodes
 from auditor.facts.routes import route_facts
 from auditor.facts.settings import UNKNOWN, SettingsClass, settings_facts
 from auditor.rule import Applicability, Context, Finding, Fix, Severity, register
@@ -601,7 +601,7 @@ class RedisUrlPrecedence(SettingsModuleRule):
         if method is None or not any(key in names for key in ("REDIS_DSN", "REDIS_URL", "REDIS_HOST")):
             return
         first_use: dict[str, tuple[int, int]] = {}
-        for node in ast.walk(method.node):
+        for node in all_nodes(method.node):
             if (
                 isinstance(node, ast.Attribute)
                 and isinstance(node.value, ast.Name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from auditor.documents.python import PythonModule
+from auditor.documents.python import PythonModule, all_nodes
 from auditor.facts.python_code import PythonCode
 from auditor.facts.routes import APP_CLASSES, route_facts
 from auditor.rule import Context, Finding, Severity, register
@@ -16,12 +16,7 @@ _MAX_DEPTH = 4  # how many calls deep the search follows functions of the projec
 
 
 def _functions_named(document: PythonModule, name: str) -> list[Function]:
-    return [
-        (document, statement.node)
-        for statement in document.statements
-        if isinstance(statement.node, (ast.FunctionDef, ast.AsyncFunctionDef))
-        and statement.node.name == name
-    ]
+    return [(document, function) for function in document.functions_by_name.get(name, ())]
 
 
 def _resolve_function(code: PythonCode, document: PythonModule, name: str) -> list[Function]:
@@ -45,6 +40,7 @@ def _resolve_function(code: PythonCode, document: PythonModule, name: str) -> li
 def reachable(code: PythonCode, start: list[Function]) -> list[Function]:
     """`start` and the project functions they name (called or passed), a few levels deep."""
     seen: dict[tuple[str, int], Function] = {}
+    resolved: dict[tuple[str, str], list[Function]] = {}
     frontier = list(start)
     for _ in range(_MAX_DEPTH):
         next_frontier: list[Function] = []
@@ -53,21 +49,18 @@ def reachable(code: PythonCode, start: list[Function]) -> list[Function]:
             if key in seen:
                 continue
             seen[key] = (document, function)
-            for node in ast.walk(function):
-                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                    next_frontier.extend(_resolve_function(code, document, node.id))
+            names, _ = document.names_in(function)
+            for name in names:
+                if (document.path, name) not in resolved:
+                    resolved[document.path, name] = _resolve_function(code, document, name)
+                next_frontier.extend(resolved[document.path, name])
         frontier = next_frontier
     return list(seen.values())
 
 
-def _names_used(function: ast.AST) -> set[str]:
-    names = set()
-    for node in ast.walk(function):
-        if isinstance(node, ast.Name):
-            names.add(node.id)
-        elif isinstance(node, ast.Attribute):
-            names.add(node.attr)
-    return names
+def _names_used(document: PythonModule, node: ast.AST) -> frozenset[str]:
+    names, attributes = document.names_in(node)
+    return names | attributes
 
 
 def startup_functions(code: PythonCode) -> tuple[list[Function], bool]:
@@ -233,11 +226,11 @@ class DatabaseNotInitialisedAtStartup(PythonSourceRule):
         if not followed:
             return
         name = context.expect.database_initializer
-        for _, function in reachable(code, starters):
-            if name in _names_used(function):
+        for document, function in reachable(code, starters):
+            if name in _names_used(document, function):
                 return
         for document in _main_modules(code):
-            if name in _names_used(document.tree):  # type: ignore[arg-type]
+            if document.tree is not None and name in _names_used(document, document.tree):
                 return
         where, span = facts.app_sites[0]
         defined = _initializer(code, context)
@@ -256,7 +249,9 @@ class DatabaseNotInitialisedAtStartup(PythonSourceRule):
 
 def _runs_alembic(code: PythonCode, functions: list[Function]) -> bool:
     for document, function in functions:
-        for node in ast.walk(function):
+        if "alembic" not in document.text:
+            continue  # cheap: nothing in this module can name alembic
+        for node in all_nodes(function):
             if isinstance(node, (ast.Attribute, ast.Name)):
                 qualified = code.qualified(document, node)
                 if qualified is not None and qualified.split(".", 1)[0] == "alembic":
@@ -346,7 +341,7 @@ def _swallows(handler: ast.ExceptHandler) -> bool:
         broad = any(isinstance(n, ast.Name) and n.id in _BROAD for n in names)
     if not broad:
         return False
-    for node in ast.walk(handler):
+    for node in all_nodes(handler):
         if isinstance(node, ast.Raise):
             return False
         if isinstance(node, ast.Call):
@@ -436,12 +431,13 @@ class MigrationFailureSwallowed(DatabaseModuleRule):
         name = context.expect.database_initializer
         reported: set[tuple[str, int]] = set()
         for document, function in reachable(code, start):
-            for node in ast.walk(function):
+            for node in all_nodes(function):
                 if not isinstance(node, ast.Try):
                     continue
-                guarded = ast.Module(body=node.body, type_ignores=[])
-                migrates = name in _names_used(guarded) or _runs_alembic(
-                    code, [(document, guarded)]  # type: ignore[list-item]
+                migrates = any(
+                    name in _names_used(document, statement)
+                    or _runs_alembic(code, [(document, statement)])  # type: ignore[list-item]
+                    for statement in node.body
                 )
                 if not migrates:
                     continue
