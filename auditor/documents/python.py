@@ -90,10 +90,13 @@ class Import(NamedTuple):
 @dataclass
 class PythonModule(Document):
     tree: ast.Module | None = field(default=None, repr=False)
+    # The dotted name the project's imports use, when it differs from the path's (set by
+    # facts.python_code for a package below a plain folder: backend/app/main.py -> app.main).
+    import_name: str | None = field(default=None, repr=False)
 
     @property
     def module(self) -> str:
-        return module_name(self.path)
+        return self.import_name or module_name(self.path)
 
     @property
     def is_package(self) -> bool:

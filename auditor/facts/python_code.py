@@ -147,6 +147,24 @@ def app_package(project: Project) -> str | None:
     return package if any(path.startswith(prefix) for path in python_paths(project)) else None
 
 
+def _import_name(path: str, packages: set[str]) -> str | None:
+    """`backend/app/core/config.py` -> `app.core.config` when app/ and app/core/ hold an
+    __init__.py and backend/ does not: the name `import` uses with backend/ on sys.path.
+    None (the path's own name) when the file's folder is no package or the package chain
+    starts at the root."""
+    from auditor.documents.python import module_name
+
+    folder = path.rpartition("/")[0]
+    if folder not in packages:
+        return None
+    while "/" in folder and folder.rpartition("/")[0] in packages:
+        folder = folder.rpartition("/")[0]
+    base = folder.rpartition("/")[0]
+    if not base:
+        return None
+    return module_name(path[len(base) + 1 :])
+
+
 def _build(project: Project) -> PythonCode:
     from auditor.documents.python import PythonModule, module_name
 
@@ -156,10 +174,15 @@ def _build(project: Project) -> PythonCode:
         paths_read = [path for path in paths if path.startswith(package + "/")]
     else:
         paths_read = paths
+    packages = {path.rpartition("/")[0] for path in paths if path.endswith("/__init__.py")}
     documents = []
     for path in paths_read:
         document = project.document(path, "python")
         if isinstance(document, PythonModule) and document.tree is not None:
+            document.import_name = _import_name(path, packages)
             documents.append(document)
-    first_party = frozenset(module_name(path).split(".", 1)[0] for path in paths)
+    first_party = frozenset(
+        [module_name(path).split(".", 1)[0] for path in paths]
+        + [document.module.split(".", 1)[0] for document in documents]
+    )
     return PythonCode(documents, package, first_party)
