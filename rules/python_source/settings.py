@@ -151,11 +151,24 @@ def exact_migration(settings: SettingsClass) -> tuple[bool, str]:
                 f"`{item.name}` uses Field(env=...), which becomes validation_alias: the "
                 "field can then no longer be set by its own name in Settings(...)"
             )
-    if settings.config_class_node is not None:
-        for statement in settings.config_class_node.body:
-            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                return False, f"class Config defines `{statement.name}()`, which has no equivalent"
     return True, ""
+
+
+def fix_refusal(settings: SettingsClass) -> str | None:
+    """Why no fix is offered at all (the codemod would have to drop code), or None."""
+    if settings.config_class_node is None:
+        return None
+    if settings.model_config_node is not None:
+        return "the class has both model_config and class Config; which one wins is your call"
+    for statement in settings.config_class_node.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return f"class Config defines `{statement.name}()`, which has no equivalent"
+        is_docstring = isinstance(statement, ast.Expr) and isinstance(
+            getattr(statement, "value", None), ast.Constant
+        )
+        if not isinstance(statement, (ast.Assign, ast.AnnAssign, ast.Pass)) and not is_docstring:
+            return f"class Config holds a `{type(statement).__name__}` statement, not options"
+    return None
 
 
 @register
@@ -283,6 +296,12 @@ class PydanticV1Settings(SettingsModuleRule):
             line = min([*v1_imports.get(path, []), *[c.span.line for c in classes]])
             if not problems:
                 problems = ["imports BaseSettings from pydantic (v1; an ImportError on pydantic 2)"]
+            text = "; ".join(problems)
+            refusals = [reason for c in classes for reason in [fix_refusal(c)] if reason]
+            if refusals:
+                text += f" (no fix: {refusals[0]})"
+                yield self.finding(document, document.line_span(line), text)
+                continue
             exact, why = True, ""
             for settings in classes:
                 exact, why = exact_migration(settings)
@@ -290,7 +309,6 @@ class PydanticV1Settings(SettingsModuleRule):
                     break
             message = "Use pydantic-settings' BaseSettings and model_config = SettingsConfigDict(...)"
             fix = _fix(document, classes, exact, message)
-            text = "; ".join(problems)
             if not exact:
                 text += f" (the fix is unsafe: {why})"
             yield self.finding(document, document.line_span(line), text, fix)

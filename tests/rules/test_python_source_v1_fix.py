@@ -189,6 +189,7 @@ def test_a_config_with_a_method_is_reported_but_not_rewritten() -> None:
     )
     run = run_example(PS002, Example({"app/config.py": legacy}, bad=True, unsafe=True))
     assert len(run.findings) == 1 and "customise_sources" in run.findings[0].message
+    assert run.findings[0].fix is None and "no fix" in run.findings[0].message
     assert run.files["app/config.py"] == legacy  # nothing lost, nothing written
 
 
