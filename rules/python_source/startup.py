@@ -235,16 +235,18 @@ class DatabaseNotInitialisedAtStartup(PythonSourceRule):
         where, span = facts.app_sites[0]
         defined = _initializer(code, context)
         if defined is None:
-            detail = f"and the app defines no {name}() ({context.expect.database_module})"
+            message = (
+                f"Nothing runs {name}() at start-up, and the app defines no {name}() (expected "
+                f"in {context.expect.database_module}); a new container starts without its "
+                "schema (R18.1)"
+            )
         else:
-            detail = f"({name}() is defined in {defined[0].path})"
-        how = "a lifespan" if not starters else "the lifespan or startup handlers"
-        yield self.finding(
-            where,
-            span,
-            f"Nothing runs {name}() at start-up through {how} {detail}; a new container "
-            "starts without its schema (R18.1)",
-        )
+            message = (
+                f"Nothing runs {name}() ({defined[0].path}) at start-up: call it from the app's "
+                "lifespan or a startup handler, or a new container starts without its schema "
+                "(R18.1)"
+            )
+        yield self.finding(where, span, message)
 
 
 def _runs_alembic(code: PythonCode, functions: list[Function]) -> bool:
