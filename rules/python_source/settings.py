@@ -82,10 +82,11 @@ class MissingSettingsClass(SettingsModuleRule):
         expected = context.expect.settings_module
         where = code.by_name.get(expected[: -len(".py")].replace("/", "."))
         document = where or code.app_modules[0]
+        where_text = f"{code.app_package}/" if code.app_package else "the project"
         yield self.finding(
             document,
             document.line_span(1),
-            f"No pydantic BaseSettings class in {code.app_package or 'the app'}/: configuration "
+            f"No pydantic BaseSettings class in {where_text}: configuration "
             f"is not validated and has no single place for its defaults (expected in {expected})",
         )
 
