@@ -18,7 +18,6 @@ module nested so deeply that the parser gives up (RecursionError).
 from __future__ import annotations
 
 import ast
-import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -76,7 +75,9 @@ class Import(NamedTuple):
     bound: str
     module: str
     attribute: str | None
-    target: str  # the dotted name `bound` stands for: `a` for `import a.b`, `a.b` for `from a import b`
+    target: (
+        str  # the dotted name `bound` stands for: `a` for `import a.b`, `a.b` for `from a import b`
+    )
     line: int
     column: int  # character column, 1-based
     conditional: bool  # inside if/try/with/a function or class body: may not run
@@ -401,7 +402,7 @@ class Statement(NamedTuple):
     function: str | None  # the innermost enclosing function's name
 
 
-_TRY_STAR = (getattr(ast, "TryStar"),) if hasattr(ast, "TryStar") else ()
+_TRY_STAR = (ast.TryStar,) if hasattr(ast, "TryStar") else ()
 _BLOCKS = (
     ast.If,
     ast.Try,
@@ -453,14 +454,20 @@ def _collect_statements(tree: ast.Module) -> list[Statement]:
 def _collect_imports(document: PythonModule) -> list[Import]:
     found: list[Import] = []
     for statement in document.statements:
-        node, conditional, type_checking = statement.node, statement.conditional, statement.type_checking
+        node, conditional, type_checking = (
+            statement.node,
+            statement.conditional,
+            statement.type_checking,
+        )
         if isinstance(node, ast.Import):
             for alias in node.names:
                 # `import a.b as c` binds c to a.b; `import a.b` binds a (and loads a.b).
                 bound = alias.asname or alias.name.split(".", 1)[0]
                 target = alias.name if alias.asname else bound
                 found.append(
-                    _import(document, node, bound, alias.name, None, target, conditional, type_checking)
+                    _import(
+                        document, node, bound, alias.name, None, target, conditional, type_checking
+                    )
                 )
         elif isinstance(node, ast.ImportFrom):
             module = resolve_relative(document, node.level, node.module)
@@ -469,7 +476,14 @@ def _collect_imports(document: PythonModule) -> list[Import]:
                 target = module if alias.name == "*" else f"{module}.{alias.name}"
                 found.append(
                     _import(
-                        document, node, bound, module, alias.name, target, conditional, type_checking
+                        document,
+                        node,
+                        bound,
+                        module,
+                        alias.name,
+                        target,
+                        conditional,
+                        type_checking,
                     )
                 )
     return found
@@ -498,6 +512,4 @@ def _import(
     type_checking: bool,
 ) -> Import:
     column = document.column_of(node.lineno, node.col_offset)
-    return Import(
-        bound, module, attribute, target, node.lineno, column, conditional, type_checking
-    )
+    return Import(bound, module, attribute, target, node.lineno, column, conditional, type_checking)

@@ -3,7 +3,8 @@
     code = python_code(project)          # computed once per project
     code.app_modules                     # the app package's parsed modules (see below)
     code.module("app.config")            # a PythonModule by dotted name, or None
-    code.qualified(module, node)         # `BaseSettings` in app/config.py -> "pydantic_settings.BaseSettings"
+    code.qualified(module, node)         # `BaseSettings` in app/config.py ->
+                                         #   "pydantic_settings.BaseSettings"
 
 The app package is the top-level folder of the expected settings module
 (`[tool.mami-audit.expect] settings-module`, default `app/config.py`) when it holds Python files;

@@ -22,7 +22,9 @@ import libcst as cst
 
 from rules.python_source.settings import EXACT_CONFIG_KEYS
 
-V1_MODULES = frozenset({"pydantic", "pydantic.v1", "pydantic.env_settings", "pydantic.v1.env_settings"})
+V1_MODULES = frozenset(
+    {"pydantic", "pydantic.v1", "pydantic.env_settings", "pydantic.v1.env_settings"}
+)
 _EXTRA_NAMES = {"ignore", "allow", "forbid"}
 
 
@@ -64,9 +66,7 @@ class _Codemod(cst.CSTTransformer):
 
     # -- imports --------------------------------------------------------------------------
 
-    def leave_ImportFrom(
-        self, original: cst.ImportFrom, updated: cst.ImportFrom
-    ) -> cst.ImportFrom:
+    def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> cst.ImportFrom:
         if original.relative or _dotted(original.module) not in V1_MODULES:
             return updated
         if isinstance(updated.names, cst.ImportStar):
@@ -123,9 +123,7 @@ class _Codemod(cst.CSTTransformer):
         self._class_depth += 1
         return True
 
-    def leave_ClassDef(
-        self, original: cst.ClassDef, updated: cst.ClassDef
-    ) -> cst.ClassDef:
+    def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
         self._class_depth -= 1
         if original.name.value not in self.class_names or not isinstance(
             updated.body, cst.IndentedBlock
@@ -268,11 +266,18 @@ def _ensure_imports(module: cst.Module, codemod: _Codemod) -> cst.Module:
                 small = statement.body[0]
                 assert isinstance(small, cst.ImportFrom)
                 names = sorted(
-                    [module.code_for_node(alias.with_changes(comma=cst.MaybeSentinel.DEFAULT)) for alias in small.names]  # type: ignore[union-attr]
+                    [
+                        module.code_for_node(alias.with_changes(comma=cst.MaybeSentinel.DEFAULT))
+                        for alias in small.names
+                    ]  # type: ignore[union-attr]
                     + wanted
                 )
                 body[index] = statement.with_changes(
-                    body=[cst.parse_statement(f"from pydantic_settings import {', '.join(names)}\n").body[0]]  # type: ignore[attr-defined]
+                    body=[
+                        cst.parse_statement(
+                            f"from pydantic_settings import {', '.join(names)}\n"
+                        ).body[0]
+                    ]  # type: ignore[attr-defined]
                 )
                 wanted = []
                 break
@@ -280,7 +285,10 @@ def _ensure_imports(module: cst.Module, codemod: _Codemod) -> cst.Module:
         line = f"from pydantic_settings import {', '.join(sorted(wanted))}\n"
         body.insert(_after_imports(body, prefer="pydantic"), cst.parse_statement(line))
     if codemod.needs_pydantic_settings_module and "pydantic_settings" not in _plain_imports(module):
-        body.insert(_after_imports(body, prefer="pydantic"), cst.parse_statement("import pydantic_settings\n"))
+        body.insert(
+            _after_imports(body, prefer="pydantic"),
+            cst.parse_statement("import pydantic_settings\n"),
+        )
     return module.with_changes(body=body)
 
 

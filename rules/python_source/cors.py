@@ -159,7 +159,11 @@ class CorsWildcardWithCredentials(PythonSourceRule):
         for document, call in cors_middlewares(app_code(context)):
             origins = _literal_origins(keyword(call, "allow_origins")) or []
             credentials = keyword(call, "allow_credentials")
-            if "*" in origins and isinstance(credentials, ast.Constant) and credentials.value is True:
+            if (
+                "*" in origins
+                and isinstance(credentials, ast.Constant)
+                and credentials.value is True
+            ):
                 yield self.finding(
                     document,
                     document.span_of(call),

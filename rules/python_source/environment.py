@@ -10,7 +10,6 @@ from auditor.rule import Context, Finding, Severity, register
 from rules.python_source._base import (
     PythonSourceRule,
     app_code,
-    calls_in,
     primary_settings,
     string_value,
 )
@@ -19,9 +18,7 @@ from rules.python_source._env_sources import compose_variables, example_files
 _GETENV = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault", "os.environ.pop"})
 
 
-def environment_reads(
-    document: PythonModule, qualify: object
-) -> Iterator[tuple[str, ast.AST]]:
+def environment_reads(document: PythonModule, qualify: object) -> Iterator[tuple[str, ast.AST]]:
     """(variable, node) for each `os.getenv("X")`, `os.environ.get("X")`, `os.environ["X"]`."""
     code = qualify
     for node in document.walk_if_mentions("environ", "getenv"):

@@ -89,8 +89,10 @@ class PrintCall(PythonSourceRule):
             "    print(reason, file=sys.stderr)\n    return 2\n"
         ),
         PythonSourceRule.good(
-            {"app/selfcheck.py": "def main() -> None:\n    print('ok')\n\n"
-             "if __name__ == '__main__':\n    main()\n"}
+            {
+                "app/selfcheck.py": "def main() -> None:\n    print('ok')\n\n"
+                "if __name__ == '__main__':\n    main()\n"
+            }
         ),
         PythonSourceRule.good("def print(*args): ...\n\nprint('shadowed')\n"),
         PythonSourceRule.good({"build.py": "print('a script, not an app')\n"}),
@@ -228,17 +230,23 @@ class MissingLoggerModule(PythonSourceRule):
     severity = Severity.WARNING
     requirements = ("R20.1",)
     bad_examples = (
-        PythonSourceRule.bad({"app/main.py": "import logging\n\nlog = logging.getLogger()\n"}, count=1),
         PythonSourceRule.bad(
-            {"app/core/logger.py": "import logging\n\ndef make_logger(name):\n"
-             "    return logging.getLogger(name)\n"},
+            {"app/main.py": "import logging\n\nlog = logging.getLogger()\n"}, count=1
+        ),
+        PythonSourceRule.bad(
+            {
+                "app/core/logger.py": "import logging\n\ndef make_logger(name):\n"
+                "    return logging.getLogger(name)\n"
+            },
             count=1,
         ),
     )
     good_examples = (
         PythonSourceRule.good(
-            {"app/core/logger.py": "import logging\n\ndef get_logger(name):\n"
-             "    return logging.getLogger(name)\n"}
+            {
+                "app/core/logger.py": "import logging\n\ndef get_logger(name):\n"
+                "    return logging.getLogger(name)\n"
+            }
         ),
         PythonSourceRule.good({"tools/run.py": "print('no app package here')\n"}),
     )
@@ -397,7 +405,8 @@ class NoElasticsearchLogging(LoggerModuleRule):
     good_examples = (
         LoggerModuleRule.good(
             {
-                "app/core/logger.py": "import logging\n\nclass ElasticsearchHandler(logging.Handler):\n"
+                "app/core/logger.py": "import logging\n\n"
+                "class ElasticsearchHandler(logging.Handler):\n"
                 "    ...\n\ndef get_logger(name):\n    return logging.getLogger(name)\n",
                 "app/config.py": "from pydantic_settings import BaseSettings\n\n"
                 "class Settings(BaseSettings):\n    ELASTICSEARCH_URL: str | None = None\n",

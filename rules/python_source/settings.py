@@ -11,7 +11,6 @@ from auditor.facts.settings import UNKNOWN, SettingsClass, settings_facts
 from auditor.rule import Applicability, Context, Finding, Fix, Severity, register
 from rules.python_source._base import (
     SettingsModuleRule,
-    PythonSourceRule,
     app_code,
     primary_settings,
     settings_document,
@@ -67,7 +66,10 @@ class MissingSettingsClass(SettingsModuleRule):
             "class Settings(BaseSettings):\n    REDIS_URL: str | None = None\n"
         ),
         SettingsModuleRule.good(
-            {"app/config.py": "from app.base import Base\n\nclass Settings(Base()):\n    X: int = 1\n"}
+            {
+                "app/config.py": "from app.base import Base\n\n"
+                "class Settings(Base()):\n    X: int = 1\n"
+            }
         ),
         SettingsModuleRule.good({"scripts/tool.py": "import os\nprint(os.getenv('X'))\n"}),
     )
@@ -308,7 +310,9 @@ class PydanticV1Settings(SettingsModuleRule):
                 exact, why = exact_migration(settings)
                 if not exact:
                     break
-            message = "Use pydantic-settings' BaseSettings and model_config = SettingsConfigDict(...)"
+            message = (
+                "Use pydantic-settings' BaseSettings and model_config = SettingsConfigDict(...)"
+            )
             fix = _fix(document, classes, exact, message)
             if not exact:
                 text += f" (the fix is unsafe: {why})"
@@ -477,7 +481,7 @@ class SettingsMethodMissing(SettingsModuleRule):
             "    def get_groq_api_keys(self) -> list[str]: ...\n"
             "    def get_gemini_api_keys(self, *, strip: bool = True) -> list[str]: ...\n"
         ),
-SettingsModuleRule.good(
+        SettingsModuleRule.good(
             "from pydantic_settings import BaseSettings\n\n"
             "class Settings(BaseSettings):\n"
             "    def redis_for(self, db: int = 0) -> str: ...\n"
@@ -525,13 +529,14 @@ SettingsModuleRule.good(
                         f"`{name}()` should take `{parameter}` with a default "
                         f"(`{name}({parameter}=0)` / `({parameter}=1)`, {criteria})",
                     )
-            extra = [p.name for p in method.parameters if p.default is None and p.name not in needed]
+            extra = [
+                p.name for p in method.parameters if p.default is None and p.name not in needed
+            ]
             if extra and not method.node.args.vararg:
                 yield self.finding(
                     settings.path,
                     method.span,
-                    f"`{name}()` requires {', '.join(extra)}: callers call it without "
-                    "arguments",
+                    f"`{name}()` requires {', '.join(extra)}: callers call it without arguments",
                 )
 
 
@@ -617,7 +622,9 @@ class RedisUrlPrecedence(SettingsModuleRule):
             return
         method = settings.methods.get(context.expect.redis_url_method)
         names = {name.upper(): name for name in settings.fields}
-        if method is None or not any(key in names for key in ("REDIS_DSN", "REDIS_URL", "REDIS_HOST")):
+        if method is None or not any(
+            key in names for key in ("REDIS_DSN", "REDIS_URL", "REDIS_HOST")
+        ):
             return
         first_use: dict[str, tuple[int, int]] = {}
         for node in all_nodes(method.node):
@@ -734,4 +741,3 @@ class DatabaseUrlDefault(SettingsModuleRule):
                 item.span,
                 f"DATABASE_URL defaults to {item.value!r}; expected {expected!r} (R18.3)",
             )
-

@@ -9,7 +9,13 @@ from auditor.documents.python import PythonModule, all_nodes
 from auditor.facts.python_code import PythonCode
 from auditor.facts.routes import APP_CLASSES, route_facts
 from auditor.rule import Context, Finding, Severity, register
-from rules.python_source._base import DatabaseModuleRule, PythonSourceRule, app_code, has_main_guard, keyword
+from rules.python_source._base import (
+    DatabaseModuleRule,
+    PythonSourceRule,
+    app_code,
+    has_main_guard,
+    keyword,
+)
 
 Function = tuple[PythonModule, ast.FunctionDef | ast.AsyncFunctionDef]
 _MAX_DEPTH = 4  # how many calls deep the search follows functions of the project
@@ -174,8 +180,7 @@ class DatabaseNotInitialisedAtStartup(PythonSourceRule):
     bad_examples = (
         PythonSourceRule.bad(
             {
-                "app/core/database.py": "def init_database_with_defaults() -> None:\n"
-                "    ...\n",
+                "app/core/database.py": "def init_database_with_defaults() -> None:\n    ...\n",
                 "app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
             },
             count=1,

@@ -15,7 +15,7 @@ CASES = {
     "plain": "A=1\nB=two words\n",
     "comments": "# heading\nA=1  # trailing\n\n  # indented comment\nB=\n",
     "export": "export A=1\nexport   B='x'\n",
-    "quotes": "A='single # not a comment'\nB=\"double \\\" quote\"\nC=\"multi\nline\nvalue\"\nD=4\n",
+    "quotes": 'A=\'single # not a comment\'\nB="double \\" quote"\nC="multi\nline\nvalue"\nD=4\n',
     "escapes": "A='it\\'s'\nB=\"tab\\there\\nnewline\"\nC='no \\n escape'\n",
     "bare-key": "A\nB=2\n",
     "quoted-key": "'A B'=1\nC=3\n",

@@ -58,7 +58,11 @@ def test_settings_found_through_aliases_and_re_exports(tmp_path: Path) -> None:
         )
     )
     names = {(c.path, c.name) for c in facts.classes}
-    assert names == {("app/base.py", "AppBase"), ("app/config.py", "Conf"), ("app/config.py", "Other")}
+    assert names == {
+        ("app/base.py", "AppBase"),
+        ("app/config.py", "Conf"),
+        ("app/config.py", "Other"),
+    }
     assert facts.primary is not None and facts.primary.name == "Conf"  # in app/config.py
     assert facts.primary.fields["NAME"].required
 

@@ -139,7 +139,9 @@ def test_field_env_becomes_validation_alias_unsafely(env_folder: Path) -> None:
     assert findings[0].fix is not None and findings[0].fix.applicability.value == "unsafe"
     fixed = fixed_text(legacy, unsafe=True)
     assert "validation_alias='REDIS_ADDRESS'" in fixed
-    (env_folder / "legacy_alias.py").write_text(legacy.replace("from pydantic ", "from pydantic.v1 "))
+    (env_folder / "legacy_alias.py").write_text(
+        legacy.replace("from pydantic ", "from pydantic.v1 ")
+    )
     (env_folder / "fixed_alias.py").write_text(fixed)
     before = load(env_folder / "legacy_alias.py", "legacy_alias").Settings()
     after = load(env_folder / "fixed_alias.py", "fixed_alias").Settings()
