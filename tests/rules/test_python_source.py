@@ -138,3 +138,14 @@ def test_fix_twice_on_a_project_written_like_a_legacy_one(tmp_path: Path) -> Non
     second = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert second.returncode == 0, second.stdout
     assert (tmp_path / "app/settings.py").read_text() == text
+
+
+def test_a_suppression_comment_covers_the_whole_python_statement_below_it() -> None:
+    files = {
+        "app/jobs.py": "def run():\n"
+        "    # mami-audit: ignore[print-call] the CLI output is the point\n"
+        '    print(\n        "x"\n    )\n'
+        '    print("y")\n'
+    }
+    findings = check_files(files, select=["PS011", "AU003"])
+    assert codes(findings) == ["PS011:app/jobs.py:6"]
