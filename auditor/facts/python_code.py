@@ -133,6 +133,10 @@ def python_code(project: Project) -> PythonCode:
 
 def python_paths(project: Project) -> list[str]:
     """Every discovered file the Python document kind reads."""
+    return project_fact(project, "python_paths", _python_paths)
+
+
+def _python_paths(project: Project) -> list[str]:
     from auditor.documents import python
 
     return [path for path in project.files() if python.matches(path)]
