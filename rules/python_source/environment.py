@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+import posixpath
 from collections.abc import Iterator
 
 from auditor.documents.python import PythonModule
+from auditor.facts.settings import SettingsClass
 from auditor.rule import Context, Finding, Severity, register
 from rules.python_source._base import (
     PythonSourceRule,
@@ -109,6 +111,25 @@ class EnvironmentReadOutsideSettings(PythonSourceRule):
                 )
 
 
+def _settings_folders(context: Context, settings: SettingsClass) -> set[str]:
+    """Folders whose example env file documents this Settings class: the folder the app runs
+    from (the one holding the app package) and those of its `env_file` paths. A
+    frontend/.env.example (Vite's variables) is not the backend's."""
+    package = app_code(context).app_package
+    if package is not None:
+        base = posixpath.dirname(package)
+    else:  # where the settings module's import name starts: backend/ for backend/app/...
+        stem = settings.path[: -len(".py")].removesuffix("/__init__").split("/")
+        depth = len(settings.module.split("."))
+        base = "/".join(stem[: max(0, len(stem) - depth)])
+    folders = {base}
+    env_files = settings.env_file
+    for env_file in env_files or ():
+        folder = posixpath.normpath(posixpath.join(base, posixpath.dirname(env_file)))
+        folders.add("" if folder == "." else folder)
+    return folders
+
+
 @register
 class EnvExampleUnknownKey(PythonSourceRule):
     """A `.env.example` key that no Settings field and no Compose file reads.
@@ -117,8 +138,10 @@ class EnvExampleUnknownKey(PythonSourceRule):
     Compares each key of `.env.example` (and `.env.sample`, `.env.template`, `example.env`)
     with the Settings class's fields (env prefix, aliases and case rules applied) and with the
     variables Compose files use (`${KEY}` interpolation, `environment:` entries). Reports a
-    key none of them reads. Silent when the Settings class's prefix or case rules are
-    computed, or it has no fields at all.
+    key none of them reads. Only the example files beside the app (the folder holding the
+    app package, and those of the class's `env_file` paths) are compared: a
+    `frontend/.env.example` documents the frontend. Silent when the Settings class's prefix
+    or case rules are computed, or it has no fields at all.
 
     ## Why is this bad?
     A value set for a key nobody reads is silently ignored at run time: a typo
@@ -161,6 +184,7 @@ class EnvExampleUnknownKey(PythonSourceRule):
                 "    port: int = 8000\n"
                 "    token: str = Field('', validation_alias='API_TOKEN')\n",
                 ".env.example": "MAMI_PORT=8000\nAPI_TOKEN=\nIMAGE_TAG=latest\n",
+                "frontend/.env.example": "VITE_API_URL=http://localhost:8000\n",
                 "docker-compose.yml": "services:\n  api:\n    image: app:${IMAGE_TAG}\n",
             }
         ),
@@ -170,7 +194,11 @@ class EnvExampleUnknownKey(PythonSourceRule):
         settings = primary_settings(context)
         if settings is None or not settings.variables_known or not settings.fields:
             return
-        examples = example_files(context.project)
+        examples = [
+            document
+            for document in example_files(context.project)
+            if posixpath.dirname(document.path) in _settings_folders(context, settings)
+        ]
         if not examples:
             return
         used_by_compose = compose_variables(context.project)
