@@ -235,3 +235,15 @@ def test_a_package_below_a_plain_folder_is_named_as_its_imports_name_it(tmp_path
     assert facts.apps == ["app.main.app"] and facts.complete
     assert [(r.method, r.path) for r in facts.routes] == [("GET", "/health")]
     assert "app" in imported_modules(audited).first_party
+
+
+def test_entry_points_of_a_package_below_a_plain_folder(tmp_path: Path) -> None:
+    files = {
+        "backend/app/__init__.py": "",
+        "backend/app/__main__.py": "print('run')\n",
+        "backend/app/main.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+    }
+    audited = project(tmp_path, files)
+    assert entry_point(audited, "app.main:app").path == "backend/app/main.py"
+    assert entry_point(audited, "app").path == "backend/app/__main__.py"
+    assert not entry_point(audited, "app.main:application").exists
