@@ -201,10 +201,10 @@ def test_legacy_example_shows_the_families_at_work() -> None:
     codes = {
         line.split(" ")[1] for line in done.stdout.splitlines() if ": CP" in line or ": OB" in line
     }
-    # Every CP/OB rule but those the example has no case for (CP001-2, CP012-13, CP015-16,
-    # CP018, CP020, CP025-27, OB001, OB005).
-    shown = {f"CP{n:03}" for n in (3, 4, 5, 6, 7, 8, 9, 10, 11, 14, 17, 19, 21, 22, 23, 24)}
-    shown |= {f"CP{n:03}" for n in (28, 29, 30, 31, 32)}
+    # Every CP/OB rule but those the example has no case for (CP001-2, CP012, CP015-16,
+    # CP020, CP025-27, OB001, OB005).
+    shown = {f"CP{n:03}" for n in (3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 17, 18, 19, 21, 22)}
+    shown |= {f"CP{n:03}" for n in (23, 24, 28, 29, 30, 31, 32)}
     shown |= {f"OB{n:03}" for n in (2, 3, 4, 6, 7, 8)}
     assert shown <= codes, shown - codes
 
