@@ -321,7 +321,10 @@ class DatabasePublished(ComposeRule):
     name = "internal-service-published"
     summary = "A database or internal service is published on all interfaces in production"
     stacks = "variants"
-    peers = ("kics:container-traffic-not-bound-to-host-interface",)
+    peers = (
+        "kics:container-traffic-not-bound-to-host-interface",
+        "dclint:no-unbound-port-interfaces",
+    )
     bad_examples = (
         ComposeRule.bad(
             {
