@@ -297,7 +297,8 @@ class DatabasePublished(ComposeRule):
     In the stacks built with an override such as `docker-compose.prod.yml`, reports a
     published port of a database or internal service image (PostgreSQL, MySQL, MongoDB, Redis,
     Elasticsearch, Neo4j, Qdrant, RabbitMQ, ...) that is not bound to a host address
-    (`127.0.0.1:`). Mirrors KICS's "Container Traffic Not Bound To Host Interface".
+    (`127.0.0.1:`). Mirrors KICS's "Container Traffic Not Bound To Host Interface" and, for these
+    services in production, dclint's `no-unbound-port-interfaces`.
 
     ## Why is this bad?
     Docker publishes around the host firewall: anyone who can reach the server reaches the
