@@ -212,3 +212,35 @@ def test_legacy_example_shows_the_families_at_work() -> None:
 def test_the_reference_project_is_clean_for_both_families() -> None:
     done = run_cli(REPOSITORY, "check", ".", "--select", "CP,OB,AU")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+_LOADED_LIBRARIES = """
+import sys
+from auditor.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(" ".join(sorted({name.split(".")[0] for name in sys.modules})))
+"""
+
+
+def libraries_loaded(root: Path) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", _LOADED_LIBRARIES, "check", ".", "--output-format", "concise"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(REPOSITORY), "NO_COLOR": "1", "PATH": os.environ["PATH"]},
+        timeout=120,
+    )
+    return set(done.stdout.split("\n")[-2].split())
+
+
+def test_only_a_project_with_compose_files_pays_for_yaml_and_the_schema(tmp_path: Path) -> None:
+    write_files(tmp_path / "compose", PROJECTS["web-db-cache"])
+    loaded = libraries_loaded(tmp_path / "compose")
+    assert {"yaml", "jsonschema"} <= loaded
+    assert not loaded & {"ruamel", "libcst", "rich"}
+    write_files(tmp_path / "dockerfile", {"Dockerfile": "FROM python:3.12-slim\n"})
+    assert not libraries_loaded(tmp_path / "dockerfile") & {"yaml", "jsonschema"}
