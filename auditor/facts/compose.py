@@ -433,7 +433,14 @@ class Service:
     name: str
     node: Node  # the merged mapping
     key_origin: Origin  # where the service's name is written (in the file that defines it)
-    folder: str  # the folder its relative paths are relative to (an included file's own)
+    folder: str  # the folder of the file that defines it
+
+    @staticmethod
+    def folder_of(node: Node) -> str:
+        """The folder a relative path in `node` is relative to: that of the file it is written
+        in. Compose resolves an included or extended file's paths against its own folder, and
+        an override's against the base's, which is the same folder here."""
+        return posixpath.dirname(node.origin.path)
 
     def get(self, key: str) -> Node | None:
         return self.node.get(key)
@@ -477,17 +484,19 @@ class Service:
         entries = node.value if node.is_list else [node]
         found = []
         for entry in entries:
-            if entry.is_map:
-                path = entry.get("path")
-                required = entry.get("required")
-                if path is not None and path.value is not None:
-                    found.append((str(path.value), required is None or required.value is not False))
-            elif entry.value is not None:
-                found.append((str(entry.value), True))
-        return [
-            (posixpath.normpath(posixpath.join(self.folder, path)), required)
-            for path, required in found
-        ]
+            path, required = (
+                (entry.get("path"), entry.get("required"))
+                if entry.is_map
+                else (
+                    entry,
+                    None,
+                )
+            )
+            if path is None or path.value is None:
+                continue
+            where = posixpath.normpath(posixpath.join(self.folder_of(path), str(path.value)))
+            found.append((where, required is None or required.value is not False))
+        return found
 
     def effective_environment(self, project: Project) -> dict[str, Any]:
         """What the container gets: the `env_file` files' variables (those that exist in the
@@ -559,13 +568,14 @@ class Service:
         if node is None or node.value is None:
             return None
         node = _build_mapping(node)
-        plain = node.plain() if node.is_map else {}
-        context = str(plain.get("context") or ".")
-        dockerfile = str(plain.get("dockerfile") or "Dockerfile")
-        return (
-            posixpath.normpath(posixpath.join(self.folder, context)),
-            dockerfile,
-        )
+        context_node = node.get("context") if node.is_map else None
+        dockerfile_node = node.get("dockerfile") if node.is_map else None
+        context = "." if context_node is None else str(context_node.value or ".")
+        folder = self.folder if context_node is None else self.folder_of(context_node)
+        dockerfile = "Dockerfile"
+        if dockerfile_node is not None and dockerfile_node.value:
+            dockerfile = str(dockerfile_node.value)
+        return posixpath.normpath(posixpath.join(folder, context)), dockerfile
 
 
 @dataclass

@@ -28,7 +28,8 @@ def mounted_source(
         inside = mount.target.rstrip("/")
         if target == inside or target.startswith(inside + "/"):
             rest = target[len(inside) :].lstrip("/")
-            source = posixpath.normpath(posixpath.join(service.folder, mount.source, rest))
+            folder = service.folder_of(node)
+            source = posixpath.normpath(posixpath.join(folder, mount.source, rest))
             return source, mount, node
     return None
 

@@ -57,15 +57,13 @@ def write(folder: Path, files: dict[str, str]) -> None:
 
 
 def ours(service: Service, folder: Path, project: Project) -> dict[str, Any]:
-    def source(mount_type: str, written: str) -> str:
-        if mount_type == "bind":
-            return os.path.normpath(folder / service.folder / written)
-        return written
-
     volumes = set()
-    for mount, _ in service.mounts():
+    for mount, node in service.mounts():
         kind = "volume" if mount.type == "anonymous" else mount.type
-        volumes.add((kind, source(mount.type, mount.source), mount.target))
+        source = mount.source
+        if mount.type == "bind":
+            source = os.path.normpath(folder / service.folder_of(node) / mount.source)
+        volumes.add((kind, source, mount.target))
     return {
         "image": service.value("image"),
         "ports": {(p.host_ip, p.published, p.target, p.protocol) for p in service.ports()},
@@ -75,6 +73,7 @@ def ours(service: Service, folder: Path, project: Project) -> dict[str, Any]:
             for k, v in service.effective_environment(project).items()
         },
         "depends_on": service.depends_on(),
+        "build": None if service.build() is None else os.path.normpath(folder / service.build()[0]),
     }
 
 
@@ -90,6 +89,7 @@ def theirs(service: dict[str, Any]) -> dict[str, Any]:
         },
         "environment": service.get("environment", {}),
         "depends_on": {name: d["condition"] for name, d in service.get("depends_on", {}).items()},
+        "build": service["build"]["context"] if "build" in service else None,
     }
 
 
@@ -184,6 +184,32 @@ services:
     ports: !override
       - "127.0.0.1:8000:8000"
 """,
+    },
+    "extends-from-another-folder": {
+        "docker-compose.yml": """\
+services:
+  api:
+    extends:
+      file: shared/python.yml
+      service: base
+    ports:
+      - "8000:8000"
+""",
+        "shared/python.yml": """\
+services:
+  base:
+    build:
+      context: ../app
+    image: example/api:${API_TAG:-dev}
+    env_file: base.env
+    volumes:
+      - ./cache:/cache
+      - type: bind
+        source: ../data
+        target: /data
+""",
+        "shared/base.env": "FROM_ENV_FILE=yes\n",
+        "app/Dockerfile": "FROM python:3.12-slim\n",
     },
     "include-and-profiles": {
         "docker-compose.yml": """\
