@@ -127,7 +127,8 @@ class ExcessivePermissions(WorkflowRule):
 
     ## What it does
     Reports a job that has no `permissions:` in a workflow without a top-level
-    `permissions:`, and any `permissions: write-all`.
+    `permissions:` (and, when the workflow has several jobs, the workflow's first line as
+    well, as zizmor does), and any `permissions: write-all`.
 
     ## Why is this bad?
     Without `permissions:`, the `GITHUB_TOKEN` gets the repository's default, which in many
@@ -167,7 +168,7 @@ class ExcessivePermissions(WorkflowRule):
             "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps: [{run: make}]\n"
             "  b:\n    runs-on: ubuntu-24.04\n    permissions: {contents: read}\n"
             "    steps: [{run: make}]\n",
-            count=1,
+            count=2,
         ),
         WorkflowRule.bad(
             "on: push\npermissions: write-all\njobs:\n  a:\n    runs-on: ubuntu-24.04\n"
@@ -192,7 +193,17 @@ class ExcessivePermissions(WorkflowRule):
             if top is not None and _is_write_all(workflow.data[top]):
                 span = Span(*workflow.key_line_span(workflow.data, top))
                 yield self.finding(workflow, span, "`permissions: write-all` grants every scope")
-            for job in workflow.jobs():
+            jobs = workflow.jobs()
+            unset = [job for job in jobs if key_of(job.mapping, "permissions") is None and not job.uses]
+            if top is None and unset and len(jobs) > 1:
+                # One line for the workflow too, as zizmor does: a top-level block is the fix
+                # that covers every job at once.
+                message = (
+                    "the workflow has no top-level `permissions:`, so jobs without their own "
+                    "run with the repository's default token permissions"
+                )
+                yield self.finding(workflow, workflow.line_span(1), message)
+            for job in jobs:
                 key = key_of(job.mapping, "permissions")
                 if key is not None:
                     if _is_write_all(job.mapping[key]):
