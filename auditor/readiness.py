@@ -103,7 +103,7 @@ class Status(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("-", " ")
+        return "not checked" if self is Status.NOT_CHECKED else self.value
 
 
 class CriterionStatus(NamedTuple):
