@@ -39,7 +39,7 @@ _CSS = """
   --fg: #e6edf3; --muted: #9198a1; --card: #151b23; --line: #3d444d; --pass: #3fb950;
   --fail: #f85149; --not-checked: #d29922; --runtime-only: #4493f8; --focus: #4493f8; } }
 * { box-sizing: border-box; }
-body { margin: 0; background: var(--bg); color: var(--fg); line-height: 1.45;
+body { margin: 0; background: var(--bg); color: var(--fg); overflow-wrap: anywhere;
   font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; }
 header, main, aside { padding: 0 16px; }
 header { border-bottom: 1px solid var(--line); padding-top: 8px; padding-bottom: 8px; }
@@ -64,7 +64,8 @@ h2 { font-size: 1.15rem; margin: 20px 0 8px; }
 .bar .not-checked { background: var(--not-checked); } .bar .runtime-only { background: var(--runtime-only); opacity: .5; }
 .pct { font-variant-numeric: tabular-nums; text-align: right; }
 fieldset { border: 1px solid var(--line); border-radius: 6px; margin: 8px 0; }
-fieldset label { display: inline-block; margin-right: 12px; white-space: nowrap; }
+fieldset label { display: inline-block; margin-right: 12px; }
+select { max-width: 100%; }
 select, button { font: inherit; color: var(--fg); background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: 4px 8px; }
 :focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
 .criteria { list-style: none; padding: 0; margin: 0; }
@@ -93,8 +94,12 @@ _SCRIPT = """
   themeButton.addEventListener('click', function () {
     root.setAttribute('data-theme', dark() ? 'light' : 'dark');
     showTheme();
+  var query = window.matchMedia('(prefers-color-scheme: dark)');
+  if (query.addEventListener) { query.addEventListener('change', showTheme); }
   });
   showTheme();
+  var query = window.matchMedia('(prefers-color-scheme: dark)');
+  if (query.addEventListener) { query.addEventListener('change', showTheme); }
 
   var statusBoxes = Array.prototype.slice.call(document.querySelectorAll('input[name="status"]'));
   var requirementSelect = document.getElementById('requirement-filter');
