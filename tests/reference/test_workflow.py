@@ -76,7 +76,7 @@ def test_runs_on_push_and_pull_request(workflow: dict[str, Any]) -> None:
 def test_every_action_is_pinned_to_a_commit_with_its_version(repo_root: Path, workflow: dict[str, Any]) -> None:
     text = (repo_root / WORKFLOW).read_text()
     for job, step in all_steps(workflow):
-        if "uses" in step:
+        if "uses" in step and step["uses"] != "./":  # ./ is this repository's own action
             assert PINNED.match(step["uses"]), f"{job}: {step['uses']}"
             line = next(line for line in text.splitlines() if step["uses"] in line)
             assert re.search(r"# v\d+\.\d+\.\d+$", line), f"no version comment: {line.strip()}"
