@@ -170,8 +170,8 @@ class MissingWorkflow(WorkflowRule):
 
     ## What it does
     Checks that `.github/workflows/docker-build.yml` (`expect.workflow` names another file in
-    `.github/workflows/`) exists in a project that has a Dockerfile or other workflows. The
-    finding lands on the first other workflow, else on the first Dockerfile.
+    `.github/workflows/`) exists in a project that has a Dockerfile. The finding lands on the
+    first other workflow, else on the first Dockerfile.
 
     ## Why is this bad?
     The spec wants every push built, tested and pushed by that workflow (R13.1); without it,
@@ -202,6 +202,7 @@ class MissingWorkflow(WorkflowRule):
     good_examples = (
         WorkflowRule.good({".github/workflows/docker-build.yml": _PIPELINE}),
         WorkflowRule.good({"README.md": "no image, no workflow\n"}),
+        WorkflowRule.good({".github/workflows/lint.yml": "on: push\njobs: {}\n"}),
         WorkflowRule.good(
             {".github/workflows/ci.yml": _PIPELINE, "Dockerfile": "FROM scratch\n"},
             config={"expect": {"workflow": "ci.yml"}},
@@ -212,6 +213,9 @@ class MissingWorkflow(WorkflowRule):
         path = expected_path(context)
         if context.project.document(path, "workflow") is not None:
             return
+        dockerfiles = context.project.documents("dockerfile")
+        if not dockerfiles:  # no image to build: R13 is not this project's concern
+            return
         others = sorted(workflows(context), key=lambda document: document.path)
         message = f"There is no {path}: no CI workflow builds, tests and pushes the image"
         if others:
@@ -219,9 +223,7 @@ class MissingWorkflow(WorkflowRule):
             message += f" ({document.path} is not the workflow the spec names)"
             yield self.finding(document, document.line_span(1), message)
             return
-        for dockerfile in context.project.documents("dockerfile"):
-            yield self.finding(dockerfile, dockerfile.line_span(1), message)
-            return
+        yield self.finding(dockerfiles[0], dockerfiles[0].line_span(1), message)
 
 
 @register

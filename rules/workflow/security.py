@@ -24,6 +24,9 @@ from rules.workflow._base import (
 # Contexts whose text someone outside the repository controls (a pull request's title or
 # branch name, an issue comment, a commit message).
 _UNTRUSTED_RE = LazyPattern(r"\bgithub\.(?:event\.[\w.\-\[\]'\"*]+|head_ref)\b")
+_UNTRUSTED_IN_ACTION_RE = LazyPattern(
+    r"\bgithub\.(?:event\.[\w.\-\[\]'\"*]+|head_ref)\b|\binputs\.[\w-]+"
+)
 # Fields under github.event that are numbers, hashes or set by GitHub, never free text.
 _SAFE_EVENT_FIELD_RE = LazyPattern(
     r"\.(?:number|id|sha|before|after|created_at|updated_at|merged|draft|run_id|run_number|"
@@ -128,7 +131,9 @@ class ExcessivePermissions(WorkflowRule):
     ## What it does
     Reports a job that has no `permissions:` in a workflow without a top-level
     `permissions:` (and, when the workflow has several jobs, the workflow's first line as
-    well, as zizmor does), and any `permissions: write-all`.
+    well, as zizmor does), a `write` scope granted at the workflow level of a workflow with
+    several jobs while some job sets no permissions of its own (it inherits the write), and
+    any `permissions: write-all`.
 
     ## Why is this bad?
     Without `permissions:`, the `GITHUB_TOKEN` gets the repository's default, which in many
@@ -175,6 +180,12 @@ class ExcessivePermissions(WorkflowRule):
             "    steps: [{run: make}]\n",
             count=1,
         ),
+        WorkflowRule.bad(
+            "on: push\npermissions:\n  contents: read\n  packages: write\njobs:\n  a:\n"
+            "    runs-on: ubuntu-24.04\n    steps: [{run: make}]\n  b:\n    runs-on: ubuntu-24.04\n"
+            "    permissions: {}\n    steps: [{run: make}]\n",
+            count=1,
+        ),
     )
     good_examples = (
         WorkflowRule.good(
@@ -195,6 +206,19 @@ class ExcessivePermissions(WorkflowRule):
                 yield self.finding(workflow, span, "`permissions: write-all` grants every scope")
             jobs = workflow.jobs()
             unset = [job for job in jobs if key_of(job.mapping, "permissions") is None and not job.uses]
+            if top is not None and unset and len(jobs) > 1 and is_mapping(workflow.data[top]):
+                # Write scopes granted at the top reach every job that sets none of its own
+                # (with a single job, the top-level block is that job's, as zizmor sees it).
+                granted = workflow.data[top]
+                for scope, level in granted.items():
+                    if isinstance(level, str) and level.strip() == "write":
+                        span = Span(*workflow.key_line_span(granted, scope))
+                        message = (
+                            f"`{scope}: write` at the workflow level reaches every job without its "
+                            f"own permissions ({', '.join(repr(job.id) for job in unset)}): grant it "
+                            "in the job that needs it"
+                        )
+                        yield self.finding(workflow, span, message)
             if top is None and unset and len(jobs) > 1:
                 # One line for the workflow too, as zizmor does: a top-level block is the fix
                 # that covers every job at once.
@@ -310,8 +334,10 @@ class TemplateInjection(WorkflowRule):
     ## What it does
     Reports `${{ ... }}` expressions in a `run:` (and in `actions/github-script`'s `script:`)
     that read free text from the event: `github.event.*` (a pull request's title or body,
-    an issue comment, a branch name, a commit message) or `github.head_ref`. Numbers, hashes
-    and ids (`github.event.pull_request.number`, `...head.sha`) are left alone.
+    an issue comment, a branch name, a commit message) or `github.head_ref`, and in a
+    composite action also `inputs.*`, which hold whatever the calling workflow passes.
+    Numbers, hashes and ids (`github.event.pull_request.number`, `...head.sha`) are left
+    alone.
 
     ## Why is this bad?
     GitHub pastes the text into the script before the shell runs it. A pull request titled
@@ -371,12 +397,14 @@ class TemplateInjection(WorkflowRule):
             if "${{" not in script:
                 continue
             document = step.document
+            # A composite action's inputs are whatever its callers pass, event text included.
+            untrusted = _UNTRUSTED_IN_ACTION_RE if not step.job else _UNTRUSTED_RE
             container = step.mapping if key == "run" else step.inputs
             start = document.value_position(container, key_of(container, key if key == "run" else "script"))
             for _, expression in expressions(script):
                 unsafe = [
                     match.group(0)
-                    for match in _UNTRUSTED_RE.finditer(expression)
+                    for match in untrusted.finditer(expression)
                     if not _SAFE_EVENT_FIELD_RE.search(match.group(0))
                 ]
                 if not unsafe:
@@ -470,9 +498,10 @@ class CheckoutPersistsCredentials(WorkflowRule):
             if isinstance(persisted, str) and "${{" in persisted:
                 continue  # decided at run time
             message = "actions/checkout keeps the token in .git/config: set persist-credentials: false"
-            yield self.finding(
-                step.document, Span(*step_span(step, "uses")), message, self._fix(step)
-            )
+            # The step's first line, where zizmor points too (a named step starts at `name:`).
+            line, column = step.document.item_position(step.steps, step.index)
+            span = Span(line, column, line, step.document.line_length(line) + 1)
+            yield self.finding(step.document, span, message, self._fix(step))
 
     def _fix(self, step: Step) -> Fix | None:
         edit = _persist_credentials_edit(step)

@@ -153,6 +153,11 @@ ZIZMOR_CASES = {
     "permissions.yml": "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n"
     "    steps:\n      - run: make\n"
     "  b:\n    runs-on: ubuntu-24.04\n    permissions: write-all\n    steps:\n      - run: make\n",
+    "top-level-write.yml": "on: push\npermissions:\n  contents: read\n  packages: write\njobs:\n"
+    "  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: make\n",
+    "top-level-write-two-jobs.yml": "on: push\npermissions:\n  contents: read\n  packages: write\n"
+    "jobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: make\n"
+    "  b:\n    runs-on: ubuntu-24.04\n    permissions: {}\n    steps:\n      - run: make\n",
     "injection.yml": "on: issues\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-24.04\n"
     "    steps:\n      - run: |\n          echo ok\n"
     '          echo "${{ github.event.issue.title }}" ${{ github.event.issue.number }}\n',
@@ -203,3 +208,15 @@ def test_gh_rules_flag_the_lines_zizmor_flags(tmp_path: Path) -> None:
     ours.discard(("dangerous-triggers", "pwn.yml", 9))
     assert ours == comparable
     assert {ident for ident, _, _ in ours} == set(mirrored.values()) - {"dangerous-triggers"}
+
+
+def test_composite_action_inputs_in_run_are_template_injection() -> None:
+    files = {
+        ".github/actions/x/action.yml": "name: x\ninputs:\n  title: {description: t}\nruns:\n"
+        "  using: composite\n  steps:\n    - run: echo \"${{ inputs.title }}\"\n      shell: bash\n"
+        "    - run: echo \"$TITLE\"\n      shell: bash\n      env:\n        TITLE: ${{ inputs.title }}\n",
+        WORKFLOW: "on: workflow_dispatch\npermissions: {}\njobs:\n  a:\n    runs-on: x\n"
+        "    steps:\n      - run: echo ${{ inputs.name }}\n",
+    }
+    findings = check_files(files, select=["GH013"])
+    assert [(f.path, f.span.line) for f in findings] == [(".github/actions/x/action.yml", 7)]
