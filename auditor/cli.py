@@ -27,6 +27,7 @@ import typer
 
 from auditor import __version__
 from auditor.report import FORMATS
+from auditor.report.readiness import FORMATS as READINESS_FORMATS
 from auditor.run import Messages, RunOptions, UsageError
 
 if TYPE_CHECKING:  # the engine is imported when a command runs, not at start-up
@@ -340,8 +341,8 @@ def _render(run: "RunResult", options: CheckOptions) -> None:
 
 # -- report ----------------------------------------------------------------------------------
 
-# The readiness report's formats: its own package, imported when `report` runs.
-ReportFormat = Enum("ReportFormat", {name: name for name in ("full", "json", "markdown", "junit", "html")}, type=str)  # type: ignore[misc]
+# The readiness report's formats: its own package, which imports a format's module when used.
+ReportFormat = Enum("ReportFormat", {name: name for name in READINESS_FORMATS}, type=str)  # type: ignore[misc]
 
 
 @app.command()

@@ -172,7 +172,9 @@ def assess(run: RunResult, registered: Sequence[type[Rule]], spec: Spec | None =
     results = []
     for requirement in spec.requirements:
         statuses = tuple(
-            _criterion_status(criterion, by_criterion.get(criterion.id, []), selected, findings_by_code, run, spec)
+            _criterion_status(
+                criterion, by_criterion.get(criterion.id, []), selected, findings_by_code, run, spec
+            )
             for criterion in requirement.criteria
         )
         results.append(RequirementStatus(requirement, statuses))
@@ -194,14 +196,25 @@ def _criterion_status(
 
     if not rules:
         if criterion.runtime_only:
-            return status(Status.RUNTIME_ONLY, f"{criterion.runtime_only} Verify: {criterion.verify}")
-        issues = ", ".join(f"{issue} ({spec.issues.get(issue, 'open')})" for issue in criterion.pending)
-        return status(Status.NOT_CHECKED, f"no rule checks it yet (pending {issues})" if issues else "no rule checks it")
+            return status(
+                Status.RUNTIME_ONLY, f"{criterion.runtime_only} Verify: {criterion.verify}"
+            )
+        issues = ", ".join(
+            f"{issue} ({spec.issues.get(issue, 'open')})" for issue in criterion.pending
+        )
+        return status(
+            Status.NOT_CHECKED,
+            f"no rule checks it yet (pending {issues})" if issues else "no rule checks it",
+        )
     found = sorted(
         (f for code in codes for f in findings_by_code.get(code, ())), key=lambda f: f.sort_key
     )
     if found:
-        return status(Status.FAIL, f"{len(found)} finding{'s' if len(found) != 1 else ''} of {', '.join(sorted({f.code for f in found}))}", found)
+        return status(
+            Status.FAIL,
+            f"{len(found)} finding{'s' if len(found) != 1 else ''} of {', '.join(sorted({f.code for f in found}))}",
+            found,
+        )
     deselected = [code for code in codes if code not in selected]
     if deselected:
         return status(Status.NOT_CHECKED, f"rules not selected: {', '.join(deselected)}")
@@ -221,7 +234,9 @@ class CoverageProblem(NamedTuple):
     message: str
 
 
-def coverage_problems(registered: Iterable[type[Rule]], spec: Spec | None = None) -> list[CoverageProblem]:
+def coverage_problems(
+    registered: Iterable[type[Rule]], spec: Spec | None = None
+) -> list[CoverageProblem]:
     """What makes the data file and the registry disagree; [] when every criterion has
     exactly one status source and every cited criterion exists."""
     spec = spec or load_spec()
@@ -232,11 +247,17 @@ def coverage_problems(registered: Iterable[type[Rule]], spec: Spec | None = None
     for rule in rules:
         for cited in rule.requirements:
             if cited not in known:
-                problems.append(CoverageProblem(cited, f"{rule.code} cites {cited}, which the spec does not have"))
+                problems.append(
+                    CoverageProblem(
+                        cited, f"{rule.code} cites {cited}, which the spec does not have"
+                    )
+                )
     for criterion in known.values():
         sources = []
         if criterion.id in by_criterion:
-            sources.append("enforced by " + ", ".join(rule.code for rule in by_criterion[criterion.id]))
+            sources.append(
+                "enforced by " + ", ".join(rule.code for rule in by_criterion[criterion.id])
+            )
         if criterion.runtime_only:
             sources.append("runtime-only")
             if not criterion.verify:
@@ -245,11 +266,26 @@ def coverage_problems(registered: Iterable[type[Rule]], spec: Spec | None = None
             sources.append("pending " + ", ".join(criterion.pending))
             for issue in criterion.pending:
                 if issue not in spec.issues:
-                    problems.append(CoverageProblem(criterion.id, f"pending names {issue}, which [issues] does not list"))
+                    problems.append(
+                        CoverageProblem(
+                            criterion.id, f"pending names {issue}, which [issues] does not list"
+                        )
+                    )
         if not sources:
-            problems.append(CoverageProblem(criterion.id, "neither enforced by a rule, runtime-only nor pending"))
+            problems.append(
+                CoverageProblem(
+                    criterion.id, "neither enforced by a rule, runtime-only nor pending"
+                )
+            )
         elif len(sources) > 1:
-            problems.append(CoverageProblem(criterion.id, "more than one status source: " + "; ".join(sources) + " (remove the stale entry in spec_criteria.toml)"))
+            problems.append(
+                CoverageProblem(
+                    criterion.id,
+                    "more than one status source: "
+                    + "; ".join(sources)
+                    + " (remove the stale entry in spec_criteria.toml)",
+                )
+            )
     return problems
 
 
@@ -276,7 +312,12 @@ def coverage_markdown(registered: Iterable[type[Rule]], spec: Spec | None = None
         "",
     ]
     for requirement in spec.requirements:
-        lines += [f"## {requirement.id} {requirement.title}", "", "| criterion | status source |", "| --- | --- |"]
+        lines += [
+            f"## {requirement.id} {requirement.title}",
+            "",
+            "| criterion | status source |",
+            "| --- | --- |",
+        ]
         for criterion in requirement.criteria:
             rules = by_criterion.get(criterion.id, [])
             if rules:
@@ -284,7 +325,9 @@ def coverage_markdown(registered: Iterable[type[Rule]], spec: Spec | None = None
             elif criterion.runtime_only:
                 source = f"runtime-only: {criterion.runtime_only} Verify: {criterion.verify}"
             else:
-                issues = ", ".join(f"{issue} ({spec.issues.get(issue, 'open')})" for issue in criterion.pending)
+                issues = ", ".join(
+                    f"{issue} ({spec.issues.get(issue, 'open')})" for issue in criterion.pending
+                )
                 source = f"pending: {issues}"
             text = f"**{criterion.id}** {criterion.text}"
             lines.append(f"| {_cell(text)} | {_cell(source)} |")
@@ -314,7 +357,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     current = DOCS_FILE.read_text(encoding="utf-8") if DOCS_FILE.exists() else ""
     if current != expected:
-        print(f"{DOCS_FILE} is stale: run python -m auditor.readiness --write-docs", file=sys.stderr)
+        print(
+            f"{DOCS_FILE} is stale: run python -m auditor.readiness --write-docs", file=sys.stderr
+        )
         return 1
     return 0
 

@@ -27,8 +27,12 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--path", type=Path, default=REPOSITORY, help="project to audit (default: this repository)")
-    parser.add_argument("--format", default="json", choices=("full", "json", "markdown", "junit", "html"))
+    parser.add_argument(
+        "--path", type=Path, default=REPOSITORY, help="project to audit (default: this repository)"
+    )
+    parser.add_argument(
+        "--format", default="json", choices=("full", "json", "markdown", "junit", "html")
+    )
     options = parser.parse_args()
 
     mami_audit = find_tool("mami-audit")

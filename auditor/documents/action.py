@@ -46,5 +46,7 @@ def parse(source: SourceFile) -> Action:
     if error is not None:
         return Action(source, error)
     if not is_mapping(data):
-        return Action(source, ParseError("action metadata must be a mapping with `name` and `runs`"))
+        return Action(
+            source, ParseError("action metadata must be a mapping with `name` and `runs`")
+        )
     return Action(source, data=data)

@@ -43,13 +43,17 @@ _PYTHON_INSTALL_RE = LazyPattern(
     r"pipenv\s+(?:install|sync)|pip-sync)\b"
 )
 _PYTHON_TEST_RE = LazyPattern(r"\b(?:pytest|unittest|tox|nox)\b")
-_NODE_INSTALL_RE = LazyPattern(r"\b(?:npm\s+(?:ci|install|i)|yarn(?:\s+install)?|pnpm\s+(?:i|install))\b")
+_NODE_INSTALL_RE = LazyPattern(
+    r"\b(?:npm\s+(?:ci|install|i)|yarn(?:\s+install)?|pnpm\s+(?:i|install))\b"
+)
 _NODE_TEST_RE = LazyPattern(
     r"\b(?:npm\s+(?:test|t|run\s+(?:test|build)[\w:-]*)|yarn\s+(?:test|build)|"
     r"pnpm\s+(?:test|run\s+(?:test|build)))\b"
 )
 # Conditions that keep a step to pushes (of a branch or tag) rather than pull requests.
-_PUSH_ONLY_RE = LazyPattern(r"github\.ref\b|refs/heads/|refs/tags/|github\.event_name|default_branch")
+_PUSH_ONLY_RE = LazyPattern(
+    r"github\.ref\b|refs/heads/|refs/tags/|github\.event_name|default_branch"
+)
 
 _BUILD_ACTIONS = ("docker/build-push-action", "docker/bake-action", "redhat-actions/buildah-build")
 _PUSH_ACTIONS = ("redhat-actions/push-to-registry",)
@@ -193,7 +197,9 @@ class MissingWorkflow(WorkflowRule):
     severity = Severity.ERROR
     requirements = ("R13.1",)
     bad_examples = (
-        WorkflowRule.bad({"Dockerfile": 'FROM python:3.11-slim\nCMD ["python", "-m", "app"]\n'}, count=1),
+        WorkflowRule.bad(
+            {"Dockerfile": 'FROM python:3.11-slim\nCMD ["python", "-m", "app"]\n'}, count=1
+        ),
         WorkflowRule.bad(
             {".github/workflows/lint.yml": "on: push\njobs: {}\n", "Dockerfile": "FROM scratch\n"},
             count=1,
@@ -263,13 +269,19 @@ class WorkflowTriggers(PipelineRule):
     requirements = ("R13.1", "R13.5")
     bad_examples = (
         WorkflowRule.bad(_PIPELINE.replace("  pull_request:\n", "  workflow_dispatch:\n"), count=1),
-        WorkflowRule.bad(_PIPELINE.replace("on:\n  push:\n  pull_request:\n", "on: pull_request\n")),
+        WorkflowRule.bad(
+            _PIPELINE.replace("on:\n  push:\n  pull_request:\n", "on: pull_request\n")
+        ),
         WorkflowRule.bad("on: [pull_request_target]\njobs: {}\n", count=1),
     )
     good_examples = (
         WorkflowRule.good(_PIPELINE),
-        WorkflowRule.good(_PIPELINE.replace("on:\n  push:\n  pull_request:\n", "on: [push, pull_request]\n")),
-        WorkflowRule.good("%YAML 1.1\n---\non:\n  push:\n    branches: [main]\n  pull_request:\njobs: {}\n"),
+        WorkflowRule.good(
+            _PIPELINE.replace("on:\n  push:\n  pull_request:\n", "on: [push, pull_request]\n")
+        ),
+        WorkflowRule.good(
+            "%YAML 1.1\n---\non:\n  push:\n    branches: [main]\n  pull_request:\njobs: {}\n"
+        ),
     )
 
     def check_workflow(self, context: Context, workflow: Workflow) -> Iterator[Finding]:
@@ -278,7 +290,11 @@ class WorkflowTriggers(PipelineRule):
         if not missing:
             return
         key = workflow.on_key
-        span = _first_line(workflow) if key is None else Span(*workflow.key_line_span(workflow.data, key))
+        span = (
+            _first_line(workflow)
+            if key is None
+            else Span(*workflow.key_line_span(workflow.data, key))
+        )
         events = " and ".join(f"`{event}`" for event in missing)
         yield self.finding(workflow, span, f"The workflow does not run on {events}")
 
@@ -314,20 +330,27 @@ class FailureHidden(PipelineRule):
     requirements = ("R13.5",)
     bad_examples = (
         WorkflowRule.bad(
-            _PIPELINE.replace("      - run: pip install -r requirements.txt && pytest\n",
-                              "      - run: pip install -r requirements.txt && pytest\n"
-                              "        continue-on-error: true\n"),
+            _PIPELINE.replace(
+                "      - run: pip install -r requirements.txt && pytest\n",
+                "      - run: pip install -r requirements.txt && pytest\n"
+                "        continue-on-error: true\n",
+            ),
             count=1,
         ),
         WorkflowRule.bad(
-            _PIPELINE.replace("  test:\n    runs-on:", "  test:\n    continue-on-error: true\n    runs-on:"),
+            _PIPELINE.replace(
+                "  test:\n    runs-on:", "  test:\n    continue-on-error: true\n    runs-on:"
+            ),
             count=1,
         ),
     )
     good_examples = (
         WorkflowRule.good(_PIPELINE),
         WorkflowRule.good(
-            _PIPELINE.replace("  test:\n    runs-on:", "  test:\n    continue-on-error: ${{ matrix.experimental }}\n    runs-on:")
+            _PIPELINE.replace(
+                "  test:\n    runs-on:",
+                "  test:\n    continue-on-error: ${{ matrix.experimental }}\n    runs-on:",
+            )
         ),
     )
 
@@ -346,9 +369,7 @@ class FailureHidden(PipelineRule):
                     )
             if mapping_get(step.mapping, "continue-on-error") is True:
                 span = Span(*step_span(step, "continue-on-error"))
-                yield self.finding(
-                    document, span, f"{step.describe()} has continue-on-error: true"
-                )
+                yield self.finding(document, span, f"{step.describe()} has continue-on-error: true")
 
 
 @register
@@ -438,7 +459,9 @@ class NoImageTest(PipelineRule):
     requirements = ("R13.2",)
     bad_examples = (
         WorkflowRule.bad(
-            _PIPELINE.replace('      - run: docker run --rm mami-ai:ci python -c "import app.main"\n', ""),
+            _PIPELINE.replace(
+                '      - run: docker run --rm mami-ai:ci python -c "import app.main"\n', ""
+            ),
             count=1,
         ),
     )
@@ -500,8 +523,13 @@ class NoImagePush(PipelineRule):
     severity = Severity.ERROR
     requirements = ("R13.3",)
     bad_examples = (
-        WorkflowRule.bad(_PIPELINE.replace("          push: true\n", "          push: false\n"), count=1),
-        WorkflowRule.bad(_PIPELINE.replace("registry: ghcr.io", "registry: 123.dkr.ecr.eu-west-1.amazonaws.com"), count=1),
+        WorkflowRule.bad(
+            _PIPELINE.replace("          push: true\n", "          push: false\n"), count=1
+        ),
+        WorkflowRule.bad(
+            _PIPELINE.replace("registry: ghcr.io", "registry: 123.dkr.ecr.eu-west-1.amazonaws.com"),
+            count=1,
+        ),
         WorkflowRule.bad(
             _PIPELINE.split("      - uses: docker/login-action")[0]
             + "      - run: docker push ghcr.io/me/mami-ai:latest\n",
@@ -517,7 +545,9 @@ class NoImagePush(PipelineRule):
         steps = list(pipeline_steps(context, workflow))
         pushes = [item for item in steps if _pushes_image(item)]
         if not pushes:
-            yield self.finding(workflow, _jobs_span(workflow), "No step pushes the image to a registry")
+            yield self.finding(
+                workflow, _jobs_span(workflow), "No step pushes the image to a registry"
+            )
             return
         logins = [(item, _login_registries(item)) for item in steps]
         logins = [(item, registries) for item, registries in logins if registries is not None]
@@ -577,15 +607,20 @@ class PushFromPullRequest(PipelineRule):
     requirements = ("R13.3",)
     bad_examples = (
         WorkflowRule.bad(
-            _PIPELINE.replace("    if: github.event_name == 'push' && github.ref == 'refs/heads/main'\n", ""),
+            _PIPELINE.replace(
+                "    if: github.event_name == 'push' && github.ref == 'refs/heads/main'\n", ""
+            ),
             count=1,
         ),
     )
     good_examples = (
         WorkflowRule.good(_PIPELINE),
         WorkflowRule.good(
-            _PIPELINE.replace("    if: github.event_name == 'push' && github.ref == 'refs/heads/main'\n", "")
-            .replace("          push: true\n", "          push: ${{ github.ref == 'refs/heads/main' }}\n")
+            _PIPELINE.replace(
+                "    if: github.event_name == 'push' && github.ref == 'refs/heads/main'\n", ""
+            ).replace(
+                "          push: true\n", "          push: ${{ github.ref == 'refs/heads/main' }}\n"
+            )
         ),
     )
 

@@ -205,7 +205,9 @@ class ExcessivePermissions(WorkflowRule):
                 span = Span(*workflow.key_line_span(workflow.data, top))
                 yield self.finding(workflow, span, "`permissions: write-all` grants every scope")
             jobs = workflow.jobs()
-            unset = [job for job in jobs if key_of(job.mapping, "permissions") is None and not job.uses]
+            unset = [
+                job for job in jobs if key_of(job.mapping, "permissions") is None and not job.uses
+            ]
             if top is not None and unset and len(jobs) > 1 and is_mapping(workflow.data[top]):
                 # Write scopes granted at the top reach every job that sets none of its own
                 # (with a single job, the top-level block is that job's, as zizmor sees it).
@@ -378,7 +380,7 @@ class TemplateInjection(WorkflowRule):
     good_examples = (
         WorkflowRule.good(
             "on: pull_request\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-24.04\n"
-            "    steps:\n      - run: echo \"$TITLE\" ${{ github.event.pull_request.number }}\n"
+            '    steps:\n      - run: echo "$TITLE" ${{ github.event.pull_request.number }}\n'
             "        env:\n          TITLE: ${{ github.event.pull_request.title }}\n"
         ),
         WorkflowRule.good(
@@ -400,7 +402,9 @@ class TemplateInjection(WorkflowRule):
             # A composite action's inputs are whatever its callers pass, event text included.
             untrusted = _UNTRUSTED_IN_ACTION_RE if not step.job else _UNTRUSTED_RE
             container = step.mapping if key == "run" else step.inputs
-            start = document.value_position(container, key_of(container, key if key == "run" else "script"))
+            start = document.value_position(
+                container, key_of(container, key if key == "run" else "script")
+            )
             for _, expression in expressions(script):
                 unsafe = [
                     match.group(0)
@@ -497,7 +501,9 @@ class CheckoutPersistsCredentials(WorkflowRule):
             persisted = mapping_get(step.inputs, "persist-credentials")
             if isinstance(persisted, str) and "${{" in persisted:
                 continue  # decided at run time
-            message = "actions/checkout keeps the token in .git/config: set persist-credentials: false"
+            message = (
+                "actions/checkout keeps the token in .git/config: set persist-credentials: false"
+            )
             # The step's first line, where zizmor points too (a named step starts at `name:`).
             line, column = step.document.item_position(step.steps, step.index)
             span = Span(line, column, line, step.document.line_length(line) + 1)
@@ -573,7 +579,8 @@ def _last_line_of_step(step: Step, first: int) -> int:
             if stripped and len(following) - len(following.lstrip()) < column:
                 break
             end += 1
-    while end > first and (not document.lines[end - 1].strip() or document.lines[end - 1].strip().startswith("#")):
+    while end > first and (
+        not document.lines[end - 1].strip() or document.lines[end - 1].strip().startswith("#")
+    ):
         end -= 1
     return end
-

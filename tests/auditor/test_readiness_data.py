@@ -69,7 +69,11 @@ def test_a_rule_citing_an_unknown_criterion_is_a_problem() -> None:
 
 def test_a_pending_criterion_that_a_rule_enforces_is_a_problem() -> None:
     pending = _pending_criterion()
-    enforcing = type("_EnforcesPending", (_CitesUnknown,), {"code": "ZZ902", "name": "zz-enforces", "requirements": (pending,)})
+    enforcing = type(
+        "_EnforcesPending",
+        (_CitesUnknown,),
+        {"code": "ZZ902", "name": "zz-enforces", "requirements": (pending,)},
+    )
     with registered(enforcing):
         problems = coverage_problems(list(registry))
     assert [p.criterion for p in problems] == [pending]

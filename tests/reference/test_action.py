@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
-
-import subprocess
 
 import pytest
 
@@ -57,7 +56,9 @@ def test_inputs_reach_scripts_only_through_the_environment(action: dict[str, Any
         assert "${{" not in step["run"], step["name"]
 
 
-def _run_audit_step(action: dict[str, Any], project: Path, tmp_path: Path, **inputs: str) -> tuple[subprocess.CompletedProcess[str], str, str]:
+def _run_audit_step(
+    action: dict[str, Any], project: Path, tmp_path: Path, **inputs: str
+) -> tuple[subprocess.CompletedProcess[str], str, str]:
     step = next(step for step in action["runs"]["steps"] if step.get("id") == "audit")
     runner_temp = tmp_path / "runner-temp"
     runner_temp.mkdir()
@@ -67,14 +68,26 @@ def _run_audit_step(action: dict[str, Any], project: Path, tmp_path: Path, **inp
     output.write_text("")
     values = {name: spec.get("default", "") for name, spec in action["inputs"].items()}
     values.update({name.replace("_", "-"): value for name, value in inputs.items()})
-    environment = dict(os.environ, RUNNER_TEMP=str(runner_temp), GITHUB_STEP_SUMMARY=str(summary), GITHUB_OUTPUT=str(output), NO_COLOR="1")
+    environment = dict(
+        os.environ,
+        RUNNER_TEMP=str(runner_temp),
+        GITHUB_STEP_SUMMARY=str(summary),
+        GITHUB_OUTPUT=str(output),
+        NO_COLOR="1",
+    )
     for name, expression in step["env"].items():
-        environment[name] = values[re.fullmatch(r"\$\{\{ inputs\.([\w-]+) \}\}", expression).group(1)]
+        environment[name] = values[
+            re.fullmatch(r"\$\{\{ inputs\.([\w-]+) \}\}", expression).group(1)
+        ]
     script = tmp_path / "step.sh"
     script.write_text(step["run"])
     done = subprocess.run(
         ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
-        cwd=project, env=environment, capture_output=True, text=True, timeout=300,
+        cwd=project,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     return done, summary.read_text(), output.read_text()
 
@@ -87,7 +100,9 @@ FLAWED = {
 }
 
 
-def test_the_audit_step_annotates_summarises_and_fails_on_errors(action: dict[str, Any], tmp_path: Path) -> None:
+def test_the_audit_step_annotates_summarises_and_fails_on_errors(
+    action: dict[str, Any], tmp_path: Path
+) -> None:
     project = tmp_path / "project"
     write_files(project, FLAWED)
     done, summary, output = _run_audit_step(action, project, tmp_path, sarif_file="out.sarif")
@@ -95,7 +110,10 @@ def test_the_audit_step_annotates_summarises_and_fails_on_errors(action: dict[st
     assert "::error file=Dockerfile,line=1" in done.stdout and "title=DF001" in done.stdout
     assert "::warning file=.github/workflows/docker-build.yml" in done.stdout
     assert "::error title=mami-audit::1 findings at or above 'error'" in done.stdout
-    assert summary.startswith("## mami-audit readiness: ") and "| R1 Docker image compatibility |" in summary
+    assert (
+        summary.startswith("## mami-audit readiness: ")
+        and "| R1 Docker image compatibility |" in summary
+    )
     assert output.split() == ["findings=2", "failing=1"]
     assert (project / "out.sarif").read_text().startswith("{")
 

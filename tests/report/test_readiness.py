@@ -45,7 +45,14 @@ def test_findings_fail_their_criteria_and_carry_the_findings(tmp_path: Path) -> 
 
 
 def test_a_clean_file_passes_the_criteria_its_rules_enforce(tmp_path: Path) -> None:
-    write_files(tmp_path, {"Dockerfile": GOOD_DOCKERFILE, "requirements.txt": "fastapi==0.115.0\n", "app/__init__.py": ""})
+    write_files(
+        tmp_path,
+        {
+            "Dockerfile": GOOD_DOCKERFILE,
+            "requirements.txt": "fastapi==0.115.0\n",
+            "app/__init__.py": "",
+        },
+    )
     report = readiness_report(tmp_path, select=["DF001"])
     found = statuses(report)
     assert found["R1.5"] is Status.PASS
@@ -53,7 +60,9 @@ def test_a_clean_file_passes_the_criteria_its_rules_enforce(tmp_path: Path) -> N
     assert found["R14.4"] is Status.PASS
     # deselected rules: not checked, and the reason names them
     r41 = next(item for item in report.readiness.criteria if item.criterion.id == "R4.1")
-    assert r41.status is Status.NOT_CHECKED and "not selected" in r41.reason and "DF002" in r41.reason
+    assert (
+        r41.status is Status.NOT_CHECKED and "not selected" in r41.reason and "DF002" in r41.reason
+    )
 
 
 def test_a_rule_that_raises_leaves_its_criterion_not_checked(tmp_path: Path) -> None:

@@ -42,15 +42,26 @@ def test_json_contract(flawed) -> None:
     data = json.loads(rendered(flawed, "json"))
     assert list(data) == ["version", "root", "readiness", "summary", "requirements"]
     summary = data["summary"]
-    assert summary["criteria"] == len(load_spec().criteria) == sum(
-        len(r["criteria"]) for r in data["requirements"]
+    assert (
+        summary["criteria"]
+        == len(load_spec().criteria)
+        == sum(len(r["criteria"]) for r in data["requirements"])
     )
     for status in Status:
         assert summary[status.value] == sum(r["counts"][status.value] for r in data["requirements"])
     assert summary["checkable"] == summary["criteria"] - summary["runtime-only"]
     assert data["readiness"] == round(summary["pass"] / summary["checkable"], 4)
     criteria = {c["id"]: c for r in data["requirements"] for c in r["criteria"]}
-    assert set(criteria["R1.5"]) == {"id", "text", "status", "rules", "reason", "verify", "pending", "findings"}
+    assert set(criteria["R1.5"]) == {
+        "id",
+        "text",
+        "status",
+        "rules",
+        "reason",
+        "verify",
+        "pending",
+        "findings",
+    }
     assert criteria["R1.5"]["status"] == "fail"
     assert criteria["R1.5"]["findings"][0] == {
         "code": "DF001",
@@ -93,10 +104,14 @@ def test_junit_validates_against_the_junit_schema(flawed) -> None:
     suites = ElementTree.fromstring(text)
     cases = suites.findall("./testsuite/testcase")
     assert len(cases) == len(load_spec().criteria)
-    assert int(suites.get("failures")) == flawed.readiness.count(Status.FAIL) == len(
-        suites.findall("./testsuite/testcase/failure")
+    assert (
+        int(suites.get("failures"))
+        == flawed.readiness.count(Status.FAIL)
+        == len(suites.findall("./testsuite/testcase/failure"))
     )
-    skipped = flawed.readiness.count(Status.NOT_CHECKED) + flawed.readiness.count(Status.RUNTIME_ONLY)
+    skipped = flawed.readiness.count(Status.NOT_CHECKED) + flawed.readiness.count(
+        Status.RUNTIME_ONLY
+    )
     assert len(suites.findall("./testsuite/testcase/skipped")) == skipped
 
 
@@ -104,7 +119,7 @@ def test_junit_schema_check_rejects_a_broken_report(flawed) -> None:
     import xmlschema
 
     schema = xmlschema.XMLSchema(str(JUNIT_XSD))
-    text = rendered(flawed, "junit").replace("<testcase ", "<testcase bogus=\"1\" ", 1)
+    text = rendered(flawed, "junit").replace("<testcase ", '<testcase bogus="1" ', 1)
     assert not schema.is_valid(text)
 
 
@@ -132,6 +147,10 @@ def test_markdown_cells_cannot_break_the_table_or_inject_html() -> None:
     from auditor.report.readiness.markdown import cell
 
     hostile = "a | b <img src=x onerror=alert(1)>\nnext line & more"
-    html = MarkdownIt("commonmark").enable("table").render(f"| x | y |\n| --- | --- |\n| {cell(hostile)} | z |\n")
+    html = (
+        MarkdownIt("commonmark")
+        .enable("table")
+        .render(f"| x | y |\n| --- | --- |\n| {cell(hostile)} | z |\n")
+    )
     assert html.count("<td>") == 2
     assert "<img" not in html and "&lt;img" in html

@@ -27,7 +27,7 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 PLAYWRIGHT = REPOSITORY / "frontend" / "node_modules" / "playwright-core"
 
 FLAWED = {
-    "Dockerfile": 'FROM python:3.11-slim\nCOPY . /app\nRUN pip install -r /app/requirements.txt\n'
+    "Dockerfile": "FROM python:3.11-slim\nCOPY . /app\nRUN pip install -r /app/requirements.txt\n"
     'CMD ["python", "-m", "app"]\n',
     ".github/workflows/docker-build.yml": "on: push\npermissions: {}\njobs:\n  test:\n"
     "    runs-on: ubuntu-24.04\n    steps:\n      - run: echo '<script>alert(1)</script>'\n",
@@ -35,7 +35,9 @@ FLAWED = {
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("node") is None, reason="needs node"),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (scripts/setup.sh)"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason="needs Debian's chromium (scripts/setup.sh)"
+    ),
     pytest.mark.skipif(not PLAYWRIGHT.exists(), reason="needs the frontend's packages (npm ci)"),
 ]
 
@@ -67,7 +69,9 @@ def test_numbers_on_the_page_equal_the_json_report(page_and_json) -> None:
     page, data = page_and_json
     shown = page["shown"]
     assert shown["overall"] == percent(data["readiness"])
-    assert shown["counts"] == {k: data["summary"][k] for k in ("pass", "fail", "not-checked", "runtime-only")}
+    assert shown["counts"] == {
+        k: data["summary"][k] for k in ("pass", "fail", "not-checked", "runtime-only")
+    }
     assert [r["id"] for r in shown["requirements"]] == [r["id"] for r in data["requirements"]]
     for on_page, in_json in zip(shown["requirements"], data["requirements"], strict=True):
         assert on_page["percent"] == percent(in_json["readiness"])
@@ -76,18 +80,26 @@ def test_numbers_on_the_page_equal_the_json_report(page_and_json) -> None:
         {"id": r["id"], "percent": percent(r["readiness"])} for r in data["requirements"]
     ]
     total = data["summary"]["criteria"]
-    assert page["allVisible"] == total and shown["shownText"] == f"Showing {total} of {total} criteria"
+    assert (
+        page["allVisible"] == total and shown["shownText"] == f"Showing {total} of {total} criteria"
+    )
 
 
 def test_status_filter_and_findings_with_their_lines(page_and_json) -> None:
     page, data = page_and_json
-    failing = [c["id"] for r in data["requirements"] for c in r["criteria"] if c["status"] == "fail"]
+    failing = [
+        c["id"] for r in data["requirements"] for c in r["criteria"] if c["status"] == "fail"
+    ]
     assert failing and page["failOnly"] == failing
-    assert page["failOnlyText"] == f"Showing {len(failing)} of {data['summary']['criteria']} criteria"
+    assert (
+        page["failOnlyText"] == f"Showing {len(failing)} of {data['summary']['criteria']} criteria"
+    )
     first = next(c for r in data["requirements"] for c in r["criteria"] if c["id"] == failing[0])
     expanded = page["expanded"]
     assert expanded["open"] is True
-    assert expanded["findings"] == [f"{f['path']}:{f['line']}:{f['column']}" for f in first["findings"]]
+    assert expanded["findings"] == [
+        f"{f['path']}:{f['line']}:{f['column']}" for f in first["findings"]
+    ]
     finding = first["findings"][0]
     offending = FLAWED[finding["path"]].split("\n")[finding["line"] - 1]
     assert expanded["lines"][0].startswith(f"{finding['line']} | {offending}")

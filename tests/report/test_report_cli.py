@@ -16,7 +16,10 @@ EXAMPLE = REPOSITORY / "examples" / "legacy-mami"
 def report(*arguments: str, cwd: Path = REPOSITORY) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "auditor", "report", *arguments],
-        cwd=cwd, capture_output=True, text=True, timeout=300,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "PYTHONPATH": str(REPOSITORY)},
     )
 
@@ -46,7 +49,10 @@ def test_the_bundled_example_fails_with_its_findings() -> None:
 
 
 def test_a_subfolder_reports_its_whole_project(tmp_path: Path) -> None:
-    write_files(tmp_path, {"mami-audit.toml": "", "Dockerfile": "FROM python:3.11-slim\n", "app/main.py": ""})
+    write_files(
+        tmp_path,
+        {"mami-audit.toml": "", "Dockerfile": "FROM python:3.11-slim\n", "app/main.py": ""},
+    )
     done = report("app", "--output-format", "json", cwd=tmp_path)
     data = json.loads(done.stdout)
     assert data["root"] == str(tmp_path)
@@ -61,7 +67,9 @@ def test_an_empty_folder_is_not_checked_and_exits_0(tmp_path: Path) -> None:
 
 def test_output_file_and_exit_zero(tmp_path: Path) -> None:
     target = tmp_path / "readiness.xml"
-    done = report("examples/legacy-mami", "--output-format", "junit", "-o", str(target), "--exit-zero")
+    done = report(
+        "examples/legacy-mami", "--output-format", "junit", "-o", str(target), "--exit-zero"
+    )
     assert done.returncode == 0 and done.stdout == ""
     assert target.read_text().startswith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites')
 

@@ -84,7 +84,10 @@ def test_matrix_values_in_run_are_not_template_injection() -> None:
     )
     findings = check_files({WORKFLOW: text}, select=["GH013"])
     assert len(findings) == 1 and "head_commit.message" in findings[0].message
-    assert (findings[0].span.line, findings[0].span.column) == (11, 40)  # the expression itself, as zizmor points
+    assert (findings[0].span.line, findings[0].span.column) == (
+        11,
+        40,
+    )  # the expression itself, as zizmor points
 
 
 def test_composite_action_steps_are_audited_and_followed() -> None:
@@ -127,7 +130,9 @@ def test_fix_twice_changes_nothing_the_second_time(tmp_path: Path) -> None:
             WORKFLOW: "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-24.04\n"
             "    steps:\n      - uses: actions/checkout@" + SHA + "  # v5\n"
             "      # the tests\n      - run: make test\n"
-            "  b:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/checkout@" + SHA + "\n",
+            "  b:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/checkout@"
+            + SHA
+            + "\n",
         },
     )
     config = Config()
@@ -136,7 +141,9 @@ def test_fix_twice_changes_nothing_the_second_time(tmp_path: Path) -> None:
     assert write_changes(first) == []
     text = (tmp_path / WORKFLOW).read_text()
     assert text.count("persist-credentials: false") == 2
-    assert "  # v5\n        with:\n          persist-credentials: false\n      # the tests\n" in text
+    assert (
+        "  # v5\n        with:\n          persist-credentials: false\n      # the tests\n" in text
+    )
     assert text.endswith(SHA + "\n        with:\n          persist-credentials: false\n")
     second = plan_fixes(tmp_path, config, selected, unsafe=False)
     assert not second.changed
@@ -163,7 +170,9 @@ ZIZMOR_CASES = {
     '          echo "${{ github.event.issue.title }}" ${{ github.event.issue.number }}\n',
     "artipacked.yml": "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-24.04\n"
     "    steps:\n      - uses: actions/checkout@" + SHA + "\n"
-    "      - uses: actions/checkout@" + SHA + "\n        with:\n          persist-credentials: false\n",
+    "      - uses: actions/checkout@"
+    + SHA
+    + "\n        with:\n          persist-credentials: false\n",
     "pwn.yml": "on: pull_request_target\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-24.04\n"
     "    steps:\n      - uses: actions/checkout@" + SHA + "\n        with:\n"
     "          ref: ${{ github.event.pull_request.head.sha }}\n          persist-credentials: false\n",
@@ -191,10 +200,14 @@ def _zizmor_lines(folder: Path) -> set[tuple[str, str, int]]:
 
 @pytest.mark.skipif(not Path(ZIZMOR).exists(), reason="zizmor is in the test extra")
 def test_gh_rules_flag_the_lines_zizmor_flags(tmp_path: Path) -> None:
-    write_files(tmp_path, {f".github/workflows/{name}": text for name, text in ZIZMOR_CASES.items()})
+    write_files(
+        tmp_path, {f".github/workflows/{name}": text for name, text in ZIZMOR_CASES.items()}
+    )
     theirs = _zizmor_lines(tmp_path / ".github" / "workflows")
     config = Config()
-    mirrored = {rule.code: rule.peers[0] for rule in registry if rule.code.startswith("GH") and rule.peers}
+    mirrored = {
+        rule.code: rule.peers[0] for rule in registry if rule.code.startswith("GH") and rule.peers
+    }
     selected = [rule for rule in select_rules(config) if rule.code in mirrored]
     result = audit(Project(tmp_path, config), config, selected)
     ours = {(mirrored[f.code], Path(f.path).name, f.span.line) for f in result.findings}
@@ -213,8 +226,8 @@ def test_gh_rules_flag_the_lines_zizmor_flags(tmp_path: Path) -> None:
 def test_composite_action_inputs_in_run_are_template_injection() -> None:
     files = {
         ".github/actions/x/action.yml": "name: x\ninputs:\n  title: {description: t}\nruns:\n"
-        "  using: composite\n  steps:\n    - run: echo \"${{ inputs.title }}\"\n      shell: bash\n"
-        "    - run: echo \"$TITLE\"\n      shell: bash\n      env:\n        TITLE: ${{ inputs.title }}\n",
+        '  using: composite\n  steps:\n    - run: echo "${{ inputs.title }}"\n      shell: bash\n'
+        '    - run: echo "$TITLE"\n      shell: bash\n      env:\n        TITLE: ${{ inputs.title }}\n',
         WORKFLOW: "on: workflow_dispatch\npermissions: {}\njobs:\n  a:\n    runs-on: x\n"
         "    steps:\n      - run: echo ${{ inputs.name }}\n",
     }

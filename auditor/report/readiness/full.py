@@ -74,7 +74,9 @@ def render(report: ReadinessReport, out: TextIO) -> None:
     console = make_console(out)
     run = report.run
     files = f"{run.files} file" + ("" if run.files == 1 else "s")
-    console.print(Text(f"mami-audit readiness: {run.root} ({files}, {len(run.rules)} rules)", style="bold"))
+    console.print(
+        Text(f"mami-audit readiness: {run.root} ({files}, {len(run.rules)} rules)", style="bold")
+    )
     for requirement in report.readiness.requirements:
         console.print()
         console.print(_requirement_line(requirement))

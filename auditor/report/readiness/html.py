@@ -163,7 +163,7 @@ def _counts_label(counts: dict[str, int]) -> str:
 def _finding_html(finding: dict[str, Any], sources: _Sources) -> str:
     where = f"{finding['path']}:{finding['line']}:{finding['column']}"
     parts = [
-        f'<li><code>{escape(inline(where))}</code> <b>{escape(finding["code"])}</b> '
+        f"<li><code>{escape(inline(where))}</code> <b>{escape(finding['code'])}</b> "
         f'<span class="muted">{escape(finding["name"])}</span> {escape(inline(finding["message"]))}'
     ]
     lines = sources.lines(finding["path"])
@@ -183,7 +183,7 @@ def _criterion_html(requirement: str, criterion: dict[str, Any], sources: _Sourc
     status = Status(criterion["status"])
     head = (
         f'<span class="badge {status.value}">{status.label}</span> '
-        f'<b>{escape(criterion["id"])}</b> {escape(inline(criterion["text"]))}'
+        f"<b>{escape(criterion['id'])}</b> {escape(inline(criterion['text']))}"
     )
     attributes = (
         f'class="criterion" id="criterion-{escape(criterion["id"])}" '

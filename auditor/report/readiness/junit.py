@@ -56,7 +56,10 @@ def render(report: ReadinessReport, out: TextIO) -> None:
             )
             if item.status is Status.FAIL:
                 failure = ElementTree.SubElement(
-                    case, "failure", message=_xml_text(item.reason), type=",".join(sorted({f.code for f in item.findings}))
+                    case,
+                    "failure",
+                    message=_xml_text(item.reason),
+                    type=",".join(sorted({f.code for f in item.findings})),
                 )
                 failure.text = _xml_text(
                     "\n".join(
@@ -65,7 +68,9 @@ def render(report: ReadinessReport, out: TextIO) -> None:
                     )
                 )
             elif item.status in skipped_statuses:
-                ElementTree.SubElement(case, "skipped", message=_xml_text(f"{item.status.label}: {item.reason}"))
+                ElementTree.SubElement(
+                    case, "skipped", message=_xml_text(f"{item.status.label}: {item.reason}")
+                )
     ElementTree.indent(suites)
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     out.write(ElementTree.tostring(suites, encoding="unicode"))

@@ -42,7 +42,12 @@ def _findings_cell(item: CriterionStatus) -> str:
 
 def render(report: ReadinessReport, out: TextIO) -> None:
     readiness = report.readiness
-    lines = [f"## mami-audit readiness: {percent(readiness.readiness)}", "", headline(readiness), ""]
+    lines = [
+        f"## mami-audit readiness: {percent(readiness.readiness)}",
+        "",
+        headline(readiness),
+        "",
+    ]
     lines += [
         "| requirement | readiness | pass | fail | not checked | runtime-only |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
@@ -59,7 +64,11 @@ def render(report: ReadinessReport, out: TextIO) -> None:
             criterion = f"{ICONS[Status.FAIL]} **{item.criterion.id}** {cell(item.criterion.text)}"
             lines.append(f"| {criterion} | {_findings_cell(item)} |")
         lines.append("")
-    for status, title in ((Status.NOT_CHECKED, "Not checked"), (Status.RUNTIME_ONLY, "Runtime-only: verify these by running the stack"), (Status.PASS, "Passing")):
+    for status, title in (
+        (Status.NOT_CHECKED, "Not checked"),
+        (Status.RUNTIME_ONLY, "Runtime-only: verify these by running the stack"),
+        (Status.PASS, "Passing"),
+    ):
         items = [item for item in readiness.criteria if item.status is status]
         if not items:
             continue
@@ -71,6 +80,8 @@ def render(report: ReadinessReport, out: TextIO) -> None:
         ]
         for item in items:
             detail = item.reason
-            lines.append(f"| {ICONS[status]} **{item.criterion.id}** {cell(item.criterion.text)} | {cell(detail)} |")
+            lines.append(
+                f"| {ICONS[status]} **{item.criterion.id}** {cell(item.criterion.text)} | {cell(detail)} |"
+            )
         lines += ["", "</details>", ""]
     out.write("\n".join(lines))

@@ -8,7 +8,7 @@ STATUS_ORDER = (Status.FAIL, Status.NOT_CHECKED, Status.PASS, Status.RUNTIME_ONL
 
 
 def headline(readiness: Readiness) -> str:
-    """"Readiness 45%: 20 of 44 checkable criteria pass; 3 fail, 21 not checked; 7 runtime-only."""
+    """ "Readiness 45%: 20 of 44 checkable criteria pass; 3 fail, 21 not checked; 7 runtime-only."""
     if readiness.nothing_checked:
         return (
             "Nothing was checked: no rule found a file to read here. "
