@@ -10,7 +10,7 @@ that from the data file and the registry; tests hold the two to each other.
 
 - `fail`: an enforcing rule found something (its findings are attached);
 - `not-checked`: no rule enforces it yet, its rules were not selected, raised, or found no
-  file of the kind they read;
+  file of the kind they read (or the project has no file at all);
 - `pass`: every enforcing rule ran on at least one file between them and found nothing;
 - `runtime-only`: nothing in the files can show it; the how-to says what to run instead.
 
@@ -221,6 +221,10 @@ def _criterion_status(
     failed = [code for code in codes if code in run.failed_codes]
     if failed:
         return status(Status.NOT_CHECKED, f"rules failed to run: {', '.join(failed)}")
+    if run.files == 0:
+        # Rules that work from the file list (junk files) find nothing in an empty project
+        # without having checked anything.
+        return status(Status.NOT_CHECKED, "the project has no file to check")
     if all(code in run.rules_without_input for code in codes):
         return status(Status.NOT_CHECKED, f"no file for {', '.join(codes)} to read")
     return status(Status.PASS, f"checked by {', '.join(codes)}: nothing found")

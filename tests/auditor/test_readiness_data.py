@@ -57,12 +57,25 @@ class _CitesUnknown(Rule):
 
 
 def _pending_criterion() -> str:
-    return next(c.id for c in load_spec().criteria.values() if c.pending)
+    """A criterion marked pending that no registered rule cites yet."""
+    cited = {criterion for rule in registry for criterion in rule.requirements}
+    return next(c.id for c in load_spec().criteria.values() if c.pending and c.id not in cited)
+
+
+# The next tests look at the problems a change adds, so that only
+# test_every_criterion_has_exactly_one_status_source fails while the data file lags behind a
+# family that has just landed.
+
+
+def _added_problems(*rules: type[Rule], spec=None) -> list:
+    before = set(coverage_problems(list(registry)))
+    with registered(*rules):
+        after = coverage_problems(list(registry), spec)
+    return [problem for problem in after if problem not in before]
 
 
 def test_a_rule_citing_an_unknown_criterion_is_a_problem() -> None:
-    with registered(_CitesUnknown):
-        problems = coverage_problems(list(registry))
+    problems = _added_problems(_CitesUnknown)
     assert [p.criterion for p in problems] == ["R13.9"]
     assert "ZZ901" in problems[0].message
 
@@ -74,8 +87,7 @@ def test_a_pending_criterion_that_a_rule_enforces_is_a_problem() -> None:
         (_CitesUnknown,),
         {"code": "ZZ902", "name": "zz-enforces", "requirements": (pending,)},
     )
-    with registered(enforcing):
-        problems = coverage_problems(list(registry))
+    problems = _added_problems(enforcing)
     assert [p.criterion for p in problems] == [pending]
     assert "more than one status source" in problems[0].message and "pending" in problems[0].message
 
@@ -89,7 +101,8 @@ def test_a_criterion_with_no_source_is_a_problem(tmp_path) -> None:
     stripped = data.replace(block.group(0), re.sub(r"pending = \[[^\]]*\]\n", "", block.group(0)))
     copy = tmp_path / "spec_criteria.toml"
     copy.write_text(stripped, encoding="utf-8")
-    problems = coverage_problems(list(registry), load_spec(copy))
+    before = set(coverage_problems(list(registry)))
+    problems = [p for p in coverage_problems(list(registry), load_spec(copy)) if p not in before]
     assert [(p.criterion, p.message) for p in problems] == [
         (pending, "neither enforced by a rule, runtime-only nor pending")
     ]
