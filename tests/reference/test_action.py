@@ -3,8 +3,8 @@
 check-jsonschema validates it against its vendored action-metadata schema and zizmor audits it
 offline. Its audit step then runs for real, as the runner runs a composite step (`bash
 --noprofile --norc -eo pipefail FILE`, inputs set into its `env:`), with RUNNER_TEMP holding a
-virtualenv that is this one (the install step, a pip install of the action's source, is not
-repeated here), on a flawed project and a clean one.
+virtualenv that is this one, on flawed projects; the install step runs once on its own, a real
+pip install of a copy of this repository.
 """
 
 from __future__ import annotations
@@ -138,3 +138,36 @@ def test_a_wrong_fail_on_is_a_usage_error(action: dict[str, Any], tmp_path: Path
     done, _, _ = _run_audit_step(action, project, tmp_path, fail_on="critical")
     assert done.returncode == 2
     assert "fail-on must be error, warning, info or never" in done.stdout
+
+
+def test_the_install_step_installs_the_actions_own_source(
+    repo_root: Path, action: dict[str, Any], tmp_path: Path
+) -> None:
+    """As on a runner: `python3 -m venv`, then pip installs the action's source (a copy of
+    this repository, so the build leaves nothing in the work tree) with its dependencies."""
+    import shutil
+
+    step = next(step for step in action["runs"]["steps"] if step["name"] == "Install mami-audit")
+    source = tmp_path / "action-source"
+    ignored = shutil.ignore_patterns(".git", ".venv", "node_modules", "__pycache__", "*.egg-info")
+    shutil.copytree(repo_root, source, ignore=ignored, symlinks=True)
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir()
+    script = tmp_path / "install.sh"
+    script.write_text(step["run"])
+    environment = dict(
+        os.environ,
+        RUNNER_TEMP=str(runner_temp),
+        MAMI_AUDIT_VERSION="",
+        MAMI_AUDIT_SOURCE=str(source),
+    )
+    done = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1].startswith("mami-audit ")
+    assert (runner_temp / "mami-audit-venv" / "bin" / "mami-audit").exists()
