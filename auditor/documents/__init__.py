@@ -15,6 +15,8 @@ KIND_MODULES: dict[str, str] = {
     "dockerignore": "auditor.documents.ignorefile",
     "workflow": "auditor.documents.workflow",
     "action": "auditor.documents.action",
+    "python": "auditor.documents.python",
+    "dotenv": "auditor.documents.dotenv",
 }
 
 
