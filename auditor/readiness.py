@@ -19,7 +19,8 @@ The readiness of a requirement is its passing criteria over its statically check
 criteria for the whole project. A requirement with only runtime-only criteria has none.
 
 `python -m auditor.readiness --write-docs` regenerates docs/spec-coverage.md; `--check-docs`
-exits 1 when it is stale.
+exits 1 when it is stale; `--prune-pending` (for whoever merges a rule family) drops `pending`
+from the criteria the registered rules now enforce, then writes the docs.
 """
 
 from __future__ import annotations
@@ -343,6 +344,28 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def prune_pending(registered: Iterable[type[Rule]], path: Path = DATA_FILE) -> list[str]:
+    """Remove the `pending = [...]` line of each criterion that registered rules enforce (a
+    family has landed); returns those criteria. A minimal text edit: comments and order stay."""
+    import re
+
+    enforced = enforcing_rules(registered)
+    text = path.read_text(encoding="utf-8")
+    pruned = []
+    for criterion in load_spec(path).criteria.values():
+        if criterion.pending and criterion.id in enforced:
+            block = re.compile(
+                rf'(id = "{re.escape(criterion.id)}"\ntext = "[^\n]*"\n(?:[\w-]+ = [^\n]*\n)*?)'
+                r"pending = \[[^\]\n]*\]\n"
+            )
+            text, count = block.subn(r"\1", text, count=1)
+            if count:
+                pruned.append(criterion.id)
+    path.write_text(text, encoding="utf-8")
+    load_spec.cache_clear()  # the file changed under the cache
+    return pruned
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     import argparse
 
@@ -353,10 +376,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     action = parser.add_mutually_exclusive_group(required=True)
     action.add_argument("--write-docs", action="store_true", help=f"write {DOCS_FILE.name}")
     action.add_argument("--check-docs", action="store_true", help="exit 1 when it is stale")
+    action.add_argument(
+        "--prune-pending",
+        action="store_true",
+        help="drop `pending` from criteria registered rules now enforce, then write the docs",
+    )
     options = parser.parse_args(argv)
     rules.load_all()
+    if options.prune_pending:
+        for criterion in prune_pending(list(registry)):
+            print(f"{criterion}: enforced now, no longer pending")
     expected = coverage_markdown(list(registry))
-    if options.write_docs:
+    if options.write_docs or options.prune_pending:
         DOCS_FILE.write_text(expected, encoding="utf-8")
         return 0
     current = DOCS_FILE.read_text(encoding="utf-8") if DOCS_FILE.exists() else ""

@@ -116,3 +116,24 @@ def test_spec_coverage_doc_is_generated_from_the_data_and_not_stale() -> None:
     for rule in registry:
         for cited in rule.requirements:
             assert f"`{rule.code}`" in text, cited
+
+
+def test_prune_pending_drops_only_what_rules_now_enforce(tmp_path) -> None:
+    copy = tmp_path / "spec_criteria.toml"
+    copy.write_text(readiness.DATA_FILE.read_text(encoding="utf-8"), encoding="utf-8")
+    pending = _pending_criterion()
+    enforcing = type(
+        "_EnforcesPending",
+        (_CitesUnknown,),
+        {"code": "ZZ903", "name": "zz-landed", "requirements": (pending,)},
+    )
+    with registered(enforcing):
+        pruned = readiness.prune_pending(list(registry), copy)
+        spec = load_spec(copy)
+        problems = coverage_problems(list(registry), spec)
+    assert pruned == [pending]
+    assert spec.criteria[pending].pending == ()
+    assert pending not in {p.criterion for p in problems}
+    before = readiness.DATA_FILE.read_text(encoding="utf-8").splitlines()
+    after = copy.read_text(encoding="utf-8").splitlines()
+    assert len(before) - len(after) == 1  # one line removed, the rest as it was
