@@ -31,13 +31,14 @@ MAX_SOURCE_LINES = 6  # a longer span shows its first lines and says how many fo
 _CSS = """
 :root { color-scheme: light dark; --bg: #ffffff; --fg: #1f2328; --muted: #59636e;
   --card: #f6f8fa; --line: #d1d9e0; --pass: #1a7f37; --fail: #cf222e; --not-checked: #9a6700;
-  --runtime-only: #0969da; --focus: #0969da; }
+  --runtime-only: #0969da; --focus: #0969da; --badge-fg: #ffffff; }
 :root[data-theme="dark"] { --bg: #0d1117; --fg: #e6edf3; --muted: #9198a1; --card: #151b23;
   --line: #3d444d; --pass: #3fb950; --fail: #f85149; --not-checked: #d29922;
-  --runtime-only: #4493f8; --focus: #4493f8; }
+  --runtime-only: #4493f8; --focus: #4493f8; --badge-fg: #0d1117; }
 @media (prefers-color-scheme: dark) { :root:not([data-theme="light"]) { --bg: #0d1117;
   --fg: #e6edf3; --muted: #9198a1; --card: #151b23; --line: #3d444d; --pass: #3fb950;
-  --fail: #f85149; --not-checked: #d29922; --runtime-only: #4493f8; --focus: #4493f8; } }
+  --fail: #f85149; --not-checked: #d29922; --runtime-only: #4493f8; --focus: #4493f8;
+  --badge-fg: #0d1117; } }
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--bg); color: var(--fg); overflow-wrap: anywhere;
   font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; }
@@ -52,7 +53,7 @@ h2 { font-size: 1.15rem; margin: 20px 0 8px; }
 .counts { display: flex; flex-wrap: wrap; gap: 8px; padding: 0; margin: 8px 0; list-style: none; }
 .counts li { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: 2px 8px; }
 .badge { display: inline-block; min-width: 7.5em; font-size: .8rem; font-weight: 600;
-  border-radius: 10px; padding: 0 8px; color: #fff; text-align: center; }
+  border-radius: 10px; padding: 0 8px; color: var(--badge-fg); text-align: center; }
 .badge.pass { background: var(--pass); } .badge.fail { background: var(--fail); }
 .badge.not-checked { background: var(--not-checked); } .badge.runtime-only { background: var(--runtime-only); }
 .chart { list-style: none; padding: 0; margin: 0; }
