@@ -35,6 +35,8 @@ class Expectations(NamedTuple):
     grafana_port: int = 3000  # R12.4
     elasticsearch_heap: str = "512m"  # R10.3: ES_JAVA_OPTS -Xms and -Xmx
     prometheus_retention: str = "30d"  # R11.3: --storage.tsdb.retention.time
+    # The CI workflow (R13), a file name in .github/workflows/
+    workflow: str = "docker-build.yml"  # R13.1
     # Python dependencies (R8)
     fastapi_version: str = "0.115.0"
     uvicorn_version: str = "0.30.3"
