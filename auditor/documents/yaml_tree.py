@@ -24,10 +24,10 @@ and None.
 
 from __future__ import annotations
 
-import re
 from typing import Any, NamedTuple
 
 from auditor.documents.base import ParseError
+from auditor.lazy_pattern import LazyPattern
 
 
 class Tagged(NamedTuple):
@@ -116,10 +116,10 @@ def _error(context: str, context_mark: Any, problem: str, problem_mark: Any) -> 
 
 
 # The YAML 1.2 core schema, as Go's yaml v3 (and so Compose) resolves plain scalars.
-_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
-_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
-_INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
-_FLOAT = re.compile(
+_NULL = LazyPattern(r"^(?:~|null|Null|NULL|)$")
+_BOOL = LazyPattern(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_INT = LazyPattern(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_FLOAT = LazyPattern(
     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)"
     r"|\.(?:nan|NaN|NAN))$"
 )

@@ -7,10 +7,10 @@ quoted. The fixer re-parses the result as a compose file before anything is writ
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from auditor.facts.compose import Node, Origin, Service, Stack, stacks_of
+from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Context, Edit, Finding, Fix, Rule, Span
 
 
@@ -127,7 +127,7 @@ def words_text(words: list[str] | None) -> str:
     return " ".join(words or [])
 
 
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+_DURATION = LazyPattern(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
 _UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
 
 

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 
 from auditor.facts.compose import Stack, as_mapping, compose_files, file_tree
+from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Context, Finding, Fix, Severity, register
 from rules.compose._base import ComposeRule, insert_into_service, value_text
 
@@ -132,7 +133,7 @@ class MissingEnvFile(ComposeRule):
                 )
 
 
-_SECRET_NAME = re.compile(r"(?i)(api_?key|secret|token|passw(or)?d|private_?key|credential)")
+_SECRET_NAME = LazyPattern(r"(?i)(api_?key|secret|token|passw(or)?d|private_?key|credential)")
 _PLACEHOLDERS = frozenset({"", "changeme", "change-me", "admin", "false", "true", "none", "null"})
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from auditor.facts.compose import Service, Stack
+from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Context, Finding, Severity, register
 from rules.compose._base import ComposeRule
 
@@ -237,7 +238,7 @@ class DataVolumeNotWritable(ComposeRule):
 
 # --- seams with the Python code (routes, entry points, Settings) and the requirements ------
 
-_URL_PATH = re.compile(r"https?://[^/\s'\"]+(/[^\s'\"?]*)?")
+_URL_PATH = LazyPattern(r"https?://[^/\s'\"]+(/[^\s'\"?]*)?")
 
 
 def probed_path(words: list[str]) -> str | None:
@@ -432,7 +433,7 @@ class EntryPointMissing(ComposeRule):
 
 
 # Variables read by Python, the servers and the image, not by the app's Settings.
-_RUNTIME_VARIABLES = re.compile(
+_RUNTIME_VARIABLES = LazyPattern(
     r"^(PYTHON\w*|UVICORN_\w+|GUNICORN_CMD_ARGS|WEB_CONCURRENCY|FORWARDED_ALLOW_IPS|TZ|LANG|"
     r"LC_\w+|PATH|HOME|PIP_\w+|OTEL_\w+|SSL_CERT_\w+|REQUESTS_CA_BUNDLE|HTTPS?_PROXY|NO_PROXY)$"
 )

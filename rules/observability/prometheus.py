@@ -7,6 +7,7 @@ import posixpath
 from collections.abc import Iterator
 
 from auditor.facts.compose import Stack
+from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Context, Finding, Severity, register
 from rules.observability._base import (
     ObservabilityRule,
@@ -462,3 +463,106 @@ class MetricsPathMissing(ObservabilityRule):
                 if str(target).rpartition(":")[0] == service:
                     return True
         return False
+
+
+_JOB_MATCHER = LazyPattern(r"""\bjob\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+@register
+class AlertJobUnknown(ObservabilityRule):
+    """An alert rule selects a scrape job that the Prometheus config does not define.
+
+    ## What it does
+    Reads the rule files the mounted `prometheus.yml` loads and, in each rule's `expr`, the
+    exact job matchers (`job="mami-ai"`). Each job must be the `job_name` of a scrape config;
+    regex matchers (`job=~"..."`) are left alone.
+
+    ## Why is this bad?
+    After a job is renamed, `up{job="old-name"} == 0` selects nothing and never fires: the
+    alert that should wake someone when the API is down is silently dead.
+
+    ## Example
+    ```yaml
+    # docker/alert_rules.yml
+          - alert: ApiDown
+            expr: up{job="mami-api"} == 0    # the job is `mami-ai`
+    ```
+
+    ## How to fix
+    Use the job name of `scrape_configs`, or rename the job back.
+    """
+
+    code = "OB009"
+    name = "alert-job-unknown"
+    summary = "An alert rule selects a job no scrape config defines"
+    severity = Severity.ERROR
+    requirements = ("R11.2",)
+    _FILES = {
+        "docker-compose.yml": _COMPOSE,
+        "docker/prometheus.yml": "rule_files:\n  - alert_rules.yml\nscrape_configs:\n"
+        '  - job_name: mami-ai\n    static_configs:\n      - targets: ["mami-ai:8000"]\n',
+    }
+    bad_examples = (
+        ObservabilityRule.bad(
+            {
+                **_FILES,
+                "docker/alert_rules.yml": "groups:\n  - name: api\n    rules:\n"
+                '      - alert: ApiDown\n        expr: up{job="mami-api"} == 0\n',
+            }
+        ),
+    )
+    good_examples = (
+        ObservabilityRule.good(
+            {
+                **_FILES,
+                "docker/alert_rules.yml": "groups:\n  - name: api\n    rules:\n"
+                "      - alert: ApiDown\n        expr: up{job='mami-ai'} == 0\n"
+                '      - alert: AnyDown\n        expr: up{job=~"mami-.*"} == 0\n',
+            }
+        ),
+    )
+
+    def check_stack(self, context: Context, stack: Stack) -> Iterator[Finding]:
+        found = prometheus_config(context, stack)
+        if found is None or found[2] is None:
+            return
+        service, container_path, (source, _, _) = found
+        config = config_document(context, source, "prometheus-config")
+        if config is None:
+            return
+        jobs = config.tree.get("scrape_configs")
+        names = {
+            str(job.get("job_name"))
+            for job in (jobs if isinstance(jobs, list) else [])
+            if isinstance(job, dict)
+        }
+        entries = config.tree.get("rule_files")
+        for entry in entries if isinstance(entries, list) else []:
+            inside = posixpath.join(posixpath.dirname(container_path), str(entry))
+            mounted = mounted_source(stack, service, inside)
+            if mounted is None:
+                continue  # OB002 reports it
+            rules_file = config_document(context, mounted[0], "prometheus-rules")
+            if rules_file is not None:
+                yield from self._check_rules(rules_file, names, source)
+
+    def _check_rules(self, document, names: set[str], config_path: str) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
+        groups = document.tree.get("groups")
+        for group in groups if isinstance(groups, list) else []:
+            rules = group.get("rules") if isinstance(group, dict) else None
+            for rule in rules if isinstance(rules, list) else []:
+                expr = rule.get("expr") if isinstance(rule, dict) else None
+                if not isinstance(expr, str):
+                    continue
+                for match in _JOB_MATCHER.finditer(expr):
+                    job = match.group(1) if match.group(1) is not None else match.group(2)
+                    if job in names:
+                        continue
+                    line = line_of(document, rule, "expr")
+                    yield self.finding(
+                        document,
+                        document.line_span(line),
+                        f"`{rule.get('alert') or rule.get('record')}` selects job {job!r}, "
+                        f"which {config_path} does not scrape (jobs: "
+                        f"{', '.join(sorted(names)) or 'none'})",
+                    )

@@ -99,6 +99,12 @@ def test_the_reference_files_are_clean_on_their_own() -> None:
             ("docker-compose.yml", "CP012"),
         ),
         (
+            "docker/alert_rules.yml",
+            'up{job="mami-ai"}',
+            'up{job="mami-api"}',
+            ("docker/alert_rules.yml", "OB009"),
+        ),
+        (
             "docker-compose.yml",
             "- ./data:/app/data",
             "- ./data:/app/data:ro",
