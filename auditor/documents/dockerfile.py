@@ -37,7 +37,7 @@ from typing import NamedTuple
 
 from auditor.documents.base import Document, ParseError, SourceFile
 from auditor.lazy_pattern import LazyPattern
-from auditor.rule import Span
+from auditor.values import Span
 
 KIND = "dockerfile"
 
