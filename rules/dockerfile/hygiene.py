@@ -768,7 +768,10 @@ class RelativeWorkdir(DockerfileRule):
     WORKDIR /app/data
     ```
     The fix is safe when an earlier absolute WORKDIR of the same stage chain fixes where the
-    relative one points; otherwise the path depends on the base image and is not changed.
+    relative one points, or when the stage builds on `scratch`, whose working directory is
+    `/`. For the first WORKDIR on any other base image the fix writes the path under `/`
+    (`WORKDIR app` -> `WORKDIR /app`) and is unsafe: that is where most base images (python,
+    debian, alpine, node) start, but an image that sets its own WORKDIR starts elsewhere.
     """
 
     code = "DF024"
@@ -782,7 +785,15 @@ class RelativeWorkdir(DockerfileRule):
             "FROM python:3.11-slim\nWORKDIR /app\nWORKDIR data\n",
             "FROM python:3.11-slim\nWORKDIR /app\nWORKDIR /app/data\n",
         ),
-        DockerfileRule.bad("FROM python:3.11-slim\nWORKDIR app\n"),
+        DockerfileRule.bad(
+            "FROM python:3.11-slim\nWORKDIR app\n",
+            "FROM python:3.11-slim\nWORKDIR /app\n",
+            unsafe=True,
+        ),
+        DockerfileRule.bad(
+            "FROM scratch\nWORKDIR srv/./app\n",
+            "FROM scratch\nWORKDIR /srv/app\n",
+        ),
     )
     good_examples = (
         DockerfileRule.good("FROM python:3.11-slim\nWORKDIR /app\nWORKDIR $HOME/data\n"),
@@ -790,7 +801,8 @@ class RelativeWorkdir(DockerfileRule):
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         for stage in document.stages:
-            current: str | None = None
+            current: str | None = None  # the working directory, when known
+            first = True  # no WORKDIR yet in the chain: the base image's directory applies
             for instruction in document.chain_instructions(stage):
                 if instruction.keyword != "WORKDIR":
                     continue
@@ -799,22 +811,23 @@ class RelativeWorkdir(DockerfileRule):
                     continue
                 if path.startswith(("/", "$")) or re.match(r"^[A-Za-z]:[\\/]", path):
                     current = path if path.startswith("/") and "$" not in path else None
+                    first = False
                     continue
-                absolute = posixpath.normpath(posixpath.join(current, path)) if current else None
+                known = current is not None or first and document.root_base(stage) == "scratch"
+                absolute = posixpath.normpath(posixpath.join(current or "/", path))
                 if instruction.stage == stage.index:
                     fix = None
-                    if absolute is not None:
-                        span = document.find_in(instruction, instruction.arguments.strip())
-                        if span is not None:
-                            fix = Fix.safe(
-                                f"Use `{absolute}`",
-                                Edit.replace(document.path, span, absolute),
-                            )
+                    span = document.find_in(instruction, instruction.arguments.strip())
+                    if span is not None and (known or first):
+                        edit = Edit.replace(document.path, span, absolute)
+                        make_fix = Fix.safe if known else Fix.unsafe
+                        fix = make_fix(f"Use `{absolute}`", edit)
                     message = f"WORKDIR `{path}` is relative: its meaning depends on the WORKDIR before it"
                     yield self.finding(
                         document, document.instruction_span(instruction), message, fix
                     )
-                current = absolute
+                current = absolute if known else None
+                first = False
 
 
 _SECRET_WORDS = frozenset(
