@@ -5,6 +5,7 @@
 - context: what COPY/ADD take from the build context
 - images: base images (tags, Python versions)
 - hygiene: hadolint-compatible good practice (ADD, CMD form, apt-get, pipefail, ...)
+- structure: where instructions stand, stages, COPY --from, instructions that count once
 
 Codes are stable and never reused. Shared helpers live in the `_`-prefixed modules.
 """
@@ -15,4 +16,5 @@ from rules.dockerfile import (
     hygiene,  # noqa: F401
     images,  # noqa: F401
     runtime,  # noqa: F401  (importing registers the rules)
+    structure,  # noqa: F401
 )
