@@ -219,7 +219,7 @@ class YarnCacheKept(DockerfileRule):
     ## What it does
     Finds a RUN that runs `yarn install` (or `yarn` alone) without `yarn cache clean` in the
     same RUN, unless the RUN mounts a cache on yarn's cache folder. Mirrors hadolint's
-    DL3060.
+    DL3060, which does not know that a bare `yarn` installs too.
 
     ## Why is this bad?
     yarn keeps a copy of every package it downloaded in its cache folder, often as large as

@@ -215,9 +215,10 @@ class CopyFromUnknownStage(DockerfileRule):
 
     ## What it does
     Finds `COPY --from=NAME` where NAME is a plain name (no tag, registry, digest or variable:
-    those are images) that no earlier stage is called. Stage names are compared ignoring
-    case, as BuildKit does; hadolint's DL3022, which this mirrors, compares them as written
-    and reports `--from=Builder` for a stage `builder`.
+    those are images) that no earlier stage is called. Mirrors hadolint's DL3022, with two
+    differences: stage names are compared ignoring case, as BuildKit does (hadolint reports
+    `--from=Builder` for a stage `builder`), and a variable (`--from=$IMAGE`) is not judged,
+    as it may name an image (hadolint reports it).
 
     ## Why is this bad?
     BuildKit takes a name that is not an earlier stage for an image and tries to pull it
