@@ -133,7 +133,7 @@ def execute(plan: RunPlan, options: RunOptions, messages: Messages) -> Run:
     """Audit the plan's targets; with options.fix, write the safe (or unsafe) fixes first."""
     from auditor.engine import audit
     from auditor.project import Project
-    from auditor.result import RunResult
+    from auditor.result import FailedRule, RunResult
     from auditor.rule import Finding
 
     fixed: list[Finding] = []
@@ -162,6 +162,7 @@ def execute(plan: RunPlan, options: RunOptions, messages: Messages) -> Run:
         fixed=fixed,
         unsafe_fixes_enabled=options.unsafe_fixes,
         failed_rules=len({failure.rule for failure in result.failures}),
+        rule_failures=[FailedRule.from_failure(failure) for failure in result.failures],
     )
     return Run(run_result, result.failures, result.suppressed, [])
 
