@@ -403,3 +403,16 @@ def test_json_and_sarif_reports_name_the_failed_rule(make_project, cli) -> None:
     assert invocation["executionSuccessful"] is False
     (notification,) = invocation["toolExecutionNotifications"]
     assert notification["associatedRule"]["id"] == "TS003"
+
+
+def test_a_file_named_like_an_option_is_audited(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    """pre-commit passes staged files after the hook's args, without `--`."""
+    root = make_project({"-x.Dockerfile": "FORM broken\n", "Dockerfile": "FROM a\n"})
+    run = cli("--select", "AU001", "--output-format", "concise", "-x.Dockerfile", cwd=root)
+    assert run.code == 1, run.err
+    assert run.out.startswith("-x.Dockerfile:1:1: AU001")
+    # An option of check (or its value) keeps its meaning, even next to such a file.
+    run = cli("--output-format", "json", "--select", "AU001", "-x.Dockerfile", cwd=root)
+    assert run.code == 1 and json.loads(run.out)["findings"][0]["path"] == "-x.Dockerfile"
+    run = cli("--select", "AU001", "--bogus-option", "-x.Dockerfile", cwd=root)
+    assert run.code == 2

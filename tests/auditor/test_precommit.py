@@ -48,3 +48,28 @@ def test_hook_reports_only_on_the_files_it_is_given(tmp_path: Path) -> None:
     passing = try_repo("mami-audit.toml")
     assert passing.returncode == 0, passing.stdout + passing.stderr
     assert "Passed" in passing.stdout
+
+
+@pytest.mark.skipif(not PRE_COMMIT.exists(), reason="pre-commit is in the test extra; install it")
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_hook_audits_a_staged_file_whose_name_starts_with_a_dash(tmp_path: Path) -> None:
+    """pre-commit passes `-x.Dockerfile` as an argument of its own, after the hook's args."""
+    project = tmp_path / "project"
+    project.mkdir()
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    (project / "-x.Dockerfile").write_text("FROM python:3.11-slim\nFORM python:3.11-slim\n")
+    (project / "mami-audit.toml").write_text('select = ["AU001"]\n')
+    subprocess.run(["git", "-C", str(project), "add", "--", "."], check=True)
+    command = [str(PRE_COMMIT), "try-repo", str(REPOSITORY), "mami-audit", "--all-files"]
+    done = subprocess.run(
+        command,
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, NO_COLOR="1"),
+        timeout=900,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "-x.Dockerfile:2:1" in output and "AU001 parse-error" in output
+    assert "No such option" not in output
