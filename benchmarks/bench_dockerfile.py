@@ -129,7 +129,7 @@ def main() -> None:
         dockerfile = Path(folder) / "Dockerfile"
         dockerfile.write_text(text)
         commands = {
-            "mami-audit": [mami_audit, "check", folder, "--output-format", "concise"],
+            "mami-audit": [mami_audit, "check", folder],  # default output: full
             "hadolint": [find_tool("hadolint"), "--no-color", str(dockerfile)],
             "typer only": [python, "-c", "import typer"],  # the reference, not a contender
         }

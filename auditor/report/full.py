@@ -13,8 +13,8 @@
 
     1 finding in 1 file, 1 fixable with --fix.
 
-Colour comes from rich, which leaves it out when the output is not a terminal (a pipe,
---output-file) or NO_COLOR is set. Source lines are read from disk for display only; a file
+Colour comes from rich, which leaves it out when NO_COLOR is set; rich is not even imported
+when the output is not a terminal (a pipe, --output-file): see styled.py. Source lines are read from disk for display only; a file
 that cannot be read or decoded is shown without its lines.
 """
 
@@ -23,10 +23,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
-
-from rich.cells import cell_len
-from rich.console import Console
-from rich.text import Text
 
 from auditor.documents.base import SourceFile
 from auditor.report.sanitize import UNSAFE_CHARACTERS, escape_character, inline
@@ -38,6 +34,7 @@ from auditor.report.summary import (
     statistics_lines,
     summary_lines,
 )
+from auditor.report.styled import Text, cell_len, make_console
 from auditor.result import RunResult
 from auditor.rule import Applicability, Finding, Severity
 
@@ -49,12 +46,6 @@ SEVERITY_STYLES = {
     Severity.INFO: "bold blue",
 }
 GUTTER_STYLE = "bold blue"
-
-
-def make_console(out: TextIO) -> Console:
-    # soft_wrap: never insert line breaks of our own (rich wraps at 80 columns in a pipe).
-    # markup/emoji off: messages are data, `[*]` or `:smile:` in them must print as is.
-    return Console(file=out, highlight=False, markup=False, emoji=False, soft_wrap=True)
 
 
 class SourceLines:
