@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TextIO
 
 from auditor.documents.base import SourceFile
-from auditor.report.sanitize import UNSAFE_CHARACTERS, escape_character, inline
+from auditor.report.sanitize import escape_character, inline, is_unsafe
 from auditor.report.summary import (
     fixable_ids,
     fixed_lines,
@@ -70,7 +70,7 @@ def display_line(line: str) -> tuple[str, list[int]]:
     for character in line:
         if character == "\t":
             piece = " " * (TAB_WIDTH - cells[-1] % TAB_WIDTH)
-        elif UNSAFE_CHARACTERS.match(character):
+        elif is_unsafe(character):
             piece = escape_character(character)
         else:
             piece = character
