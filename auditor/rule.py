@@ -10,7 +10,7 @@ The value types (Severity, Applicability, Span, Edit, Fix, Finding, Example) liv
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 # The shared value types live in auditor.values; rule modules and older code import them
@@ -147,6 +147,10 @@ class RuleRegistry:
     def __init__(self) -> None:
         self._by_code: dict[str, type[Rule]] = {}
         self._by_name: dict[str, type[Rule]] = {}
+        # Set when only some rule families were imported (rules.load_for_kinds): called with
+        # a selector the registry does not know, it imports the families that have it and
+        # says whether it imported any.
+        self.load_missing: Callable[[str], bool] | None = None
 
     def register(self, rule: type[Rule]) -> type[Rule]:
         for key, table in ((rule.code, self._by_code), (rule.name, self._by_name)):
@@ -169,16 +173,26 @@ class RuleRegistry:
         return len(self._by_code)
 
     def get(self, code_or_name: str) -> type[Rule] | None:
+        found = self._known(code_or_name)
+        if found is None and self.load_missing is not None and self.load_missing(code_or_name):
+            found = self._known(code_or_name)
+        return found
+
+    def _known(self, code_or_name: str) -> type[Rule] | None:
         return self._by_code.get(code_or_name.upper()) or self._by_name.get(code_or_name.lower())
 
     def matching(self, selector: str) -> list[type[Rule]]:
-        """Rules a --select/--ignore entry names: a code, a code prefix, a name or ALL."""
+        """Rules a --select/--ignore entry names: a code, a code prefix, a name or ALL.
+
+        ALL means the loaded rules: a run loads the families that can read something."""
         if selector.upper() == "ALL":
             return list(self)
         exact = self.get(selector)
         if exact is not None:
             return [exact]
         prefix = selector.upper()
+        if self.load_missing is not None:
+            self.load_missing(prefix)  # the families with codes under this prefix
         return [rule for rule in self if rule.code.startswith(prefix)]
 
 

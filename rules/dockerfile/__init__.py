@@ -12,6 +12,10 @@
 Codes are stable and never reused. Shared helpers live in the `_`-prefixed modules.
 """
 
+# The document kinds these rules read: a check run imports this family only when the project
+# has one of them (rules/__init__.py; regenerate rules/_index.py after changing it).
+KINDS = ("dockerfile", "dockerignore")
+
 from rules.dockerfile import (
     build,  # noqa: F401
     commands,  # noqa: F401

@@ -100,3 +100,17 @@ def test_full_format_in_colour_loads_rich(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr
     assert "rich" in top_level(modules)
     assert "auditor.report.full" in modules
+
+
+def test_a_project_without_dockerfiles_does_not_load_the_dockerfile_rules(tmp_path: Path) -> None:
+    """Rule families load by the kinds of files the project has (rules/_index.py)."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "README.md").write_text("# nothing to audit\n")
+    done, modules = loaded_modules(project, "check", ".", "--output-format", "concise")
+    assert done.returncode == 0, done.stderr
+    assert "rules.dockerfile" not in modules and "rules.general" in modules
+    # Naming a rule of a family that was not loaded still works.
+    done, modules = loaded_modules(project, "check", ".", "--select", "DF001,AU001")
+    assert done.returncode == 0, done.stderr
+    assert "rules.dockerfile" in modules
