@@ -225,7 +225,9 @@ class ShellFormCommand(DockerfileRule):
     redirections, globs), so the JSON form runs the very same program; a leading `exec` (a
     shell builtin, which already hands PID 1 to the app) is dropped, as the JSON form does
     the same. Like hadolint, `CMD exec ...` is still reported: it needs a shell in the image.
-    For HEALTHCHECK the fix rewrites the command after `CMD` and is safe.
+    For HEALTHCHECK the fix rewrites the command after `CMD` and is safe; a trailing
+    `|| exit 1` is dropped, which makes it unsafe: Docker counts any non-zero exit as
+    unhealthy, but documents exit code 2 as reserved and the probe may then return it.
     The fix is safe, except where the other instruction changes meaning: a shell-form
     ENTRYPOINT ignores the stage's CMD, which becomes its arguments once it is JSON; a CMD
     under an exec-form ENTRYPOINT is passed to it as `/bin/sh -c <text>` until it is JSON.
@@ -264,6 +266,8 @@ class ShellFormCommand(DockerfileRule):
         ),
         DockerfileRule.bad(
             "FROM python:3.11-slim\nHEALTHCHECK CMD curl -f http://localhost:8000/ || exit 1\n",
+            'FROM python:3.11-slim\nHEALTHCHECK CMD ["curl", "-f", "http://localhost:8000/"]\n',
+            unsafe=True,
         ),
     )
     good_examples = (
@@ -304,16 +308,21 @@ class ShellFormCommand(DockerfileRule):
             return
         fix = None
         command_span = document.find_in(instruction, command)
-        if command_span is not None and not instruction.comments and not _needs_shell(command):
+        # `probe || exit 1` maps any failure to 1; Docker counts every non-zero exit as
+        # unhealthy, so the probe alone does the same, but 2 is documented as reserved.
+        probe = _EXIT_ONE_RE.sub("", command)
+        if command_span is not None and not instruction.comments and not _needs_shell(probe):
             try:
-                words = shlex.split(command)
+                words = shlex.split(probe)
             except ValueError:
                 words = []
             if words and words[0] != "exec":
                 array = json.dumps(words, ensure_ascii=False)
-                fix = Fix.safe(
-                    "Use the JSON (exec) form", Edit.replace(document.path, command_span, array)
-                )
+                edit = Edit.replace(document.path, command_span, array)
+                if probe == command:
+                    fix = Fix.safe("Use the JSON (exec) form", edit)
+                else:
+                    fix = Fix.unsafe("Use the JSON (exec) form without `|| exit 1`", edit)
         message = "HEALTHCHECK CMD in shell form needs /bin/sh in the image to run its probe"
         yield self.finding(document, span, message, fix)
 
@@ -356,6 +365,9 @@ def _json_form_changes_meaning(document: Dockerfile, instruction: Instruction) -
     if entrypoints and entrypoints[-1].exec_form is not None:
         return "the ENTRYPOINT gets the words instead of `/bin/sh -c <text>`"
     return None
+
+
+_EXIT_ONE_RE = LazyPattern(r"\s*\|\|\s*exit\s+1\s*$")
 
 
 def _needs_shell(command: str) -> bool:
