@@ -120,7 +120,7 @@ FAMILIES: dict[str, tuple[tuple[str, ...] | None, tuple[str, ...], tuple[str, ..
         ),
     ),
     'rules.python_source': (
-        None,
+        ('dotenv', 'python'),
         (
             'PS001',
             'PS002',

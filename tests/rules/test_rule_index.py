@@ -56,13 +56,19 @@ def test_rules_read_only_the_kinds_their_family_declares(
     """Run every example of the rule and record the document kinds it asks the project for:
     a kind missing from KINDS would leave the family unloaded on a project that has it."""
     asked: set[str] = set()
-    original = project_module.Project.documents
+    all_of_kind = project_module.Project.documents
+    one_of_kind = project_module.Project.document
 
-    def recording(self: project_module.Project, kind: str):  # type: ignore[no-untyped-def]
+    def documents(self: project_module.Project, kind: str):  # type: ignore[no-untyped-def]
         asked.add(kind)
-        return original(self, kind)
+        return all_of_kind(self, kind)
 
-    monkeypatch.setattr(project_module.Project, "documents", recording)
+    def document(self: project_module.Project, path: str, kind: str):  # type: ignore[no-untyped-def]
+        asked.add(kind)
+        return one_of_kind(self, path, kind)
+
+    monkeypatch.setattr(project_module.Project, "documents", documents)
+    monkeypatch.setattr(project_module.Project, "document", document)
     for example in (*rule.bad_examples, *rule.good_examples):
         run_example(rule, example)
     assert asked <= kinds, f"{rule.code} reads {sorted(asked - kinds)}, not in its family's KINDS"
