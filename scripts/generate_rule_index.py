@@ -11,6 +11,7 @@ tests/rules/test_rule_index.py fails until you do.
 from __future__ import annotations
 
 import importlib
+import json
 import sys
 from pathlib import Path
 
@@ -44,18 +45,19 @@ def index_text() -> str:
         ]
         codes = tuple(rule.code for rule in members)
         names = tuple(rule.name for rule in members)
-        kinds_text = "None" if kinds is None else repr(tuple(sorted(kinds)))
-        lines.append(f"    {module_name!r}: (\n        {kinds_text},\n")
+        kinds_text = "None" if kinds is None else _tuple(tuple(sorted(kinds)))
+        lines.append(f"    {json.dumps(module_name)}: (\n        {kinds_text},\n")
         lines.append(f"        {_tuple(codes)},\n        {_tuple(names)},\n    ),\n")
     lines.append("}\n")
     return "".join(lines)
 
 
 def _tuple(items: tuple[str, ...]) -> str:
-    """One item per line, so the file stays readable and its diffs small."""
+    """One item per line, so the file stays readable and its diffs small; double quotes, as
+    the formatter writes them (codes, names and kinds are plain ASCII)."""
     if not items:
         return "()"
-    inner = "".join(f"            {item!r},\n" for item in items)
+    inner = "".join(f"            {json.dumps(item)},\n" for item in items)
     return f"(\n{inner}        )"
 
 

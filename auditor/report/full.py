@@ -14,8 +14,9 @@
     1 finding in 1 file, 1 fixable with --fix.
 
 Colour comes from rich, which leaves it out when NO_COLOR is set; rich is not even imported
-when the output is not a terminal (a pipe, --output-file): see styled.py. Source lines are read from disk for display only; a file
-that cannot be read or decoded is shown without its lines.
+when the output is not a terminal (a pipe, --output-file): see styled.py. Source lines are
+read from disk for display only; a file that cannot be read or decoded is shown without its
+lines.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import TextIO
 
 from auditor.documents.base import SourceFile
 from auditor.report.sanitize import escape_character, inline, is_unsafe
+from auditor.report.styled import Text, cell_len, make_console
 from auditor.report.summary import (
     fixable_ids,
     fixed_lines,
@@ -34,7 +36,6 @@ from auditor.report.summary import (
     statistics_lines,
     summary_lines,
 )
-from auditor.report.styled import Text, cell_len, make_console
 from auditor.result import RunResult
 from auditor.rule import Applicability, Finding, Severity
 

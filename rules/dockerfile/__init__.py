@@ -12,10 +12,6 @@
 Codes are stable and never reused. Shared helpers live in the `_`-prefixed modules.
 """
 
-# The document kinds these rules read: a check run imports this family only when the project
-# has one of them (rules/__init__.py; regenerate rules/_index.py after changing it).
-KINDS = ("dockerfile", "dockerignore")
-
 from rules.dockerfile import (
     build,  # noqa: F401
     commands,  # noqa: F401
@@ -26,3 +22,7 @@ from rules.dockerfile import (
     runtime,  # noqa: F401  (importing registers the rules)
     structure,  # noqa: F401
 )
+
+# The document kinds these rules read: a check run imports this family only when the project
+# has one of them (rules/__init__.py; regenerate rules/_index.py after changing it).
+KINDS = ("dockerfile", "dockerignore")

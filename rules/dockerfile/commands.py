@@ -55,7 +55,8 @@ class CdInRun(DockerfileRule):
     )
     good_examples = (
         DockerfileRule.good(
-            "FROM python:3.11-slim\nWORKDIR /app\nRUN pip install --no-cache-dir . # cd is not used\n"
+            "FROM python:3.11-slim\nWORKDIR /app\n"
+            "RUN pip install --no-cache-dir . # cd is not used\n"
         ),
     )
 
@@ -146,9 +147,7 @@ class AptInsteadOfAptGet(DockerfileRule):
         ),
     )
     good_examples = (
-        DockerfileRule.good(
-            "FROM debian:12-slim\nRUN apt-get update && apt-cache policy curl\n"
-        ),
+        DockerfileRule.good("FROM debian:12-slim\nRUN apt-get update && apt-cache policy curl\n"),
     )
 
     # Subcommands apt-get has with the same meaning and options (not list, search, show, ...).
@@ -331,14 +330,18 @@ class ReplacesBinSh(DockerfileRule):
     peers = ("DL4005",)
     bad_examples = (DockerfileRule.bad("FROM debian:12-slim\nRUN ln -sf /bin/bash /bin/sh\n"),)
     good_examples = (
-        DockerfileRule.good("FROM debian:12-slim\nRUN ln -s /usr/bin/python3 /usr/local/bin/python\n"),
+        DockerfileRule.good(
+            "FROM debian:12-slim\nRUN ln -s /usr/bin/python3 /usr/local/bin/python\n"
+        ),
     )
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         for instruction in _runs(document):
             if any(_links_bin_sh(command) for command in run_commands(instruction)):
                 span = document.span_or_instruction(instruction, "ln ")
-                yield self.finding(document, span, "Linking over /bin/sh: use the SHELL instruction")
+                yield self.finding(
+                    document, span, "Linking over /bin/sh: use the SHELL instruction"
+                )
 
 
 @register
@@ -394,6 +397,8 @@ class ConsecutiveRun(DockerfileRule):
                 and instruction.flags == previous.flags
                 and len(run_commands(instruction)) == len(run_commands(previous)) == 1
             ):
-                message = f"RUN right after the RUN of line {previous.line}: merge them into one layer"
+                message = (
+                    f"RUN right after the RUN of line {previous.line}: merge them into one layer"
+                )
                 yield self.finding(document, document.keyword_span(instruction), message)
             previous = instruction

@@ -642,7 +642,9 @@ class AptListsNotCleaned(DockerfileRule):
                             "With docker-clean removed, the downloaded packages stay in the "
                             "image: mount /var/cache/apt as a cache too"
                         )
-                        yield self.finding(document, document.instruction_span(instruction), message)
+                        yield self.finding(
+                            document, document.instruction_span(instruction), message
+                        )
                     continue
                 if any(_removes_apt_lists(command.words) for command in commands):
                     continue
@@ -672,9 +674,7 @@ _DOCKER_CLEAN = "/etc/apt/apt.conf.d/docker-clean"
 def _removes_docker_clean(commands: tuple[SimpleCommand, ...]) -> bool:
     """Does the RUN remove Debian's docker-clean, which deletes downloaded packages after
     each install (done to keep them in a cache mount)?"""
-    return any(
-        command.name == "rm" and _DOCKER_CLEAN in command.words[1:] for command in commands
-    )
+    return any(command.name == "rm" and _DOCKER_CLEAN in command.words[1:] for command in commands)
 
 
 def _removes_apt_lists(words: tuple[str, ...]) -> bool:

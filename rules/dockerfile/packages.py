@@ -71,7 +71,9 @@ class ApkCacheKept(DockerfileRule):
         for instruction in document.of_keyword("RUN"):
             if set(mounted_targets(instruction, "cache", "tmpfs")) & set(_APK_CACHES):
                 continue
-            for match in command_matches(document, instruction, r"(?<![\w.-])apk\s+(?:-\S+\s+)*add\b"):
+            for match in command_matches(
+                document, instruction, r"(?<![\w.-])apk\s+(?:-\S+\s+)*add\b"
+            ):
                 if "--no-cache" in match.segment.split():
                     continue
                 line, column = document.position(match.start)
@@ -86,7 +88,9 @@ class ApkCacheKept(DockerfileRule):
 
 
 _PIP_PINS = ("==", "~=", "@")
-_PATH_LIKE_RE = LazyPattern(r"^(?:[./~$]|[A-Za-z][A-Za-z0-9+.-]*://|git\+)|\.(?:whl|zip|tar\.gz|tgz)$")
+_PATH_LIKE_RE = LazyPattern(
+    r"^(?:[./~$]|[A-Za-z][A-Za-z0-9+.-]*://|git\+)|\.(?:whl|zip|tar\.gz|tgz)$"
+)
 
 
 def _pip_unpinned(target: str) -> bool:
@@ -126,7 +130,10 @@ class PipUnpinned(DockerfileRule):
     summary = "pip install of a package without a version"
     peers = ("DL3013",)
     bad_examples = (
-        DockerfileRule.bad("FROM python:3.11-slim\nRUN pip install --no-cache-dir fastapi 'uvicorn>=0.30'\n", count=1),
+        DockerfileRule.bad(
+            "FROM python:3.11-slim\nRUN pip install --no-cache-dir fastapi 'uvicorn>=0.30'\n",
+            count=1,
+        ),
     )
     good_examples = (
         DockerfileRule.good(
@@ -139,7 +146,11 @@ class PipUnpinned(DockerfileRule):
         for instruction in document.of_keyword("RUN"):
             for command in run_commands(instruction):
                 call = pip_call(command)
-                if call is None or call.subcommand != "install" or call.has_option("-c", "--constraint"):
+                if (
+                    call is None
+                    or call.subcommand != "install"
+                    or call.has_option("-c", "--constraint")
+                ):
                     continue
                 loose = [target for target in call.targets if _pip_unpinned(target)]
                 if loose:
@@ -188,7 +199,9 @@ class NpmUnpinned(DockerfileRule):
     name = "npm-unpinned"
     summary = "npm install of a package without a version"
     peers = ("DL3016",)
-    bad_examples = (DockerfileRule.bad("FROM node:22-slim\nRUN npm install -g pnpm @vue/cli\n", count=1),)
+    bad_examples = (
+        DockerfileRule.bad("FROM node:22-slim\nRUN npm install -g pnpm @vue/cli\n", count=1),
+    )
     good_examples = (
         DockerfileRule.good(
             "FROM node:22-slim\nRUN npm ci && npm install -g pnpm@9.12.0 @vue/cli@5 ./local\n"
@@ -264,5 +277,7 @@ class YarnCacheKept(DockerfileRule):
             )
             if installs and not cleans:
                 span = document.span_or_instruction(instruction, "yarn")
-                message = "`yarn install` without `yarn cache clean` leaves yarn's cache in the image"
+                message = (
+                    "`yarn install` without `yarn cache clean` leaves yarn's cache in the image"
+                )
                 yield self.finding(document, span, message)

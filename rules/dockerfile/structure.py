@@ -109,7 +109,8 @@ class MultipleCmd(_OncePerStage):
     keyword = "CMD"
     bad_examples = (
         DockerfileRule.bad(
-            'FROM python:3.11-slim\nCMD ["python", "-m", "app.migrate"]\nCMD ["python", "-m", "app"]\n',
+            'FROM python:3.11-slim\nCMD ["python", "-m", "app.migrate"]\n'
+            'CMD ["python", "-m", "app"]\n',
             count=1,
         ),
     )
@@ -151,12 +152,15 @@ class MultipleEntrypoint(_OncePerStage):
     keyword = "ENTRYPOINT"
     bad_examples = (
         DockerfileRule.bad(
-            'FROM python:3.11-slim\nENTRYPOINT ["/entrypoint.sh"]\nENTRYPOINT ["python", "-m", "app"]\n',
+            'FROM python:3.11-slim\nENTRYPOINT ["/entrypoint.sh"]\n'
+            'ENTRYPOINT ["python", "-m", "app"]\n',
             count=1,
         ),
     )
     good_examples = (
-        DockerfileRule.good('FROM python:3.11-slim\nENTRYPOINT ["python", "-m", "app"]\nCMD ["--help"]\n'),
+        DockerfileRule.good(
+            'FROM python:3.11-slim\nENTRYPOINT ["python", "-m", "app"]\nCMD ["--help"]\n'
+        ),
     )
 
 
@@ -247,7 +251,8 @@ class CopyFromUnknownStage(DockerfileRule):
             "COPY --from=bulider /wheels /wheels\n"
         ),
         DockerfileRule.bad(
-            "FROM python:3.11-slim\nCOPY --from=later /wheels /wheels\nFROM python:3.11-slim AS later\n"
+            "FROM python:3.11-slim\nCOPY --from=later /wheels /wheels\n"
+            "FROM python:3.11-slim AS later\n"
         ),
     )
     good_examples = (
@@ -389,7 +394,9 @@ class CopyToNonDirectory(DockerfileRule):
             ):
                 edit = Edit.insert(document.path, instruction.line, len(line_text) + 1, "/")
                 fix = Fix.safe(f"Write `{destination}/`", edit)
-            message = f"COPY of {len(words) - 1} sources needs a folder ending in `/`: `{destination}`"
+            message = (
+                f"COPY of {len(words) - 1} sources needs a folder ending in `/`: `{destination}`"
+            )
             yield self.finding(document, span, message, fix)
 
 

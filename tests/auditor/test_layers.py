@@ -40,7 +40,9 @@ def runtime_imports(path: Path) -> set[str]:
 def test_module_imports_only_lower_layers(module: str) -> None:
     imports = runtime_imports(AUDITOR / f"{module}.py")
     for forbidden in MUST_NOT_IMPORT[module]:
-        clashes = {name for name in imports if name == forbidden or name.startswith(forbidden + ".")}
+        clashes = {
+            name for name in imports if name == forbidden or name.startswith(forbidden + ".")
+        }
         assert not clashes, f"auditor/{module}.py imports {sorted(clashes)}"
 
 
