@@ -22,3 +22,8 @@ from rules.compose import (
     services,  # noqa: F401
     storage,  # noqa: F401  (importing registers the rules)
 )
+
+# The document kinds these rules read: the compose files, and the Dockerfiles, requirements
+# and Python code the stacks point at (rules/__init__.py; regenerate rules/_index.py after
+# changing it).
+KINDS = ("compose", "dockerfile", "python", "requirements")
