@@ -254,3 +254,40 @@ def test_the_pre_commit_hook_does_not_go_online() -> None:
     hooks = (REPOSITORY / ".pre-commit-hooks.yaml").read_text()
     entries = [line for line in hooks.splitlines() if line.strip().startswith("entry:")]
     assert entries and not any("--online" in line for line in entries)
+
+
+def test_progress_shows_on_a_terminal(tmp_path: Path, index: Server, osv: Server) -> None:
+    """With stderr on a terminal (a pseudo-terminal here), rich draws the progress line."""
+    import os
+    import pty
+
+    write_files(tmp_path, {"pyproject.toml": "", "requirements.txt": "jinja2==3.1.6\n"})
+    environment = dict(os.environ, PYTHONPATH=str(REPOSITORY), TERM="xterm")
+    leader, follower = pty.openpty()
+    drawn: list[bytes] = []
+
+    def read_terminal() -> None:  # drain it while the run goes on, so the child never blocks
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the other end is closed: all read
+                return
+            if not chunk:
+                return
+            drawn.append(chunk)
+
+    reader = threading.Thread(target=read_terminal, daemon=True)
+    reader.start()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "auditor", "check", ".", "--select", "PY030,PY031", "--online"],
+            cwd=tmp_path, stdout=subprocess.PIPE, stderr=follower, env=environment, timeout=300,
+        )  # fmt: skip
+    finally:
+        os.close(follower)
+        reader.join(timeout=30)
+        os.close(leader)
+    assert done.returncode == 0, done.stdout
+    text = b"".join(drawn).decode(errors="replace")
+    assert "resolving requirements.txt for Python 3.11 (uv)" in text
+    assert "checking vulnerabilities (pip-audit, OSV)" in text
