@@ -123,6 +123,8 @@ def plan_run(options: RunOptions, messages: Messages) -> RunPlan:
         online=options.online,
         python=options.python,
     )
+    if options.python and not Path(options.python).exists():
+        raise UsageError(f"--python {options.python}: no such interpreter or virtualenv")
     rules.load_all()
     check_selectors(options)
     selected = select_rules(config)

@@ -258,3 +258,10 @@ def test_installed_metadata_from_the_projects_venv_or_python(tmp_path: Path) -> 
     fake_environment(project / ".venv")  # found without --python
     found_there = run_cli(project, "check", ".", *select)
     assert found_there.stdout == given.stdout
+
+
+def test_python_option_naming_nothing_is_a_usage_error(tmp_path: Path) -> None:
+    write_files(tmp_path, {"pyproject.toml": "", "requirements.txt": "redis==5.0.8\n"})
+    done = run_cli(tmp_path, "check", ".", "--python", str(tmp_path / "missing" / "python"))
+    assert done.returncode == 2
+    assert "no such interpreter or virtualenv" in done.stderr and "Traceback" not in done.stderr
