@@ -214,6 +214,8 @@ def test_each_build_context_is_judged_against_its_own_code() -> None:
 def fake_environment(base: Path) -> None:
     """A virtualenv's site-packages holding one installed distribution, as pip lays it out:
     acme-sdk installs the module `acmesdk`, requires `acme-core`, and has a console script."""
+    (base / "bin").mkdir(parents=True)
+    (base / "bin" / "python").symlink_to(sys.executable)  # never run: metadata is read as files
     site = base / "lib" / "python3.11" / "site-packages"
     info = site / "acme_sdk-1.0.dist-info"
     info.mkdir(parents=True)
