@@ -99,7 +99,11 @@ def _resolve(context: Context, install_set: InstallSet) -> Resolution:
     lowered = errors.lower()
     if "no solution found" in lowered and not any(w in lowered for w in _NETWORK_WORDS):
         return Resolution(None, _explanation(errors), None)
-    first = next((line for line in errors.splitlines() if line.strip()), "uv failed")
+    lines = [line.strip() for line in errors.splitlines() if line.strip()]
+    first = lines[0] if lines else "uv failed"
+    fetching = next((line for line in lines if "://" in line), None)
+    if fetching and fetching != first:  # name the URL that failed: "Failed to fetch: https://..."
+        first = f"{first}; {fetching.removeprefix('cause:').strip()}"
     reason = (
         "the package index cannot be reached"
         if any(word in lowered for word in _NETWORK_WORDS)
