@@ -125,6 +125,7 @@ class _Install(NamedTuple):
     project_folder: str | None  # a `pip install .`: the folder whose pyproject is installed
     origin: str
     python_version: str | None
+    require_hashes: bool  # `pip install --require-hashes`
 
 
 def _build(project: Project, default_python: str) -> DependencyModel:
@@ -153,6 +154,7 @@ def _build(project: Project, default_python: str) -> DependencyModel:
         if not tops and pyproject is None:
             continue
         install_set = InstallSet(list(tops), True, install.origin, install.python_version)
+        install_set.require_hashes = install.require_hashes
         if pyproject is not None and pyproject.parse_error is None:
             install_set.top.append(pyproject)
             _add_pyproject(install_set, pyproject)
@@ -290,6 +292,7 @@ def _dockerfile_installs(project: Project) -> list[_Install]:
                         folder if installs_project else None,
                         f"{document.path}:{instruction.line}",
                         version,
+                        call.has_option("--require-hashes"),
                     )
                 )
     return installs

@@ -105,8 +105,8 @@ class PartialHashes(DependencyRule):
     """Reports requirements without `--hash` in a file where other lines have hashes.
 
     ## What it does
-    When any requirement that one pip command installs carries `--hash` (or a file says
-    `--require-hashes`), pip switches to hash-checking mode for all of them. This rule
+    When any requirement that one pip command installs carries `--hash` (or a file or the
+    Dockerfile's pip command says `--require-hashes`), pip switches to hash-checking mode for all of them. This rule
     reports every requirement of that install that has no hash, or is not pinned with `==`.
 
     ## Why is this bad?
@@ -135,6 +135,14 @@ class PartialHashes(DependencyRule):
         DependencyRule.bad(f"redis==5.0.8 {_HASH}\ngroq==0.11.0\n", count=1),
         DependencyRule.bad(f"redis>=5 {_HASH}\n", count=1),
         DependencyRule.bad("--require-hashes\nredis==5.0.8\n", count=1),
+        DependencyRule.bad(
+            {
+                "Dockerfile": "FROM python:3.11-slim\nCOPY requirements.txt .\n"
+                "RUN pip install --no-cache-dir --require-hashes -r requirements.txt\n",
+                "requirements.txt": "redis==5.0.8\n",
+            },
+            count=1,
+        ),
     )
     good_examples = (
         DependencyRule.good(f"redis==5.0.8 {_HASH}\ngroq==0.11.0 \\\n    {_HASH}\n"),
