@@ -106,8 +106,9 @@ class PartialHashes(DependencyRule):
 
     ## What it does
     When any requirement that one pip command installs carries `--hash` (or a file or the
-    Dockerfile's pip command says `--require-hashes`), pip switches to hash-checking mode for all of them. This rule
-    reports every requirement of that install that has no hash, or is not pinned with `==`.
+    Dockerfile's pip command says `--require-hashes`), pip switches to hash-checking mode for
+    all of them. This rule reports every requirement of that install that has no hash, or is
+    not pinned with `==`.
 
     ## Why is this bad?
     In hash-checking mode pip refuses to install anything ("Hashes are required in
