@@ -153,6 +153,17 @@ def _build(project: Project, default_python: str) -> DependencyModel:
             pyproject = candidate if isinstance(candidate, Pyproject) else None
         if not tops and pyproject is None:
             continue
+        # A builder's `pip wheel -r f` and the runtime's `pip install -r f` install one set.
+        same = [
+            existing
+            for existing in model.sets
+            if [doc.path for doc in existing.top if isinstance(doc, RequirementsFile)]
+            == [doc.path for doc in tops]
+            and (pyproject is None) == (not any(isinstance(d, Pyproject) for d in existing.top))
+        ]
+        if same:
+            same[0].require_hashes |= install.require_hashes
+            continue
         install_set = InstallSet(list(tops), True, install.origin, install.python_version)
         install_set.require_hashes = install.require_hashes
         if pyproject is not None and pyproject.parse_error is None:

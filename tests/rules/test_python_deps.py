@@ -267,3 +267,19 @@ def test_python_option_naming_nothing_is_a_usage_error(tmp_path: Path) -> None:
     done = run_cli(tmp_path, "check", ".", "--python", str(tmp_path / "missing" / "python"))
     assert done.returncode == 2
     assert "no such interpreter or virtualenv" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_wheel_builder_and_its_runtime_install_are_one_set() -> None:
+    dockerfile = (
+        "FROM python:3.11-slim AS builder\nCOPY requirements.txt .\n"
+        "RUN pip wheel --no-cache-dir --wheel-dir /wheels -r requirements.txt\n"
+        "FROM python:3.11-slim\nCOPY requirements.txt .\n"
+        "RUN pip install --no-cache-dir --no-index --find-links=/wheels -r requirements.txt\n"
+    )
+    files = {"Dockerfile": dockerfile, "requirements.txt": "redis\n"}
+    assert found(files, ["PY003", "PY005"]) == [
+        "requirements.txt:1:PY003",  # fastapi, uvicorn, pydantic missing: once each
+        "requirements.txt:1:PY003",
+        "requirements.txt:1:PY003",
+        "requirements.txt:1:PY005",
+    ]
