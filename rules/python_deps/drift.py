@@ -201,7 +201,12 @@ def _declared_names(found: Declared) -> set[str]:
 
 
 def _unknown_modules(found: Declared, names: NameMap) -> list[str]:
-    return sorted(name for name in _declared_names(found) if names.modules_of(name)[1] == "name")
+    """Declared distributions whose modules nobody knows (dev tools are no candidates)."""
+    return sorted(
+        name
+        for name in _declared_names(found)
+        if names.modules_of(name)[1] == "name" and not is_dev_tool(name)
+    )
 
 
 @register
