@@ -32,8 +32,7 @@ from rules.python_deps._names import (
     RUNTIME_ONLY,
     NameMap,
     environment_note,
-    read_metadata,
-    site_packages,
+    name_map,
 )
 from rules.python_deps.hygiene import is_dev_tool
 
@@ -137,15 +136,6 @@ def _folder_imports(context: Context, folder: str) -> Imports:
                 sites.append(site)
             dotted.add(module if item.attribute in (None, "*") else item.target)
     return result
-
-
-def name_map(context: Context) -> NameMap:
-    def build(project: object) -> NameMap:
-        location = site_packages(context.project.root, context.config.python or None)
-        metadata = read_metadata(location) if location else None
-        return NameMap(context.config.package_module_map, metadata)
-
-    return project_fact(context.project, "python_deps_name_map", build)
 
 
 def running_sites(sites: list[ImportSite]) -> list[ImportSite]:

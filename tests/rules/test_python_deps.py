@@ -221,7 +221,8 @@ def fake_environment(base: Path) -> None:
     info.mkdir(parents=True)
     (info / "METADATA").write_text(
         "Metadata-Version: 2.1\nName: acme-sdk\nVersion: 1.0\nRequires-Dist: acme-core>=2\n"
-        "Requires-Dist: pytest ; extra == 'test'\n\nThe description.\n"
+        "Requires-Dist: pytest ; extra == 'test'\nRequires-Dist: fastjson<3 ; extra == 'fast'\n"
+        "\nThe description.\n"
     )
     (info / "RECORD").write_text(
         "acmesdk/__init__.py,,\nacmesdk/client.py,,\nacme_sdk-1.0.dist-info/METADATA,,\n"
@@ -283,3 +284,27 @@ def test_a_wheel_builder_and_its_runtime_install_are_one_set() -> None:
         "requirements.txt:1:PY003",
         "requirements.txt:1:PY005",
     ]
+
+
+def test_conflicts_through_an_installed_packages_requirements_and_extras(tmp_path: Path) -> None:
+    """PY007 with the project's environment: acme-sdk 1.0 is installed there and requires
+    acme-core>=2, and fastjson<3 with its `fast` extra."""
+    project = tmp_path / "project"
+    fake_environment(project / ".venv")
+    lines = "acme-sdk[fast]==1.0\nacme-core==1.5\nfastjson==3.1\n"
+    write_files(project, {"pyproject.toml": "", "requirements.txt": lines})
+    done = run_cli(project, "check", ".", "--select", "PY007", "--output-format", "concise")
+    assert done.stdout.splitlines()[:2] == [
+        "requirements.txt:2:1: PY007 `acme-core==1.5` conflicts with `acme-sdk[fast]==1.0` "
+        "(requirements.txt:1), which requires acme-core>=2 (installed metadata of acme-sdk 1.0): "
+        "pip fails to install (R8.5)",
+        "requirements.txt:3:1: PY007 `fastjson==3.1` conflicts with `acme-sdk[fast]==1.0` "
+        "(requirements.txt:1), which requires fastjson<3 (installed metadata of acme-sdk 1.0): "
+        "pip fails to install (R8.5)",
+    ], done.stdout + done.stderr
+    without_extra = "acme-sdk==1.0\nacme-core==2.0\nfastjson==3.1\n"
+    other_version = "acme-sdk==0.9\nacme-core==1.5\n"  # its requirements are not known here
+    for text in (without_extra, other_version):
+        (project / "requirements.txt").write_text(text)
+        done = run_cli(project, "check", ".", "--select", "PY007", "--output-format", "concise")
+        assert done.returncode == 0, done.stdout
