@@ -15,6 +15,8 @@ KIND_MODULES: dict[str, str] = {
     "dockerignore": "auditor.documents.ignorefile",
     "requirements": "auditor.documents.requirements",
     "pyproject": "auditor.documents.pyproject",
+    "workflow": "auditor.documents.workflow",
+    "action": "auditor.documents.action",
     "python": "auditor.documents.python",
     "dotenv": "auditor.documents.dotenv",
 }
