@@ -291,3 +291,34 @@ def test_progress_shows_on_a_terminal(tmp_path: Path, index: Server, osv: Server
     text = b"".join(drawn).decode(errors="replace")
     assert "resolving requirements.txt for Python 3.11 (uv)" in text
     assert "checking vulnerabilities (pip-audit, OSV)" in text
+
+
+def test_readiness_without_online_is_what_the_offline_rules_found(tmp_path: Path) -> None:
+    """R8.5 is enforced by PY007 (offline) and PY030 (online): without --online the run checks
+    it with PY007 alone, instead of calling it not checked because PY030 did not run."""
+    import rules
+    from auditor.config import Config
+    from auditor.engine import audit, select_rules
+    from auditor.project import Project
+    from auditor.readiness import Status, assess
+    from auditor.result import RunResult
+
+    rules.load_all()
+
+    def r85(text: str, online: bool) -> tuple[Status, str]:
+        folder = tmp_path / f"p{len(list(tmp_path.iterdir()))}"
+        write_files(folder, {"requirements.txt": text})
+        config = Config().with_overrides(select=["PY007", "PY030"], online=online)
+        selected = select_rules(config)
+        project = Project(folder, config)
+        result = audit(project, config, selected)
+        run = RunResult(root=folder, findings=result.findings, rules=selected, files=1)
+        found = assess(run, list(registry))
+        item = next(c for r in found.requirements for c in r.criteria if c.criterion.id == "R8.5")
+        return item.status, item.reason
+
+    assert r85("redis>=4.0\nredis<6\n", online=False) == (
+        Status.PASS,
+        "checked by PY007: nothing found",
+    )
+    assert r85("redis>=4.0\nredis<4.0\n", online=False)[0] is Status.FAIL
