@@ -308,3 +308,18 @@ def test_conflicts_through_an_installed_packages_requirements_and_extras(tmp_pat
         (project / "requirements.txt").write_text(text)
         done = run_cli(project, "check", ".", "--select", "PY007", "--output-format", "concise")
         assert done.returncode == 0, done.stdout
+
+
+def test_the_docs_table_lists_every_py_rule() -> None:
+    import re
+
+    import rules
+    from auditor.rule import registry
+
+    rules.load_all()
+    text = (REPOSITORY / "docs" / "python-dependencies.md").read_text()
+    listed = dict(re.findall(r"^\| (PY\d{3}) \| ([a-z0-9-]+) \|", text, re.M))
+    rules_now = {rule.code: rule.name for rule in registry if rule.code.startswith("PY")}
+    assert listed == rules_now
+    fixable = set(re.findall(r"^\| (PY\d{3}) \| [a-z0-9-]+ \| (?:safe|unsafe)", text, re.M))
+    assert fixable == {code for code in rules_now if registry.get(code).fixable}
