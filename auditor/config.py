@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from auditor.expectations import Expectations
-from auditor.rule import Severity
+from auditor.values import Severity
 
 CONFIG_FILE = "mami-audit.toml"
 PYPROJECT = "pyproject.toml"

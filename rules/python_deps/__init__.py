@@ -19,3 +19,8 @@ from rules.python_deps import (
     pins,  # noqa: F401
     spec,  # noqa: F401  (importing registers the rules)
 )
+
+# A project without requirements files or a pyproject.toml gives these rules nothing to read
+# (the Dockerfiles and the code only matter next to them), so a run skips the family then
+# (rules/__init__.py; regenerate rules/_index.py after changing it).
+KINDS = ("requirements", "pyproject")
