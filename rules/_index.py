@@ -124,7 +124,9 @@ FAMILIES: dict[str, tuple[tuple[str, ...] | None, tuple[str, ...], tuple[str, ..
     ),
     "rules.python_deps": (
         (
+            "dockerfile",
             "pyproject",
+            "python",
             "requirements",
         ),
         (

@@ -20,7 +20,7 @@ from rules.python_deps import (
     spec,  # noqa: F401  (importing registers the rules)
 )
 
-# A project without requirements files or a pyproject.toml gives these rules nothing to read
-# (the Dockerfiles and the code only matter next to them), so a run skips the family then
-# (rules/__init__.py; regenerate rules/_index.py after changing it).
-KINDS = ("requirements", "pyproject")
+# The document kinds these rules read: a check run imports this family only when the project
+# has one of them (rules/__init__.py; regenerate rules/_index.py after changing it). Dockerfiles
+# say which requirements the image installs, Python files what the code imports.
+KINDS = ("requirements", "pyproject", "dockerfile", "python")
