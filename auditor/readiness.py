@@ -233,9 +233,9 @@ def _criterion_status(
         # Rules that work from the file list (junk files) find nothing in an empty project
         # without having checked anything.
         return status(Status.NOT_CHECKED, "the project has no file to check")
-    if all(code in run.rules_without_input for code in codes):
-        return status(Status.NOT_CHECKED, f"no file for {', '.join(codes)} to read")
     ran = [code for code in codes if code in selected]  # online rules may not have run
+    if all(code in run.rules_without_input for code in ran):
+        return status(Status.NOT_CHECKED, f"no file for {', '.join(ran)} to read")
     return status(Status.PASS, f"checked by {', '.join(ran)}: nothing found")
 
 

@@ -322,3 +322,32 @@ def test_readiness_without_online_is_what_the_offline_rules_found(tmp_path: Path
         "checked by PY007: nothing found",
     )
     assert r85("redis>=4.0\nredis<4.0\n", online=False)[0] is Status.FAIL
+
+
+def test_readiness_with_no_requirements_and_no_online_is_not_checked(tmp_path: Path) -> None:
+    import rules
+    from auditor.config import Config
+    from auditor.engine import audit, select_rules
+    from auditor.project import Project
+    from auditor.readiness import Status, assess
+    from auditor.result import RunResult
+
+    rules.load_all()
+    write_files(tmp_path, {"README.md": "no Python here\n"})
+    config = Config().with_overrides(select=["PY007", "PY030"])
+    selected = select_rules(config)
+    result = audit(Project(tmp_path, config), config, selected)
+    run = RunResult(
+        root=tmp_path,
+        findings=result.findings,
+        rules=selected,
+        files=1,
+        rules_without_input=frozenset(result.without_input),
+    )
+    item = next(
+        c
+        for r in assess(run, list(registry)).requirements
+        for c in r.criteria
+        if c.criterion.id == "R8.5"
+    )
+    assert (item.status, item.reason) == (Status.NOT_CHECKED, "no file for PY007 to read")
