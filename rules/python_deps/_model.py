@@ -244,6 +244,8 @@ def _include(
     value = option.value or ""
     flag = "-c" if option.name == "--constraint" else "-r"
     target = document.include_path(option)
+    if "${" in value:
+        return  # pip expands the variable at install time: which file it names is unknown here
     if target is None:
         if value.startswith(("http://", "https://")):
             return  # a remote file: pip fetches it at install time; nothing to read here
