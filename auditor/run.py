@@ -124,6 +124,8 @@ def plan_run(options: RunOptions, messages: Messages) -> RunPlan:
         online=options.online,
         python=options.python,
     )
+    if options.python and not Path(options.python).exists():
+        raise UsageError(f"--python {options.python}: no such interpreter or virtualenv")
     # Only the rule families that read a kind of file the project has (rules/__init__.py);
     # the project's file list is found once, here, and the run audits this same project.
     project = Project(targets.root, config, named=targets.paths)

@@ -230,7 +230,12 @@ FAMILIES: dict[str, tuple[tuple[str, ...] | None, tuple[str, ...], tuple[str, ..
         ),
     ),
     "rules.python_deps": (
-        None,
+        (
+            "dockerfile",
+            "pyproject",
+            "python",
+            "requirements",
+        ),
         (
             "PY001",
             "PY002",

@@ -35,6 +35,8 @@ _COMMENT_RE = LazyPattern(r"(^|\s+)#.*$")
 _NAME_RE = LazyPattern(r"[-_.]+")
 _URL_RE = LazyPattern(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _EGG_RE = LazyPattern(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+_ENV_VARIABLE_RE = LazyPattern(r"\$\{[A-Z0-9_]+\}")  # what pip expands: ${NAME}, upper case
+_NAME_HEAD_RE = LazyPattern(r"[A-Za-z0-9][A-Za-z0-9._-]*(?=\s*(?:\[|[<>=!~;@ ]|$))")
 _CREDENTIALS_RE = LazyPattern(r"(://[^/@:\s]*):([^/@\s]+)@")
 _ARCHIVE_SUFFIXES = (".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar")
 
@@ -299,6 +301,19 @@ def _add_requirement(
 ) -> None:
     hashes = tuple(value for name, value in options if name == "--hash" and value)
     parsed = _parse_requirement(text, editable)
+    if isinstance(parsed, str) and _ENV_VARIABLE_RE.search(text):
+        # pip expands ${NAME} from the environment when it installs; here its value is
+        # unknown, so the line is kept with its name and no specifier rather than refused.
+        head = _NAME_HEAD_RE.match(text)
+        written = head.group(0) if head else ""
+        parsed = (
+            normalise_name(written) if written else None,
+            written,
+            None,
+            frozenset(),
+            None,
+            None,
+        )
     if isinstance(parsed, str):
         document.problems.append(_problem(logical, parsed))
         return

@@ -19,3 +19,8 @@ from rules.python_deps import (
     pins,  # noqa: F401
     spec,  # noqa: F401  (importing registers the rules)
 )
+
+# The document kinds these rules read: a check run imports this family only when the project
+# has one of them (rules/__init__.py; regenerate rules/_index.py after changing it). Dockerfiles
+# say which requirements the image installs, Python files what the code imports.
+KINDS = ("requirements", "pyproject", "dockerfile", "python")

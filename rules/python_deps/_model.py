@@ -125,6 +125,7 @@ class _Install(NamedTuple):
     project_folder: str | None  # a `pip install .`: the folder whose pyproject is installed
     origin: str
     python_version: str | None
+    require_hashes: bool  # `pip install --require-hashes`
 
 
 def _build(project: Project, default_python: str) -> DependencyModel:
@@ -152,7 +153,19 @@ def _build(project: Project, default_python: str) -> DependencyModel:
             pyproject = candidate if isinstance(candidate, Pyproject) else None
         if not tops and pyproject is None:
             continue
+        # A builder's `pip wheel -r f` and the runtime's `pip install -r f` install one set.
+        same = [
+            existing
+            for existing in model.sets
+            if [doc.path for doc in existing.top if isinstance(doc, RequirementsFile)]
+            == [doc.path for doc in tops]
+            and (pyproject is None) == (not any(isinstance(d, Pyproject) for d in existing.top))
+        ]
+        if same:
+            same[0].require_hashes |= install.require_hashes
+            continue
         install_set = InstallSet(list(tops), True, install.origin, install.python_version)
+        install_set.require_hashes = install.require_hashes
         if pyproject is not None and pyproject.parse_error is None:
             install_set.top.append(pyproject)
             _add_pyproject(install_set, pyproject)
@@ -231,6 +244,8 @@ def _include(
     value = option.value or ""
     flag = "-c" if option.name == "--constraint" else "-r"
     target = document.include_path(option)
+    if "${" in value:
+        return  # pip expands the variable at install time: which file it names is unknown here
     if target is None:
         if value.startswith(("http://", "https://")):
             return  # a remote file: pip fetches it at install time; nothing to read here
@@ -290,6 +305,7 @@ def _dockerfile_installs(project: Project) -> list[_Install]:
                         folder if installs_project else None,
                         f"{document.path}:{instruction.line}",
                         version,
+                        call.has_option("--require-hashes"),
                     )
                 )
     return installs

@@ -22,8 +22,13 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditor.documents.requirements import normalise_name
+from auditor.facts.cache import project_fact
+
+if TYPE_CHECKING:
+    from auditor.rule import Context
 
 # module (dotted prefix) -> distributions that provide it
 WELL_KNOWN_MODULES: dict[str, tuple[str, ...]] = {
@@ -142,6 +147,8 @@ class InstalledMetadata:
     requires: dict[str, set[str]] = field(default_factory=dict)  # dist -> required dists
     provides: dict[str, set[str]] = field(default_factory=dict)  # dist -> module prefixes
     scripts: dict[str, str] = field(default_factory=dict)  # console script -> dist
+    versions: dict[str, str] = field(default_factory=dict)  # dist -> installed version
+    requirements: dict[str, list[str]] = field(default_factory=dict)  # dist -> Requires-Dist
 
 
 def site_packages(root: Path, python: str | None) -> str | None:
@@ -186,6 +193,12 @@ def read_metadata(location: str) -> InstalledMetadata:
         metadata.provides[dist] = prefixes
         for prefix in prefixes:
             metadata.modules.setdefault(prefix, set()).add(dist)
+        metadata.versions[dist] = next(
+            (line[8:].strip() for line in head.splitlines() if line.startswith("Version:")), ""
+        )
+        metadata.requirements[dist] = [
+            line[14:].strip() for line in head.splitlines() if line.startswith("Requires-Dist:")
+        ]
         metadata.requires[dist] = {
             normalise_name(required)
             for line in head.splitlines()
@@ -333,3 +346,14 @@ def environment_note(metadata: InstalledMetadata | None) -> str:
     if metadata is None:
         return "no environment found (.venv, venv or --python) to read installed metadata from"
     return f"installed metadata read from {os.path.relpath(metadata.location)}"
+
+
+def name_map(context: Context) -> NameMap:
+    """The project's NameMap, built once: its config's map and its environment's metadata."""
+
+    def build(project: object) -> NameMap:
+        location = site_packages(context.project.root, context.config.python or None)
+        metadata = read_metadata(location) if location else None
+        return NameMap(context.config.package_module_map, metadata)
+
+    return project_fact(context.project, "python_deps_name_map", build)

@@ -32,8 +32,7 @@ from rules.python_deps._names import (
     RUNTIME_ONLY,
     NameMap,
     environment_note,
-    read_metadata,
-    site_packages,
+    name_map,
 )
 from rules.python_deps.hygiene import is_dev_tool
 
@@ -139,15 +138,6 @@ def _folder_imports(context: Context, folder: str) -> Imports:
     return result
 
 
-def name_map(context: Context) -> NameMap:
-    def build(project: object) -> NameMap:
-        location = site_packages(context.project.root, context.config.python or None)
-        metadata = read_metadata(location) if location else None
-        return NameMap(context.config.package_module_map, metadata)
-
-    return project_fact(context.project, "python_deps_name_map", build)
-
-
 def running_sites(sites: list[ImportSite]) -> list[ImportSite]:
     return [site for site in sites if not site.type_checking]
 
@@ -201,7 +191,12 @@ def _declared_names(found: Declared) -> set[str]:
 
 
 def _unknown_modules(found: Declared, names: NameMap) -> list[str]:
-    return sorted(name for name in _declared_names(found) if names.modules_of(name)[1] == "name")
+    """Declared distributions whose modules nobody knows (dev tools are no candidates)."""
+    return sorted(
+        name
+        for name in _declared_names(found)
+        if names.modules_of(name)[1] == "name" and not is_dev_tool(name)
+    )
 
 
 @register

@@ -24,7 +24,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NamedTuple
 
-from auditor.facts.cache import project_fact
 from auditor.rule import Context, Finding, Severity, Span, register
 from rules.python_deps._base import DependencyRule
 from rules.python_deps._model import Entry, InstallSet, dependency_model
@@ -54,9 +53,21 @@ def _uv() -> str | None:
         return shutil.which("uv")
 
 
+# Answers of the network for this process, keyed by what was asked: `--fix` audits each fix
+# pass on a new Project, and the same files must not be resolved or queried again.
+_RESOLVED: dict[tuple[str, ...], Resolution] = {}
+_ADVISORIES: dict[tuple[str, str, str], list[object]] = {}
+
+
 def resolve(context: Context, install_set: InstallSet) -> Resolution:
-    key = "python_deps_resolution:" + ",".join(doc.path for doc in install_set.top)
-    return project_fact(context.project, key, lambda _: _resolve(context, install_set))
+    python = install_set.python_version or context.expect.python_version
+    indexes = [
+        os.environ.get(name, "") for name in ("UV_DEFAULT_INDEX", "UV_INDEX_URL", "UV_INDEX")
+    ]
+    key = (python, *indexes, *(f"{doc.path}\0{doc.text}" for doc in install_set.documents))
+    if key not in _RESOLVED:
+        _RESOLVED[key] = _resolve(context, install_set)
+    return _RESOLVED[key]
 
 
 def _resolve(context: Context, install_set: InstallSet) -> Resolution:
@@ -88,7 +99,11 @@ def _resolve(context: Context, install_set: InstallSet) -> Resolution:
     lowered = errors.lower()
     if "no solution found" in lowered and not any(w in lowered for w in _NETWORK_WORDS):
         return Resolution(None, _explanation(errors), None)
-    first = next((line for line in errors.splitlines() if line.strip()), "uv failed")
+    lines = [line.strip() for line in errors.splitlines() if line.strip()]
+    first = lines[0] if lines else "uv failed"
+    fetching = next((line for line in lines if "://" in line), None)
+    if fetching and fetching != first:  # name the URL that failed: "Failed to fetch: https://..."
+        first = f"{first}; {fetching.removeprefix('cause:').strip()}"
     reason = (
         "the package index cannot be reached"
         if any(word in lowered for word in _NETWORK_WORDS)
@@ -303,7 +318,10 @@ class VulnerableDependency(DependencyRule):
             for name, version in todo:
                 advance(f"{name} {version}")
                 try:
-                    _, results = service.query(ResolvedDependency(name, Version(version)))
+                    if (url, name, version) not in _ADVISORIES:
+                        query = ResolvedDependency(name, Version(version))
+                        _ADVISORIES[(url, name, version)] = list(service.query(query)[1])
+                    results = _ADVISORIES[(url, name, version)]
                 except Exception as error:  # the service's and requests' errors alike
                     reason = str(error) or type(error).__name__
                     yield self.finding(

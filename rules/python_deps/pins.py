@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.documents.requirements import RequirementsFile
+from auditor.documents.requirements import RequirementsFile, normalise_name
 from auditor.rule import Context, Finding, Fix, Severity, register
 from rules.python_deps._base import DependencyRule, delete_requirement_line
-from rules.python_deps._model import Entry, dependency_model
+from rules.python_deps._model import Entry, InstallSet, dependency_model, marker_environment
+from rules.python_deps._names import name_map
 
 # Packages whose versions the spec names: PY003 judges them, with the spec's values.
 SPEC_PINNED = frozenset({"fastapi", "uvicorn", "pydantic"})
@@ -105,9 +106,10 @@ class PartialHashes(DependencyRule):
     """Reports requirements without `--hash` in a file where other lines have hashes.
 
     ## What it does
-    When any requirement that one pip command installs carries `--hash` (or a file says
-    `--require-hashes`), pip switches to hash-checking mode for all of them. This rule
-    reports every requirement of that install that has no hash, or is not pinned with `==`.
+    When any requirement that one pip command installs carries `--hash` (or a file or the
+    Dockerfile's pip command says `--require-hashes`), pip switches to hash-checking mode for
+    all of them. This rule reports every requirement of that install that has no hash, or is
+    not pinned with `==`.
 
     ## Why is this bad?
     In hash-checking mode pip refuses to install anything ("Hashes are required in
@@ -135,6 +137,14 @@ class PartialHashes(DependencyRule):
         DependencyRule.bad(f"redis==5.0.8 {_HASH}\ngroq==0.11.0\n", count=1),
         DependencyRule.bad(f"redis>=5 {_HASH}\n", count=1),
         DependencyRule.bad("--require-hashes\nredis==5.0.8\n", count=1),
+        DependencyRule.bad(
+            {
+                "Dockerfile": "FROM python:3.11-slim\nCOPY requirements.txt .\n"
+                "RUN pip install --no-cache-dir --require-hashes -r requirements.txt\n",
+                "requirements.txt": "redis==5.0.8\n",
+            },
+            count=1,
+        ),
     )
     good_examples = (
         DependencyRule.good(f"redis==5.0.8 {_HASH}\ngroq==0.11.0 \\\n    {_HASH}\n"),
@@ -182,7 +192,10 @@ class ConflictingRequirements(DependencyRule):
     no version satisfies them all: `redis>=4.0` with `redis<4.0`, a pin outside another
     line's range, an extra's line pinned differently. Environment markers are evaluated for
     the image's Python (from the Dockerfile's FROM), so lines for different Pythons do not
-    conflict. Offline and static; `--online` adds the resolver's view of the whole graph.
+    conflict. When the project's environment (`.venv`, `venv`, `--python`) has a pinned
+    package installed at exactly that version, its Requires-Dist (with the extras the line
+    asks for: `celery[redis]` pulls `redis` with its own range) is checked against the other
+    lines too. Offline and static; `--online` adds the resolver's view of the whole graph.
 
     ## Why is this bad?
     pip refuses the install ("ResolutionImpossible"), so the build fails (R8.5 wants that
@@ -244,6 +257,72 @@ class ConflictingRequirements(DependencyRule):
                     f"`{second.requirement.display()}` conflicts with {shown}: no version of "
                     f"{name} satisfies them all, so pip fails to install (R8.5)",
                 )  # fmt: skip
+            yield from self._through_requirements(context, install_set, reported)
+
+    def _through_requirements(
+        self, context: Context, install_set: InstallSet, reported: set[tuple[str, int]]
+    ) -> Iterator[Finding]:
+        """A pinned package whose exact version is installed in the project's environment:
+        its Requires-Dist (with the extras asked for) against the other lines."""
+        from packaging.requirements import InvalidRequirement
+        from packaging.requirements import Requirement as Pep508
+        from packaging.version import InvalidVersion, Version
+
+        from rules.python_deps._versions import witness
+
+        metadata = name_map(context).metadata
+        if metadata is None:
+            return
+        groups = install_set.by_name(constraints=True)
+        environment = marker_environment(install_set.python_version)
+        for entry in install_set.installed():
+            requirement = entry.requirement
+            dist = requirement.name
+            if not dist or not requirement.pinned or dist not in metadata.versions:
+                continue
+            pin = next(s.version for s in requirement.specifier or () if s.operator[:2] == "==")
+            try:
+                if Version(metadata.versions[dist]) != Version(pin):
+                    continue  # another version is installed: this one's requirements are unknown
+            except InvalidVersion:
+                continue
+            for raw in metadata.requirements.get(dist, []):
+                try:
+                    needed = Pep508(raw)
+                except InvalidRequirement:
+                    continue
+                if not _asked_for(needed, requirement.extras, environment):
+                    continue
+                target = normalise_name(needed.name)
+                others = [e for e in groups.get(target, []) if e.requirement.specifier is not None]
+                if not others or not str(needed.specifier):
+                    continue
+                specs = [needed.specifier, *(e.requirement.specifier for e in others)]
+                if witness([spec for spec in specs if spec is not None]) is not None:
+                    continue
+                victim = others[-1]
+                key = (victim.document.path, victim.requirement.line)
+                if key in reported:
+                    continue
+                reported.add(key)
+                yield self.finding(
+                    victim.document, victim.span(),
+                    f"`{victim.requirement.display()}` conflicts with "
+                    f"`{requirement.display()}` ({entry.where}), which requires "
+                    f"{needed.name}{needed.specifier} (installed metadata of {dist} {pin}): "
+                    "pip fails to install (R8.5)",
+                )  # fmt: skip
+
+
+def _asked_for(needed: object, extras: frozenset[str], environment: dict[str, str]) -> bool:
+    """Does a Requires-Dist apply: its marker holds without an extra, or with one asked for."""
+    marker = getattr(needed, "marker", None)
+    if marker is None:
+        return True
+    try:
+        return any(marker.evaluate({**environment, "extra": extra}) for extra in {"", *extras})
+    except Exception:  # an odd marker: do not claim a conflict on it
+        return False
 
 
 def _conflicting_pair(entries: list[Entry]) -> tuple[Entry, Entry]:

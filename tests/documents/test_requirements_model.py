@@ -126,3 +126,10 @@ def test_pyproject_dependencies_with_lines_and_bad_toml() -> None:
     assert [p.line for p in document.problems] == [10]
     broken = pyproject.parse(SourceFile.from_bytes("pyproject.toml", Path("/x"), b"[project\n"))
     assert broken.parse_error is not None and broken.parse_error.line == 1
+
+
+def test_environment_variables_pip_expands_are_not_errors() -> None:
+    document = parse("internal-sdk==${SDK_VERSION}\n${WHOLE_LINE}\nbad==\n")
+    found = [(r.name, r.specifier) for r in document.requirements]
+    assert found == [("internal-sdk", None), (None, None)]  # kept, their versions unknown
+    assert [p.line for p in document.problems] == [3]

@@ -214,12 +214,15 @@ def test_each_build_context_is_judged_against_its_own_code() -> None:
 def fake_environment(base: Path) -> None:
     """A virtualenv's site-packages holding one installed distribution, as pip lays it out:
     acme-sdk installs the module `acmesdk`, requires `acme-core`, and has a console script."""
+    (base / "bin").mkdir(parents=True)
+    (base / "bin" / "python").symlink_to(sys.executable)  # never run: metadata is read as files
     site = base / "lib" / "python3.11" / "site-packages"
     info = site / "acme_sdk-1.0.dist-info"
     info.mkdir(parents=True)
     (info / "METADATA").write_text(
         "Metadata-Version: 2.1\nName: acme-sdk\nVersion: 1.0\nRequires-Dist: acme-core>=2\n"
-        "Requires-Dist: pytest ; extra == 'test'\n\nThe description.\n"
+        "Requires-Dist: pytest ; extra == 'test'\nRequires-Dist: fastjson<3 ; extra == 'fast'\n"
+        "\nThe description.\n"
     )
     (info / "RECORD").write_text(
         "acmesdk/__init__.py,,\nacmesdk/client.py,,\nacme_sdk-1.0.dist-info/METADATA,,\n"
@@ -258,3 +261,65 @@ def test_installed_metadata_from_the_projects_venv_or_python(tmp_path: Path) -> 
     fake_environment(project / ".venv")  # found without --python
     found_there = run_cli(project, "check", ".", *select)
     assert found_there.stdout == given.stdout
+
+
+def test_python_option_naming_nothing_is_a_usage_error(tmp_path: Path) -> None:
+    write_files(tmp_path, {"pyproject.toml": "", "requirements.txt": "redis==5.0.8\n"})
+    done = run_cli(tmp_path, "check", ".", "--python", str(tmp_path / "missing" / "python"))
+    assert done.returncode == 2
+    assert "no such interpreter or virtualenv" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_wheel_builder_and_its_runtime_install_are_one_set() -> None:
+    dockerfile = (
+        "FROM python:3.11-slim AS builder\nCOPY requirements.txt .\n"
+        "RUN pip wheel --no-cache-dir --wheel-dir /wheels -r requirements.txt\n"
+        "FROM python:3.11-slim\nCOPY requirements.txt .\n"
+        "RUN pip install --no-cache-dir --no-index --find-links=/wheels -r requirements.txt\n"
+    )
+    files = {"Dockerfile": dockerfile, "requirements.txt": "redis\n"}
+    assert found(files, ["PY003", "PY005"]) == [
+        "requirements.txt:1:PY003",  # fastapi, uvicorn, pydantic missing: once each
+        "requirements.txt:1:PY003",
+        "requirements.txt:1:PY003",
+        "requirements.txt:1:PY005",
+    ]
+
+
+def test_conflicts_through_an_installed_packages_requirements_and_extras(tmp_path: Path) -> None:
+    """PY007 with the project's environment: acme-sdk 1.0 is installed there and requires
+    acme-core>=2, and fastjson<3 with its `fast` extra."""
+    project = tmp_path / "project"
+    fake_environment(project / ".venv")
+    lines = "acme-sdk[fast]==1.0\nacme-core==1.5\nfastjson==3.1\n"
+    write_files(project, {"pyproject.toml": "", "requirements.txt": lines})
+    done = run_cli(project, "check", ".", "--select", "PY007", "--output-format", "concise")
+    assert done.stdout.splitlines()[:2] == [
+        "requirements.txt:2:1: PY007 `acme-core==1.5` conflicts with `acme-sdk[fast]==1.0` "
+        "(requirements.txt:1), which requires acme-core>=2 (installed metadata of acme-sdk 1.0): "
+        "pip fails to install (R8.5)",
+        "requirements.txt:3:1: PY007 `fastjson==3.1` conflicts with `acme-sdk[fast]==1.0` "
+        "(requirements.txt:1), which requires fastjson<3 (installed metadata of acme-sdk 1.0): "
+        "pip fails to install (R8.5)",
+    ], done.stdout + done.stderr
+    without_extra = "acme-sdk==1.0\nacme-core==2.0\nfastjson==3.1\n"
+    other_version = "acme-sdk==0.9\nacme-core==1.5\n"  # its requirements are not known here
+    for text in (without_extra, other_version):
+        (project / "requirements.txt").write_text(text)
+        done = run_cli(project, "check", ".", "--select", "PY007", "--output-format", "concise")
+        assert done.returncode == 0, done.stdout
+
+
+def test_the_docs_table_lists_every_py_rule() -> None:
+    import re
+
+    import rules
+    from auditor.rule import registry
+
+    rules.load_all()
+    text = (REPOSITORY / "docs" / "python-dependencies.md").read_text()
+    listed = dict(re.findall(r"^\| (PY\d{3}) \| ([a-z0-9-]+) \|", text, re.M))
+    rules_now = {rule.code: rule.name for rule in registry if rule.code.startswith("PY")}
+    assert listed == rules_now
+    fixable = set(re.findall(r"^\| (PY\d{3}) \| [a-z0-9-]+ \| (?:safe|unsafe)", text, re.M))
+    assert fixable == {code for code in rules_now if registry.get(code).fixable}

@@ -254,3 +254,100 @@ def test_the_pre_commit_hook_does_not_go_online() -> None:
     hooks = (REPOSITORY / ".pre-commit-hooks.yaml").read_text()
     entries = [line for line in hooks.splitlines() if line.strip().startswith("entry:")]
     assert entries and not any("--online" in line for line in entries)
+
+
+def test_progress_shows_on_a_terminal(tmp_path: Path, index: Server, osv: Server) -> None:
+    """With stderr on a terminal (a pseudo-terminal here), rich draws the progress line."""
+    import os
+    import pty
+
+    write_files(tmp_path, {"pyproject.toml": "", "requirements.txt": "jinja2==3.1.6\n"})
+    environment = dict(os.environ, PYTHONPATH=str(REPOSITORY), TERM="xterm")
+    leader, follower = pty.openpty()
+    drawn: list[bytes] = []
+
+    def read_terminal() -> None:  # drain it while the run goes on, so the child never blocks
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the other end is closed: all read
+                return
+            if not chunk:
+                return
+            drawn.append(chunk)
+
+    reader = threading.Thread(target=read_terminal, daemon=True)
+    reader.start()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "auditor", "check", ".", "--select", "PY030,PY031", "--online"],
+            cwd=tmp_path, stdout=subprocess.PIPE, stderr=follower, env=environment, timeout=300,
+        )  # fmt: skip
+    finally:
+        os.close(follower)
+        reader.join(timeout=30)
+        os.close(leader)
+    assert done.returncode == 0, done.stdout
+    text = b"".join(drawn).decode(errors="replace")
+    assert "resolving requirements.txt for Python 3.11 (uv)" in text
+    assert "checking vulnerabilities (pip-audit, OSV)" in text
+
+
+def test_readiness_without_online_is_what_the_offline_rules_found(tmp_path: Path) -> None:
+    """R8.5 is enforced by PY007 (offline) and PY030 (online): without --online the run checks
+    it with PY007 alone, instead of calling it not checked because PY030 did not run."""
+    import rules
+    from auditor.config import Config
+    from auditor.engine import audit, select_rules
+    from auditor.project import Project
+    from auditor.readiness import Status, assess
+    from auditor.result import RunResult
+
+    rules.load_all()
+
+    def r85(text: str, online: bool) -> tuple[Status, str]:
+        folder = tmp_path / f"p{len(list(tmp_path.iterdir()))}"
+        write_files(folder, {"requirements.txt": text})
+        config = Config().with_overrides(select=["PY007", "PY030"], online=online)
+        selected = select_rules(config)
+        project = Project(folder, config)
+        result = audit(project, config, selected)
+        run = RunResult(root=folder, findings=result.findings, rules=selected, files=1)
+        found = assess(run, list(registry))
+        item = next(c for r in found.requirements for c in r.criteria if c.criterion.id == "R8.5")
+        return item.status, item.reason
+
+    assert r85("redis>=4.0\nredis<6\n", online=False) == (
+        Status.PASS,
+        "checked by PY007: nothing found",
+    )
+    assert r85("redis>=4.0\nredis<4.0\n", online=False)[0] is Status.FAIL
+
+
+def test_readiness_with_no_requirements_and_no_online_is_not_checked(tmp_path: Path) -> None:
+    import rules
+    from auditor.config import Config
+    from auditor.engine import audit, select_rules
+    from auditor.project import Project
+    from auditor.readiness import Status, assess
+    from auditor.result import RunResult
+
+    rules.load_all()
+    write_files(tmp_path, {"README.md": "no Python here\n"})
+    config = Config().with_overrides(select=["PY007", "PY030"])
+    selected = select_rules(config)
+    result = audit(Project(tmp_path, config), config, selected)
+    run = RunResult(
+        root=tmp_path,
+        findings=result.findings,
+        rules=selected,
+        files=1,
+        rules_without_input=frozenset(result.without_input),
+    )
+    item = next(
+        c
+        for r in assess(run, list(registry)).requirements
+        for c in r.criteria
+        if c.criterion.id == "R8.5"
+    )
+    assert (item.status, item.reason) == (Status.NOT_CHECKED, "no file for PY007 to read")
