@@ -187,7 +187,7 @@ class DataVolumeNotWritable(ComposeRule):
     name = "data-volume-not-writable"
     summary = "The API's data directory is not mounted, or mounted read-only"
     severity = Severity.ERROR
-    requirements = ("R1.5", "R5.1", "R18.4")
+    requirements = ("R5.1", "R18.4")
     bad_examples = (
         ComposeRule.bad(
             "services:\n  mami-ai:\n    image: a:1\n    volumes:\n      - ./data:/app/data:ro\n"
