@@ -13,6 +13,8 @@ from types import ModuleType
 KIND_MODULES: dict[str, str] = {
     "dockerfile": "auditor.documents.dockerfile",
     "dockerignore": "auditor.documents.ignorefile",
+    "package-json": "auditor.documents.package_json",
+    "package-lock": "auditor.documents.package_lock",
 }
 
 
