@@ -24,7 +24,10 @@ from collections.abc import Callable, Iterator
 from json.decoder import scanstring
 from typing import Any, NamedTuple, Union
 
+from auditor.lazy_pattern import LazyPattern
+
 _WHITESPACE = frozenset(" \t\n\r")
+_WHITESPACE_RE = LazyPattern(r"[ \t\n\r]*")
 _NUMBER_START = frozenset("-0123456789")
 _LITERALS = {"true": True, "false": False, "null": None}
 _INFINITY = float("inf")  # `json` accepts Infinity and NaN; JSON.parse does not
@@ -95,7 +98,8 @@ class Scalar(NamedTuple):
 
 
 class Opaque(NamedTuple):
-    """A value decoded whole by the C decoder; `expand` gives its positions on demand."""
+    """A value decoded whole by the C decoder; `expand` gives its positions on demand (and
+    the whole value, where `value` may hold only the parts a `keep` function kept)."""
 
     value: Any
     start: int
@@ -105,6 +109,10 @@ class Opaque(NamedTuple):
     def expand(self) -> Node:
         return JsonScanner(self.text).parse_at(self.start)
 
+    def decoded(self) -> Any:
+        """The whole value, decoded again from the text."""
+        return json.JSONDecoder().raw_decode(self.text, self.start)[0]
+
 
 Node = Union[JsonObject, JsonArray, Scalar, Opaque]
 # Decides, for a value about to be read at `path` (keys and indexes from the root), whether to
@@ -112,22 +120,28 @@ Node = Union[JsonObject, JsonArray, Scalar, Opaque]
 OpaqueBelow = Callable[[tuple[Any, ...]], bool]
 
 
-def parse(text: str, opaque: OpaqueBelow | None = None) -> Node:
-    """Parse a whole JSON text; raise JsonError at the first problem."""
-    return JsonScanner(text, opaque).parse_document()
+def parse(
+    text: str, opaque: OpaqueBelow | None = None, keep: Callable[[Any], Any] | None = None
+) -> Node:
+    """Parse a whole JSON text; raise JsonError at the first problem. `keep` turns each
+    opaque value into what is kept of it (a lockfile keeps a few fields of each entry)."""
+    return JsonScanner(text, opaque, keep).parse_document()
 
 
 def as_object(node: Node | None) -> JsonObject | None:
     """The node as a JsonObject with positions (expanding an Opaque one), or None."""
-    if isinstance(node, Opaque) and isinstance(node.value, dict):
+    if isinstance(node, Opaque) and node.text.startswith("{", node.start):
         node = node.expand()
     return node if isinstance(node, JsonObject) else None
 
 
 class JsonScanner:
-    def __init__(self, text: str, opaque: OpaqueBelow | None = None) -> None:
+    def __init__(
+        self, text: str, opaque: OpaqueBelow | None = None, keep: Callable[[Any], Any] | None = None
+    ) -> None:
         self.text = text
         self.opaque = opaque
+        self.keep = keep
         self._decoder = json.JSONDecoder()
 
     def parse_document(self) -> Node:
@@ -157,6 +171,8 @@ class JsonScanner:
             except json.JSONDecodeError:
                 pass  # scan it with positions to report the error in our words
             else:
+                if self.keep is not None:
+                    value = self.keep(value)
                 return Opaque(value, index, end, text), end
         if char == "{":
             return self._object(index, path)
@@ -238,10 +254,9 @@ class JsonScanner:
 
     def _skip(self, index: int) -> int:
         text = self.text
-        length = len(text)
-        while index < length and text[index] in _WHITESPACE:
-            index += 1
-        if index < length and text[index] == "/" and text[index + 1 : index + 2] in ("/", "*"):
+        if index < len(text) and text[index] in _WHITESPACE:
+            index = _WHITESPACE_RE.match(text, index).end()  # type: ignore[union-attr]
+        if text.startswith("/", index) and text[index + 1 : index + 2] in ("/", "*"):
             raise JsonError("comments are not allowed in JSON", index)
         return index
 

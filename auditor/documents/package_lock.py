@@ -32,36 +32,63 @@ def matches(relative_path: str) -> bool:
     return posixpath.basename(relative_path) in NAMES
 
 
+class Kept(NamedTuple):
+    """What the rules read of every entry, taken as it is decoded; the rest of the entry
+    (dependency maps, integrity, URLs, licences) is decoded again from the text on demand."""
+
+    version: str | None
+    name: str | None  # the `name` field: set on aliased packages, the root and workspaces
+    link: bool
+    dev: bool
+    engines_node: str | None
+
+
+def _kept(value: Any) -> Kept | None:
+    if not isinstance(value, dict):
+        return None
+    engines = value.get("engines")
+    node = engines.get("node") if isinstance(engines, dict) else None
+    version, name = value.get("version"), value.get("name")
+    return Kept(
+        version if isinstance(version, str) else None,
+        name if isinstance(name, str) else None,
+        value.get("link") is True,
+        value.get("dev") is True,
+        node if isinstance(node, str) else None,
+    )
+
+
 class LockEntry(NamedTuple):
     path: str  # "node_modules/vite", "" for the root project
     key_start: int
     key_end: int
-    value: Node
+    value: Opaque | JsonObject
+    kept: Kept
 
     @property
     def data(self) -> dict[str, Any]:
-        data = self.value.value
+        """The whole entry, decoded from the text again (a few microseconds)."""
+        if isinstance(self.value, JsonObject):
+            return self.value.value
+        data = self.value.decoded()
         return data if isinstance(data, dict) else {}
 
     @property
     def name(self) -> str:
-        """The package's name: `name` for an alias, else the part after the last node_modules/."""
-        declared = self.data.get("name")
-        if isinstance(declared, str) and self.path.rfind(_NESTED) < 0:
-            return declared  # the root or a workspace folder
+        """The package's name: the part after the last node_modules/ (for an alias, the
+        `name` field says which package it really is); `name` for the root and workspaces."""
         index = self.path.rfind(_NESTED)
-        return self.path[index + len(_NESTED) :] if index >= 0 else self.path
+        if index >= 0:
+            return self.path[index + len(_NESTED) :]
+        return self.kept.name or self.path
 
     @property
     def version(self) -> str | None:
-        version = self.data.get("version")
-        return version if isinstance(version, str) else None
+        return self.kept.version
 
     @property
     def engines_node(self) -> str | None:
-        engines = self.data.get("engines")
-        node = engines.get("node") if isinstance(engines, dict) else None
-        return node if isinstance(node, str) else None
+        return self.kept.engines_node
 
     def node(self) -> JsonObject | None:
         """The entry with the positions of its keys and values."""
@@ -126,7 +153,7 @@ def parse(source: SourceFile) -> PackageLock:
     if document.parse_error is not None:
         return document
     try:
-        root = json_positions.parse(source.text, _decode_whole)
+        root = json_positions.parse(source.text, _decode_whole, _kept)
     except JsonError as exc:
         line, column = document.position(min(exc.offset, len(source.text)))
         document.parse_error = ParseError(f"invalid JSON: {exc.message}", line, column)
@@ -140,9 +167,9 @@ def parse(source: SourceFile) -> PackageLock:
     packages = root.get("packages")
     if isinstance(packages, JsonObject):
         for member in packages.members:
-            if isinstance(member.value, (Opaque, JsonObject)) and isinstance(
-                member.value.value, dict
-            ):
-                entry = LockEntry(member.key, member.key_start, member.key_end, member.value)
+            value = member.value
+            kept = value.value if isinstance(value, Opaque) else _kept(value.value)
+            if isinstance(kept, Kept) and isinstance(value, (Opaque, JsonObject)):
+                entry = LockEntry(member.key, member.key_start, member.key_end, value, kept)
                 document.packages[member.key] = entry
     return document
