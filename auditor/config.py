@@ -201,6 +201,7 @@ _COMPOSE_NAME = r"[a-zA-Z0-9][a-zA-Z0-9_.-]*", (
 _STAGE = r"(?:[a-zA-Z][a-zA-Z0-9_.-]*)?", (
     "expected a build stage name (a letter, then letters, digits, _, . or -) or empty"
 )
+_NODE_PINS = r"all|dependencies|none", "expected one of all, dependencies, none"
 _STRING_FORMATS: dict[str, tuple[str, str]] = {
     "user": _USER,
     "health_path": _URL_PATH,
@@ -210,6 +211,7 @@ _STRING_FORMATS: dict[str, tuple[str, str]] = {
     "logs_dir": _ABSOLUTE_PATH,
     "target": _STAGE,
     "network": _COMPOSE_NAME,
+    "node_pins": _NODE_PINS,
     **{name: _COMPOSE_NAME for name in Expectations._fields if name.endswith("_service")},
     **{
         name: _VERSION

@@ -44,3 +44,6 @@ class Expectations(NamedTuple):
     tailwindcss_version: str = "4.1.18"
     zustand_version: str = "5.0.9"
     react_router_version: str = "6.30.2"
+    # Which package.json sections must pin exact versions: "all" (dependencies,
+    # devDependencies, optionalDependencies), "dependencies" (that section only) or "none"
+    node_pins: str = "all"

@@ -1,0 +1,16 @@
+"""The Node family (NP): package.json, package-lock.json, the Node image and the Vite dev
+server, checked against each other and against R7 and R9. One small class per rule:
+
+- versions: the spec's exact versions, pins, versions across package.json files
+- lockfile: a lockfile exists, `npm ci` would accept it, its format is current
+- image: the Node image against the engines the packages need, end of life, npm ci in images
+- manifest: scripts, engines, malformed fields and duplicate keys of package.json
+- vite: the dev server's settings read from a plain vite.config object
+
+Codes are stable and never reused. Shared helpers live in the `_`-prefixed modules.
+"""
+
+from rules.node import (
+    lockfile,  # noqa: F401
+    versions,  # noqa: F401  (importing registers the rules)
+)
