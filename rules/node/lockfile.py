@@ -3,9 +3,11 @@
 `unsatisfied_edges` reaches the verdict `npm ci` reaches: npm builds the tree package.json
 asks for from the lockfile and refuses to install when it differs from the lockfile
 ("Missing: X from lock file", "Invalid: lock file's X@1 does not satisfy X@^2"). An edge
-is unsatisfied when Node's module resolution from the requiring package finds no entry, or
-an entry whose version does not satisfy the spec (npm's loose semver, as its arborist
-checks). tests/rules/test_node_lock_sync.py runs the real `npm ci --dry-run` beside it.
+is unsatisfied when Node's module resolution from the requiring package finds no entry, or,
+for what package.json itself declares, an entry whose version does not satisfy the spec
+(npm's loose semver, as its arborist checks). Between locked packages npm ci cares only
+about what is missing. tests/rules/test_node_lock_sync.py runs the real `npm ci --dry-run`
+beside it.
 """
 
 from __future__ import annotations
@@ -84,22 +86,24 @@ def unsatisfied_edges(context: Context, lock: PackageLock) -> Iterator[Problem]:
             continue  # the root and workspaces: their package.json files were read above
         data = requester.data
         optional_peers = _optional_peers(data.get("peerDependenciesMeta"))
+        # Bundled dependencies ship inside the package's tarball: the lock has no entry.
+        bundled = data.get("bundleDependencies") or data.get("bundledDependencies") or ()
+        bundled = set(bundled) if isinstance(bundled, list) else set()
         for section in _ENTRY_SECTIONS:
             declared = data.get(section)
             if not isinstance(declared, dict):
                 continue
             for name, spec in declared.items():
-                if not isinstance(spec, str):
+                if not isinstance(spec, str) or name in bundled:
                     continue
                 entry = lock.resolve(path, name)
                 if entry is None:
-                    optional = section == "optionalDependencies" or (
-                        section == "peerDependencies" and name in optional_peers
-                    )
-                    if not optional:
+                    # npm ci adds a missing optional dependency like any other (and refuses).
+                    if not (section == "peerDependencies" and name in optional_peers):
                         yield Problem(True, path, name, spec, None, None, section)
-                elif not edge_satisfied(lock, entry, name, spec):
-                    yield Problem(False, path, name, spec, entry, None, section)
+                # A locked package whose own dependency resolves to a version outside its
+                # range is a broken tree (`npm ls` says "invalid"), but npm ci installs it as
+                # locked: it rebuilds only what package.json asks for, and what is missing.
 
 
 def _optional_peers(meta: object) -> set[str]:
@@ -203,8 +207,8 @@ class LockfileOutOfSync(_LockRule):
     ## What it does
     Resolves every dependency of package.json (and of its workspaces), and every dependency
     of each locked package, through the lockfile's `packages` map the way Node resolves
-    modules, and reports a dependency that no locked package provides. Optional
-    dependencies of locked packages, and optional peers, may be missing. Together with
+    modules, and reports a dependency that no locked package provides. Optional peers and
+    bundled dependencies may be missing; optional dependencies may not (npm ci refuses). Together with
     NP005 this is `npm ci`'s verdict: tests run the real `npm ci --dry-run` on the same
     cases and agree.
 
@@ -265,9 +269,11 @@ class LockEntryUnsatisfied(_LockRule):
     """A locked version does not satisfy the range package.json (or a locked package) asks for.
 
     ## What it does
-    For each dependency edge (as NP004 resolves them), reports a lockfile entry whose
-    `version` is outside the spec: `"vite": "^7.2.4"` in package.json while the lockfile
-    still holds vite 5.4.0. npm's loose semver decides, as npm's own check does.
+    For each dependency of package.json (and of its workspaces), resolved as NP004 does,
+    reports a lockfile entry whose `version` is outside the spec: `"vite": "^7.2.4"` in
+    package.json while the lockfile still holds vite 5.4.0. npm's loose semver decides, as
+    npm's own check does. A locked package whose own dependency is locked outside its range
+    is not reported: npm ci installs such a tree as locked (`npm ls` shows it as invalid).
 
     ## Why is this bad?
     `npm ci` refuses such a lockfile ("Invalid: lock file's vite@5.4.0 does not satisfy
