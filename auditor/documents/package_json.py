@@ -119,6 +119,8 @@ def parse(source: SourceFile) -> PackageJson:
             for entry in scripts.value.members:
                 if isinstance(entry.value, Scalar) and isinstance(entry.value.value, str):
                     document.scripts[entry.key] = Script(entry.key, entry.value.value, entry)
+                else:
+                    document.malformed.append((f"scripts.{entry.key}", entry))
         else:
             document.malformed.append(("scripts", scripts))
     return document

@@ -13,5 +13,6 @@ Codes are stable and never reused. Shared helpers live in the `_`-prefixed modul
 from rules.node import (
     image,  # noqa: F401
     lockfile,  # noqa: F401
+    manifest,  # noqa: F401
     versions,  # noqa: F401  (importing registers the rules)
 )
