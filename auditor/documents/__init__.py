@@ -15,6 +15,7 @@ KIND_MODULES: dict[str, str] = {
     "dockerignore": "auditor.documents.ignorefile",
     "package-json": "auditor.documents.package_json",
     "package-lock": "auditor.documents.package_lock",
+    "vite-config": "auditor.documents.vite_config",
 }
 
 

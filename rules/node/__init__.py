@@ -14,5 +14,6 @@ from rules.node import (
     image,  # noqa: F401
     lockfile,  # noqa: F401
     manifest,  # noqa: F401
+    vite,  # noqa: F401
     versions,  # noqa: F401  (importing registers the rules)
 )
