@@ -48,6 +48,10 @@ class Config(NamedTuple):  # a NamedTuple, not a dataclass: cheaper to create at
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
     force_exclude: bool = False  # apply exclude to PATHs named on the command line too
+    # distribution -> the modules it installs, when its import name differs (PY drift rules)
+    package_module_map: Mapping[str, tuple[str, ...]] = MappingProxyType({})
+    python: str = ""  # --python: the audited project's interpreter or venv, for its metadata
+    online: bool = False  # --online: run the rules that need the network
     expect: Expectations = Expectations()
     source: str = "defaults"  # where the values came from, for messages
 
@@ -78,12 +82,18 @@ class Config(NamedTuple):  # a NamedTuple, not a dataclass: cheaper to create at
         extend_select: list[str] | None = None,
         ignore: list[str] | None = None,
         force_exclude: bool = False,
+        python: str | None = None,
+        online: bool = False,
     ) -> Config:
         """Apply command-line options: --select replaces, --extend-select and --ignore add,
         --force-exclude turns force-exclude on."""
         changes: dict[str, Any] = {}
         if force_exclude:
             changes["force_exclude"] = True
+        if python:
+            changes["python"] = python
+        if online:
+            changes["online"] = True
         if select:
             changes["select"] = tuple(select)
         if extend_select:
@@ -138,6 +148,19 @@ def _per_file_ignores(reader: _Reader, key: str, value: Any) -> Mapping[str, tup
     return {
         pattern: reader.strings(f"{key}.{pattern!r}", codes) for pattern, codes in table.items()
     }
+
+
+def _package_module_map(
+    reader: _Reader, key: str, value: Any
+) -> Mapping[str, tuple[str, ...]]:
+    """`{ "python-multipart" = "multipart", "opencv-python" = ["cv2"] }`"""
+    table = reader.table(key, value)
+    result: dict[str, tuple[str, ...]] = {}
+    for distribution, modules in table.items():
+        if isinstance(modules, str):
+            modules = [modules]
+        result[distribution] = reader.strings(f"{key}.{distribution}", modules)
+    return result
 
 
 def _severity(reader: _Reader, key: str, value: Any) -> Mapping[str, Severity]:
@@ -198,10 +221,20 @@ _VERSION = r"[0-9]+(?:\.[0-9]+)*", "expected a version of dotted numbers such as
 _COMPOSE_NAME = r"[a-zA-Z0-9][a-zA-Z0-9_.-]*", (
     "expected a Compose name (a letter or digit, then letters, digits, _, . or -)"
 )
+_DISTRIBUTIONS = r"[A-Za-z0-9._|-]+(?:[ ,]+[A-Za-z0-9._|-]+)*|", (
+    "expected distribution names separated by spaces or commas (`a|b` for either)"
+)
 _STAGE = r"(?:[a-zA-Z][a-zA-Z0-9_.-]*)?", (
     "expected a build stage name (a letter, then letters, digits, _, . or -) or empty"
 )
 _NODE_PINS = r"all|dependencies|none", "expected one of all, dependencies, none"
+_PYTHON_FILE = r"(?:[A-Za-z_][A-Za-z0-9_]*/)*[A-Za-z_][A-Za-z0-9_]*\.py", (
+    "expected a relative path of a Python file such as app/config.py"
+)
+_IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*", "expected a Python identifier"
+_DATABASE_URL = r"[a-z][a-z0-9+.-]*://[A-Za-z0-9._~/%+,:=@-]*", (
+    "expected a database URL such as sqlite:///data/app.db, without spaces or quotes"
+)
 _STRING_FORMATS: dict[str, tuple[str, str]] = {
     "user": _USER,
     "health_path": _URL_PATH,
@@ -212,7 +245,16 @@ _STRING_FORMATS: dict[str, tuple[str, str]] = {
     "target": _STAGE,
     "network": _COMPOSE_NAME,
     "node_pins": _NODE_PINS,
+    "python_packages": _DISTRIBUTIONS,
     **{name: _COMPOSE_NAME for name in Expectations._fields if name.endswith("_service")},
+    "settings_module": _PYTHON_FILE,
+    "logger_module": _PYTHON_FILE,
+    "database_module": _PYTHON_FILE,
+    "logger_function": _IDENTIFIER,
+    "database_initializer": _IDENTIFIER,
+    **{name: _IDENTIFIER for name in Expectations._fields if name.endswith("_method")},
+    "database_url": _DATABASE_URL,
+    "metrics_path": _URL_PATH,
     **{
         name: _VERSION
         for name in Expectations._fields
@@ -244,6 +286,7 @@ _TOP_LEVEL_KEYS = {
     "exclude": _strings,
     "extend-exclude": _strings,
     "force-exclude": _boolean,
+    "package-module-map": _package_module_map,
     "expect": _expect,
 }
 

@@ -37,6 +37,9 @@ class Expectations(NamedTuple):
     fastapi_version: str = "0.115.0"
     uvicorn_version: str = "0.30.3"
     pydantic_minimum: str = "2.0.0"
+    # R8.2: distributions that must be installed, separated by spaces or commas; `a|b` accepts
+    # either (google-generativeai still counts as Gemini, though PY009 flags it as deprecated)
+    python_packages: str = "sqlmodel neo4j qdrant-client redis groq google-genai|google-generativeai"
     # Node dependencies (R9)
     react_version: str = "19.2.0"
     typescript_version: str = "5.9.3"
@@ -47,3 +50,15 @@ class Expectations(NamedTuple):
     # Which package.json sections must pin exact versions: "all" (dependencies,
     # devDependencies, optionalDependencies), "dependencies" (that section only) or "none"
     node_pins: str = "all"
+    # Python source (R2, R16-R20): where the app keeps things and what it calls them
+    settings_module: str = "app/config.py"  # R2.2; its top folder is the app package
+    logger_module: str = "app/core/logger.py"  # R20.1
+    logger_function: str = "get_logger"  # R20.1
+    database_module: str = "app/core/database.py"  # R18.1
+    database_initializer: str = "init_database_with_defaults"  # R18.1, R18.2
+    database_url: str = "sqlite:///data/app.db"  # R18.3
+    redis_url_method: str = "get_redis_url"  # R17.1-R17.4
+    cors_origins_method: str = "get_cors_origins_list"  # R19.2
+    groq_keys_method: str = "get_groq_api_keys"  # R16.3
+    gemini_keys_method: str = "get_gemini_api_keys"  # R16.4
+    metrics_path: str = "/metrics"  # R11.4, R20.5

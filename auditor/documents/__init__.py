@@ -16,6 +16,13 @@ KIND_MODULES: dict[str, str] = {
     "package-json": "auditor.documents.package_json",
     "package-lock": "auditor.documents.package_lock",
     "vite-config": "auditor.documents.vite_config",
+    "compose": "auditor.documents.compose",
+    "prometheus-config": "auditor.documents.prometheus_config",
+    "prometheus-rules": "auditor.documents.prometheus_rules",
+    "grafana-provisioning": "auditor.documents.grafana_provisioning",
+    "requirements": "auditor.documents.requirements",
+    "pyproject": "auditor.documents.pyproject",
+    "python": "auditor.documents.python",
 }
 
 
