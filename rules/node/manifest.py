@@ -291,7 +291,7 @@ class DuplicateKey(NodeRule):
     """
 
     code = "NP016"
-    name = "duplicate-key"
+    name = "duplicate-json-key"
     summary = "A JSON key is repeated in package.json or package-lock.json (the last one wins)"
     severity = Severity.ERROR
     bad_examples = (
@@ -337,7 +337,7 @@ class MalformedField(NodeRule):
     """
 
     code = "NP017"
-    name = "malformed-field"
+    name = "malformed-package-field"
     summary = "A package.json field has the wrong type (npm rejects or ignores it)"
     severity = Severity.ERROR
     bad_examples = (

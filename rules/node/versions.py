@@ -56,7 +56,7 @@ class SpecVersionMismatch(NodeRule):
     """
 
     code = "NP001"
-    name = "spec-version-mismatch"
+    name = "node-spec-version-mismatch"
     summary = "A package of R9.1/R9.2 is missing or not at the spec's exact version"
     severity = Severity.ERROR
     requirements = ("R9.1", "R9.2")
