@@ -11,6 +11,7 @@ Codes are stable and never reused. Shared helpers live in the `_`-prefixed modul
 """
 
 from rules.node import (
+    compose,  # noqa: F401
     image,  # noqa: F401
     lockfile,  # noqa: F401
     manifest,  # noqa: F401

@@ -41,9 +41,10 @@ _NEWEST = 999999  # a tag without minor or patch pulls the newest release of its
 class NodeImage:
     """The Node version an image reference pulls, as far as its tag tells."""
 
-    __slots__ = ("major", "minor", "patch", "tag")
+    __slots__ = ("major", "minor", "patch", "reference", "tag")
 
-    def __init__(self, tag: str, major: int, minor: int | None, patch: int | None) -> None:
+    def __init__(self, reference: str, tag: str, major: int, minor: int | None, patch: int | None) -> None:
+        self.reference = reference
         self.tag = tag
         self.major = major
         self.minor = minor
@@ -72,10 +73,10 @@ def node_image(reference: str) -> NodeImage | None:
     if match:
         minor = int(match.group(2)) if match.group(2) else None
         patch = int(match.group(3)) if match.group(3) else None
-        return NodeImage(image.tag, int(match.group(1)), minor, patch)
+        return NodeImage(reference, image.tag, int(match.group(1)), minor, patch)
     codename = image.tag.split("-", 1)[0].lower()
     if codename in _CODENAMES:
-        return NodeImage(image.tag, _CODENAMES[codename], None, None)
+        return NodeImage(reference, image.tag, _CODENAMES[codename], None, None)
     return None
 
 

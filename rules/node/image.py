@@ -11,7 +11,7 @@ from auditor.documents.dockerfile import Dockerfile, Instruction, Stage
 from auditor.documents.package_json import PackageJson
 from auditor.lazy_pattern import LazyPattern
 from auditor.npm_semver import satisfies
-from auditor.rule import Context, Edit, Finding, Fix, Severity, register
+from auditor.rule import Context, Edit, Finding, Fix, Severity, Span, register
 from rules.dockerfile._base import DockerfileRule
 from rules.node._base import lockfile_of
 from rules.node._releases import end_of_life, node_image, today
@@ -68,6 +68,23 @@ def node_requirements(context: Context, package: PackageJson) -> list[Requiremen
     return requirements
 
 
+def _too_old_message(what: str, image, failing: list[Requirement]) -> str:
+    first = failing[0]
+    message = f"{what} runs Node {image.shown}, but {first.who} needs Node `{first.node_range}` ({first.where})"
+    if len(failing) > 1:
+        others = ", ".join(r.who for r in failing[1:4])
+        more = f" and {len(failing) - 4} more" if len(failing) > 4 else ""
+        message += f"; so do {others}{more}"
+    return message
+
+
+def _at(rule, context: Context, origin, message: str) -> Finding:
+    document = context.project.text_document(origin.path)
+    length = document.line_length(origin.line) if document else 0
+    span = Span(origin.line, origin.column, origin.line, max(length + 1, origin.column))
+    return rule.finding(origin.path, span, message)
+
+
 def _node_stages(document: Dockerfile) -> Iterator[tuple[Stage, object]]:
     for stage in document.stages:
         if document.parent_stage(stage) is not None or not stage.base_resolved:
@@ -87,7 +104,9 @@ class NodeImageTooOld(DockerfileRule):
     against `engines.node` of the package.json the Dockerfile installs and of every package
     in its lockfile (Vite 7 declares `^20.19.0 || >=22.12.0` there). Tags without a version
     (`node:lts`, `node:latest`) are skipped (DF014 asks for a version). The package.json
-    is the one beside the Dockerfile or one it COPYs.
+    is the one beside the Dockerfile or one it COPYs. A compose service that runs
+    `image: node:<version>` (without `build`) is checked the same way against the
+    package.json in the folder bind-mounted on its working directory.
 
     ## Why is this bad?
     npm only warns about engines (EBADENGINE), so the image builds, and then `vite build`
@@ -135,6 +154,14 @@ class NodeImageTooOld(DockerfileRule):
             },
             count=1,
         ),
+        DockerfileRule.bad(
+            {
+                "docker-compose.yml": "services:\n  ui:\n    image: node:20.18-alpine\n"
+                "    working_dir: /app\n    volumes:\n      - ./frontend:/app\n",
+                "frontend/package.json": '{"engines": {"node": ">=22.12"}}\n',
+            },
+            count=1,
+        ),
     )
     good_examples = (
         DockerfileRule.good(
@@ -152,6 +179,19 @@ class NodeImageTooOld(DockerfileRule):
         ),
     )
 
+    def check(self, context: Context) -> Iterator[Finding]:
+        yield from super().check(context)
+        from rules.node.compose import node_image_services
+
+        for service, origin, image in node_image_services(context):
+            from rules.node.compose import service_package
+
+            package = service_package(context, service)
+            requirements = node_requirements(context, package) if package is not None else []
+            failing = [r for r in requirements if satisfies(image.newest_version, r.node_range) is False]
+            if failing:
+                yield _at(self, context, origin, _too_old_message(f"image {image.reference}", image, failing))
+
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         stages = list(_node_stages(document))
         if not stages:
@@ -161,15 +201,7 @@ class NodeImageTooOld(DockerfileRule):
             failing = [r for r in requirements if satisfies(image.newest_version, r.node_range) is False]
             if not failing:
                 continue
-            first = failing[0]
-            message = (
-                f"{stage.base} runs Node {image.shown}, but {first.who} needs Node "
-                f"`{first.node_range}` ({first.where})"
-            )
-            if len(failing) > 1:
-                others = ", ".join(r.who for r in failing[1:4])
-                more = f" and {len(failing) - 4} more" if len(failing) > 4 else ""
-                message += f"; so do {others}{more}"
+            message = _too_old_message(stage.base, image, failing)
             span = document.span_or_instruction(stage.from_instruction, stage.base_written)
             yield self.finding(document, span, message)
 
@@ -182,7 +214,8 @@ class NodeEndOfLife(DockerfileRule):
     Reports a `FROM node:<version>` whose release line has reached end of life, from a
     small dated table of Node release lines in rules/node/_releases.py (Node 18: April
     2025; Node 20: April 2026; odd lines two months after the next even one's release).
-    Codename tags (`node:hydrogen`) count as their line.
+    Codename tags (`node:hydrogen`) count as their line. Compose services that run
+    `image: node:<version>` are checked too.
 
     ## Why is this bad?
     An end-of-life Node gets no security fixes, and current packages drop it one by one
@@ -203,11 +236,26 @@ class NodeEndOfLife(DockerfileRule):
     bad_examples = (
         DockerfileRule.bad("FROM node:18-alpine\nRUN npm ci\n", count=1),
         DockerfileRule.bad("FROM node:gallium AS build\nRUN npm ci\nFROM nginx:1.27\n", count=1),
+        DockerfileRule.bad(
+            {"docker-compose.yml": "services:\n  ui:\n    image: node:16-alpine\n    command: npm run dev\n"},
+            count=1,
+        ),
     )
     good_examples = (
         DockerfileRule.good("FROM node:24-alpine\nRUN npm ci\n"),
         DockerfileRule.good("FROM python:3.11-slim\nRUN pip --version\n"),
     )
+
+    def check(self, context: Context) -> Iterator[Finding]:
+        yield from super().check(context)
+        from rules.node.compose import node_image_services
+
+        day = today()
+        for _service, origin, image in node_image_services(context):
+            ended = end_of_life(image.major)
+            if ended is not None and ended <= day:
+                message = f"image {image.reference}: Node {image.major} reached end of life on {ended}"
+                yield _at(self, context, origin, message)
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         day = today()
