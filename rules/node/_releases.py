@@ -94,3 +94,17 @@ def oldest_supported_lts(on: str | None = None) -> int:
     day = on or today()
     supported = [major for major, date in NODE_END_OF_LIFE.items() if major % 2 == 0 and date > day]
     return min(supported) if supported else max(NODE_END_OF_LIFE)
+
+
+def lowest_admitted(node_range: str) -> tuple[int, int] | None:
+    """The lowest Node major.minor a range admits (`^20.19.0 || >=22.12.0` -> (20, 19)),
+    found by probing majors, then minors; None when no 0..60 major satisfies it."""
+    from auditor.npm_semver import satisfies
+
+    for major in range(61):
+        if satisfies(f"{major}.{_NEWEST}.{_NEWEST}", node_range):
+            for minor in range(200):
+                if satisfies(f"{major}.{minor}.{_NEWEST}", node_range):
+                    return major, minor
+            return major, _NEWEST
+    return None

@@ -9,7 +9,7 @@ from auditor.documents.package_json import DEPENDENCY_SECTIONS, PackageJson
 from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Context, Finding, Fix, Severity, Span, register
 from rules.node._base import NodeRule, insert_member, is_frontend_app, lockfile_of
-from rules.node._releases import oldest_supported_lts
+from rules.node._releases import lowest_admitted, oldest_supported_lts
 
 _COMMAND_SPLIT_RE = LazyPattern(r"&&|\|\||;|\|")
 _TYPECHECKERS = ("tsc", "vue-tsc", "svelte-check")
@@ -20,15 +20,32 @@ def _depends_on(package: PackageJson, name: str) -> bool:
     return any(dependency.name == name for dependency in package.dependencies)
 
 
+def _strictest_engines(lock, package: PackageJson) -> str | None:
+    """Of the engines.node ranges of the app's direct dependencies in the lock, the one
+    whose lowest admitted Node is the highest (Vite's or its React plugin's, usually)."""
+    if lock.version not in (2, 3):
+        return None
+    best: tuple[tuple[int, int], str] | None = None
+    for name in dict.fromkeys(d.name for d in package.dependencies):
+        entry = lock.resolve("", name)
+        if entry is None or not entry.engines_node:
+            continue
+        lowest = lowest_admitted(entry.engines_node)
+        if lowest is not None and (best is None or lowest > best[0]):
+            best = (lowest, entry.engines_node)
+    return best[1] if best else None
+
+
 @register
 class MissingEnginesNode(NodeRule):
     """A frontend app's package.json does not say which Node it needs.
 
     ## What it does
     Reports the package.json of a Vite or React app (one that depends on `vite` or `react`)
-    that has a lockfile but no `engines.node`. The fix adds it: the range Vite declares in
-    the lockfile when Vite is locked (the strictest requirement of such an app, usually),
-    else `>=N` for the oldest Node LTS line still supported today.
+    that has a lockfile but no `engines.node`. The fix adds it: of the `engines.node`
+    ranges the app's direct dependencies declare in the lockfile, the one that needs the
+    newest Node (Vite's, usually), else `>=N` for the oldest Node LTS line still supported
+    today.
 
     ## Why is this bad?
     `engines.node` is what tells people, CI and the Node-image check (NP007) which Node
@@ -97,9 +114,7 @@ class MissingEnginesNode(NodeRule):
         lock = lockfile_of(context, package)
         if lock is None or lock.parse_error is not None or package.root is None:
             return
-        vite = lock.resolve("", "vite") if lock.version in (2, 3) else None
-        wanted = vite.engines_node if vite is not None and vite.engines_node else None
-        wanted = wanted or f">={oldest_supported_lts()}"
+        wanted = _strictest_engines(lock, package) or f">={oldest_supported_lts()}"
         root = package.root
         engines = root.member("engines")
         if engines is not None and isinstance(engines.value, JsonObject):

@@ -235,7 +235,9 @@ class VersionMismatchAcrossPackages(NodeRule):
     Compares, across every package.json of the project, the specs of each package declared
     in dependencies, devDependencies or optionalDependencies. Where they differ, each
     declaration that is not the highest is reported, naming where the highest one is.
-    Local specs (`file:`, `link:`, `workspace:`) are not compared. Mirrors syncpack's
+    Local specs (`file:`, `link:`, `workspace:`) are not compared. A package.json that the
+    configuration excludes (an example or a fixture, audited because its path was named)
+    is compared only with other such files, not with the project's own. Mirrors syncpack's
     version-mismatch check (`syncpack lint`).
 
     ## Why is this bad?
@@ -280,10 +282,19 @@ class VersionMismatchAcrossPackages(NodeRule):
     )
 
     def check(self, context: Context) -> Iterator[Finding]:
-        declared: dict[str, list[tuple[PackageJson, Dependency]]] = {}
+        from auditor.project import exclusion_matcher
+
+        excluded = exclusion_matcher(context.config.excluded_patterns)
+        groups: dict[bool, list[PackageJson]] = {}
         for package in context.project.documents("package-json"):
-            if package.parse_error is not None or not isinstance(package, PackageJson):
-                continue
+            if package.parse_error is None and isinstance(package, PackageJson):
+                groups.setdefault(bool(excluded.match_file(package.path)), []).append(package)
+        for packages in groups.values():
+            yield from self._compare(packages)
+
+    def _compare(self, packages: list[PackageJson]) -> Iterator[Finding]:
+        declared: dict[str, list[tuple[PackageJson, Dependency]]] = {}
+        for package in packages:
             for dependency in package.dependencies:
                 if dependency.section == "peerDependencies":
                     continue
