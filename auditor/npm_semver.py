@@ -89,6 +89,7 @@ def _version_of(version: str, loose: bool) -> Any | None:
         return None
 
 
+@lru_cache(maxsize=65536)  # a lockfile's engines ranges are few, and checked per package
 def satisfies(version: str, spec: str, loose: bool = True) -> bool | None:
     """Does `version` satisfy the range `spec`? None when either is not valid semver."""
     parsed_range = range_of(spec.strip() or "*", loose)

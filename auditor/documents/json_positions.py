@@ -28,8 +28,11 @@ from auditor.lazy_pattern import LazyPattern
 
 _WHITESPACE = frozenset(" \t\n\r")
 _WHITESPACE_RE = LazyPattern(r"[ \t\n\r]*")
+_COLON_RE = LazyPattern(r"[ \t\n\r]*:[ \t\n\r]*")
+_SEPARATOR_RE = LazyPattern(r"[ \t\n\r]*([,}])[ \t\n\r]*")
 _NUMBER_START = frozenset("-0123456789")
 _LITERALS = {"true": True, "false": False, "null": None}
+_DECODER = json.JSONDecoder()
 _INFINITY = float("inf")  # `json` accepts Infinity and NaN; JSON.parse does not
 
 
@@ -111,7 +114,7 @@ class Opaque(NamedTuple):
 
     def decoded(self) -> Any:
         """The whole value, decoded again from the text."""
-        return json.JSONDecoder().raw_decode(self.text, self.start)[0]
+        return _DECODER.raw_decode(self.text, self.start)[0]
 
 
 Node = Union[JsonObject, JsonArray, Scalar, Opaque]
@@ -203,11 +206,25 @@ class JsonScanner:
                 raise JsonError(self._unexpected(index, "a key in double quotes"), index)
             key_start = index
             key, key_end = self._string(index)
-            colon = self._skip(key_end)
-            if colon >= len(text) or text[colon] != ":":
-                raise JsonError(self._unexpected(colon, "':' after the key"), colon)
-            value, index = self._value(self._skip(colon + 1), (*path, key))
+            # The usual layout in one regex match each (`": "` and `",\n    "`); anything
+            # else (a comment, a missing colon) takes the careful path for its message.
+            colon = _COLON_RE.match(text, key_end)
+            if colon is not None and not text.startswith("/", colon.end()):
+                value_start = colon.end()
+            else:
+                at = self._skip(key_end)
+                if at >= len(text) or text[at] != ":":
+                    raise JsonError(self._unexpected(at, "':' after the key"), at)
+                value_start = self._skip(at + 1)
+            value, index = self._value(value_start, (*path, key))
             members.append(Member(key, key_start, key_end, value))
+            separator = _SEPARATOR_RE.match(text, index)
+            if separator is not None and not text.startswith("/", separator.end()):
+                if separator.group(1) == "}":
+                    end = separator.start(1) + 1
+                    return JsonObject(members, start, end), end
+                index = separator.end()
+                continue
             index = self._skip(index)
             if index < len(text) and text[index] == ",":
                 index = self._skip(index + 1)

@@ -41,6 +41,9 @@ class Kept(NamedTuple):
     link: bool
     dev: bool
     engines_node: str | None
+    # The packages it needs installed beside it: its dependencies, optionalDependencies and
+    # non-optional peerDependencies, less those bundled in its tarball.
+    requires: tuple[str, ...]
 
 
 def _kept(value: Any) -> Kept | None:
@@ -55,7 +58,24 @@ def _kept(value: Any) -> Kept | None:
         value.get("link") is True,
         value.get("dev") is True,
         node if isinstance(node, str) else None,
+        _requires(value),
     )
+
+
+def _requires(value: dict[str, Any]) -> tuple[str, ...]:
+    names: tuple[str, ...] = ()
+    for section in ("dependencies", "optionalDependencies", "peerDependencies"):
+        declared = value.get(section)
+        if isinstance(declared, dict) and declared:
+            names += tuple(declared)  # the keys, at C speed: this runs once per package
+    bundled = value.get("bundleDependencies") or value.get("bundledDependencies")
+    meta = value.get("peerDependenciesMeta")
+    if not bundled and not meta:
+        return names
+    skipped = set(bundled) if isinstance(bundled, list) else set()
+    if isinstance(meta, dict):
+        skipped.update(k for k, v in meta.items() if isinstance(v, dict) and v.get("optional") is True)
+    return tuple(name for name in names if name not in skipped)
 
 
 class LockEntry(NamedTuple):
@@ -100,6 +120,8 @@ class PackageLock(Document):
     root: JsonObject | None = None
     lockfile_version: Member | None = None
     packages: dict[str, LockEntry] = field(default_factory=dict)
+    # What rules derive from the whole lock once and share (NP004/NP005's edge check).
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def folder(self) -> str:

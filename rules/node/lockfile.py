@@ -68,7 +68,16 @@ def _importers(context: Context, lock: PackageLock) -> Iterator[tuple[str, Packa
             yield path, document
 
 
-def unsatisfied_edges(context: Context, lock: PackageLock) -> Iterator[Problem]:
+def unsatisfied_edges(context: Context, lock: PackageLock) -> list[Problem]:
+    """What npm ci would find missing or invalid. The part between locked packages depends
+    on the lockfile alone and is computed once per parsed lockfile."""
+    between = lock.derived.get("missing between packages")
+    if between is None:
+        between = lock.derived["missing between packages"] = list(_missing_between(lock))
+    return [*_declared_problems(context, lock), *between]
+
+
+def _declared_problems(context: Context, lock: PackageLock) -> Iterator[Problem]:
     for importer, package in _importers(context, lock):
         optional_peers = _optional_peers(package.root.value.get("peerDependenciesMeta") if package.root else None)
         for dependency in package.dependencies:
@@ -81,29 +90,30 @@ def unsatisfied_edges(context: Context, lock: PackageLock) -> Iterator[Problem]:
                 yield Problem(True, importer, dependency.name, dependency.spec, None, package, dependency.section)
             elif not edge_satisfied(lock, entry, dependency.name, dependency.spec):
                 yield Problem(False, importer, dependency.name, dependency.spec, entry, package, dependency.section)
+
+
+def _missing_between(lock: PackageLock) -> Iterator[Problem]:
     for path, requester in lock.packages.items():
         if "node_modules/" not in path:
             continue  # the root and workspaces: their package.json files were read above
-        data = requester.data
-        optional_peers = _optional_peers(data.get("peerDependenciesMeta"))
-        # Bundled dependencies ship inside the package's tarball: the lock has no entry.
-        bundled = data.get("bundleDependencies") or data.get("bundledDependencies") or ()
-        bundled = set(bundled) if isinstance(bundled, list) else set()
-        for section in _ENTRY_SECTIONS:
-            declared = data.get(section)
-            if not isinstance(declared, dict):
-                continue
-            for name, spec in declared.items():
-                if not isinstance(spec, str) or name in bundled:
-                    continue
-                entry = lock.resolve(path, name)
-                if entry is None:
-                    # npm ci adds a missing optional dependency like any other (and refuses).
-                    if not (section == "peerDependencies" and name in optional_peers):
-                        yield Problem(True, path, name, spec, None, None, section)
-                # A locked package whose own dependency resolves to a version outside its
-                # range is a broken tree (`npm ls` says "invalid"), but npm ci installs it as
-                # locked: it rebuilds only what package.json asks for, and what is missing.
+        # Optional peers and bundled dependencies are left out of `requires` already; npm
+        # ci adds a missing optional dependency like any other (and so refuses).
+        for name in requester.kept.requires:
+            if lock.resolve(path, name) is None:
+                spec = _declared_spec(requester, name)
+                yield Problem(True, path, name, spec, None, None, "dependencies")
+        # A locked package whose own dependency resolves to a version outside its range is
+        # a broken tree (`npm ls` says "invalid"), but npm ci installs it as locked: it
+        # rebuilds only what package.json asks for, and what is missing.
+
+
+def _declared_spec(entry: LockEntry, name: str) -> str:
+    data = entry.data
+    for section in _ENTRY_SECTIONS:
+        declared = data.get(section)
+        if isinstance(declared, dict) and isinstance(declared.get(name), str):
+            return declared[name]
+    return "*"
 
 
 def _optional_peers(meta: object) -> set[str]:
