@@ -23,6 +23,7 @@ KIND_MODULES: dict[str, str] = {
     "requirements": "auditor.documents.requirements",
     "pyproject": "auditor.documents.pyproject",
     "python": "auditor.documents.python",
+    "dotenv": "auditor.documents.dotenv",
 }
 
 
