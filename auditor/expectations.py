@@ -39,7 +39,9 @@ class Expectations(NamedTuple):
     pydantic_minimum: str = "2.0.0"
     # R8.2: distributions that must be installed, separated by spaces or commas; `a|b` accepts
     # either (google-generativeai still counts as Gemini, though PY009 flags it as deprecated)
-    python_packages: str = "sqlmodel neo4j qdrant-client redis groq google-genai|google-generativeai"
+    python_packages: str = (
+        "sqlmodel neo4j qdrant-client redis groq google-genai|google-generativeai"
+    )
     # Node dependencies (R9)
     react_version: str = "19.2.0"
     typescript_version: str = "5.9.3"

@@ -43,15 +43,6 @@ class Pyproject(Document):
         """Every declared requirement, optional groups included."""
         return [requirement for group in self.groups.values() for requirement in group]
 
-    def tool_table(self, *keys: str) -> Any:
-        """`tool.<keys...>` or None: tool_table("mami-audit", "import-map")."""
-        value: Any = self.data.get("tool")
-        for key in keys:
-            if not isinstance(value, dict):
-                return None
-            value = value.get(key)
-        return value
-
 
 def parse(source: SourceFile) -> Pyproject:
     document = Pyproject(source)
@@ -121,7 +112,8 @@ class _Locator:
             parent, _, last = table.rpartition(".")
             dotted = f"{last}.{key}"
             if "=" in stripped and (
-                (current == table and bare == key) or (parent and current == parent and bare == dotted)
+                (current == table and bare == key)
+                or (parent and current == parent and bare == dotted)
             ):
                 return number
         return 1

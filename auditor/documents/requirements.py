@@ -321,9 +321,7 @@ def _add_requirement(
     )
 
 
-_Parsed = tuple[
-    str | None, str, "SpecifierSet | None", frozenset[str], "Marker | None", str | None
-]
+_Parsed = tuple[str | None, str, "SpecifierSet | None", frozenset[str], "Marker | None", str | None]
 
 
 @lru_cache(maxsize=4096)  # long files repeat lines; packaging's parser is the cost here

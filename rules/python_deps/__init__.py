@@ -5,6 +5,7 @@
 - pins: unpinned lines, partial hashes, conflicts (R8.5), duplicates
 - hygiene: deprecated distributions, dev tools in the production file
 - drift: the image's requirements against the code's imports (deptry's DEP001-DEP004)
+- online: the resolver's verdict and known vulnerabilities (only with --online)
 
 Which requirements the image installs, and which files pip reads together, is worked out once
 per project in `_model`. Codes are stable and never reused.
@@ -14,6 +15,7 @@ from rules.python_deps import (
     drift,  # noqa: F401
     files,  # noqa: F401
     hygiene,  # noqa: F401
+    online,  # noqa: F401
     pins,  # noqa: F401
     spec,  # noqa: F401  (importing registers the rules)
 )

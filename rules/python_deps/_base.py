@@ -16,10 +16,6 @@ class DependencyRule(Rule):
     example_path = "requirements.txt"
 
 
-def line_span(entry: Entry) -> Span:
-    return entry.span()
-
-
 def editable_line(entry: Entry) -> bool:
     """Can a fix rewrite this requirement's text? (A single line of a requirements file.)"""
     requirement = entry.requirement

@@ -125,6 +125,7 @@ class _Install(NamedTuple):
     project_folder: str | None  # a `pip install .`: the folder whose pyproject is installed
     origin: str
     python_version: str | None
+    require_hashes: bool  # `pip install --require-hashes`
 
 
 def _build(project: Project, default_python: str) -> DependencyModel:
@@ -152,7 +153,19 @@ def _build(project: Project, default_python: str) -> DependencyModel:
             pyproject = candidate if isinstance(candidate, Pyproject) else None
         if not tops and pyproject is None:
             continue
+        # A builder's `pip wheel -r f` and the runtime's `pip install -r f` install one set.
+        same = [
+            existing
+            for existing in model.sets
+            if [doc.path for doc in existing.top if isinstance(doc, RequirementsFile)]
+            == [doc.path for doc in tops]
+            and (pyproject is None) == (not any(isinstance(d, Pyproject) for d in existing.top))
+        ]
+        if same:
+            same[0].require_hashes |= install.require_hashes
+            continue
         install_set = InstallSet(list(tops), True, install.origin, install.python_version)
+        install_set.require_hashes = install.require_hashes
         if pyproject is not None and pyproject.parse_error is None:
             install_set.top.append(pyproject)
             _add_pyproject(install_set, pyproject)
@@ -163,7 +176,9 @@ def _build(project: Project, default_python: str) -> DependencyModel:
 
     conventional = not installs
     for document in model.requirement_files:
-        production = conventional and posixpath.basename(document.path) == CONVENTIONAL_PRODUCTION_FILE
+        production = (
+            conventional and posixpath.basename(document.path) == CONVENTIONAL_PRODUCTION_FILE
+        )
         if document.path in installed_files or (document.path in included and not production):
             continue
         install_set = InstallSet([document], production, "", default_python)
@@ -233,8 +248,10 @@ def _include(
         if value.startswith(("http://", "https://")):
             return  # a remote file: pip fetches it at install time; nothing to read here
         problems[key] = IncludeProblem(
-            document, option, f"`{flag} {value}` names a file outside the project: not audited, "
-            "and not inside the Docker build context either"
+            document,
+            option,
+            f"`{flag} {value}` names a file outside the project: not audited, "
+            "and not inside the Docker build context either",
         )
         return
     if target in stack:
@@ -270,7 +287,10 @@ def _dockerfile_installs(project: Project) -> list[_Install]:
         for instruction in document.of_keyword("RUN"):
             calls = [c for c in pip_calls(instruction) if c.subcommand in ("install", "wheel")]
             for call in calls:
-                files = [_copied_path(document, folder, path) for path in call.requirement_files]
+                files = [
+                    _copied_path(project, document, folder, instruction, path)
+                    for path in call.requirement_files
+                ]
                 installs_project = any(t.split("[", 1)[0] in (".", "./") for t in call.targets)
                 if not files and not installs_project:
                     continue
@@ -283,34 +303,57 @@ def _dockerfile_installs(project: Project) -> list[_Install]:
                         folder if installs_project else None,
                         f"{document.path}:{instruction.line}",
                         version,
+                        call.has_option("--require-hashes"),
                     )
                 )
     return installs
 
 
-def _copied_path(document: Document, folder: str, path: str) -> str:
-    """The project file a pip `-r PATH` inside the image reads: the COPY source that lands
-    on that name, else PATH relative to the Dockerfile's folder (the build context)."""
+def _copied_path(project: Project, document: Document, folder: str, run: object, path: str) -> str:
+    """The project file a pip `-r PATH` in the RUN `run` reads: PATH is resolved against the
+    WORKDIR in force, then traced back through the COPY/ADD instructions before it (a file
+    copied to that path, or a folder copied above it) to its source in the build context
+    (the Dockerfile's folder). Without such a COPY, PATH relative to the context."""
     from auditor.documents.dockerfile import Dockerfile
 
-    name = posixpath.basename(path)
-    if isinstance(document, Dockerfile):
-        for instruction in document.of_keyword("COPY", "ADD"):
-            if instruction.has_flag("from"):
-                continue
+    if not isinstance(document, Dockerfile) or getattr(run, "stage", None) is None:
+        return normalise(posixpath.join(folder, posixpath.basename(path))) or ""
+    workdir = "/"
+    copies: list[tuple[str, str, bool]] = []  # (path in the image, source, source is a folder)
+    for instruction in document.chain_instructions(document.stages[run.stage]):  # type: ignore[attr-defined]
+        if instruction is run:
+            break
+        if instruction.keyword == "WORKDIR":
+            workdir = posixpath.normpath(posixpath.join(workdir, instruction.arguments.strip()))
+        elif instruction.keyword in ("COPY", "ADD") and not instruction.has_flag("from"):
             words = instruction.words()
             if len(words) < 2:
                 continue
             sources, destination = words[:-1], words[-1]
+            into_folder = destination.endswith(("/", ".")) or len(sources) > 1
+            target = posixpath.normpath(posixpath.join(workdir, destination))
             for source in sources:
-                lands_as = (
-                    posixpath.basename(source)
-                    if destination.endswith(("/", ".")) or len(sources) > 1
-                    else posixpath.basename(destination)
-                )
-                if lands_as == name and "*" not in source and "$" not in source:
-                    return normalise(posixpath.join(folder, source)) or ""
-    relative = path if not posixpath.isabs(path) else name
+                if "*" in source or "$" in source:
+                    continue
+                source_path = normalise(posixpath.join(folder, source)) or "."
+                is_folder = source.endswith("/") or project.is_dir(source_path)
+                if is_folder:
+                    copies.append((target, source_path, True))
+                else:
+                    landed = (
+                        posixpath.join(target, posixpath.basename(source))
+                        if into_folder
+                        else target
+                    )
+                    copies.append((landed, source_path, False))
+    wanted = posixpath.normpath(posixpath.join(workdir, path))
+    for landed, source, is_folder in reversed(copies):
+        if not is_folder and landed == wanted:
+            return source
+        if is_folder and wanted.startswith(landed.rstrip("/") + "/"):
+            inside = wanted[len(landed.rstrip("/")) + 1 :]
+            return normalise(posixpath.join(source, inside)) or ""
+    relative = path if not posixpath.isabs(path) else posixpath.basename(path)
     return normalise(posixpath.join(folder, relative)) or ""
 
 

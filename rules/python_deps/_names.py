@@ -161,27 +161,50 @@ def site_packages(root: Path, python: str | None) -> str | None:
 
 
 def read_metadata(location: str) -> InstalledMetadata:
-    from importlib.metadata import distributions
-
+    """Read every `*.dist-info` of a site-packages with plain file reads: importlib.metadata
+    parses each METADATA as an e-mail message, which costs a whole audit's time on a large
+    environment."""
     metadata = InstalledMetadata(location)
-    for distribution in distributions(path=[location]):
-        name = distribution.metadata.get("Name")
+    try:
+        entries = sorted(os.scandir(location), key=lambda entry: entry.name)
+    except OSError:
+        return metadata
+    for entry in entries:
+        if not entry.name.endswith(".dist-info"):
+            continue
+        folder = entry.path
+        head = _read(os.path.join(folder, "METADATA")).split("\n\n", 1)[0]
+        name = next(
+            (line[5:].strip() for line in head.splitlines() if line.startswith("Name:")), ""
+        )
         if not name:
             continue
         dist = normalise_name(name)
-        prefixes = _module_prefixes(distribution.read_text("top_level.txt"), distribution.files)
+        record = _read(os.path.join(folder, "RECORD"))
+        files = [line.split(",", 1)[0] for line in record.splitlines() if line]
+        prefixes = _module_prefixes(_read(os.path.join(folder, "top_level.txt")), files)
         metadata.provides[dist] = prefixes
         for prefix in prefixes:
             metadata.modules.setdefault(prefix, set()).add(dist)
         metadata.requires[dist] = {
-            normalise_name(_requirement_name(line))
-            for line in distribution.requires or ()
-            if "extra ==" not in line and _requirement_name(line)
+            normalise_name(required)
+            for line in head.splitlines()
+            if line.startswith("Requires-Dist:") and "extra ==" not in line
+            if (required := _requirement_name(line[14:].strip()))
         }
-        for entry in distribution.entry_points:
-            if entry.group == "console_scripts":
-                metadata.scripts[entry.name] = dist
+        metadata.scripts.update(
+            (script, dist)
+            for script in _console_scripts(_read(os.path.join(folder, "entry_points.txt")))
+        )
     return metadata
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+    except OSError:
+        return ""
 
 
 def _requirement_name(line: str) -> str:
@@ -189,6 +212,17 @@ def _requirement_name(line: str) -> str:
         if not (char.isalnum() or char in "._-"):
             return line[:index]
     return line
+
+
+def _console_scripts(text: str) -> list[str]:
+    scripts, inside = [], False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("["):
+            inside = stripped == "[console_scripts]"
+        elif inside and "=" in stripped:
+            scripts.append(stripped.split("=", 1)[0].strip())
+    return scripts
 
 
 def _module_prefixes(top_level: str | None, files: Iterable[object] | None) -> set[str]:
@@ -207,12 +241,15 @@ def _module_prefixes(top_level: str | None, files: Iterable[object] | None) -> s
             elif first.endswith((".so", ".pyd")):
                 prefixes.add(first.split(".", 1)[0])
             continue
+        if not first.isidentifier():  # pillow.libs/, bin/.. : not importable
+            continue
         prefixes.add(first)
         if parts[1] == "__init__.py":
             packages_with_init.add(first)
         elif parts[1] != "__pycache__":
             second = parts[1][:-3] if parts[1].endswith(".py") else parts[1]
-            seconds.setdefault(first, set()).add(second)
+            if second.isidentifier():
+                seconds.setdefault(first, set()).add(second)
     for first, names in seconds.items():
         if first not in packages_with_init:  # a namespace package: name its sub-packages
             prefixes.discard(first)

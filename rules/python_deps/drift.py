@@ -16,6 +16,8 @@ The peers are deptry's DEP001 (missing), DEP002 (unused), DEP003 (transitive) an
 
 from __future__ import annotations
 
+import posixpath
+import sys
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -25,25 +27,43 @@ from auditor.facts.imports import ImportSite, imported_modules
 from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Context, Finding, Severity, Span, register
 from rules.python_deps._base import DependencyRule
-from rules.python_deps._model import Entry, dependency_model
-from rules.python_deps._names import RUNTIME_ONLY, NameMap, environment_note, read_metadata, site_packages
+from rules.python_deps._model import Entry, InstallSet, dependency_model
+from rules.python_deps._names import (
+    RUNTIME_ONLY,
+    NameMap,
+    environment_note,
+    read_metadata,
+    site_packages,
+)
 from rules.python_deps.hygiene import is_dev_tool
 
 DEP_PEERS_MISSING = ("DEP001", "DEP004")
 _SEPARATORS_RE = LazyPattern(r"[\s,|]+")
 
 
+Imports = dict[str, tuple[list[ImportSite], set[str]]]  # top-level name -> (sites, dotted names)
+
+
 class Declared(NamedTuple):
+    """One image's view: what it installs and the code it runs."""
+
     entries: list[Entry]  # what the image installs (or the pyproject's [project] deps)
     anchor_path: str  # where findings about a missing declaration land
     anchor_span: Span
     described: str
     elsewhere: dict[str, str]  # dist -> a non-production file that declares it
+    imports: Imports  # the third-party imports of the code in the image's build context
 
 
-def declared(context: Context) -> Declared | None:
+def scopes(context: Context) -> list[Declared]:
+    """Per build context (the folder of the Dockerfiles that install requirements): what its
+    images install and what the code in it imports. Without production requirements, the
+    root pyproject's [project] dependencies against the app code, as deptry would read them."""
+    return project_fact(context.project, "python_deps_scopes", lambda _: _scopes(context))
+
+
+def _scopes(context: Context) -> list[Declared]:
     model = dependency_model(context)
-    production = model.production_sets()
     elsewhere: dict[str, str] = {}
     for install_set in model.sets:
         if not install_set.production:
@@ -55,19 +75,68 @@ def declared(context: Context) -> Declared | None:
             for requirement in group:
                 if extra and requirement.name:
                     elsewhere.setdefault(requirement.name, f"{pyproject.path} [{extra}]")
-    if production:
-        entries = [entry for _, entry in model.production_entries()]
-        top = production[0]
-        return Declared(entries, top.top[0].path, Span.point(1), top.described, elsewhere)
+    by_folder: dict[str, list[InstallSet]] = {}
+    for install_set in model.production_sets():
+        dockerfile = install_set.origin.rsplit(":", 1)[0] if install_set.origin else ""
+        by_folder.setdefault(posixpath.dirname(dockerfile), []).append(install_set)
+    found = []
+    for folder, sets in sorted(by_folder.items()):
+        entries: list[Entry] = []
+        seen: set[tuple[str, int]] = set()
+        for install_set in sets:
+            for entry in install_set.installed():
+                key = (entry.document.path, entry.requirement.line)
+                if key not in seen:
+                    seen.add(key)
+                    entries.append(entry)
+        imports = imported_third_party(context) if not folder else _folder_imports(context, folder)
+        top = sets[0]
+        found.append(
+            Declared(entries, top.top[0].path, Span.point(1), top.described, elsewhere, imports)
+        )
+    if found:
+        return found
     root_pyproject = next((p for p in model.pyprojects if p.path == "pyproject.toml"), None)
     project_table = root_pyproject.data.get("project") if root_pyproject else None
     if root_pyproject is None or not isinstance(project_table, dict):
-        return None
+        return []
     if "dependencies" not in project_table:
-        return None
+        return []
     entries = [Entry(root_pyproject, r, False) for r in root_pyproject.dependencies]
     line = entries[0].requirement.line if entries else 1
-    return Declared(entries, root_pyproject.path, Span.point(line), "pyproject.toml", elsewhere)
+    imports = imported_third_party(context)
+    span = Span.point(line)
+    return [Declared(entries, root_pyproject.path, span, "pyproject.toml", elsewhere, imports)]
+
+
+def _folder_imports(context: Context, folder: str) -> Imports:
+    """The third-party imports of the Python files in a build context below the root (the
+    imports fact covers the root's app package only)."""
+    from auditor.documents import python
+    from auditor.documents.python import PythonModule, module_name
+
+    prefix = folder + "/"
+    paths = [p for p in context.project.files() if p.startswith(prefix) and python.matches(p)]
+    local = {module_name(path[len(prefix) :]).split(".", 1)[0] for path in paths}
+    inside = module_name(prefix + "x.py").rsplit(".", 1)[0]  # relative imports resolve here
+    result: Imports = {}
+    for path in paths:
+        document = context.project.document(path, "python")
+        if not isinstance(document, PythonModule) or document.tree is None:
+            continue
+        for item in document.imports:
+            module = item.module
+            if item.type_checking or not module or (module + ".").startswith(inside + "."):
+                continue
+            top = module.split(".", 1)[0]
+            if top in local or top in sys.stdlib_module_names or top == "__future__":
+                continue
+            sites, dotted = result.setdefault(top, ([], set()))
+            if not sites or (sites[-1].path, sites[-1].line) != (path, item.line):
+                site = ImportSite(module, path, item.line, item.column, item.conditional, False)
+                sites.append(site)
+            dotted.add(module if item.attribute in (None, "*") else item.target)
+    return result
 
 
 def name_map(context: Context) -> NameMap:
@@ -132,9 +201,7 @@ def _declared_names(found: Declared) -> set[str]:
 
 
 def _unknown_modules(found: Declared, names: NameMap) -> list[str]:
-    return sorted(
-        name for name in _declared_names(found) if names.modules_of(name)[1] == "name"
-    )
+    return sorted(name for name in _declared_names(found) if names.modules_of(name)[1] == "name")
 
 
 @register
@@ -205,14 +272,15 @@ class UndeclaredImport(DependencyRule):
     )
 
     def check(self, context: Context) -> Iterator[Finding]:
-        found = declared(context)
-        if found is None:
-            return
         names = name_map(context)
+        for found in scopes(context):
+            yield from self._check_scope(context, names, found)
+
+    def _check_scope(self, context: Context, names: NameMap, found: Declared) -> Iterator[Finding]:
         declared_names = _declared_names(found)
         pulled = names.requires_closure(declared_names)
         unknown = _unknown_modules(found, names)
-        for top, (sites, modules) in sorted(imported_third_party(context).items()):
+        for top, (sites, modules) in sorted(found.imports.items()):
             dists, source = _providers(names, modules)
             if dists & declared_names or dists & set(pulled):
                 continue  # declared, or PY022's (transitive)
@@ -220,7 +288,9 @@ class UndeclaredImport(DependencyRule):
             notes = []
             elsewhere = [found.elsewhere[d] for d in sorted(dists) if d in found.elsewhere]
             if elsewhere:
-                notes.append(f"it is declared only in {elsewhere[0]}, which the image does not install")
+                notes.append(
+                    f"it is declared only in {elsewhere[0]}, which the image does not install"
+                )
             if source == "name" and unknown:
                 notes.append(
                     f"unless {', '.join(unknown)} (whose modules are unknown here: "
@@ -287,13 +357,14 @@ class TransitiveImport(DependencyRule):
     )
 
     def check(self, context: Context) -> Iterator[Finding]:
-        found = declared(context)
-        if found is None:
-            return
         names = name_map(context)
+        for found in scopes(context):
+            yield from self._check_scope(context, names, found)
+
+    def _check_scope(self, context: Context, names: NameMap, found: Declared) -> Iterator[Finding]:
         declared_names = _declared_names(found)
         pulled = names.requires_closure(declared_names)
-        for top, (sites, modules) in sorted(imported_third_party(context).items()):
+        for top, (sites, modules) in sorted(found.imports.items()):
             dists, _ = _providers(names, modules)
             if dists & declared_names:
                 continue
@@ -310,17 +381,18 @@ class TransitiveImport(DependencyRule):
 class _Usage(NamedTuple):
     used: set[str]  # distributions the code imports or the Dockerfile runs
     spec: set[str]  # distributions the spec requires
+    pulled: dict[str, str]  # distributions another declared one requires -> that one
 
 
-def _usage(context: Context, names: NameMap) -> _Usage:
+def _usage(context: Context, names: NameMap, found: Declared) -> _Usage:
     used: set[str] = set()
-    for _, modules in imported_third_party(context).values():
+    for _, modules in found.imports.values():
         used |= _providers(names, modules)[0]
     used |= _dockerfile_commands(context, names)
     expect = context.expect
     spec = {"fastapi", "uvicorn", "pydantic"}
     spec |= {normalise_name(name) for name in _SEPARATORS_RE.split(expect.python_packages) if name}
-    return _Usage(used, spec)
+    return _Usage(used, spec, names.requires_closure(_declared_names(found)))
 
 
 def _dockerfile_commands(context: Context, names: NameMap) -> set[str]:
@@ -387,7 +459,10 @@ class UnusedDependency(DependencyRule):
     peers = ("DEP002",)
     bad_examples = (
         DependencyRule.bad(
-            {"requirements.txt": "requests==2.32.3\npyyaml==6.0.2\n", "app/main.py": "import yaml\n"},
+            {
+                "requirements.txt": "requests==2.32.3\npyyaml==6.0.2\n",
+                "app/main.py": "import yaml\n",
+            },
             count=1,
         ),
     )
@@ -405,15 +480,18 @@ class UnusedDependency(DependencyRule):
     )
 
     def check(self, context: Context) -> Iterator[Finding]:
-        found = declared(context)
-        if found is None:
-            return
         names = name_map(context)
-        usage = _usage(context, names)
+        for found in scopes(context):
+            yield from self._check_scope(context, names, found)
+
+    def _check_scope(self, context: Context, names: NameMap, found: Declared) -> Iterator[Finding]:
+        usage = _usage(context, names, found)
+        reported: set[str] = set()  # a package listed twice is PY008's; say this once
         for entry in found.entries:
             dist = entry.requirement.name
-            if dist is None or _counts_as_used(dist, usage):
+            if dist is None or dist in reported or _counts_as_used(entry, usage):
                 continue
+            reported.add(dist)
             modules, source = names.modules_of(dist)
             if source == "name":
                 continue  # PY023's: we cannot know what it installs
@@ -424,8 +502,33 @@ class UnusedDependency(DependencyRule):
             )  # fmt: skip
 
 
-def _counts_as_used(dist: str, usage: _Usage) -> bool:
-    return dist in usage.used or dist in usage.spec or dist in RUNTIME_ONLY or is_dev_tool(dist)
+def _counts_as_used(entry: Entry, usage: _Usage) -> bool:
+    dist = entry.requirement.name or ""
+    return (
+        dist in usage.used
+        or dist in usage.spec
+        or dist in RUNTIME_ONLY
+        or is_dev_tool(dist)
+        or dist in usage.pulled  # a lock file's transitive pin: installed anyway
+        or _annotated_as_pulled_in(entry)
+    )
+
+
+def _annotated_as_pulled_in(entry: Entry) -> bool:
+    """pip-compile and uv write `# via PACKAGE` under a transitive pin of a lock file (and
+    `# via -r requirements.in` under a direct one)."""
+    lines = entry.document.lines
+    index = entry.requirement.end_line  # the line after the requirement, 0-based
+    via = False
+    while index < len(lines) and lines[index].lstrip().startswith("#"):
+        text = lines[index].lstrip("# \t")
+        if text.startswith("via"):
+            via = True
+            text = text[3:].strip()
+        if via and text and not text.startswith(("-r ", "-c ", "via")):
+            return True
+        index += 1
+    return False
 
 
 def _source(source: str) -> str:
@@ -482,15 +585,18 @@ class UnknownImportName(DependencyRule):
     )
 
     def check(self, context: Context) -> Iterator[Finding]:
-        found = declared(context)
-        if found is None:
-            return
         names = name_map(context)
-        usage = _usage(context, names)
+        for found in scopes(context):
+            yield from self._check_scope(context, names, found)
+
+    def _check_scope(self, context: Context, names: NameMap, found: Declared) -> Iterator[Finding]:
+        usage = _usage(context, names, found)
+        reported: set[str] = set()  # a package listed twice is PY008's; say this once
         for entry in found.entries:
             dist = entry.requirement.name
-            if dist is None or _counts_as_used(dist, usage):
+            if dist is None or dist in reported or _counts_as_used(entry, usage):
                 continue
+            reported.add(dist)
             modules, source = names.modules_of(dist)
             if source != "name":
                 continue

@@ -81,9 +81,17 @@ class DeprecatedDistribution(DependencyRule):
             count=1,
             unsafe=True,
         ),
-        DependencyRule.bad("aioredis>=2 ; python_version >= '3.8'\n", "redis ; python_version >= '3.8'\n", count=1, unsafe=True),
         DependencyRule.bad(
-            {"pyproject.toml": '[project]\nname = "x"\nversion = "1"\ndependencies = ["sklearn"]\n'},
+            "aioredis>=2 ; python_version >= '3.8'\n",
+            "redis ; python_version >= '3.8'\n",
+            count=1,
+            unsafe=True,
+        ),
+        DependencyRule.bad(
+            {
+                "pyproject.toml": '[project]\nname = "x"\nversion = "1"\n'
+                'dependencies = ["sklearn"]\n'
+            },
             count=1,
         ),
     )

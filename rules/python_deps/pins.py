@@ -105,9 +105,10 @@ class PartialHashes(DependencyRule):
     """Reports requirements without `--hash` in a file where other lines have hashes.
 
     ## What it does
-    When any requirement that one pip command installs carries `--hash` (or a file says
-    `--require-hashes`), pip switches to hash-checking mode for all of them. This rule
-    reports every requirement of that install that has no hash, or is not pinned with `==`.
+    When any requirement that one pip command installs carries `--hash` (or a file or the
+    Dockerfile's pip command says `--require-hashes`), pip switches to hash-checking mode for
+    all of them. This rule reports every requirement of that install that has no hash, or is
+    not pinned with `==`.
 
     ## Why is this bad?
     In hash-checking mode pip refuses to install anything ("Hashes are required in
@@ -135,6 +136,14 @@ class PartialHashes(DependencyRule):
         DependencyRule.bad(f"redis==5.0.8 {_HASH}\ngroq==0.11.0\n", count=1),
         DependencyRule.bad(f"redis>=5 {_HASH}\n", count=1),
         DependencyRule.bad("--require-hashes\nredis==5.0.8\n", count=1),
+        DependencyRule.bad(
+            {
+                "Dockerfile": "FROM python:3.11-slim\nCOPY requirements.txt .\n"
+                "RUN pip install --no-cache-dir --require-hashes -r requirements.txt\n",
+                "requirements.txt": "redis==5.0.8\n",
+            },
+            count=1,
+        ),
     )
     good_examples = (
         DependencyRule.good(f"redis==5.0.8 {_HASH}\ngroq==0.11.0 \\\n    {_HASH}\n"),
@@ -207,7 +216,10 @@ class ConflictingRequirements(DependencyRule):
         DependencyRule.bad("redis>=4.0\nredis<4.0\n", count=1),
         DependencyRule.bad("uvicorn[standard]==0.30.3\nuvicorn==0.22.0\n", count=1),
         DependencyRule.bad(
-            {"requirements.txt": "-c constraints.txt\nneo4j==5.28.1\n", "constraints.txt": "neo4j<5\n"},
+            {
+                "requirements.txt": "-c constraints.txt\nneo4j==5.28.1\n",
+                "constraints.txt": "neo4j<5\n",
+            },
             count=1,
         ),
     )
@@ -291,7 +303,9 @@ class DuplicateRequirement(DependencyRule):
             "redis==5.0.8\ngroq==0.11.0\n# cache\n",
             count=1,
         ),
-        DependencyRule.bad("redis==5.0.8\ngroq==0.11.0\nRedis == 5.0.8", "redis==5.0.8\ngroq==0.11.0", count=1),
+        DependencyRule.bad(
+            "redis==5.0.8\ngroq==0.11.0\nRedis == 5.0.8", "redis==5.0.8\ngroq==0.11.0", count=1
+        ),
         DependencyRule.bad("redis>=5\nredis<6\n", count=1),
         DependencyRule.bad(
             {"requirements.txt": "-r base.txt\nredis==5.0.8\n", "base.txt": "redis==5.0.8\n"},
@@ -300,7 +314,9 @@ class DuplicateRequirement(DependencyRule):
     )
     good_examples = (
         DependencyRule.good("redis==5.0.8\ngroq==0.11.0\n"),
-        DependencyRule.good({"requirements.txt": "-c constraints.txt\nredis\n", "constraints.txt": "redis==5.0.8\n"}),
+        DependencyRule.good(
+            {"requirements.txt": "-c constraints.txt\nredis\n", "constraints.txt": "redis==5.0.8\n"}
+        ),
     )
 
     def check(self, context: Context) -> Iterator[Finding]:

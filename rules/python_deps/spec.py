@@ -6,7 +6,12 @@ from collections.abc import Iterator
 
 from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Context, Finding, Fix, Severity, Span, register
-from rules.python_deps._base import DependencyRule, editable_line, replace_requirement, with_specifier
+from rules.python_deps._base import (
+    DependencyRule,
+    editable_line,
+    replace_requirement,
+    with_specifier,
+)
 from rules.python_deps._model import Entry, InstallSet, dependency_model
 
 _SEPARATORS_RE = LazyPattern(r"[\s,]+")
@@ -80,9 +85,7 @@ class SpecVersionMismatch(DependencyRule):
         ),
     )
     good_examples = (
-        DependencyRule.good(
-            "fastapi==0.115.0\nuvicorn[standard]==0.30.3\npydantic>=2.12.5,<3\n"
-        ),
+        DependencyRule.good("fastapi==0.115.0\nuvicorn[standard]==0.30.3\npydantic>=2.12.5,<3\n"),
         DependencyRule.good(
             "fastapi==0.116.1\nuvicorn==0.35.0\npydantic==2.11.0\n",
             config={"expect": {"fastapi-version": "0.116.1", "uvicorn-version": "0.35.0"}},
@@ -115,8 +118,10 @@ class SpecVersionMismatch(DependencyRule):
         if not entries:
             path, span = _first_line(install_set)
             yield self.finding(
-                path, span, f"{name} is not installed by {install_set.described}; "
-                f"the spec requires {name}=={version} (R8.1)"
+                path,
+                span,
+                f"{name} is not installed by {install_set.described}; "
+                f"the spec requires {name}=={version} (R8.1)",
             )
             return
         for entry in entries:
@@ -124,7 +129,11 @@ class SpecVersionMismatch(DependencyRule):
             if requirement.specifier is None:
                 continue  # a URL: its version is not written here
             specs = list(requirement.specifier)
-            if len(specs) == 1 and specs[0].operator in ("==", "===") and specs[0].version == version:
+            if (
+                len(specs) == 1
+                and specs[0].operator in ("==", "===")
+                and specs[0].version == version
+            ):
                 continue
             fix = None
             if editable_line(entry):
@@ -145,8 +154,10 @@ class SpecVersionMismatch(DependencyRule):
         if not entries:
             path, span = _first_line(install_set)
             yield self.finding(
-                path, span, f"pydantic is not installed by {install_set.described}; "
-                f"the spec requires pydantic>={floor} (R8.1)"
+                path,
+                span,
+                f"pydantic is not installed by {install_set.described}; "
+                f"the spec requires pydantic>={floor} (R8.1)",
             )
             return
         for entry in entries:
@@ -207,11 +218,12 @@ class MissingSpecPackage(DependencyRule):
     requirements = ("R8.2", "R1.3")
     bad_examples = (
         DependencyRule.bad(
-            "sqlmodel==0.0.22\nneo4j==5.28.1\nqdrant-client==1.12.1\nredis==5.0.8\n"
-            "groq==0.11.0\n",
+            "sqlmodel==0.0.22\nneo4j==5.28.1\nqdrant-client==1.12.1\nredis==5.0.8\ngroq==0.11.0\n",
             count=1,
         ),
-        DependencyRule.bad("redis==5.0.8\n", count=1, config={"expect": {"python-packages": "redis celery"}}),
+        DependencyRule.bad(
+            "redis==5.0.8\n", count=1, config={"expect": {"python-packages": "redis celery"}}
+        ),
     )
     good_examples = (
         DependencyRule.good(
@@ -237,6 +249,8 @@ class MissingSpecPackage(DependencyRule):
                 path, span = _first_line(install_set)
                 shown = " or ".join(alternatives)
                 yield self.finding(
-                    path, span, f"{shown} is not installed by {install_set.described}; "
-                    "the spec names it among the image's dependencies (R8.2)"
+                    path,
+                    span,
+                    f"{shown} is not installed by {install_set.described}; "
+                    "the spec names it among the image's dependencies (R8.2)",
                 )

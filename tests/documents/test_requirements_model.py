@@ -23,7 +23,10 @@ def test_names_specifiers_extras_markers_and_positions() -> None:
     )
     first, second, third = document.requirements
     assert (first.line, first.column, first.name, first.written_name) == (
-        2, 3, "google-generativeai", "Google_GenerativeAI"
+        2,
+        3,
+        "google-generativeai",
+        "Google_GenerativeAI",
     )
     assert str(first.specifier) == "==0.8.3" and first.pinned
     assert (second.line, second.end_line, second.extras) == (3, 4, frozenset({"standard"}))
@@ -101,8 +104,8 @@ def test_include_paths_are_relative_to_the_including_file() -> None:
 
 
 def test_matches_the_usual_requirements_file_names() -> None:
-    for path in ("requirements.txt", "requirements-dev.txt", "dev-requirements.txt",
-                 "requirements/base.txt", "Constraints.txt", "api/requirements.prod.txt"):  # fmt: skip
+    usual = ("requirements.txt", "requirements-dev.txt", "dev-requirements.txt")
+    for path in (*usual, "requirements/base.txt", "Constraints.txt", "api/requirements.prod.txt"):
         assert requirements.matches(path), path
     for path in ("README.txt", "requirements.in", "docs/notes.txt"):
         assert not requirements.matches(path), path

@@ -42,7 +42,9 @@ def test_bad_input_gives_findings_at_lines_and_the_rest_is_still_checked() -> No
         + b"celery \\\r\n  >=5 ; python_version >= '3.8'\r\n"
         + b"-r ../outside.txt\r\n"
     )  # fmt: skip
-    assert found({"requirements.txt": text}) == [
+    # (The drift rules stay out: celery, imported by nothing here, is PY021's.)
+    offline_file_rules = ["PY001", "PY002", "PY003", "PY004", "PY005", "PY007", "PY008", "PY011"]
+    assert found({"requirements.txt": text}, offline_file_rules) == [
         "requirements.txt:10:PY001",
         "requirements.txt:11:PY011",
         "requirements.txt:12:PY005",
@@ -153,4 +155,131 @@ def test_legacy_example_shows_the_family_at_work() -> None:
         REPOSITORY, "check", "examples/legacy-mami", "--select", "PY", "--output-format", "concise"
     )
     codes = {line.split(" ")[1] for line in done.stdout.splitlines() if ": PY" in line}
-    assert {"PY003", "PY004", "PY005", "PY007", "PY008", "PY009", "PY010", "PY011"} <= codes
+    shown = {"PY003", "PY004", "PY005", "PY007", "PY008", "PY009", "PY010", "PY011", "PY020"}
+    assert shown | {"PY021"} <= codes
+
+
+def test_a_lock_files_transitive_pins_are_not_unused() -> None:
+    """pip-compile / uv output: `# via PACKAGE` under a transitive pin, `-r` under a direct
+    one; hashes on continuation lines."""
+    lock = (
+        "fastapi==0.115.0 \\\n    --hash=sha256:" + "a" * 64 + "\n    # via -r requirements.in\n"
+        "async-timeout==5.0.1 \\\n    --hash=sha256:" + "b" * 64 + "\n    # via redis\n"
+        "typing-inspection==0.4.2 \\\n    --hash=sha256:" + "c" * 64 + "\n"
+        "    # via\n    #   pydantic\n    #   pydantic-settings\n"
+        "requests==2.32.3 \\\n    --hash=sha256:" + "d" * 64 + "\n    # via -r requirements.in\n"
+    )
+    files = {"requirements.txt": lock, "app/main.py": "import fastapi\n"}
+    assert found(files, ["PY006", "PY020", "PY021", "PY022", "PY023"]) == [
+        "requirements.txt:12:PY021"  # requests: a direct requirement nothing imports
+    ]
+
+
+def test_a_folder_copied_elsewhere_is_traced_back_to_its_files() -> None:
+    files = {
+        "Dockerfile": "FROM python:3.12-slim\nWORKDIR /srv\nCOPY requirements/ /tmp/req/\n"
+        "RUN pip install --no-cache-dir -r /tmp/req/prod.txt\n",
+        "requirements/prod.txt": "-r base.txt\ngunicorn==21.2.0\n",
+        "requirements/base.txt": "requests\n",
+        "requirements/dev.txt": "-r base.txt\npytest\n",
+    }
+    assert found(files, ["PY005", "PY010"]) == ["requirements/base.txt:1:PY005"]
+    relative = dict(files, Dockerfile="FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\n"
+                    "RUN pip install -r requirements/dev.txt\n")  # fmt: skip
+    assert found(relative, ["PY005", "PY010"]) == [
+        "requirements/base.txt:1:PY005",
+        "requirements/dev.txt:2:PY005",
+        "requirements/dev.txt:2:PY010",
+    ]
+
+
+def test_each_build_context_is_judged_against_its_own_code() -> None:
+    """Two images in one repository: the root's app and a worker in its own folder."""
+    files = {
+        "Dockerfile": "FROM python:3.11-slim\nCOPY requirements.txt .\n"
+        "RUN pip install -r requirements.txt\n",
+        "requirements.txt": "requests==2.32.3\n",
+        "app/config.py": "import requests\n",
+        "worker/Dockerfile": "FROM python:3.11-slim\nCOPY requirements.txt .\n"
+        "RUN pip install -r requirements.txt\n",
+        "worker/requirements.txt": "pyyaml==6.0.2\n",
+        "worker/job.py": "import yaml\nimport requests\nfrom . import helpers\n",
+        "worker/helpers.py": "import json\n",
+    }
+    assert found(files, ["PY020", "PY021", "PY022", "PY023"]) == ["worker/requirements.txt:1:PY020"]
+    message = check_files(files, select=["PY020"])[0].message
+    assert message.startswith("`requests` is imported at worker/job.py:2")
+
+
+def fake_environment(base: Path) -> None:
+    """A virtualenv's site-packages holding one installed distribution, as pip lays it out:
+    acme-sdk installs the module `acmesdk`, requires `acme-core`, and has a console script."""
+    (base / "bin").mkdir(parents=True)
+    (base / "bin" / "python").symlink_to(sys.executable)  # never run: metadata is read as files
+    site = base / "lib" / "python3.11" / "site-packages"
+    info = site / "acme_sdk-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: acme-sdk\nVersion: 1.0\nRequires-Dist: acme-core>=2\n"
+        "Requires-Dist: pytest ; extra == 'test'\n\nThe description.\n"
+    )
+    (info / "RECORD").write_text(
+        "acmesdk/__init__.py,,\nacmesdk/client.py,,\nacme_sdk-1.0.dist-info/METADATA,,\n"
+        "../../../bin/acme,,\n"
+    )
+    (info / "entry_points.txt").write_text("[console_scripts]\nacme = acmesdk.cli:main\n")
+    core = site / "acme_core-2.0.dist-info"
+    core.mkdir()
+    (core / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-core\nVersion: 2.0\n")
+    (core / "RECORD").write_text("acme_core_impl/__init__.py,,\n")
+
+
+def test_installed_metadata_from_the_projects_venv_or_python(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    files = {
+        "pyproject.toml": "",
+        "requirements.txt": "acme-sdk==1.0\n",
+        "app/__init__.py": "",
+        "app/config.py": "import acmesdk\nimport acme_core_impl\n",
+    }
+    write_files(project, files)
+    select = ["--select", "PY020,PY021,PY022,PY023", "--output-format", "concise"]
+    without = run_cli(project, "check", ".", *select)
+    assert "PY020 `acme_core_impl`" in without.stdout  # unknown: nothing says who provides it
+    assert "PY023 cannot know whether acme-sdk is used" in without.stdout
+
+    environment = tmp_path / "elsewhere-venv"
+    fake_environment(environment)
+    given = run_cli(project, "check", ".", *select, "--python", str(environment / "bin/python"))
+    assert given.stdout.splitlines() == [
+        "requirements.txt:1:1: PY022 `acme_core_impl` is imported at app/config.py:2 but "
+        "requirements.txt installs acme-core only because acme-sdk requires it: declare it (R1.3)",
+        "1 finding in 1 file.",
+    ], given.stdout + given.stderr
+
+    fake_environment(project / ".venv")  # found without --python
+    found_there = run_cli(project, "check", ".", *select)
+    assert found_there.stdout == given.stdout
+
+
+def test_python_option_naming_nothing_is_a_usage_error(tmp_path: Path) -> None:
+    write_files(tmp_path, {"pyproject.toml": "", "requirements.txt": "redis==5.0.8\n"})
+    done = run_cli(tmp_path, "check", ".", "--python", str(tmp_path / "missing" / "python"))
+    assert done.returncode == 2
+    assert "no such interpreter or virtualenv" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_wheel_builder_and_its_runtime_install_are_one_set() -> None:
+    dockerfile = (
+        "FROM python:3.11-slim AS builder\nCOPY requirements.txt .\n"
+        "RUN pip wheel --no-cache-dir --wheel-dir /wheels -r requirements.txt\n"
+        "FROM python:3.11-slim\nCOPY requirements.txt .\n"
+        "RUN pip install --no-cache-dir --no-index --find-links=/wheels -r requirements.txt\n"
+    )
+    files = {"Dockerfile": dockerfile, "requirements.txt": "redis\n"}
+    assert found(files, ["PY003", "PY005"]) == [
+        "requirements.txt:1:PY003",  # fastapi, uvicorn, pydantic missing: once each
+        "requirements.txt:1:PY003",
+        "requirements.txt:1:PY003",
+        "requirements.txt:1:PY005",
+    ]
