@@ -6,6 +6,7 @@ server, checked against each other and against R7 and R9. One small class per ru
 - image: the Node image against the engines the packages need, end of life, npm ci in images
 - manifest: scripts, engines, malformed fields and duplicate keys of package.json
 - vite: the dev server's settings read from a plain vite.config object
+- online: advisories for the locked versions (`npm audit`, only with --online)
 
 Codes are stable and never reused. Shared helpers live in the `_`-prefixed modules.
 """
@@ -15,6 +16,7 @@ from rules.node import (
     image,  # noqa: F401
     lockfile,  # noqa: F401
     manifest,  # noqa: F401
+    online,  # noqa: F401
     vite,  # noqa: F401
     versions,  # noqa: F401  (importing registers the rules)
 )
