@@ -49,3 +49,6 @@ step "Installing mami-audit, the app's requirements and the test tools into .ven
 
 step "Installing the frontend's packages (npm ci)"
 npm --prefix frontend ci --no-audit --no-fund --loglevel=error
+
+step "Installing the peer tools the tests and benchmarks compare with (syncpack; npm ci)"
+npm --prefix benchmarks ci --no-audit --no-fund --loglevel=error

@@ -260,7 +260,7 @@ class VersionMismatchAcrossPackages(NodeRule):
     code = "NP014"
     name = "version-mismatch-across-packages"
     summary = "The same package has different versions in different package.json files"
-    peers = ("syncpack:HighestSemverMismatch",)
+    peers = ("syncpack:DiffersToHighestOrLowestSemver",)
     bad_examples = (
         NodeRule.bad(
             {
