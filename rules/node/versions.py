@@ -32,9 +32,10 @@ class SpecVersionMismatch(NodeRule):
     """A package the spec names is missing or not at the spec's exact version.
 
     ## What it does
-    In a frontend app's package.json (one that depends on `vite` or `react`), checks that
-    React and React DOM, TypeScript and Vite (R9.1), TailwindCSS, Zustand and React Router
-    DOM (R9.2) are declared at exactly the expected versions. The versions come from
+    In a frontend package.json (one that depends on `vite` or `react`), checks that React
+    and React DOM, TypeScript and Vite (R9.1), TailwindCSS, Zustand and React Router DOM
+    (R9.2) are declared at exactly the expected versions; in the app itself (the package
+    that depends on `vite`), also that none of them is missing. The versions come from
     `[tool.mami-audit.expect]` (`react-version`, `typescript-version`, `vite-version`,
     `tailwindcss-version`, `zustand-version`, `react-router-version`), whose defaults are the
     spec's: 19.2.0, 5.9.3, 7.2.4, 4.1.18, 5.0.9 and 6.30.2.
@@ -73,13 +74,14 @@ class SpecVersionMismatch(NodeRule):
             unsafe=True,
             count=1,
         ),
-        NodeRule.bad('{"dependencies": {"react": "19.2.0"}}\n', count=6),
+        NodeRule.bad('{"dependencies": {"react": "19.2.0"}, "devDependencies": {"vite": "7.2.4"}}\n', count=5),
     )
     good_examples = (
         NodeRule.good(
             '{\n  "dependencies": {\n    "react": "19.2.0",\n    "react-dom": "=19.2.0",\n' + _ALL
         ),
         NodeRule.good('{"name": "a-cli-tool", "dependencies": {"commander": "^12.0.0"}}\n'),
+        NodeRule.good('{"name": "ui-kit", "dependencies": {"react": "19.2.0"}}\n'),
         NodeRule.good(
             '{\n  "dependencies": {\n    "react": "18.3.1",\n    "react-dom": "18.3.1",\n' + _ALL,
             config={"expect": {"react-version": "18.3.1"}},
@@ -89,10 +91,12 @@ class SpecVersionMismatch(NodeRule):
     def check_package(self, context: Context, package: PackageJson) -> Iterator[Finding]:
         if not is_frontend_app(package):
             return
+        builds_with_vite = any(d.name == "vite" for d in package.dependencies)
         for name, (expected, criterion) in spec_packages(context.expect).items():
             declared = [d for d in package.dependencies if d.name == name and d.section != "peerDependencies"]
             if not declared:
-                yield self._missing(package, name, expected, criterion)
+                if builds_with_vite:  # the app itself; a React library need not declare Vite
+                    yield self._missing(package, name, expected, criterion)
                 continue
             for dependency in declared:
                 if exact_version(dependency.spec) == expected:
