@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from auditor.expectations import Expectations
-from auditor.rule import Severity
+from auditor.values import Severity
 
 CONFIG_FILE = "mami-audit.toml"
 PYPROJECT = "pyproject.toml"
@@ -228,6 +228,9 @@ _STAGE = r"(?:[a-zA-Z][a-zA-Z0-9_.-]*)?", (
     "expected a build stage name (a letter, then letters, digits, _, . or -) or empty"
 )
 _NODE_PINS = r"all|dependencies|none", "expected one of all, dependencies, none"
+_WORKFLOW_FILE = r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.ya?ml", (
+    "expected a workflow file name in .github/workflows/ such as docker-build.yml"
+)
 _PYTHON_FILE = r"(?:[A-Za-z_][A-Za-z0-9_]*/)*[A-Za-z_][A-Za-z0-9_]*\.py", (
     "expected a relative path of a Python file such as app/config.py"
 )
@@ -237,6 +240,7 @@ _DATABASE_URL = r"[a-z][a-z0-9+.-]*://[A-Za-z0-9._~/%+,:=@-]*", (
 )
 _STRING_FORMATS: dict[str, tuple[str, str]] = {
     "user": _USER,
+    "workflow": _WORKFLOW_FILE,
     "health_path": _URL_PATH,
     "healthcheck_interval": _DURATION,
     "workdir": _ABSOLUTE_PATH,

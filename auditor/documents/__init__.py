@@ -22,6 +22,8 @@ KIND_MODULES: dict[str, str] = {
     "grafana-provisioning": "auditor.documents.grafana_provisioning",
     "requirements": "auditor.documents.requirements",
     "pyproject": "auditor.documents.pyproject",
+    "workflow": "auditor.documents.workflow",
+    "action": "auditor.documents.action",
     "python": "auditor.documents.python",
     "dotenv": "auditor.documents.dotenv",
 }
