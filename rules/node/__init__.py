@@ -11,7 +11,11 @@ server, checked against each other and against R7 and R9. One small class per ru
 Codes are stable and never reused. Shared helpers live in the `_`-prefixed modules.
 """
 
-from rules.node import (
+# The document kinds these rules read (rules/__init__.py: a check run imports the family only
+# when the project has one of them).
+KINDS = ("package-json", "package-lock", "vite-config", "dockerfile", "compose")
+
+from rules.node import (  # noqa: E402
     compose,  # noqa: F401
     image,  # noqa: F401
     lockfile,  # noqa: F401
