@@ -19,7 +19,9 @@ from typing import Any
 
 from auditor.lazy_pattern import LazyPattern
 
-_EXACT_RE = LazyPattern(r"^\s*(?:=|v)?\s*(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\s*$")
+_EXACT_RE = LazyPattern(
+    r"^\s*(?:=|v)?\s*(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\s*$"
+)
 _TAG_RE = LazyPattern(r"^[A-Za-z][A-Za-z0-9._-]*$")
 _GITHUB_SHORTHAND_RE = LazyPattern(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(?:#.*)?$")
 _URL_PREFIXES = ("http://", "https://")

@@ -47,12 +47,16 @@ def script_python(script: str) -> str:
     return first[2:].split()[0] if first.startswith("#!") else sys.executable
 
 
-def median_run(command: list[str], cwd: Path, runs: int, results: dict[str, list[float]], name: str) -> None:
+def median_run(
+    command: list[str], cwd: Path, runs: int, results: dict[str, list[float]], name: str
+) -> None:
     start = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, capture_output=True, check=False)
     elapsed = time.perf_counter() - start
     if done.returncode not in (0, 1):
-        sys.exit(f"{name} failed ({done.returncode}): {done.stderr.decode(errors='replace')[-800:]}")
+        sys.exit(
+            f"{name} failed ({done.returncode}): {done.stderr.decode(errors='replace')[-800:]}"
+        )
     results.setdefault(name, []).append(elapsed)
 
 
@@ -65,15 +69,19 @@ def race(commands: dict[str, list[str]], cwd: Path, runs: int) -> dict[str, floa
             median_run(command, cwd, runs, results, name)
     medians = {name: statistics.median(times) for name, times in results.items()}
     for name, times in results.items():
-        print(f"  {name:>14}: median {medians[name] * 1000:7.1f} ms (min {min(times) * 1000:.1f}, "
-              f"max {max(times) * 1000:.1f}, {runs} runs)")
+        print(
+            f"  {name:>14}: median {medians[name] * 1000:7.1f} ms (min {min(times) * 1000:.1f}, "
+            f"max {max(times) * 1000:.1f}, {runs} runs)"
+        )
     return medians
 
 
 def generated_project(folder: Path, packages: int) -> None:
     """A Vite app whose lockfile holds `packages` entries, some nested, all consistent."""
     direct = {f"pkg-{i}": f"1.{i % 7}.{i % 13}" for i in range(0, packages, 20)}
-    entries: dict[str, dict] = {"": {"name": "big", "dependencies": direct, "engines": {"node": ">=22"}}}
+    entries: dict[str, dict] = {
+        "": {"name": "big", "dependencies": direct, "engines": {"node": ">=22"}}
+    }
     for i in range(packages):
         version = f"1.{i % 7}.{i % 13}"
         entry = {
@@ -81,18 +89,28 @@ def generated_project(folder: Path, packages: int) -> None:
             "resolved": f"https://registry.npmjs.org/pkg-{i}/-/pkg-{i}-{version}.tgz",
             "integrity": "sha512-" + "A" * 86 + "==",
             "license": "MIT",
-            "dependencies": {f"pkg-{(i * 7 + 1) % packages}": "^1.0.0", f"pkg-{(i * 3 + 2) % packages}": "*"},
+            "dependencies": {
+                f"pkg-{(i * 7 + 1) % packages}": "^1.0.0",
+                f"pkg-{(i * 3 + 2) % packages}": "*",
+            },
             "engines": {"node": ">=18" if i % 3 else "^20.19.0 || >=22.12.0"},
         }
         entries[f"node_modules/pkg-{i}"] = entry
         if i % 50 == 0:  # a nested copy, as npm writes when two versions are needed
             entries[f"node_modules/pkg-{i}/node_modules/pkg-{(i + 1) % packages}"] = dict(entry)
     lock = {"name": "big", "lockfileVersion": 3, "requires": True, "packages": entries}
-    package = {"name": "big", "private": True, "engines": {"node": ">=22"},
-               "scripts": {"dev": "vite", "build": "vite build"}, "dependencies": direct}
+    package = {
+        "name": "big",
+        "private": True,
+        "engines": {"node": ">=22"},
+        "scripts": {"dev": "vite", "build": "vite build"},
+        "dependencies": direct,
+    }
     (folder / "package.json").write_text(json.dumps(package, indent=2) + "\n")
     (folder / "package-lock.json").write_text(json.dumps(lock, indent=2) + "\n")
-    (folder / "Dockerfile").write_text("FROM node:22-alpine\nCOPY package.json package-lock.json ./\nRUN npm ci\n")
+    (folder / "Dockerfile").write_text(
+        "FROM node:22-alpine\nCOPY package.json package-lock.json ./\nRUN npm ci\n"
+    )
 
 
 def big_lockfile(folder: Path, megabytes: int) -> None:
@@ -127,8 +145,10 @@ def parse_in_process(folder: Path) -> None:
     lock = parse(SourceFile.read("package-lock.json", path))
     parsed = time.perf_counter() - start
     peak = peak_memory_mb()
-    print(f"  parse: {size / 1e6:.0f} MB, {len(lock.packages)} packages in {parsed:.2f} s; "
-          f"peak memory {peak:.0f} MB ({peak / (size / 1e6):.1f}x the file)")
+    print(
+        f"  parse: {size / 1e6:.0f} MB, {len(lock.packages)} packages in {parsed:.2f} s; "
+        f"peak memory {peak:.0f} MB ({peak / (size / 1e6):.1f}x the file)"
+    )
     del lock
     load_all()
     config = Config().with_overrides(select=["NP"])
@@ -136,8 +156,10 @@ def parse_in_process(folder: Path) -> None:
     result = audit(Project(folder, config), config, select_rules(config))
     elapsed = time.perf_counter() - start
     peak = peak_memory_mb()
-    print(f"  whole NP audit (parse included): {elapsed:.2f} s, {len(result.findings)} findings; "
-          f"peak memory {peak:.0f} MB")
+    print(
+        f"  whole NP audit (parse included): {elapsed:.2f} s, {len(result.findings)} findings; "
+        f"peak memory {peak:.0f} MB"
+    )
 
 
 def main() -> None:
@@ -162,7 +184,9 @@ def main() -> None:
         sys.exit("syncpack not found: run `npm ci --prefix benchmarks` first")
     load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
     print(f"machine: {os.cpu_count()} CPUs, load average {load} (a busy machine slows both alike)")
-    version = subprocess.run([syncpack, "--version"], capture_output=True, text=True).stdout.strip()
+    version = subprocess.run(
+        [syncpack, "--version"], capture_output=True, text=True, check=False
+    ).stdout.strip()
     print(f"peer: {version} ({syncpack})")
 
     with tempfile.TemporaryDirectory(prefix="mami-audit-bench-node-") as name:
@@ -171,7 +195,15 @@ def main() -> None:
         for file in FRONTEND_FILES:
             shutil.copy(REPOSITORY / "frontend" / file, folder / file)
         commands = {
-            "mami-audit NP": [mami_audit, "check", str(folder), "--select", "NP", "--output-format", "concise"],
+            "mami-audit NP": [
+                mami_audit,
+                "check",
+                str(folder),
+                "--select",
+                "NP",
+                "--output-format",
+                "concise",
+            ],
             "syncpack lint": [syncpack, "lint"],
         }
         if npm:
@@ -192,7 +224,15 @@ def main() -> None:
         count = len(json.loads((big / "package-lock.json").read_text())["packages"]) - 1
         print(f"\n2. a generated lockfile of {count} packages")
         commands = {
-            "mami-audit NP": [mami_audit, "check", str(big), "--select", "NP", "--output-format", "concise"],
+            "mami-audit NP": [
+                mami_audit,
+                "check",
+                str(big),
+                "--select",
+                "NP",
+                "--output-format",
+                "concise",
+            ],
             "syncpack lint": [syncpack, "lint"],
         }
         if npm:

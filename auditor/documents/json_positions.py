@@ -20,9 +20,10 @@ recorded on the object rather than refused.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterator
 from json.decoder import scanstring
-from typing import Any, NamedTuple, Union
+from typing import Any, NamedTuple
 
 from auditor.lazy_pattern import LazyPattern
 
@@ -33,7 +34,6 @@ _SEPARATOR_RE = LazyPattern(r"[ \t\n\r]*([,}])[ \t\n\r]*")
 _NUMBER_START = frozenset("-0123456789")
 _LITERALS = {"true": True, "false": False, "null": None}
 _DECODER = json.JSONDecoder()
-_INFINITY = float("inf")  # `json` accepts Infinity and NaN; JSON.parse does not
 
 
 class JsonError(ValueError):
@@ -51,7 +51,7 @@ class Member(NamedTuple):
 
 
 class JsonObject:
-    __slots__ = ("members", "start", "end", "_index")
+    __slots__ = ("_index", "end", "members", "start")
 
     def __init__(self, members: list[Member], start: int, end: int) -> None:
         self.members = members
@@ -82,7 +82,7 @@ class JsonObject:
 
 
 class JsonArray:
-    __slots__ = ("items", "start", "end")
+    __slots__ = ("end", "items", "start")
 
     def __init__(self, items: list[Node], start: int, end: int) -> None:
         self.items = items
@@ -117,14 +117,16 @@ class Opaque(NamedTuple):
         return _DECODER.raw_decode(self.text, self.start)[0]
 
 
-Node = Union[JsonObject, JsonArray, Scalar, Opaque]
+Node = JsonObject | JsonArray | Scalar | Opaque
 # Decides, for a value about to be read at `path` (keys and indexes from the root), whether to
 # decode it whole without positions.
 OpaqueBelow = Callable[[tuple[Any, ...]], bool]
 
 
 def parse(
-    text: str, opaque: OpaqueBelow | None = None, keep: Callable[[Any], Any] | None = None
+    text: str,
+    opaque: OpaqueBelow | None = None,
+    keep: Callable[[Any], Any] | None = None,
 ) -> Node:
     """Parse a whole JSON text; raise JsonError at the first problem. `keep` turns each
     opaque value into what is kept of it (a lockfile keeps a few fields of each entry)."""
@@ -140,7 +142,10 @@ def as_object(node: Node | None) -> JsonObject | None:
 
 class JsonScanner:
     def __init__(
-        self, text: str, opaque: OpaqueBelow | None = None, keep: Callable[[Any], Any] | None = None
+        self,
+        text: str,
+        opaque: OpaqueBelow | None = None,
+        keep: Callable[[Any], Any] | None = None,
     ) -> None:
         self.text = text
         self.opaque = opaque
@@ -265,7 +270,7 @@ class JsonScanner:
             value, end = self._decoder.raw_decode(self.text, index)
         except json.JSONDecodeError:
             raise JsonError(self._unexpected(index, "a number"), index) from None
-        if not isinstance(value, (int, float)) or value in (_INFINITY, -_INFINITY) or value != value:
+        if not isinstance(value, (int, float)) or not math.isfinite(value):
             raise JsonError(self._unexpected(index, "a number"), index)
         return Scalar(value, index, end), end
 
@@ -285,4 +290,3 @@ class JsonScanner:
             return f"expected {wanted}: JSON strings take double quotes, not single"
         shown = repr(char) if char.isprintable() else f"character U+{ord(char):04X}"
         return f"expected {wanted}, found {shown}"
-

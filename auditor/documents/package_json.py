@@ -13,8 +13,8 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from auditor.documents.base import Document, ParseError, SourceFile
 from auditor.documents import json_positions
+from auditor.documents.base import Document, ParseError, SourceFile
 from auditor.documents.json_positions import JsonError, JsonObject, Member, Scalar
 from auditor.rule import Span
 
@@ -110,7 +110,9 @@ def parse(source: SourceFile) -> PackageJson:
             continue
         for entry in member.value.members:
             if isinstance(entry.value, Scalar) and isinstance(entry.value.value, str):
-                document.dependencies.append(Dependency(entry.key, entry.value.value, section, entry))
+                document.dependencies.append(
+                    Dependency(entry.key, entry.value.value, section, entry)
+                )
             else:
                 document.malformed.append((f"{section}.{entry.key}", entry))
     scripts = root.member("scripts")
@@ -124,4 +126,3 @@ def parse(source: SourceFile) -> PackageJson:
         else:
             document.malformed.append(("scripts", scripts))
     return document
-

@@ -20,7 +20,13 @@ from typing import Any, NamedTuple
 
 from auditor.documents import json_positions
 from auditor.documents.base import Document, ParseError, SourceFile
-from auditor.documents.json_positions import JsonError, JsonObject, Member, Node, Opaque, Scalar
+from auditor.documents.json_positions import (
+    JsonError,
+    JsonObject,
+    Member,
+    Opaque,
+    Scalar,
+)
 from auditor.rule import Span
 
 KIND = "package-lock"
@@ -74,7 +80,9 @@ def _requires(value: dict[str, Any]) -> tuple[str, ...]:
         return names
     skipped = set(bundled) if isinstance(bundled, list) else set()
     if isinstance(meta, dict):
-        skipped.update(k for k, v in meta.items() if isinstance(v, dict) and v.get("optional") is True)
+        skipped.update(
+            k for k, v in meta.items() if isinstance(v, dict) and v.get("optional") is True
+        )
     return tuple(name for name in names if name not in skipped)
 
 

@@ -22,9 +22,7 @@ from auditor.documents.base import Document, SourceFile
 from auditor.lazy_pattern import LazyPattern
 
 KIND = "vite-config"
-_NAMES = frozenset(
-    f"vite.config.{suffix}" for suffix in ("js", "mjs", "cjs", "ts", "mts", "cts")
-)
+_NAMES = frozenset(f"vite.config.{suffix}" for suffix in ("js", "mjs", "cjs", "ts", "mts", "cts"))
 _TOKEN_RE = LazyPattern(
     r"""(?P<space>\s+)|(?P<comment>//[^\n]*|/\*.*?(?:\*/|\Z))"""
     r"""|(?P<string>'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")"""
@@ -147,7 +145,11 @@ def _constants(found: list[Token]) -> dict[str, Any]:
             depth -= 1
         elif depth == 0 and token.text == "const" and index + 4 < len(found):
             name, equals, value, after = found[index + 1 : index + 5]
-            if name.kind == "name" and equals.text == "=" and after.text not in (".", "(", "?", "+", "-", "*", "|", "&"):
+            if (
+                name.kind == "name"
+                and equals.text == "="
+                and after.text not in (".", "(", "?", "+", "-", "*", "|", "&")
+            ):
                 literal = _literal(value, {})
                 if literal is not UNKNOWN:
                     constants[name.text] = literal
@@ -193,7 +195,9 @@ def parse(source: SourceFile) -> ViteConfig:
                 offset = value.offset if literal is not UNKNOWN else token.offset
                 document.server[token.text] = Setting(literal, offset)
             elif before in ("{", ",") and after in (",", "}"):  # shorthand `{ port }`
-                document.server[token.text] = Setting(constants.get(token.text, UNKNOWN), token.offset)
+                document.server[token.text] = Setting(
+                    constants.get(token.text, UNKNOWN), token.offset
+                )
         elif depth == 1 and token.text == "...":
             document.server["..."] = Setting(UNKNOWN, token.offset)  # a spread: more unknown keys
         index += 1

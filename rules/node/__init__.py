@@ -15,12 +15,12 @@ Codes are stable and never reused. Shared helpers live in the `_`-prefixed modul
 # when the project has one of them).
 KINDS = ("package-json", "package-lock", "vite-config", "dockerfile", "compose")
 
-from rules.node import (  # noqa: E402
+from rules.node import (
     compose,  # noqa: F401
     image,  # noqa: F401
     lockfile,  # noqa: F401
     manifest,  # noqa: F401
     online,  # noqa: F401
-    vite,  # noqa: F401
     versions,  # noqa: F401  (importing registers the rules)
+    vite,  # noqa: F401
 )

@@ -79,9 +79,14 @@ def _lockfile_folders(context: Context, package: PackageJson) -> Iterator[str]:
     while folder != ".":
         folder = posixpath.dirname(folder) or "."
         above = context.project.document(
-            "package.json" if folder == "." else f"{folder}/package.json", "package-json"
+            "package.json" if folder == "." else f"{folder}/package.json",
+            "package-json",
         )
-        if isinstance(above, PackageJson) and above.root is not None and above.root.get("workspaces"):
+        if (
+            isinstance(above, PackageJson)
+            and above.root is not None
+            and above.root.get("workspaces")
+        ):
             yield folder
             return
 
@@ -110,7 +115,9 @@ def lock_importer_path(lock: PackageLock, package: PackageJson) -> str:
 
 def replace_value(package: PackageJson | PackageLock, start: int, end: int, value: str) -> Edit:
     """Replace the JSON value between two offsets with the string `value`."""
-    return Edit.replace(package.path, package.span(start, end), json.dumps(value, ensure_ascii=False))
+    return Edit.replace(
+        package.path, package.span(start, end), json.dumps(value, ensure_ascii=False)
+    )
 
 
 def _indent_before(text: str, offset: int) -> str | None:
@@ -129,8 +136,13 @@ def indent_unit(package: PackageJson) -> str:
     return "  "
 
 
-def insert_member(package: PackageJson, target: JsonObject, key: str, value: object,
-                  before: Member | None = None) -> Edit:
+def insert_member(
+    package: PackageJson,
+    target: JsonObject,
+    key: str,
+    value: object,
+    before: Member | None = None,
+) -> Edit:
     """Insert `"key": value` into `target`, before `before` (else at the end), in the
     object's own layout: one member per line with its indentation, or all on one line."""
     text = package.text

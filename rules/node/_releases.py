@@ -43,7 +43,9 @@ class NodeImage:
 
     __slots__ = ("major", "minor", "patch", "reference", "tag")
 
-    def __init__(self, reference: str, tag: str, major: int, minor: int | None, patch: int | None) -> None:
+    def __init__(
+        self, reference: str, tag: str, major: int, minor: int | None, patch: int | None
+    ) -> None:
         self.reference = reference
         self.tag = tag
         self.major = major

@@ -52,7 +52,9 @@ def vite_config_beside(context: Context, package: PackageJson) -> ViteConfig | N
     return None
 
 
-def node_image_services(context: Context) -> Iterator[tuple[Service, object, NodeImage]]:
+def node_image_services(
+    context: Context,
+) -> Iterator[tuple[Service, object, NodeImage]]:
     """Services that run a `node:<version>` image as it is (no `build`), once each."""
     seen: set[tuple[str, int]] = set()
     for stack in stacks_of(context.project):
@@ -134,13 +136,20 @@ class ComposeScriptMissing(ServiceRule):
     requirements = ("R7.2",)
     bad_examples = (
         ServiceRule.bad(
-            {"docker-compose.yml": _UI % ("dev", 5173, 5173),
-             "frontend/package.json": '{"scripts": {"start": "vite"}}\n'},
+            {
+                "docker-compose.yml": _UI % ("dev", 5173, 5173),
+                "frontend/package.json": '{"scripts": {"start": "vite"}}\n',
+            },
             count=1,
         ),
     )
     good_examples = (
-        ServiceRule.good({"docker-compose.yml": _UI % ("dev", 5173, 5173), "frontend/package.json": _PACKAGE}),
+        ServiceRule.good(
+            {
+                "docker-compose.yml": _UI % ("dev", 5173, 5173),
+                "frontend/package.json": _PACKAGE,
+            }
+        ),
     )
 
     def check_service(self, context: Context, stack: Stack, service: Service) -> Iterator[Finding]:
@@ -193,7 +202,12 @@ class ComposePortNotVite(ServiceRule):
     severity = Severity.ERROR
     requirements = ("R7.3",)
     bad_examples = (
-        ServiceRule.bad({"docker-compose.yml": _UI % ("dev", 5173, 3000), "frontend/package.json": _PACKAGE}),
+        ServiceRule.bad(
+            {
+                "docker-compose.yml": _UI % ("dev", 5173, 3000),
+                "frontend/package.json": _PACKAGE,
+            }
+        ),
         ServiceRule.bad(
             {
                 "docker-compose.yml": _UI % ("dev", 5173, 5173),
@@ -203,7 +217,12 @@ class ComposePortNotVite(ServiceRule):
         ),
     )
     good_examples = (
-        ServiceRule.good({"docker-compose.yml": _UI % ("dev", 5173, 5173), "frontend/package.json": _PACKAGE}),
+        ServiceRule.good(
+            {
+                "docker-compose.yml": _UI % ("dev", 5173, 5173),
+                "frontend/package.json": _PACKAGE,
+            }
+        ),
         ServiceRule.good(
             {
                 "docker-compose.yml": _UI % ("dev", 3000, 3000),
@@ -217,7 +236,9 @@ class ComposePortNotVite(ServiceRule):
         package = service_package(context, service)
         if package is None:
             return
-        scripts = [m.group(1) for m in _NPM_RUN_RE.finditer(command) if m.group(1) in package.scripts]
+        scripts = [
+            m.group(1) for m in _NPM_RUN_RE.finditer(command) if m.group(1) in package.scripts
+        ]
         dev = [s for s in scripts if _starts_dev_server(package.scripts[s].command)]
         if not dev or service.get("ports") is None:
             return
@@ -234,8 +255,13 @@ class ComposePortNotVite(ServiceRule):
         )
         yield self.at(context, service.get("ports").origin, message)  # type: ignore[union-attr]
 
-    def _vite_port(self, context: Context, package: PackageJson, command: str, script: str) -> tuple[int | None, str]:
-        for text, where in ((command, "the compose command"), (package.scripts[script].command, f"{package.path} script {script}")):
+    def _vite_port(
+        self, context: Context, package: PackageJson, command: str, script: str
+    ) -> tuple[int | None, str]:
+        for text, where in (
+            (command, "the compose command"),
+            (package.scripts[script].command, f"{package.path} script {script}"),
+        ):
             match = _PORT_OPTION_RE.search(text)
             if match:
                 return int(match.group(1)), where

@@ -42,11 +42,17 @@ def packages_built_by(context: Context, dockerfile: Dockerfile) -> list[PackageJ
             if name in ("package.json", "package*.json") or source.endswith("/"):
                 base = posixpath.dirname(source) if name.startswith("package") else source
                 for context_root in (folder, ""):
-                    candidates.append(posixpath.normpath(posixpath.join(context_root, base, "package.json")))
+                    candidates.append(
+                        posixpath.normpath(posixpath.join(context_root, base, "package.json"))
+                    )
     found: list[PackageJson] = []
     for path in dict.fromkeys(candidates):
         document = context.project.document(path, "package-json")
-        if isinstance(document, PackageJson) and document.parse_error is None and document not in found:
+        if (
+            isinstance(document, PackageJson)
+            and document.parse_error is None
+            and document not in found
+        ):
             found.append(document)
     return found
 
@@ -188,17 +194,28 @@ class NodeImageTooOld(DockerfileRule):
 
             package = service_package(context, service)
             requirements = node_requirements(context, package) if package is not None else []
-            failing = [r for r in requirements if satisfies(image.newest_version, r.node_range) is False]
+            failing = [
+                r for r in requirements if satisfies(image.newest_version, r.node_range) is False
+            ]
             if failing:
-                yield _at(self, context, origin, _too_old_message(f"image {image.reference}", image, failing))
+                yield _at(
+                    self,
+                    context,
+                    origin,
+                    _too_old_message(f"image {image.reference}", image, failing),
+                )
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         stages = list(_node_stages(document))
         if not stages:
             return
-        requirements = [r for p in packages_built_by(context, document) for r in node_requirements(context, p)]
+        requirements = [
+            r for p in packages_built_by(context, document) for r in node_requirements(context, p)
+        ]
         for stage, image in stages:
-            failing = [r for r in requirements if satisfies(image.newest_version, r.node_range) is False]
+            failing = [
+                r for r in requirements if satisfies(image.newest_version, r.node_range) is False
+            ]
             if not failing:
                 continue
             message = _too_old_message(stage.base, image, failing)
@@ -237,7 +254,9 @@ class NodeEndOfLife(DockerfileRule):
         DockerfileRule.bad("FROM node:18-alpine\nRUN npm ci\n", count=1),
         DockerfileRule.bad("FROM node:gallium AS build\nRUN npm ci\nFROM nginx:1.27\n", count=1),
         DockerfileRule.bad(
-            {"docker-compose.yml": "services:\n  ui:\n    image: node:16-alpine\n    command: npm run dev\n"},
+            {
+                "docker-compose.yml": "services:\n  ui:\n    image: node:16-alpine\n    command: npm run dev\n"
+            },
             count=1,
         ),
     )
@@ -254,7 +273,9 @@ class NodeEndOfLife(DockerfileRule):
         for _service, origin, image in node_image_services(context):
             ended = end_of_life(image.major)
             if ended is not None and ended <= day:
-                message = f"image {image.reference}: Node {image.major} reached end of life on {ended}"
+                message = (
+                    f"image {image.reference}: Node {image.major} reached end of life on {ended}"
+                )
                 yield _at(self, context, origin, message)
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
@@ -272,7 +293,7 @@ def npm_install_calls(instruction: Instruction) -> Iterator[tuple[str, list[str]
     """Each `npm install` in a RUN: the text as written and the words after it."""
     command = instruction.shell_command
     for match in _NPM_INSTALL_RE.finditer(command):
-        rest = command[match.end():]
+        rest = command[match.end() :]
         end = _SHELL_BREAK_RE.search(rest)
         words = (rest[: end.start()] if end else rest).replace("\\\n", " ").split()
         yield match.group(0), words
@@ -321,7 +342,9 @@ class NpmInstallInImage(DockerfileRule):
     )
     good_examples = (
         DockerfileRule.good("FROM node:22-alpine\nRUN npm install -g pnpm@9\nRUN npm ci\n"),
-        DockerfileRule.good("FROM node:22-alpine AS dev\nRUN npm install\nCMD [\"npm\", \"run\", \"dev\"]\n"),
+        DockerfileRule.good(
+            'FROM node:22-alpine AS dev\nRUN npm install\nCMD ["npm", "run", "dev"]\n'
+        ),
     )
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:

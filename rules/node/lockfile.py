@@ -79,7 +79,9 @@ def unsatisfied_edges(context: Context, lock: PackageLock) -> list[Problem]:
 
 def _declared_problems(context: Context, lock: PackageLock) -> Iterator[Problem]:
     for importer, package in _importers(context, lock):
-        optional_peers = _optional_peers(package.root.value.get("peerDependenciesMeta") if package.root else None)
+        optional_peers = _optional_peers(
+            package.root.value.get("peerDependenciesMeta") if package.root else None
+        )
         for dependency in package.dependencies:
             if spec_kind(dependency.spec) in ("workspace", "invalid"):
                 continue  # npm refuses these with its own error before it compares anything
@@ -87,9 +89,25 @@ def _declared_problems(context: Context, lock: PackageLock) -> Iterator[Problem]
             if entry is None:
                 if dependency.section == "peerDependencies" and dependency.name in optional_peers:
                     continue
-                yield Problem(True, importer, dependency.name, dependency.spec, None, package, dependency.section)
+                yield Problem(
+                    True,
+                    importer,
+                    dependency.name,
+                    dependency.spec,
+                    None,
+                    package,
+                    dependency.section,
+                )
             elif not edge_satisfied(lock, entry, dependency.name, dependency.spec):
-                yield Problem(False, importer, dependency.name, dependency.spec, entry, package, dependency.section)
+                yield Problem(
+                    False,
+                    importer,
+                    dependency.name,
+                    dependency.spec,
+                    entry,
+                    package,
+                    dependency.section,
+                )
 
 
 def _missing_between(lock: PackageLock) -> Iterator[Problem]:
@@ -119,7 +137,11 @@ def _declared_spec(entry: LockEntry, name: str) -> str:
 def _optional_peers(meta: object) -> set[str]:
     if not isinstance(meta, dict):
         return set()
-    return {name for name, item in meta.items() if isinstance(item, dict) and item.get("optional") is True}
+    return {
+        name
+        for name, item in meta.items()
+        if isinstance(item, dict) and item.get("optional") is True
+    }
 
 
 def _declared_dependencies(package: PackageJson) -> bool:
@@ -193,10 +215,10 @@ class _LockRule(NodeRule):
     def check(self, context: Context) -> Iterator[Finding]:
         seen: set[str] = set()
         for document in context.project.documents("package-lock"):
-            if document.parse_error is None and isinstance(document, PackageLock):
-                if document.path not in seen and document.version in (2, 3):
-                    seen.add(document.path)
-                    yield from self.check_lock(context, document)
+            usable = document.parse_error is None and isinstance(document, PackageLock)
+            if usable and document.path not in seen and document.version in (2, 3):
+                seen.add(document.path)
+                yield from self.check_lock(context, document)
 
     def check_lock(self, context: Context, lock: PackageLock) -> Iterator[Finding]:
         raise NotImplementedError
@@ -264,8 +286,11 @@ class LockfileOutOfSync(_LockRule):
                 continue
             wanted = f"{problem.name}@{problem.spec}"
             if problem.package is not None:
-                member = next(d.member for d in problem.package.dependencies
-                              if d.name == problem.name and d.section == problem.section)
+                member = next(
+                    d.member
+                    for d in problem.package.dependencies
+                    if d.name == problem.name and d.section == problem.section
+                )
                 message = f"Missing: {wanted} from lock file {lock.path} (run `npm install`)"
                 yield self.finding(problem.package, problem.package.value_span(member), message)
             else:
@@ -325,10 +350,17 @@ class LockEntryUnsatisfied(_LockRule):
             if problem.missing or problem.entry is None:
                 continue
             entry = problem.entry
-            by = "package.json" if problem.package is not None else lock.packages[problem.requester].name
+            by = (
+                "package.json"
+                if problem.package is not None
+                else lock.packages[problem.requester].name
+            )
             if problem.package is not None:
-                member = next(d.member for d in problem.package.dependencies
-                              if d.name == problem.name and d.section == problem.section)
+                member = next(
+                    d.member
+                    for d in problem.package.dependencies
+                    if d.name == problem.name and d.section == problem.section
+                )
                 by = f"{problem.package.path}:{problem.package.value_span(member).line}"
             message = (
                 f"Invalid: lock file's {problem.name}@{_entry_version(lock, entry)} does not "
@@ -367,13 +399,17 @@ class OldLockfileVersion(NodeRule):
     requirements = ("R9.3",)
     bad_examples = (
         NodeRule.bad(
-            {"package-lock.json": '{\n  "name": "web",\n  "lockfileVersion": 1,\n  "dependencies": {}\n}\n'},
+            {
+                "package-lock.json": '{\n  "name": "web",\n  "lockfileVersion": 1,\n  "dependencies": {}\n}\n'
+            },
             count=1,
         ),
         NodeRule.bad({"npm-shrinkwrap.json": '{"name": "web", "dependencies": {}}\n'}, count=1),
     )
     good_examples = (
-        NodeRule.good({"package-lock.json": '{"name": "web", "lockfileVersion": 3, "packages": {}}\n'}),
+        NodeRule.good(
+            {"package-lock.json": '{"name": "web", "lockfileVersion": 3, "packages": {}}\n'}
+        ),
     )
 
     def check(self, context: Context) -> Iterator[Finding]:
@@ -385,6 +421,7 @@ class OldLockfileVersion(NodeRule):
                 message = "no lockfileVersion: written by npm 6 or older; npm 7+ rewrites it"
                 yield self.finding(lock, Span.point(1), message)
             elif lock.version is not None and lock.version < 2:
-                message = f"lockfileVersion {lock.version} (npm 6): regenerate it with a current npm"
+                message = (
+                    f"lockfileVersion {lock.version} (npm 6): regenerate it with a current npm"
+                )
                 yield self.finding(lock, lock.span(member.value.start, member.value.end), message)
-

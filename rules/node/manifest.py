@@ -13,7 +13,9 @@ from rules.node._releases import lowest_admitted, oldest_supported_lts
 
 _COMMAND_SPLIT_RE = LazyPattern(r"&&|\|\||;|\|")
 _TYPECHECKERS = ("tsc", "vue-tsc", "svelte-check")
-_RUN_SCRIPT_RE = LazyPattern(r"^(?:npm\s+run(?:-script)?|pnpm(?:\s+run)?|yarn(?:\s+run)?)\s+([\w:.-]+)")
+_RUN_SCRIPT_RE = LazyPattern(
+    r"^(?:npm\s+run(?:-script)?|pnpm(?:\s+run)?|yarn(?:\s+run)?)\s+([\w:.-]+)"
+)
 
 
 def _depends_on(package: PackageJson, name: str) -> bool:
@@ -93,8 +95,8 @@ class MissingEnginesNode(NodeRule):
             },
             {
                 "package.json": '{\n\t"name": "web",\n\t"engines": {\n\t\t"npm": ">=10",\n'
-                '\t\t"node": ">=%d"\n\t},\n\t"dependencies": {\n\t\t"react": "19.2.0"\n\t}\n}\n'
-                % oldest_supported_lts(),
+                f'\t\t"node": ">={oldest_supported_lts()}"\n\t}},\n'
+                '\t"dependencies": {\n\t\t"react": "19.2.0"\n\t}\n}\n',
             },
         ),
     )
@@ -129,7 +131,9 @@ class MissingEnginesNode(NodeRule):
         else:
             return  # engines of the wrong type: NP017's to report
         fix = Fix.safe(f'Add "engines": {{"node": "{wanted}"}}', edit)
-        yield self.finding(package, span, "no engines.node: which Node the app needs is unknown", fix)
+        yield self.finding(
+            package, span, "no engines.node: which Node the app needs is unknown", fix
+        )
 
 
 @register
@@ -163,7 +167,10 @@ class MissingScript(NodeRule):
     severity = Severity.ERROR
     requirements = ("R9.4", "R9.5")
     bad_examples = (
-        NodeRule.bad('{"scripts": {"start": "vite"}, "devDependencies": {"vite": "7.2.4"}}\n', count=2),
+        NodeRule.bad(
+            '{"scripts": {"start": "vite"}, "devDependencies": {"vite": "7.2.4"}}\n',
+            count=2,
+        ),
         NodeRule.bad('{"devDependencies": {"vite": "7.2.4"}}\n', count=2),
     )
     good_examples = (
@@ -171,7 +178,9 @@ class MissingScript(NodeRule):
             '{"scripts": {"dev": "vite", "build": "tsc -b && vite build"}, '
             '"devDependencies": {"vite": "7.2.4"}}\n'
         ),
-        NodeRule.good('{"scripts": {"start": "node index.js"}, "dependencies": {"express": "5.1.0"}}\n'),
+        NodeRule.good(
+            '{"scripts": {"start": "node index.js"}, "dependencies": {"express": "5.1.0"}}\n'
+        ),
     )
 
     def check_package(self, context: Context, package: PackageJson) -> Iterator[Finding]:
@@ -248,20 +257,28 @@ class BuildWithoutTypecheck(NodeRule):
     _DEPS = '"devDependencies": {"typescript": "5.9.3", "vite": "7.2.4"}'
     bad_examples = (
         NodeRule.bad('{"scripts": {"build": "vite build"}, ' + _DEPS + "}\n", count=1),
-        NodeRule.bad('{"scripts": {"build": "vite build && tsc --noEmit"}, ' + _DEPS + "}\n", count=1),
+        NodeRule.bad(
+            '{"scripts": {"build": "vite build && tsc --noEmit"}, ' + _DEPS + "}\n",
+            count=1,
+        ),
     )
     good_examples = (
         NodeRule.good('{"scripts": {"build": "tsc -b && vite build"}, ' + _DEPS + "}\n"),
         NodeRule.good(
             '{"scripts": {"typecheck": "vue-tsc --noEmit", "build": "npm run typecheck && vite build"}, '
-            + _DEPS + "}\n"
+            + _DEPS
+            + "}\n"
         ),
-        NodeRule.good('{"scripts": {"build": "vite build"}, "devDependencies": {"vite": "7.2.4"}}\n'),
+        NodeRule.good(
+            '{"scripts": {"build": "vite build"}, "devDependencies": {"vite": "7.2.4"}}\n'
+        ),
     )
 
     def check_package(self, context: Context, package: PackageJson) -> Iterator[Finding]:
         build = package.scripts.get("build")
-        if build is None or not (_depends_on(package, "typescript") and _depends_on(package, "vite")):
+        if build is None or not (
+            _depends_on(package, "typescript") and _depends_on(package, "vite")
+        ):
             return
         commands = _commands(build.command)
         bundle_at = next((i for i, command in enumerate(commands) if _bundles(command)), None)
@@ -269,7 +286,9 @@ class BuildWithoutTypecheck(NodeRule):
             return
         if any(_runs_typechecker(package, command, set()) for command in commands[:bundle_at]):
             return
-        message = f"`{build.command}` bundles without type-checking first: run `tsc -b && vite build`"
+        message = (
+            f"`{build.command}` bundles without type-checking first: run `tsc -b && vite build`"
+        )
         yield self.finding(package, package.value_span(build.member), message)
 
 
@@ -310,10 +329,17 @@ class DuplicateKey(NodeRule):
     summary = "A JSON key is repeated in package.json or package-lock.json (the last one wins)"
     severity = Severity.ERROR
     bad_examples = (
-        NodeRule.bad('{\n  "dependencies": {\n    "react": "19.2.0",\n    "react": "18.3.1"\n  }\n}\n', count=1),
-        NodeRule.bad({"package-lock.json": '{"lockfileVersion": 3, "lockfileVersion": 2, "packages": {}}\n'}),
+        NodeRule.bad(
+            '{\n  "dependencies": {\n    "react": "19.2.0",\n    "react": "18.3.1"\n  }\n}\n',
+            count=1,
+        ),
+        NodeRule.bad(
+            {"package-lock.json": '{"lockfileVersion": 3, "lockfileVersion": 2, "packages": {}}\n'}
+        ),
     )
-    good_examples = (NodeRule.good('{"dependencies": {"react": "19.2.0", "react-dom": "19.2.0"}}\n'),)
+    good_examples = (
+        NodeRule.good('{"dependencies": {"react": "19.2.0", "react-dom": "19.2.0"}}\n'),
+    )
 
     def check(self, context: Context) -> Iterator[Finding]:
         for kind in ("package-json", "package-lock"):
@@ -325,8 +351,14 @@ class DuplicateKey(NodeRule):
                     for member in obj.duplicates():
                         last = obj.member(member.key)
                         line = document.position(last.key_start)[0] if last else 0
-                        message = f'"{member.key}" appears again on line {line}; npm uses only the last'
-                        yield self.finding(document, document.span(member.key_start, member.key_end), message)
+                        message = (
+                            f'"{member.key}" appears again on line {line}; npm uses only the last'
+                        )
+                        yield self.finding(
+                            document,
+                            document.span(member.key_start, member.key_end),
+                            message,
+                        )
 
 
 @register
@@ -356,10 +388,15 @@ class MalformedField(NodeRule):
     summary = "A package.json field has the wrong type (npm rejects or ignores it)"
     severity = Severity.ERROR
     bad_examples = (
-        NodeRule.bad('{"dependencies": ["react"], "scripts": {"build": ["vite"]}, "engines": {"node": 22}}\n', count=3),
+        NodeRule.bad(
+            '{"dependencies": ["react"], "scripts": {"build": ["vite"]}, "engines": {"node": 22}}\n',
+            count=3,
+        ),
     )
     good_examples = (
-        NodeRule.good('{"dependencies": {"react": "19.2.0"}, "scripts": {"build": "vite build"}}\n'),
+        NodeRule.good(
+            '{"dependencies": {"react": "19.2.0"}, "scripts": {"build": "vite build"}}\n'
+        ),
     )
 
     def check_package(self, context: Context, package: PackageJson) -> Iterator[Finding]:
@@ -377,4 +414,8 @@ class MalformedField(NodeRule):
             return
         node = engines.value.member("node") if isinstance(engines.value, JsonObject) else None
         if node is not None and not isinstance(node.value.value, str):
-            yield self.finding(package, package.value_span(node), '"engines.node" must be a string range')
+            yield self.finding(
+                package,
+                package.value_span(node),
+                '"engines.node" must be a string range',
+            )

@@ -35,8 +35,12 @@ def npm_audit(folder: str, context: Context) -> tuple[dict[str, Any] | None, str
         command += ["--registry", registry]
     try:
         done = subprocess.run(
-            command, cwd=context.project.absolute(folder), capture_output=True, text=True,
-            timeout=300, check=False,
+            command,
+            cwd=context.project.absolute(folder),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as error:
         return None, f"npm audit did not finish: {error}"
@@ -88,10 +92,21 @@ class VulnerableLockedPackage(_LockRule):
         '  "node_modules/lodash": {"version": "%s"}\n}}\n'
     )
     bad_examples = (
-        _LockRule.bad({"package.json": _PACKAGE % "4.17.15", "package-lock.json": _LOCK % ("4.17.15", "4.17.15")}, count=1),
+        _LockRule.bad(
+            {
+                "package.json": _PACKAGE % "4.17.15",
+                "package-lock.json": _LOCK % ("4.17.15", "4.17.15"),
+            },
+            count=1,
+        ),
     )
     good_examples = (
-        _LockRule.good({"package.json": _PACKAGE % "4.17.21", "package-lock.json": _LOCK % ("4.17.21", "4.17.21")}),
+        _LockRule.good(
+            {
+                "package.json": _PACKAGE % "4.17.21",
+                "package-lock.json": _LOCK % ("4.17.21", "4.17.21"),
+            }
+        ),
     )
 
     def check_lock(self, context: Context, lock: PackageLock) -> Iterator[Finding]:

@@ -74,7 +74,10 @@ class SpecVersionMismatch(NodeRule):
             unsafe=True,
             count=1,
         ),
-        NodeRule.bad('{"dependencies": {"react": "19.2.0"}, "devDependencies": {"vite": "7.2.4"}}\n', count=5),
+        NodeRule.bad(
+            '{"dependencies": {"react": "19.2.0"}, "devDependencies": {"vite": "7.2.4"}}\n',
+            count=5,
+        ),
     )
     good_examples = (
         NodeRule.good(
@@ -93,7 +96,11 @@ class SpecVersionMismatch(NodeRule):
             return
         builds_with_vite = any(d.name == "vite" for d in package.dependencies)
         for name, (expected, criterion) in spec_packages(context.expect).items():
-            declared = [d for d in package.dependencies if d.name == name and d.section != "peerDependencies"]
+            declared = [
+                d
+                for d in package.dependencies
+                if d.name == name and d.section != "peerDependencies"
+            ]
             if not declared:
                 if builds_with_vite:  # the app itself; a React library need not declare Vite
                     yield self._missing(package, name, expected, criterion)
@@ -106,15 +113,17 @@ class SpecVersionMismatch(NodeRule):
                     f"Set {name} to {expected} (then run `npm install` to refresh the lockfile)",
                     replace_value(package, value.start, value.end, expected),
                 )
-                message = (
-                    f"{name} is `{dependency.spec}`; {criterion} expects exactly {expected}"
-                )
+                message = f"{name} is `{dependency.spec}`; {criterion} expects exactly {expected}"
                 yield self.finding(package, package.value_span(dependency.member), message, fix)
 
     def _missing(self, package: PackageJson, name: str, expected: str, criterion: str) -> Finding:
         assert package.root is not None
         anchor = package.root.member("dependencies") or package.root.member("devDependencies")
-        span = package.key_span(anchor) if anchor else package.span(package.root.start, package.root.start + 1)
+        span = (
+            package.key_span(anchor)
+            if anchor
+            else package.span(package.root.start, package.root.start + 1)
+        )
         message = f"{name} is not declared; {criterion} expects {name} {expected}"
         return self.finding(package, span, message)
 
@@ -177,7 +186,9 @@ class UnpinnedRange(NodeRule):
         NodeRule.bad('{"devDependencies": {"eslint": "latest", "prettier": "~3.3"}}\n', count=2),
     )
     good_examples = (
-        NodeRule.good('{"dependencies": {"axios": "1.7.9"}, "peerDependencies": {"react": ">=18"}}\n'),
+        NodeRule.good(
+            '{"dependencies": {"axios": "1.7.9"}, "peerDependencies": {"react": ">=18"}}\n'
+        ),
         NodeRule.good(
             '{"dependencies": {"a": "file:../a", "b": "github:org/b#v1", "c": "npm:axios@^1"}}\n'
         ),
@@ -215,12 +226,19 @@ class UnpinnedRange(NodeRule):
         importer_entry = lock.packages.get(importer)
         node = importer_entry.node() if importer_entry is not None else None
         section = node.get(dependency.section) if node is not None else None
-        recorded = section.member(dependency.name) if section is not None and hasattr(section, "member") else None
+        recorded = (
+            section.member(dependency.name)
+            if section is not None and hasattr(section, "member")
+            else None
+        )
         if recorded is not None and recorded.value.value == dependency.spec:
             edits.append(replace_value(lock, recorded.value.start, recorded.value.end, version))
         message = f"Pin {dependency.name} to {version}, the version the lockfile installs"
         if kind == "tag":
-            return Fix.unsafe(message + f" (the tag `{dependency.spec}` may point elsewhere now)", *edits)
+            return Fix.unsafe(
+                message + f" (the tag `{dependency.spec}` may point elsewhere now)",
+                *edits,
+            )
         return Fix.safe(message, *edits)
 
 
@@ -314,9 +332,7 @@ class VersionMismatchAcrossPackages(NodeRule):
             for package, dependency in places:
                 if dependency.spec == highest[1].spec:
                     continue
-                message = (
-                    f"{name} is `{dependency.spec}` here but `{highest[1].spec}` in {where}"
-                )
+                message = f"{name} is `{dependency.spec}` here but `{highest[1].spec}` in {where}"
                 yield self.finding(package, package.value_span(dependency.member), message)
 
 
@@ -354,7 +370,9 @@ class DependencyInBothSections(NodeRule):
         ),
     )
     good_examples = (
-        NodeRule.good('{"devDependencies": {"react": "19.2.0"}, "peerDependencies": {"react": ">=18"}}\n'),
+        NodeRule.good(
+            '{"devDependencies": {"react": "19.2.0"}, "peerDependencies": {"react": ">=18"}}\n'
+        ),
     )
 
     def check_package(self, context: Context, package: PackageJson) -> Iterator[Finding]:

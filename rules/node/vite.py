@@ -56,16 +56,24 @@ class VitePortMismatch(ViteRule):
     severity = Severity.ERROR
     requirements = ("R7.3",)
     bad_examples = (
-        ViteRule.bad("import { defineConfig } from 'vite'\n\nexport default defineConfig({\n  server: { port: 3000 },\n})\n"),
+        ViteRule.bad(
+            "import { defineConfig } from 'vite'\n\nexport default defineConfig({\n  server: { port: 3000 },\n})\n"
+        ),
         ViteRule.bad(
             "const PORT = 8080\nexport default defineConfig(() => {\n  return {\n"
             "    server: {\n      host: true,\n      port: PORT,\n    },\n  }\n})\n"
         ),
     )
     good_examples = (
-        ViteRule.good("export const DEV_PORT = 5173\nexport default defineConfig({ server: { port: DEV_PORT, strictPort: true } })\n"),
-        ViteRule.good("export default defineConfig({ server: { port: Number(process.env.PORT) } })\n"),
-        ViteRule.good("// server: { port: 3000 }\nexport default defineConfig({ preview: { port: 4173 } })\n"),
+        ViteRule.good(
+            "export const DEV_PORT = 5173\nexport default defineConfig({ server: { port: DEV_PORT, strictPort: true } })\n"
+        ),
+        ViteRule.good(
+            "export default defineConfig({ server: { port: Number(process.env.PORT) } })\n"
+        ),
+        ViteRule.good(
+            "// server: { port: 3000 }\nexport default defineConfig({ preview: { port: 4173 } })\n"
+        ),
     )
 
     def check_config(self, context: Context, config: ViteConfig) -> Iterator[Finding]:
@@ -105,7 +113,9 @@ class ViteHmrDisabled(ViteRule):
     name = "vite-hmr-disabled"
     summary = "vite.config disables hot module replacement"
     requirements = ("R7.4", "R9.5")
-    bad_examples = (ViteRule.bad("export default defineConfig({\n  server: {\n    hmr: false,\n  },\n})\n"),)
+    bad_examples = (
+        ViteRule.bad("export default defineConfig({\n  server: {\n    hmr: false,\n  },\n})\n"),
+    )
     good_examples = (
         ViteRule.good("export default defineConfig({ server: { hmr: { clientPort: 5173 } } })\n"),
         ViteRule.good("const label = `server: { hmr: false }`\nexport default defineConfig({})\n"),
@@ -116,4 +126,8 @@ class ViteHmrDisabled(ViteRule):
         if hmr is None or hmr.value is not False:
             return
         line = config.position(hmr.offset)[0]
-        yield self.finding(config, config.line_span(line), "`hmr: false`: changes no longer hot-reload (R7.4, R9.5)")
+        yield self.finding(
+            config,
+            config.line_span(line),
+            "`hmr: false`: changes no longer hot-reload (R7.4, R9.5)",
+        )

@@ -17,7 +17,18 @@ from auditor.documents.json_positions import (
     parse,
 )
 
-_WORDS = ["a", "b", "é", 'q"uote', "back\\slash", "tab\t", "\u2028", "😀", "", "node_modules/x"]
+_WORDS = [
+    "a",
+    "b",
+    "é",
+    'q"uote',
+    "back\\slash",
+    "tab\t",
+    "\u2028",
+    "😀",
+    "",
+    "node_modules/x",
+]
 
 
 def _random_value(rng: random.Random, depth: int) -> object:
@@ -67,7 +78,9 @@ def test_agrees_with_json_on_generated_documents(seed: int) -> None:
 
 
 def test_opaque_values_expand_to_the_same_positions() -> None:
-    text = json.dumps({"packages": {"": {"a": 1}, "node_modules/x": {"version": "1.0.0"}}}, indent=2)
+    text = json.dumps(
+        {"packages": {"": {"a": 1}, "node_modules/x": {"version": "1.0.0"}}}, indent=2
+    )
     whole = parse(text)
     lazy = parse(text, lambda path: len(path) == 2)
     entry = lazy.get("packages").get("node_modules/x")
@@ -81,7 +94,7 @@ def test_opaque_values_expand_to_the_same_positions() -> None:
     ("text", "message", "offset"),
     [
         ('{"a": 1,}', "trailing comma", 8),
-        ('[1, 2,]', "trailing comma", 6),
+        ("[1, 2,]", "trailing comma", 6),
         ('{"a": 1} // note', "comments are not allowed", 9),
         ('{\n  /* c */ "a": 1}', "comments are not allowed", 4),
         ("{'a': 1}", "double quotes", 1),

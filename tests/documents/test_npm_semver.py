@@ -144,7 +144,9 @@ def test_agrees_with_npm_semver_on_a_generated_sample(tmp_path: Path, loose: boo
     )
     done = subprocess.run(
         ["node", "-e", script, str(_npm_semver()), str(cases), str(loose).lower()],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     npm_says = json.loads(done.stdout)
     differences = [

@@ -29,7 +29,7 @@ REGISTRY: dict[str, dict[str, dict[str, str]]] = {
 
 
 class _Registry(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+    def do_GET(self) -> None:
         name = self.path.strip("/").replace("%2f", "/").replace("%2F", "/")
         port = self.server.server_address[1]
         if name not in REGISTRY:
@@ -79,7 +79,9 @@ def _entry(registry: str, name: str, version: str, **extra: object) -> dict[str,
     }
 
 
-def _files(registry: str, declared: dict[str, dict[str, str]], locked: dict[str, dict]) -> dict[str, str]:
+def _files(
+    registry: str, declared: dict[str, dict[str, str]], locked: dict[str, dict]
+) -> dict[str, str]:
     package = {"name": "case", "version": "1.0.0", **declared}
     lock = {
         "name": "case",
@@ -88,46 +90,88 @@ def _files(registry: str, declared: dict[str, dict[str, str]], locked: dict[str,
         "requires": True,
         "packages": {"": {"name": "case", "version": "1.0.0", **declared}, **locked},
     }
-    return {"package.json": json.dumps(package, indent=2) + "\n",
-            "package-lock.json": json.dumps(lock, indent=2) + "\n"}
+    return {
+        "package.json": json.dumps(package, indent=2) + "\n",
+        "package-lock.json": json.dumps(lock, indent=2) + "\n",
+    }
 
 
 def _cases(registry: str) -> dict[str, tuple[dict, dict]]:
     a11 = _entry(registry, "a", "1.1.0")
     b = _entry(registry, "b", "1.0.0", dependencies={"a": "^1.0.0"})
     return {
-        "in-sync": ({"dependencies": {"a": "^1.0.0", "b": "1.0.0"}},
-                    {"node_modules/a": a11, "node_modules/b": b}),
-        "added-dependency": ({"dependencies": {"a": "^1.0.0", "c": "3.0.0"}},
-                             {"node_modules/a": a11}),
-        "added-dev-dependency": ({"dependencies": {"a": "^1.0.0"}, "devDependencies": {"c": "3.0.0"}},
-                                 {"node_modules/a": a11}),
-        "range-excludes-lock": ({"dependencies": {"a": "^2.0.0"}}, {"node_modules/a": a11}),
-        "range-changed-still-satisfied": ({"dependencies": {"a": "~1.1.0"}},
-                                          {"node_modules/a": a11}),
-        "removed-dependency": ({"dependencies": {"a": "^1.0.0"}},
-                               {"node_modules/a": a11, "node_modules/c": _entry(registry, "c", "3.0.0")}),
-        "transitive-unsatisfied": ({"dependencies": {"a": "2.0.0", "b": "1.0.0"}},
-                                   {"node_modules/a": _entry(registry, "a", "2.0.0"), "node_modules/b": b}),
-        "transitive-nested": ({"dependencies": {"a": "2.0.0", "b": "1.0.0"}},
-                              {"node_modules/a": _entry(registry, "a", "2.0.0"), "node_modules/b": b,
-                               "node_modules/b/node_modules/a": a11}),
+        "in-sync": (
+            {"dependencies": {"a": "^1.0.0", "b": "1.0.0"}},
+            {"node_modules/a": a11, "node_modules/b": b},
+        ),
+        "added-dependency": (
+            {"dependencies": {"a": "^1.0.0", "c": "3.0.0"}},
+            {"node_modules/a": a11},
+        ),
+        "added-dev-dependency": (
+            {"dependencies": {"a": "^1.0.0"}, "devDependencies": {"c": "3.0.0"}},
+            {"node_modules/a": a11},
+        ),
+        "range-excludes-lock": (
+            {"dependencies": {"a": "^2.0.0"}},
+            {"node_modules/a": a11},
+        ),
+        "range-changed-still-satisfied": (
+            {"dependencies": {"a": "~1.1.0"}},
+            {"node_modules/a": a11},
+        ),
+        "removed-dependency": (
+            {"dependencies": {"a": "^1.0.0"}},
+            {"node_modules/a": a11, "node_modules/c": _entry(registry, "c", "3.0.0")},
+        ),
+        "transitive-unsatisfied": (
+            {"dependencies": {"a": "2.0.0", "b": "1.0.0"}},
+            {"node_modules/a": _entry(registry, "a", "2.0.0"), "node_modules/b": b},
+        ),
+        "transitive-nested": (
+            {"dependencies": {"a": "2.0.0", "b": "1.0.0"}},
+            {
+                "node_modules/a": _entry(registry, "a", "2.0.0"),
+                "node_modules/b": b,
+                "node_modules/b/node_modules/a": a11,
+            },
+        ),
         "transitive-missing": ({"dependencies": {"b": "1.0.0"}}, {"node_modules/b": b}),
-        "alias-satisfied": ({"dependencies": {"x": "npm:a@^1.0.0"}},
-                            {"node_modules/x": {**a11, "name": "a"}}),
-        "alias-unsatisfied": ({"dependencies": {"x": "npm:a@^2.0.0"}},
-                              {"node_modules/x": {**a11, "name": "a"}}),
-        "prerelease-not-in-range": ({"dependencies": {"a": "^2.0.0"}},
-                                    {"node_modules/a": _entry(registry, "a", "2.1.0-beta.1")}),
-        "optional-peer-missing": ({"dependencies": {"a": "^1.0.0"}, "peerDependencies": {"c": "3.0.0"},
-                                   "peerDependenciesMeta": {"c": {"optional": True}}},
-                                  {"node_modules/a": a11}),
-        "transitive-optional-missing": ({"dependencies": {"b": "1.0.0"}},
-                                        {"node_modules/b": {**b, "optionalDependencies": {"c": "3.0.0"}},
-                                         "node_modules/a": a11}),
-        "root-optional-missing": ({"dependencies": {"a": "^1.0.0"}, "optionalDependencies": {"c": "3.0.0"}},
-                                  {"node_modules/a": a11}),
-        "star-range": ({"dependencies": {"a": "*"}}, {"node_modules/a": _entry(registry, "a", "2.0.0")}),
+        "alias-satisfied": (
+            {"dependencies": {"x": "npm:a@^1.0.0"}},
+            {"node_modules/x": {**a11, "name": "a"}},
+        ),
+        "alias-unsatisfied": (
+            {"dependencies": {"x": "npm:a@^2.0.0"}},
+            {"node_modules/x": {**a11, "name": "a"}},
+        ),
+        "prerelease-not-in-range": (
+            {"dependencies": {"a": "^2.0.0"}},
+            {"node_modules/a": _entry(registry, "a", "2.1.0-beta.1")},
+        ),
+        "optional-peer-missing": (
+            {
+                "dependencies": {"a": "^1.0.0"},
+                "peerDependencies": {"c": "3.0.0"},
+                "peerDependenciesMeta": {"c": {"optional": True}},
+            },
+            {"node_modules/a": a11},
+        ),
+        "transitive-optional-missing": (
+            {"dependencies": {"b": "1.0.0"}},
+            {
+                "node_modules/b": {**b, "optionalDependencies": {"c": "3.0.0"}},
+                "node_modules/a": a11,
+            },
+        ),
+        "root-optional-missing": (
+            {"dependencies": {"a": "^1.0.0"}, "optionalDependencies": {"c": "3.0.0"}},
+            {"node_modules/a": a11},
+        ),
+        "star-range": (
+            {"dependencies": {"a": "*"}},
+            {"node_modules/a": _entry(registry, "a", "2.0.0")},
+        ),
     }
 
 
@@ -136,9 +180,24 @@ CASE_NAMES = list(_cases("http://x/"))
 
 def _npm_ci_refuses(folder: Path, registry: str, cache: Path) -> bool:
     done = subprocess.run(
-        ["npm", "ci", "--dry-run", "--ignore-scripts", "--no-audit", "--no-fund",
-         "--registry", registry, "--cache", str(cache), "--prefer-online"],
-        cwd=folder, capture_output=True, text=True, timeout=120, check=False,
+        [
+            "npm",
+            "ci",
+            "--dry-run",
+            "--ignore-scripts",
+            "--no-audit",
+            "--no-fund",
+            "--registry",
+            registry,
+            "--cache",
+            str(cache),
+            "--prefer-online",
+        ],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     if done.returncode == 0:
         return False

@@ -11,6 +11,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -35,9 +36,9 @@ ADVISORY = {
 
 
 class _Advisories(http.server.BaseHTTPRequestHandler):
-    requests: list[dict] = []
+    requests: ClassVar[list[dict]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 (the http.server API)
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("content-length", 0)))
         if self.headers.get("content-encoding") == "gzip":
             body = gzip.decompress(body)
@@ -51,12 +52,16 @@ class _Advisories(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         """The package document npm reads to tell whether a fix is available."""
         name = self.path.strip("/")
-        versions = {v: {"name": name, "version": v, "dist": {"tarball": "", "integrity": ""}}
-                    for v in ("4.17.15", "4.17.21")}
-        data = json.dumps({"name": name, "dist-tags": {"latest": "4.17.21"}, "versions": versions}).encode()
+        versions = {
+            v: {"name": name, "version": v, "dist": {"tarball": "", "integrity": ""}}
+            for v in ("4.17.15", "4.17.21")
+        }
+        data = json.dumps(
+            {"name": name, "dist-tags": {"latest": "4.17.21"}, "versions": versions}
+        ).encode()
         self.send_response(200)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(data)))
@@ -108,7 +113,9 @@ def test_not_run_without_online(advisories: None) -> None:
     assert _Advisories.requests == []
 
 
-def test_unreachable_registry_says_could_not_check(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_unreachable_registry_says_could_not_check(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # closed once the block ends: nothing listens there

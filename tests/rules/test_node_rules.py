@@ -20,14 +20,20 @@ def _codes(findings: list) -> list[tuple[str, str, int]]:
 @pytest.mark.parametrize(
     ("text", "line", "words"),
     [
-        ('{\n  "dependencies": {\n    "react": "19.2.0",\n  }\n}\n', 4, "trailing comma"),
+        (
+            '{\n  "dependencies": {\n    "react": "19.2.0",\n  }\n}\n',
+            4,
+            "trailing comma",
+        ),
         ('{\n  // the UI\n  "name": "web"\n}\n', 2, "comments are not allowed"),
         ('[\n  {"name": "web"}\n]\n', 1, "holds an array"),
-        ('{"name": \'web\'}\n', 1, "double quotes"),
+        ("{\"name\": 'web'}\n", 1, "double quotes"),
         ("", 1, "empty"),
     ],
 )
-def test_invalid_package_json_is_one_parse_error_at_its_line(text: str, line: int, words: str) -> None:
+def test_invalid_package_json_is_one_parse_error_at_its_line(
+    text: str, line: int, words: str
+) -> None:
     findings = check_files({"package.json": text}, select=["NP", "AU001"])
     assert [(f.code, f.span.line) for f in findings] == [("AU001", line)]
     assert words in findings[0].message
@@ -51,7 +57,10 @@ def test_a_bom_is_read_through() -> None:
 def test_duplicate_keys_are_reported_where_npm_would_ignore_them() -> None:
     text = '{\n  "scripts": {"dev": "vite"},\n  "scripts": {"build": "vite build"},\n  "devDependencies": {"vite": "7.2.4"}\n}\n'
     findings = check_files({"package.json": text}, select=["NP016", "NP010"])
-    assert _codes(findings) == [("NP010", "package.json", 3), ("NP016", "package.json", 2)]
+    assert _codes(findings) == [
+        ("NP010", "package.json", 3),
+        ("NP016", "package.json", 2),
+    ]
 
 
 def test_specs_that_are_not_registry_versions_are_skipped_not_crashed_on() -> None:
@@ -74,19 +83,31 @@ def test_specs_that_are_not_registry_versions_are_skipped_not_crashed_on() -> No
             "": {"dependencies": package["dependencies"]},
             "node_modules/tag": {"version": "2.0.0"},
             "node_modules/local": {"resolved": "../x", "link": True},
-            "node_modules/git": {"version": "1.0.0", "resolved": "git+ssh://git@github.com/org/repo.git#abc"},
+            "node_modules/git": {
+                "version": "1.0.0",
+                "resolved": "git+ssh://git@github.com/org/repo.git#abc",
+            },
             "node_modules/short": {"version": "1.0.0"},
             "node_modules/alias": {"name": "react", "version": "19.2.0"},
-            "node_modules/url": {"version": "1.0.0", "resolved": "https://example.com/x-1.0.0.tgz"},
+            "node_modules/url": {
+                "version": "1.0.0",
+                "resolved": "https://example.com/x-1.0.0.tgz",
+            },
             "node_modules/empty": {"version": "3.0.0"},
             "node_modules/weird": {"version": "3.0.0"},
             "node_modules/ws": {"version": "1.0.0"},
         },
     }
-    files = {"package.json": json.dumps(package, indent=2) + "\n", "package-lock.json": json.dumps(lock, indent=2) + "\n"}
+    files = {
+        "package.json": json.dumps(package, indent=2) + "\n",
+        "package-lock.json": json.dumps(lock, indent=2) + "\n",
+    }
     findings = check_files(files, select=["NP", "AU001"])
     # `latest` and "" are not pins; nothing else is a registry range, and the lock satisfies all.
-    assert sorted((f.code, f.message.split(" ")[0]) for f in findings) == [("NP002", "empty"), ("NP002", "tag")]
+    assert sorted((f.code, f.message.split(" ")[0]) for f in findings) == [
+        ("NP002", "empty"),
+        ("NP002", "tag"),
+    ]
 
 
 def test_odd_lockfile_shapes_do_not_crash() -> None:
@@ -119,7 +140,9 @@ def test_workspace_lock_at_the_root_installs_the_workspaces() -> None:
     ]
 
 
-def _fix(files: dict[str, str | bytes], select: list[str], unsafe: bool = False) -> dict[str, bytes]:
+def _fix(
+    files: dict[str, str | bytes], select: list[str], unsafe: bool = False
+) -> dict[str, bytes]:
     import tempfile
 
     from auditor.engine import select_rules
@@ -146,15 +169,19 @@ def test_engines_fix_keeps_crlf_bom_and_the_missing_final_newline() -> None:
     body = data[3:].decode()
     assert "\n" not in body.replace("\r\n", "")
     assert body.replace("\r\n", "\n") == (
-        '{\n    "name": "web",\n    "engines": {\n        "node": ">=%s"\n    },\n'
-        '    "devDependencies": {\n        "vite": "7.2.4"\n    }\n}' % oldest_supported_lts()
+        '{\n    "name": "web",\n    "engines": {\n'
+        f'        "node": ">={oldest_supported_lts()}"\n    }},\n'
+        '    "devDependencies": {\n        "vite": "7.2.4"\n    }\n}'
     )
 
 
 def test_pin_fix_is_not_offered_when_the_lock_is_out_of_sync() -> None:
     lock = {
         "lockfileVersion": 3,
-        "packages": {"": {"dependencies": {"a": "^1.0.0"}}, "node_modules/a": {"version": "1.2.0"}},
+        "packages": {
+            "": {"dependencies": {"a": "^1.0.0"}},
+            "node_modules/a": {"version": "1.2.0"},
+        },
     }
     files = {
         "package.json": '{"dependencies": {"a": "^1.0.0", "b": "^2.0.0"}}\n',
@@ -166,7 +193,9 @@ def test_pin_fix_is_not_offered_when_the_lock_is_out_of_sync() -> None:
 
 
 def test_spec_version_fix_is_unsafe_and_says_the_lock_must_be_refreshed() -> None:
-    findings = check_files({"package.json": '{"dependencies": {"react": "^18.2.0"}}\n'}, select=["NP001"])
+    findings = check_files(
+        {"package.json": '{"dependencies": {"react": "^18.2.0"}}\n'}, select=["NP001"]
+    )
     fixes = [f.fix for f in findings if f.fix is not None]
     assert fixes and all(fix.applicability.value == "unsafe" for fix in fixes)
     assert all("npm install" in fix.message for fix in fixes)
