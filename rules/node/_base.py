@@ -91,10 +91,6 @@ def _lockfile_folders(context: Context, package: PackageJson) -> Iterator[str]:
             return
 
 
-def lockfile_path(package: PackageJson) -> str:
-    return "package-lock.json" if package.folder == "." else f"{package.folder}/package-lock.json"
-
-
 def has_other_lockfile(context: Context, package: PackageJson) -> bool:
     prefix = "" if package.folder == "." else f"{package.folder}/"
     return any(context.project.exists(prefix + name) for name in OTHER_LOCKFILES)

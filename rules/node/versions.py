@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.documents.json_positions import JsonObject
 from auditor.documents.package_json import Dependency, PackageJson
+from auditor.documents.package_lock import PackageLock
 from auditor.lazy_pattern import LazyPattern
 from auditor.npm_semver import exact_version, satisfies, spec_kind
 from auditor.rule import Context, Finding, Fix, Severity, register
@@ -215,7 +217,11 @@ class UnpinnedRange(NodeRule):
             fix = self._pin(package, lock, dependency, kind) if in_sync else None
             yield self.finding(package, package.value_span(dependency.member), message, fix)
 
-    def _pin(self, package: PackageJson, lock, dependency: Dependency, kind: str) -> Fix | None:
+    def _pin(
+        self, package: PackageJson, lock: PackageLock, dependency: Dependency, kind: str
+    ) -> Fix | None:
+        """Pin to the locked version; the lock's own record of the spec (its root or workspace
+        entry) follows, so that package.json and the lockfile still agree."""
         importer = lock_importer_path(lock, package)
         entry = lock.resolve(importer, dependency.name)
         version = entry.version if entry is not None else None
@@ -226,11 +232,7 @@ class UnpinnedRange(NodeRule):
         importer_entry = lock.packages.get(importer)
         node = importer_entry.node() if importer_entry is not None else None
         section = node.get(dependency.section) if node is not None else None
-        recorded = (
-            section.member(dependency.name)
-            if section is not None and hasattr(section, "member")
-            else None
-        )
+        recorded = section.member(dependency.name) if isinstance(section, JsonObject) else None
         if recorded is not None and recorded.value.value == dependency.spec:
             edits.append(replace_value(lock, recorded.value.start, recorded.value.end, version))
         message = f"Pin {dependency.name} to {version}, the version the lockfile installs"
