@@ -1,8 +1,9 @@
 """Reading the shell commands of RUN instructions: simple commands, pip and package installs.
 
 Two views of a RUN are used. `simple_commands` lexes the logical command (continuations
-joined, heredoc bodies included) with the standard library's shlex into commands split at
-`&&`, `||`, `;`, `|` and newlines; rules decide on those. `command_matches` finds a command
+joined, heredoc bodies included) with the model's linear word splitter (`split_words`, whose
+operator mode splits at sh's control characters) into commands split at `&&`, `||`, `;`, `|`
+and newlines; rules decide on those. `command_matches` finds a command
 in the document's own text, for positions and fix edits; its segment ends where the shell
 command would (an operator or a line end that is not continued). It searches the text with
 comments blanked out (`shell_code`): comment lines inside a continuation, which Docker drops,
@@ -12,12 +13,11 @@ and shell comments (`# ...`), which sh ignores, so a command named in a comment 
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
-from auditor.documents.dockerfile import Dockerfile, Instruction
+from auditor.documents.dockerfile import Dockerfile, Instruction, split_words
 from auditor.lazy_pattern import LazyPattern
 
 OPERATORS = frozenset({"&&", "||", ";", "|", "&", ";;", "|&"})
@@ -38,18 +38,12 @@ class SimpleCommand(NamedTuple):
 def simple_commands(script: str) -> tuple[SimpleCommand, ...]:
     """The simple commands of a shell script, roughly as sh would split them.
 
-    Cached: a dozen rules ask for the same RUN's commands, and shlex is slow on a long RUN.
+    Cached: a dozen rules ask for the same RUN's commands.
     """
     commands: list[SimpleCommand] = []
     for line in script.replace("\\\n", " ").split("\n"):
         line = line[: _comment_start(line)]
-        lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|()<>")
-        lexer.whitespace_split = True
-        lexer.commenters = ""  # shlex would also start a comment inside a word: `a#b`
-        try:
-            tokens = list(lexer)
-        except ValueError:  # an unbalanced quote: fall back to plain words
-            tokens = line.split()
+        tokens = split_words(line, operators=True)  # plain words if a quote is unbalanced
         current: list[str] = []
         for token in tokens:
             if token in OPERATORS:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-import shlex
 from collections.abc import Iterator
 from pathlib import Path
 
-from auditor.documents.dockerfile import Dockerfile, Instruction, Stage
+from auditor.documents.dockerfile import Dockerfile, Instruction, Stage, quote_word, split_words
 from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Context, Edit, Finding, Fix, Severity, Span, register
 from rules.dockerfile._base import (
@@ -274,10 +273,7 @@ class ShellFormCommand(DockerfileRule):
         command = instruction.arguments
         if instruction.comments or _needs_shell(command) or not command.strip():
             return None
-        try:
-            words = shlex.split(command)
-        except ValueError:
-            return None
+        words = split_words(command)  # sh's reading (the quotes are balanced: _needs_shell)
         if words[0] == "exec":  # a shell builtin: the JSON form execs the program itself
             if len(words) < 2 or words[1].startswith("-"):
                 return None  # `exec -a name ...` has no JSON equivalent
@@ -977,10 +973,9 @@ class MaintainerDeprecated(DockerfileRule):
             span = document.instruction_span(instruction)
             fix = None
             if instruction.line == instruction.command_end_line:
-                author = instruction.arguments.strip().replace("\\", "\\\\").replace('"', '\\"')
-                author = author.replace("$", "\\$")
+                author = quote_word(instruction.arguments.strip(), document.escape)
                 label = document.written_keyword("LABEL")
-                text = f'{label} org.opencontainers.image.authors="{author}"'
+                text = f"{label} org.opencontainers.image.authors={author}"
                 fix = Fix.safe(
                     "Replace with the authors LABEL",
                     Edit.replace(document.path, span, text),
