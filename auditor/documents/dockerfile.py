@@ -53,7 +53,8 @@ NEEDS_ARGUMENTS = INSTRUCTIONS - {"RUN", "CMD", "ENTRYPOINT"}
 NEEDS_TWO_ARGUMENTS = frozenset({"COPY", "ADD"})
 DIRECTIVES = frozenset({"escape", "syntax", "check"})
 
-_DIRECTIVE_RE = LazyPattern(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
+# Possessive: `(.+?)\s*$` would try every split of a value padded with spaces (quadratic).
+_DIRECTIVE_RE = LazyPattern(r"^#\s*+([a-zA-Z][a-zA-Z0-9]*+)\s*+=\s*+(\S.*)$", re.DOTALL)
 _HEREDOC_RE = LazyPattern(r"^(\d*)<<(-?)([^<]*)$")
 _WHITESPACE_RE = LazyPattern(r"[\t\v\f\r ]+")
 _VARIABLE_RE = LazyPattern(r"\$(?:\{(\w+)(?:(:?[-+])([^}]*))?\}|(\w+))")
@@ -424,7 +425,7 @@ class _Scanner:
             match = _DIRECTIVE_RE.match(text)
             if match is None or match.group(1).lower() not in DIRECTIVES:
                 return index
-            name, value, line = match.group(1).lower(), match.group(2), index + 1
+            name, value, line = match.group(1).lower(), match.group(2).rstrip(), index + 1
             if name in self.document.directives:
                 raise _Failure(f"only one {name} parser directive can be used", line)
             if name == "escape":

@@ -830,14 +830,30 @@ _KEY_QUALIFIERS = frozenset({"api", "private", "secret", "access", "signing", "e
 _NOT_SECRET_WORDS = frozenset(
     {"file", "path", "dir", "name", "public", "url", "length", "expire", "expires"}
 )
+# Exact counts where "at least" is meant: only whether a key is there matters, and `{20,}`
+# would rescan the rest of a long value from every `sk-` in it (quadratic).
 _SECRET_VALUE_RE = LazyPattern(
-    r"(?:sk-[A-Za-z0-9_-]{20,}|gsk_[A-Za-z0-9]{20,}|ghp_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}"
-    r"|AIza[0-9A-Za-z_-]{30,}|AKIA[0-9A-Z]{16}|xox[abprs]-[A-Za-z0-9-]{10,})"
+    r"(?:sk-[A-Za-z0-9_-]{20}|gsk_[A-Za-z0-9]{20}|ghp_[A-Za-z0-9]{30}|github_pat_[A-Za-z0-9_]{30}"
+    r"|AIza[0-9A-Za-z_-]{30}|AKIA[0-9A-Z]{16}|xox[abprs]-[A-Za-z0-9-]{10})"
 )
 
 
 # scheme://user:password@host, the password not a variable reference (`${DB_PASSWORD}`)
-_URL_PASSWORD_RE = LazyPattern(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:(?!\$)[^@\s/]+@")
+# Searched from each `://`, the scheme checked backwards: a scheme-first pattern would rescan
+# a long run of letters from each of them (quadratic).
+_URL_PASSWORD_RE = LazyPattern(r"://[^/\s:@]*+:(?!\$)[^@\s/]++@")
+_SCHEME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
+
+
+def _has_url_password(value: str) -> bool:
+    """Does `value` hold scheme://user:password@host (the password not a `$` reference)?"""
+    for match in _URL_PASSWORD_RE.finditer(value):
+        start = match.start()
+        while start > 0 and value[start - 1] in _SCHEME_CHARACTERS:
+            start -= 1
+            if value[start].isascii() and value[start].isalpha():
+                return True  # a scheme: a letter, then letters, digits, +, . or -
+    return False
 
 
 def _secret_name(name: str) -> bool:
@@ -910,7 +926,7 @@ class SecretInEnvOrArg(DockerfileRule):
                     message = f"{instruction.keyword} `{name}` looks like a secret: it is stored in the image"
                 elif value and _SECRET_VALUE_RE.search(value):
                     message = f"{instruction.keyword} `{name}` holds what looks like an API key"
-                elif value and _URL_PASSWORD_RE.search(value):
+                elif value and _has_url_password(value):
                     message = (
                         f"{instruction.keyword} `{name}` holds a URL with a password: "
                         "it is stored in the image"
