@@ -236,6 +236,8 @@ class Dockerfile(Document):
     directives: dict[str, Directive] = field(default_factory=dict)
     escape: str = "\\"
     global_args: dict[str, str | None] = field(default_factory=dict)  # ARGs before FROM
+    _names: dict[str, Stage] = field(default_factory=dict, repr=False, compare=False)
+    _names_cover: int = field(default=-1, repr=False, compare=False)  # stages in _names
 
     # -- navigation -------------------------------------------------------------------------
 
@@ -248,11 +250,15 @@ class Dockerfile(Document):
         return self.stages[-1] if self.stages else None
 
     def stage_named(self, name: str) -> Stage | None:
-        wanted = name.lower()
-        for stage in self.stages:
-            if stage.name is not None and stage.name.lower() == wanted:
-                return stage
-        return None
+        # A dict, rebuilt when stages were added: rules ask for each stage's parent, and a
+        # scan of every stage per question is quadratic in the number of stages.
+        if self._names_cover != len(self.stages):
+            self._names = {}
+            for stage in self.stages:
+                if stage.name is not None:
+                    self._names.setdefault(stage.name.lower(), stage)
+            self._names_cover = len(self.stages)
+        return self._names.get(name.lower())
 
     def parent_stage(self, stage: Stage) -> Stage | None:
         """The earlier stage this stage is built FROM, if it is one."""
@@ -448,7 +454,8 @@ class _Scanner:
         first = self.lines[index]
         line = index + 1
         column = len(first) - len(first.lstrip()) + 1
-        logical, continues = self._trim_continuation(first.lstrip())
+        head, continues = self._trim_continuation(first.lstrip())
+        parts = [head]  # joined once at the end: `+=` in a loop can copy the whole text each time
         comments: list[Comment] = []
         index += 1
         while continues and index < len(self.lines):
@@ -460,7 +467,8 @@ class _Scanner:
             if not text.strip():
                 continue  # BuildKit only warns about empty continuation lines
             part, continues = self._trim_continuation(text)
-            logical += part
+            parts.append(part)
+        logical = "".join(parts)
         command_end_line = index
         instruction = _instruction_from_line(
             logical, line, column, command_end_line, self.document.escape

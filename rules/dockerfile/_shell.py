@@ -301,50 +301,67 @@ def shell_code(document: Dockerfile, instruction: Instruction) -> str:
     """
     begin = document.offset(instruction.line, instruction.column)
     end = document.offset(instruction.end_line, 1) + document.line_length(instruction.end_line)
-    chars = list(document.text[begin:end])
+    text = document.text[begin:end]
     comment_lines = {comment.line for comment in instruction.comments}
     heredoc_start = instruction.command_end_line + 1
-    quote: str | None = None
-    in_comment = False
+    blanks: list[tuple[int, int]] = []  # ranges of `text` to replace by spaces
+    state = "code"  # or "'", '"', "comment"
     line = instruction.line
     index = 0
-    while index < len(chars):
-        char = chars[index]
+    length = len(text)
+    # Jump from one character that can change the state to the next: a regular expression
+    # skips the rest at C speed, so a long word costs no Python loop per character.
+    while True:
+        found = _SHELL_EVENTS[state].search(text, index)
+        if found is None:
+            if state == "comment":
+                blanks.append((index, length))
+            break
+        position = found.start()
+        char = text[position]
+        if state == "comment":
+            blanks.append((index, position))
+        index = position + 1
         if char == "\n":
             line += 1
-            index += 1
             while line in comment_lines and line < heredoc_start:
-                index = _blank_line(chars, index)
+                stop = text.find("\n", index)
+                stop = length if stop < 0 else stop + 1
+                blanks.append((index, stop))  # the whole line and its line end
+                index = stop
                 line += 1
             if line >= heredoc_start:
-                in_comment, quote = False, None
-            continue
-        if in_comment:
-            chars[index] = " "
-        elif quote == "'":
-            quote = None if char == "'" else quote
-        elif char == "\\" and index + 1 < len(chars) and chars[index + 1] != "\n":
-            index += 1  # an escaped character, `\#` included
-        elif quote == '"':
-            quote = None if char == '"' else quote
+                state = "code"
+        elif state == "'":
+            state = "code"  # the closing quote
+        elif char == "\\":
+            if index < length and text[index] != "\n":
+                index += 1  # an escaped character, `\#` included
+        elif state == '"':
+            if char == '"':
+                state = "code"
         elif char in "'\"":
-            quote = char
-        elif char == "#" and (index == 0 or chars[index - 1] in " \t\n;&|("):
-            in_comment = True
-            chars[index] = " "
-        index += 1
-    return "".join(chars)
+            state = char
+        elif char == "#" and (position == 0 or text[position - 1] in " \t\n;&|("):
+            state = "comment"
+            index = position
+    if not blanks:
+        return text
+    pieces, position = [], 0
+    for start, stop in blanks:
+        pieces.append(text[position:start])
+        pieces.append(" " * (stop - start))
+        position = stop
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
-def _blank_line(chars: list[str], start: int) -> int:
-    """Blank a whole line and its line end from `start`; return where the next line starts."""
-    index = start
-    while index < len(chars) and chars[index] != "\n":
-        chars[index] = " "
-        index += 1
-    if index < len(chars):
-        chars[index] = " "
-    return index + 1
+_SHELL_EVENTS = {
+    "code": re.compile(r"['\"\\#\n]"),
+    "'": re.compile(r"['\n]"),
+    '"': re.compile(r'["\\\n]'),
+    "comment": re.compile(r"\n"),
+}
 
 
 _PREVIOUS_OPERATOR_RE = r"(?:&&|\|\||;|\||\(|\bthen\b|\bdo\b|\belse\b|\n)"
