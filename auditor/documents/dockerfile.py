@@ -253,8 +253,9 @@ class Dockerfile(Document):
         # A dict, rebuilt when stages were added: rules ask for each stage's parent, and a
         # scan of every stage per question is quadratic in the number of stages.
         if self._names_cover != len(self.stages):
-            self._names = {}
-            for stage in self.stages:
+            if not 0 <= self._names_cover < len(self.stages):
+                self._names, self._names_cover = {}, 0  # not only added to: start again
+            for stage in self.stages[self._names_cover :]:  # the parser adds them one by one
                 if stage.name is not None:
                     self._names.setdefault(stage.name.lower(), stage)
             self._names_cover = len(self.stages)
