@@ -527,6 +527,8 @@ def _can_hold_heredoc(instruction: Instruction) -> bool:
 
 def _heredoc_words(arguments: str) -> Iterator[tuple[str, bool, bool]]:
     """(name, expand, chomp) for each `<<WORD` shell word, as BuildKit finds them."""
+    if "<<" not in arguments:
+        return
     for raw in split_words(arguments, keep_quotes=True):
         match = _HEREDOC_RE.match(raw)
         if match is None or not match.group(3):
@@ -661,6 +663,8 @@ def split_words(
     (quadratic on a long word, seconds for a 1 MB one) and dockerfile-parse imports logging
     and knows only the backslash as escape character.
     """
+    if not _QUOTING_CHARACTERS[escape].search(text):  # nothing to unquote: split at C speed
+        return _PLAIN_SPLIT.findall(text) if operators else text.split()
     words: list[str] = []
     current: list[str] = []
     started = False  # a word has begun (it may be empty: `""`)
@@ -695,6 +699,11 @@ def split_words(
     return [word for word in words if word != ""]
 
 
+_QUOTING_CHARACTERS = {
+    "\\": re.compile(r"['\"\\]"),
+    "`": re.compile(r"['\"`]"),
+}
+_PLAIN_SPLIT = re.compile(r"[;&|()<>]+|[^ \t\n\r\f\v;&|()<>]+")
 _WORD_PATTERNS: dict[tuple[str, bool], re.Pattern[str]] = {}
 _ESCAPED_IN_QUOTES: dict[str, re.Pattern[str]] = {}
 _OPERATOR_CHARACTERS = ";&|()<>"

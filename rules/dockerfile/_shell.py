@@ -60,6 +60,8 @@ def simple_commands(script: str) -> tuple[SimpleCommand, ...]:
 def _comment_start(line: str) -> int:
     """Where a shell comment starts in `line` (a `#` beginning a word outside quotes), or
     the line's length when there is none."""
+    if "#" not in line:
+        return len(line)
     quote: str | None = None
     index = 0
     while index < len(line):
@@ -144,10 +146,10 @@ class PipCall(NamedTuple):
 
 
 def pip_call(command: SimpleCommand) -> PipCall | None:
-    words = list(command.words)
-    if not words:
-        return None
     name = command.name
+    if not name.startswith(("pip", "python", "uv")):  # most commands: no pattern to try
+        return None
+    words = list(command.words)
     if _PYTHON_NAME_RE.match(name) and len(words) >= 3 and words[1] == "-m" and words[2] == "pip":
         rest = words[3:]
     elif _PIP_NAME_RE.match(name) or (name == "uv" and len(words) > 1 and words[1] == "pip"):
@@ -162,7 +164,15 @@ def pip_call(command: SimpleCommand) -> PipCall | None:
 
 
 def pip_calls(instruction: Instruction) -> list[PipCall]:
-    return [call for command in run_commands(instruction) if (call := pip_call(command))]
+    if instruction.keyword != "RUN":
+        return []
+    return list(_pip_calls_of(instruction.shell_command))
+
+
+@lru_cache(maxsize=256)
+def _pip_calls_of(script: str) -> tuple[PipCall, ...]:
+    """Cached like simple_commands: several rules ask for the same RUN's pip calls."""
+    return tuple(call for command in simple_commands(script) if (call := pip_call(command)))
 
 
 # -- system packages ----------------------------------------------------------------------------
