@@ -193,7 +193,8 @@ class Project:
                 # A file named on the command line is audited even if .gitignore leaves it out.
                 for named in self.named:
                     full = self.root / named
-                    if full.is_file() and not self.is_excluded(named):
+                    # Any file but a folder: a FIFO or device named here is reported, unread.
+                    if full.exists() and not full.is_dir() and not self.is_excluded(named):
                         self._discovered.append(named)
                         if full.is_symlink():
                             self._links.append(named)
