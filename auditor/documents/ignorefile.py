@@ -84,6 +84,7 @@ class IgnorePattern(NamedTuple):
         return self.matcher.matches_path_or_parent(path)
 
 
+_STAR_RUN_RE = re.compile(r"\*{4,}")
 # Glob tokens: (kind, argument). Kinds that consume one character take a predicate's data.
 _LITERAL, _ONE, _CLASS, _STAR, _ANY, _FOLDERS = range(6)
 
@@ -96,7 +97,22 @@ class Glob:
     """
 
     def __init__(self, pattern: str) -> None:
-        self.tokens: list[tuple[int, object]] = []
+        self.pattern = pattern
+        self._tokens: list[tuple[int, object]] | None = None  # compiled on the first match
+        self._regex: re.Pattern[str] | None = None
+
+    @property
+    def tokens(self) -> list[tuple[int, object]]:
+        if self._tokens is None:
+            self._compile()
+        assert self._tokens is not None
+        return self._tokens
+
+    def _compile(self) -> None:
+        self._tokens = []
+        # A run of more than three `*` means no more than `**` or `***` (by its parity):
+        # shortened first, so that a line of a million `*` costs no loop per character.
+        pattern = _STAR_RUN_RE.sub(lambda run: "***" if len(run.group()) % 2 else "**", self.pattern)
         index, length = 0, len(pattern)
         while index < length:
             char = pattern[index]
@@ -110,15 +126,15 @@ class Glob:
                 else:
                     self._add(_STAR, None)
             elif char == "?":
-                self.tokens.append((_ONE, None))
+                self._tokens.append((_ONE, None))
             elif char == "[":
                 index = self._read_class(pattern, index)
             elif char == "\\" and index < length:
-                self.tokens.append((_LITERAL, pattern[index]))
+                self._tokens.append((_LITERAL, pattern[index]))
                 index += 1
             else:
-                self.tokens.append((_LITERAL, char))
-        wildcards = sum(1 for kind, _ in self.tokens if kind in (_STAR, _ANY, _FOLDERS))
+                self._tokens.append((_LITERAL, char))
+        wildcards = sum(1 for kind, _ in self._tokens if kind in (_STAR, _ANY, _FOLDERS))
         self._regex = self._as_regex() if wildcards <= 2 else None
 
     def _as_regex(self) -> re.Pattern[str]:
@@ -146,8 +162,9 @@ class Glob:
 
     def _add(self, kind: int, argument: object) -> None:
         """A wildcard; a repeat of the one before it matches nothing more (`**` `**`)."""
-        if not self.tokens or self.tokens[-1][0] != kind:
-            self.tokens.append((kind, argument))
+        assert self._tokens is not None
+        if not self._tokens or self._tokens[-1][0] != kind:
+            self._tokens.append((kind, argument))
 
     def _read_class(self, pattern: str, index: int) -> int:
         negated = index < len(pattern) and pattern[index] == "^"
@@ -164,28 +181,39 @@ class Glob:
                 high = pattern[index + 1]
                 index += 2
             members.append((low, high))
-        self.tokens.append((_CLASS, (negated, tuple(members))))
+        assert self._tokens is not None
+        self._tokens.append((_CLASS, (negated, tuple(members))))
         return index + 1  # past the `]` (parse() refuses an unclosed class)
 
     def matches_path_or_parent(self, path: str) -> bool:
         """Does the pattern match `path`, or a parent folder of it (`a` for `a/b/c`)?"""
+        tokens, end = self.tokens, len(self.tokens)  # compiles on first use
         if self._regex is not None:
             return self._regex.match(path) is not None
-        tokens, end = self.tokens, len(self.tokens)
+        # A state is a token index; `inside + i` is "within the `(.*/)` of token i", which,
+        # unlike its entry, cannot skip ahead without reaching a `/` first.
+        inside = end + 1
         states = self._closure({0})
         for char in path:
             if char == "/" and end in states:
                 return True  # the folder so far matches: everything in it is excluded
             following: set[int] = set()
             for state in states:
+                if state >= inside:  # within `(.*/)`: any character, a `/` may end it
+                    following.add(state)
+                    if char == "/":
+                        following.add(state - inside + 1)
+                    continue
                 if state == end:
                     continue
                 kind, argument = tokens[state]
-                if kind in (_STAR, _ANY, _FOLDERS):
-                    if char != "/" or kind != _STAR:
+                if kind == _FOLDERS:
+                    following.add(inside + state)
+                    if char == "/":
+                        following.add(state + 1)
+                elif kind in (_STAR, _ANY):
+                    if char != "/" or kind == _ANY:
                         following.add(state)  # the wildcard takes this character too
-                    if kind == _FOLDERS and char == "/":
-                        following.add(state + 1)  # `(.*/)` ends with this slash
                 elif _consumes(kind, argument, char):
                     following.add(state + 1)
             if not following:
@@ -194,7 +222,8 @@ class Glob:
         return end in states
 
     def _closure(self, states: set[int]) -> set[int]:
-        """Add the states reachable without a character: past `*`, `**` and `(.*/)?`."""
+        """Add the states reachable without a character: past `*`, `**` and the entry of
+        `(.*/)?`."""
         pending = list(states)
         while pending:
             state = pending.pop()
