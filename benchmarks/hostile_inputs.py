@@ -94,3 +94,14 @@ RECIPES: dict[str, Recipe] = {
     "ignore-stars": ignore_stars,
     "ignore-many-patterns": ignore_many_patterns,
 }
+
+
+def repeated_installs(size: int) -> tuple[str, str]:
+    """`pip install` and `apt-get install` many times over in one RUN: every match of a
+    command in the text must not rescan the text before it."""
+    count = max(1, size // 50)
+    body = " && ".join("pip install x && apt-get install -y y" for _ in range(count))
+    return "Dockerfile", f"{HEAD}RUN {body}\n"
+
+
+RECIPES["repeated-installs"] = repeated_installs

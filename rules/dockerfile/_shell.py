@@ -13,6 +13,7 @@ and shell comments (`# ...`), which sh ignores, so a command named in a comment 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
@@ -285,12 +286,15 @@ def command_matches(
     begin = document.offset(instruction.line, instruction.column)
     code = shell_code(document, instruction)
     escape = re.escape(document.escape)
+    starts = _CommandStarts(code, escape)
+    # Every terminator found once: searching from each match would rescan a long command.
     terminator = re.compile(rf"&&|\|\||;|\||(?<!{escape})[ \t]*\n")
+    stops = [found.start() for found in terminator.finditer(code)]
     for match in re.compile(regex).finditer(code):
-        if not _starts_a_command(code, match.start(), escape):
+        if not starts.starts_a_command(match.start()):
             continue  # inside an argument or a quoted string: `echo "pip install"`
-        stop = terminator.search(code, match.end())
-        segment_end = stop.start() if stop else len(code)
+        following = bisect_left(stops, match.end())
+        segment_end = stops[following] if following < len(stops) else len(code)
         yield TextMatch(
             begin + match.start(),
             begin + match.end(),
@@ -374,21 +378,46 @@ _SHELL_EVENTS = {
 }
 
 
-_PREVIOUS_OPERATOR_RE = r"(?:&&|\|\||;|\||\(|\bthen\b|\bdo\b|\belse\b|\n)"
+_PREVIOUS_OPERATOR_RE = LazyPattern(r"(?:&&|\|\||;|\||\(|\bthen\b|\bdo\b|\belse\b|\n)")
 _COMMAND_PREFIX_RE = LazyPattern(
     r"^(?:\s|RUN\b|run\b|--\S+|[A-Za-z_][A-Za-z0-9_]*=\S*|sudo\b|env\b|exec\b)*$"
 )
+# The same words, matched as far as they go from a point, possessively (no backtracking).
+_COMMAND_PREFIX_RUN_RE = LazyPattern(
+    r"(?:\s|RUN\b|run\b|--\S++|[A-Za-z_][A-Za-z0-9_]*+=\S*+|sudo\b|env\b|exec\b)*+"
+)
 
 
-def _starts_a_command(code: str, start: int, escape: str) -> bool:
-    """Is the text between the previous shell operator (or the instruction start) and
-    `start` only whitespace, the RUN keyword and its flags, or variable assignments?"""
-    window = re.sub(escape + r"[ \t]*\n", " ", code[:start])
-    previous = None
-    for previous in re.finditer(_PREVIOUS_OPERATOR_RE, window):
-        pass
-    prefix = window[previous.end() :] if previous is not None else window
-    return bool(_COMMAND_PREFIX_RE.match(prefix))
+class _CommandStarts:
+    """Where in one instruction's shell code a command may start: right after a shell
+    operator (or the instruction's start), past only whitespace, the RUN keyword and its
+    flags, or variable assignments.
+
+    The operators are found once, and for each stretch between two of them the words that
+    may precede a command are matched once, so asking about every match of a command in a
+    long RUN stays linear (rescanning the text before each match was quadratic).
+    """
+
+    def __init__(self, code: str, escape: str) -> None:
+        # A continued line end is no operator: blank it, keeping every offset.
+        self.code = re.sub(escape + r"[ \t]*\n", lambda found: " " * len(found.group()), code)
+        self.operator_ends = [0] + [
+            found.end() for found in _PREVIOUS_OPERATOR_RE.finditer(self.code)
+        ]
+        self.prefix_ends: dict[int, int] = {}  # stretch start -> where its prefix words end
+
+    def starts_a_command(self, start: int) -> bool:
+        stretch = self.operator_ends[bisect_right(self.operator_ends, start) - 1]
+        if stretch not in self.prefix_ends:
+            found = _COMMAND_PREFIX_RUN_RE.match(self.code, stretch)
+            self.prefix_ends[stretch] = found.end() if found else stretch
+        prefix_end = self.prefix_ends[stretch]
+        if start == prefix_end:
+            return True
+        if start > prefix_end:
+            return False  # something that is not a prefix word comes before it
+        # Inside the prefix words (`A=pip install`): decide on the text before it alone.
+        return bool(_COMMAND_PREFIX_RE.match(self.code[stretch:start]))
 
 
 PIP_REGEX = (
