@@ -6,7 +6,9 @@
 
 Exit codes: 0 nothing left to report, 1 findings left, 2 usage or configuration error,
 3 internal error (a rule that raised, a file that could not be written). Every error is one
-line on stderr; `--verbose` adds the traceback. No rule logic lives here.
+line on stderr; `--verbose` adds the traceback. No rule logic lives here, and no run logic
+either: the steps of a run (targets, config, rules, fix passes) are auditor/run.py's, shared
+by the commands.
 
 Start-up time counts here (a pre-commit hook runs this on every commit), so this module does
 not postpone its annotations (`from __future__ import annotations`): typer would compile and
@@ -25,14 +27,13 @@ import typer
 
 from auditor import __version__
 from auditor.report import FORMATS
+from auditor.run import Messages, RunOptions, UsageError
 
 if TYPE_CHECKING:  # the engine is imported when a command runs, not at start-up
-    from auditor.config import Config
-    from auditor.engine import RuleFailure, Scope
-    from auditor.fixer import FixOutcome
-    from auditor.project import Targets
+    from auditor.engine import RuleFailure
     from auditor.result import RunResult
-    from auditor.rule import Finding, Rule
+    from auditor.rule import Rule
+    from auditor.run import RunPlan
 
 COMMANDS = ("check", "rule", "rules")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -56,10 +57,6 @@ class CatalogFormat(str, Enum):
     json = "json"
 
 
-class UsageError(Exception):
-    """A mistake in how mami-audit was called; exits 2 with this one-line message."""
-
-
 def fail(message: str, code: int) -> NoReturn:
     typer.echo(f"mami-audit: error: {message}", err=True)
     raise typer.Exit(code)
@@ -75,7 +72,7 @@ def info(message: str) -> None:
 
 
 def split_selectors(values: Sequence[str] | None) -> list[str]:
-    """--select A,B --select C -> [A, B, C]. Empty items are kept for _check_selectors to
+    """--select A,B --select C -> [A, B, C]. Empty items are kept for run.check_selectors to
     refuse: `--select ''` must not quietly mean "every rule"."""
     return [item.strip() for value in values or () for item in value.split(",")]
 
@@ -238,116 +235,48 @@ class CheckOptions(NamedTuple):  # NamedTuples here: cheaper at start-up than da
     config: Path | None = None
     verbose: bool = False
 
-
-class _Plan(NamedTuple):
-    """What a check run works on, once the options and the config are resolved."""
-
-    targets: "Targets"
-    config: "Config"
-    rules: "list[type[Rule]]"
-
-    @property
-    def scope(self) -> "Scope | None":
-        return None if self.targets.everything else self.targets.scope
-
-    def fix(self, unsafe: bool) -> "FixOutcome":
-        from auditor.fixer import plan_fixes
-
-        outcome = plan_fixes(
-            self.targets.root,
-            self.config,
-            self.rules,
-            unsafe=unsafe,
-            scope=self.scope,
-            named=self.targets.paths,
+    def for_run(self) -> RunOptions:
+        return RunOptions(
+            paths=self.paths,
+            select=self.select,
+            extend_select=self.extend_select,
+            ignore=self.ignore,
+            fix=self.fix,
+            unsafe_fixes=self.unsafe_fixes,
+            force_exclude=self.force_exclude,
+            config=self.config,
+            verbose=self.verbose,
         )
-        for message in outcome.rejected:
-            warn(f"fix not applied: {message}")
-        if not outcome.converged:
-            warn(f"fixes still applied after {outcome.passes} passes; stopped (run --fix again)")
-        return outcome
 
 
-def _plan(options: CheckOptions) -> _Plan:
-    import rules
-    from auditor.config import config_for
-    from auditor.documents import KIND_MODULES
-    from auditor.engine import select_rules
-    from auditor.project import ALWAYS_PRUNED, files_of_no_kind, resolve_targets
-
-    targets = resolve_targets(options.paths)
-    for path in targets.paths:
-        if ALWAYS_PRUNED.intersection(path.split("/")):
-            warn(f"{path}: inside {', '.join(sorted(ALWAYS_PRUNED))}, which are never audited")
-    # Say so rather than print "All checks passed" for a file nothing looked at. One line:
-    # pre-commit passes every changed file, most of which no rule reads.
-    unread = files_of_no_kind(targets)
-    if unread:
-        kinds = ", ".join(sorted(KIND_MODULES))
-        shown = ", ".join(unread[:3]) + (f" and {len(unread) - 3} more" if len(unread) > 3 else "")
-        warn(f"{shown}: of no document kind mami-audit reads ({kinds}); not audited")
-    config = config_for(targets.root, options.config).with_overrides(
-        select=options.select,
-        extend_select=options.extend_select,
-        ignore=options.ignore,
-        force_exclude=options.force_exclude,
-    )
-    rules.load_all()
-    _check_selectors(options)
-    selected = select_rules(config)
-    if options.verbose:
-        info(f"root {targets.root}; config from {config.source}; {len(selected)} rules selected")
-    return _Plan(targets, config, selected)
+# A run's messages go to stderr, so that reports on stdout stay parseable.
+MESSAGES = Messages(warn=warn, info=info)
 
 
 def run_check(options: CheckOptions) -> int:
-    from auditor.engine import audit
-    from auditor.project import Project
-    from auditor.result import RunResult
+    from auditor.run import execute, plan_run
 
     started = time.perf_counter()
-    plan = _plan(options)
+    run_options = options.for_run()
+    plan = plan_run(run_options, MESSAGES)
     if options.diff:
         return _show_diff(plan, options)
 
-    fixed: list[Finding] = []
-    if options.fix:
-        from auditor.fixer import write_changes
-
-        outcome = plan.fix(options.unsafe_fixes)
-        problems = write_changes(outcome)
-        for message in problems:
-            typer.echo(f"mami-audit: error: {message}", err=True)
-        if problems:
-            return EXIT_INTERNAL
-        fixed = outcome.fixed
-        # Every change is on disk now, so the fixer's last in-memory audit is the report.
-        project, result = outcome.project, outcome.remaining
-    else:
-        project = Project(plan.targets.root, plan.config, named=plan.targets.paths)
-        result = audit(project, plan.config, plan.rules, scope=plan.scope)
-    for problem in project.problems:
-        warn(f"{problem.path}: {problem.message}")
-    scope = plan.scope
-    files = sum(1 for path in project.files() if scope is None or scope(path))
-    run = RunResult(
-        root=plan.targets.root,
-        findings=result.findings,
-        rules=plan.rules,
-        files=files,
-        fixed=fixed,
-        unsafe_fixes_enabled=options.unsafe_fixes,
-        failed_rules=len({failure.rule for failure in result.failures}),
-    )
-    _render(run, options)
+    run = execute(plan, run_options, MESSAGES)
+    for message in run.write_problems:
+        typer.echo(f"mami-audit: error: {message}", err=True)
+    if run.result is None:
+        return EXIT_INTERNAL
+    _render(run.result, options)
     if options.verbose:
         elapsed = time.perf_counter() - started
+        files = run.result.files
         audited = f"{files} file" if files == 1 else f"{files} files"
-        suppressed = f"{result.suppressed} finding" + ("" if result.suppressed == 1 else "s")
+        suppressed = f"{run.suppressed} finding" + ("" if run.suppressed == 1 else "s")
         info(f"audited {audited} in {elapsed:.3f}s; {suppressed} suppressed")
-    if _report_failures(result.failures, options.verbose):
+    if _report_failures(run.failures, options.verbose):
         return EXIT_INTERNAL
-    if run.findings and not options.exit_zero:
+    if run.result.findings and not options.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
 
@@ -360,23 +289,10 @@ def _report_failures(failures: "list[RuleFailure]", verbose: bool) -> bool:
     return bool(failures)
 
 
-def _check_selectors(options: CheckOptions) -> None:
-    """Name the option, not the config file, when a command-line selector matches no rule."""
-    from auditor.rule import registry
-
-    given = (("--select", options.select), ("--extend-select", options.extend_select))
-    for option, selectors in (*given, ("--ignore", options.ignore)):
-        for selector in selectors:
-            if not selector:
-                raise UsageError(f"{option}: empty rule selector (give a code, prefix, name or ALL)")
-            if not registry.matching(selector):
-                raise UsageError(f"{option}: unknown rule selector {selector!r}")
-
-
-def _show_diff(plan: _Plan, options: CheckOptions) -> int:
+def _show_diff(plan: "RunPlan", options: CheckOptions) -> int:
     from auditor.fixer import unified_diff
 
-    outcome = plan.fix(options.unsafe_fixes)
+    outcome = plan.fix(options.unsafe_fixes, MESSAGES)
     with _output(options.output_file) as out:
         out.write(unified_diff(outcome))
     if _report_failures(outcome.remaining.failures, options.verbose):

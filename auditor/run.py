@@ -1,0 +1,179 @@
+"""One run of mami-audit, the steps every command shares: options in, a Run out.
+
+`check`, `cleanup` and `report` all resolve the targets, read the config, select the rules,
+audit (applying fixes first when asked) and then show what came out. The steps live here once;
+cli.py only turns command-line options into RunOptions and a Run into output and an exit code.
+
+Nothing here prints. What a user should hear while the run goes (a path nothing reads, a fix
+that was refused) goes to the Messages the caller passes, in the order it happens.
+
+Start-up time: this module is imported by cli.py at start-up, so it imports only the standard
+library at module level; the engine, the fixer and the rules are imported when a run starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from auditor.config import Config
+    from auditor.engine import RuleFailure, Scope
+    from auditor.fixer import FixOutcome
+    from auditor.project import Targets
+    from auditor.result import RunResult
+    from auditor.rule import Rule
+
+
+class UsageError(Exception):
+    """A mistake in how mami-audit was called; the CLI exits 2 with this one-line message."""
+
+
+class Messages(NamedTuple):
+    """Where a run sends what the user should hear while it goes (the CLI: stderr)."""
+
+    warn: Callable[[str], None]
+    info: Callable[[str], None]  # only called for --verbose notes
+
+
+class RunOptions(NamedTuple):  # NamedTuples here: cheaper at start-up than dataclasses
+    """What a run needs to know, whichever command started it."""
+
+    paths: list[Path]
+    select: list[str]
+    extend_select: list[str]
+    ignore: list[str]
+    fix: bool = False
+    unsafe_fixes: bool = False
+    force_exclude: bool = False
+    config: Path | None = None
+    verbose: bool = False
+
+
+class RunPlan(NamedTuple):
+    """What a run works on, once the options and the config are resolved."""
+
+    targets: Targets
+    config: Config
+    rules: list[type[Rule]]
+
+    @property
+    def scope(self) -> Scope | None:
+        return None if self.targets.everything else self.targets.scope
+
+    def fix(self, unsafe: bool, messages: Messages) -> FixOutcome:
+        """Plan every applicable fix in memory, re-auditing until nothing more applies."""
+        from auditor.fixer import plan_fixes
+
+        outcome = plan_fixes(
+            self.targets.root,
+            self.config,
+            self.rules,
+            unsafe=unsafe,
+            scope=self.scope,
+            named=self.targets.paths,
+        )
+        for message in outcome.rejected:
+            messages.warn(f"fix not applied: {message}")
+        if not outcome.converged:
+            messages.warn(
+                f"fixes still applied after {outcome.passes} passes; stopped (run --fix again)"
+            )
+        return outcome
+
+
+class Run(NamedTuple):
+    """What one run produced."""
+
+    result: RunResult | None  # None when fixes could not be written (see write_problems)
+    failures: list[RuleFailure]  # rules that raised
+    suppressed: int  # findings silenced by pragmas or per-file ignores
+    write_problems: list[str]  # fixes that could not be written; the run stopped there
+
+
+def plan_run(options: RunOptions, messages: Messages) -> RunPlan:
+    """Resolve the targets, the config and the selected rules."""
+    import rules
+    from auditor.config import config_for
+    from auditor.documents import KIND_MODULES
+    from auditor.engine import select_rules
+    from auditor.project import ALWAYS_PRUNED, files_of_no_kind, resolve_targets
+
+    targets = resolve_targets(options.paths)
+    for path in targets.paths:
+        if ALWAYS_PRUNED.intersection(path.split("/")):
+            messages.warn(
+                f"{path}: inside {', '.join(sorted(ALWAYS_PRUNED))}, which are never audited"
+            )
+    # Say so rather than print "All checks passed" for a file nothing looked at. One line:
+    # pre-commit passes every changed file, most of which no rule reads.
+    unread = files_of_no_kind(targets)
+    if unread:
+        kinds = ", ".join(sorted(KIND_MODULES))
+        shown = ", ".join(unread[:3]) + (f" and {len(unread) - 3} more" if len(unread) > 3 else "")
+        messages.warn(f"{shown}: of no document kind mami-audit reads ({kinds}); not audited")
+    config = config_for(targets.root, options.config).with_overrides(
+        select=options.select,
+        extend_select=options.extend_select,
+        ignore=options.ignore,
+        force_exclude=options.force_exclude,
+    )
+    rules.load_all()
+    check_selectors(options)
+    selected = select_rules(config)
+    if options.verbose:
+        messages.info(
+            f"root {targets.root}; config from {config.source}; {len(selected)} rules selected"
+        )
+    return RunPlan(targets, config, selected)
+
+
+def execute(plan: RunPlan, options: RunOptions, messages: Messages) -> Run:
+    """Audit the plan's targets; with options.fix, write the safe (or unsafe) fixes first."""
+    from auditor.engine import audit
+    from auditor.project import Project
+    from auditor.result import RunResult
+    from auditor.rule import Finding
+
+    fixed: list[Finding] = []
+    if options.fix:
+        from auditor.fixer import write_changes
+
+        outcome = plan.fix(options.unsafe_fixes, messages)
+        problems = write_changes(outcome)
+        if problems:
+            return Run(None, [], 0, problems)
+        fixed = outcome.fixed
+        # Every change is on disk now, so the fixer's last in-memory audit is the report.
+        project, result = outcome.project, outcome.remaining
+    else:
+        project = Project(plan.targets.root, plan.config, named=plan.targets.paths)
+        result = audit(project, plan.config, plan.rules, scope=plan.scope)
+    for problem in project.problems:
+        messages.warn(f"{problem.path}: {problem.message}")
+    scope = plan.scope
+    files = sum(1 for path in project.files() if scope is None or scope(path))
+    run_result = RunResult(
+        root=plan.targets.root,
+        findings=result.findings,
+        rules=plan.rules,
+        files=files,
+        fixed=fixed,
+        unsafe_fixes_enabled=options.unsafe_fixes,
+        failed_rules=len({failure.rule for failure in result.failures}),
+    )
+    return Run(run_result, result.failures, result.suppressed, [])
+
+
+def check_selectors(options: RunOptions) -> None:
+    """Name the option, not the config file, when a command-line selector matches no rule."""
+    from auditor.rule import registry
+
+    given = (("--select", options.select), ("--extend-select", options.extend_select))
+    for option, selectors in (*given, ("--ignore", options.ignore)):
+        for selector in selectors:
+            if not selector:
+                raise UsageError(f"{option}: empty rule selector (give a code, prefix, name or ALL)")
+            if not registry.matching(selector):
+                raise UsageError(f"{option}: unknown rule selector {selector!r}")
