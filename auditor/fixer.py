@@ -34,6 +34,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from auditor import tempfiles
 from auditor.config import Config
@@ -413,8 +414,18 @@ def _inside_root(root: Path, path: str) -> bool:
 # -- writing ---------------------------------------------------------------------------------
 
 
-def write_changes(outcome: FixOutcome) -> list[str]:
-    """Write every changed file; return one message per file that was not written."""
+class WriteProblem(NamedTuple):
+    """A changed file the fixer did not write, and why."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: not written: {self.reason}"
+
+
+def write_changes(outcome: FixOutcome) -> list[WriteProblem]:
+    """Write every changed file; return one problem per file that was not written."""
     problems = []
     written: dict[Path, str] = {}  # real file -> the path it was written through
     tempfiles.remove_stale(outcome.root, outcome.project.stale_temp_files)
@@ -422,14 +433,14 @@ def write_changes(outcome: FixOutcome) -> list[str]:
         real = (outcome.root / path).resolve()
         if real in written:  # two paths (a symlink and its target) reach one file
             if outcome.changed[path] != outcome.changed[written[real]]:
-                problems.append(f"{path}: not written: it is the same file as {written[real]}")
+                problems.append(WriteProblem(path, f"it is the same file as {written[real]}"))
             continue
         expected = outcome.fingerprints.get(path)
         try:
             _write_one(outcome.root, path, outcome.changed[path], expected)
             written[real] = path
         except (OSError, _NotWritten) as exc:
-            problems.append(f"{path}: not written: {_reason(exc)}")
+            problems.append(WriteProblem(path, _reason(exc)))
     return problems
 
 
