@@ -321,15 +321,21 @@ def _show_diff(plan: "RunPlan", options: CheckOptions) -> int:
 
 
 def _refuse_audited_output(output: Path, plan: "RunPlan") -> None:
-    """`-o Dockerfile` would overwrite a file the run reads (and may fix): refuse it."""
+    """`-o Dockerfile` would overwrite a file the run reads (and may fix): refuse it. A file
+    of a document kind, or the config; a report of an earlier run may be overwritten."""
     import os
 
+    from auditor.documents import KIND_MODULES, kind_module
     from auditor.project import Project
 
     target = os.path.realpath(output)
+    if plan.config.source != "defaults" and os.path.realpath(plan.config.source) == target:
+        raise UsageError(f"--output-file {output}: refusing to overwrite the config file")
     project = Project(plan.targets.root, plan.config, named=plan.targets.paths)
     for path in project.files():
-        if os.path.realpath(project.root / path) == target:
+        if os.path.realpath(project.root / path) != target:
+            continue
+        if any(kind_module(kind).matches(path) for kind in KIND_MODULES):
             raise UsageError(
                 f"--output-file {output}: refusing to overwrite {path}, a file mami-audit audits"
             )

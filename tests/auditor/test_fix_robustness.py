@@ -336,3 +336,165 @@ def test_14_a_config_that_is_not_a_regular_file_says_so(make_project, cli) -> No
     run = cli("--config", "/dev/zero", cwd=root)
     assert run.code == 2
     assert run.err == "mami-audit: error: /dev/zero: not read: a character device, not a regular file\n"
+
+
+# -- 9, 10, 14. the report's own output --------------------------------------------------------
+
+
+@pytest.mark.parametrize("target", ["Dockerfile", "mami-audit.toml", "./sub/../Dockerfile"])
+def test_09_the_report_never_overwrites_an_audited_file(make_project, cli, target) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": "FROM python:3.11-slim\nMAINTAINER x\n", "sub/x": ""})
+    before = {path: (root / path).read_bytes() for path in ("Dockerfile", "mami-audit.toml")}
+    run = cli("--fix", "-o", target, cwd=root)
+    assert run.code == 2
+    assert "refusing to overwrite" in run.err
+    assert {path: (root / path).read_bytes() for path in before} == before  # not even fixed
+    (root / "mami-audit.toml").write_text("")
+    assert cli("-o", "report.txt", cwd=root).code == 1  # a report of an earlier run is no file
+    assert cli("-o", "report.txt", cwd=root).code == 1  # to audit: overwriting it is fine
+
+
+def test_10_a_file_name_that_is_not_utf8_is_escaped_and_the_report_made_before_writing(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({})
+    folder = os.fsdecode(b"caf\xe9")
+    write = root / folder / "Dockerfile"
+    write.parent.mkdir()
+    write.write_text("FROM python:3.11-slim\nMAINTAINER x\n")
+    for output_format in ("sarif", "json", "full", "concise", "github"):
+        write.write_text("FROM python:3.11-slim\nMAINTAINER x\n")
+        run = cli("--fix", "--select", "DF026,DF002", "--output-format", output_format,
+                  "-o", "report.out", cwd=root)  # fmt: skip
+        assert run.code == 1, (output_format, run.err)
+        report = (root / "report.out").read_text(encoding="utf-8")
+        if output_format == "json":
+            assert json.loads(report)["findings"][0]["path"] == "caf\\xe9/Dockerfile"
+        elif output_format == "sarif":
+            assert '"uri": "caf%5Cxe9/Dockerfile"' in report
+        else:
+            assert "caf\\xe9/Dockerfile" in report, (output_format, report)
+        assert "LABEL" in write.read_text()
+
+
+def test_10_a_report_that_cannot_be_made_writes_no_fix(make_project, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import auditor.report
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the renderer fell over")
+
+    monkeypatch.setattr(auditor.report, "render", broken)
+    text = "FROM python:3.11-slim\nMAINTAINER x\n"
+    root = make_project({"Dockerfile": text})
+    run = cli("--fix", "--select", "DF026", cwd=root)
+    assert run.code == 3 and "the renderer fell over" in run.err
+    assert (root / "Dockerfile").read_text() == text
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_14_a_report_that_cannot_be_written_is_one_line_and_exit_2(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": PYTHON_APP})
+    run = cli("-o", "/dev/full", cwd=root)
+    assert run.code == 2
+    assert run.err == "mami-audit: error: cannot write /dev/full: No space left on device\n"
+
+
+# -- also from issue 15: a PATH that cannot be read, a fix that cannot be written, sub-roots ---
+
+
+class FixesReadOnlyFile(Rule):
+    """Test rule: a lower-case `from`; safe fix to upper case (as the engine tests' TS001)."""
+
+    code = "TS104"
+    name = "upper-from"
+    summary = "from in lower case"
+    fixable = True
+
+    def check(self, context: Context) -> Iterator[Finding]:
+        for document in context.project.documents("dockerfile"):
+            for number, line in enumerate(document.lines, 1):
+                if line.startswith("from "):
+                    span = Span(number, 1, number, 5)
+                    fix = Fix.safe("Write FROM", Edit.replace(document.path, span, "FROM"))
+                    yield self.finding(document, span, "write FROM in upper case", fix)
+
+
+def test_a_fix_that_cannot_be_written_still_reports_what_is_left(make_project, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import auditor.fixer
+
+    root = make_project({"a/Dockerfile": "from python:3.11\n", "b/Dockerfile": "from python:3.11\n"})
+    real_write = auditor.fixer._write_one
+
+    def failing(root_, path, data, expected):  # type: ignore[no-untyped-def]
+        if path == "a/Dockerfile":
+            raise PermissionError(13, "Permission denied")
+        return real_write(root_, path, data, expected)
+
+    monkeypatch.setattr(auditor.fixer, "_write_one", failing)
+    with registered(FixesReadOnlyFile):
+        run = cli("--fix", "--select", "TS104", "--output-format", "json", cwd=root)
+    assert run.err == "mami-audit: error: a/Dockerfile: not written: Permission denied\n"
+    assert run.code == 2
+    report = json.loads(run.out)
+    assert [finding["path"] for finding in report["findings"]] == ["a/Dockerfile"]
+    assert report["summary"]["fixed"] == 1  # b/Dockerfile's
+    assert (root / "b/Dockerfile").read_text() == "FROM python:3.11\n"
+
+
+def test_paths_are_shown_from_the_current_folder_when_a_subfolder_is_its_own_root(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"services/api/pyproject.toml": "", "services/api/Dockerfile": PYTHON_APP.replace("ENV PYTHONUNBUFFERED=1\n", "")})
+    for output_format, needle in (
+        ("github", "file=services/api/Dockerfile,"),
+        ("concise", "services/api/Dockerfile:1:1: DF009"),
+        ("json", '"path": "services/api/Dockerfile"'),
+        ("sarif", '"uri": "services/api/Dockerfile"'),
+    ):
+        run = cli("--select", "DF009", "--output-format", output_format, "services/api", cwd=root)
+        assert needle in run.out, (output_format, run.out)
+    inside = cli("--select", "DF009", "--output-format", "concise", cwd=root / "services/api")
+    assert inside.out.startswith("Dockerfile:1:1: DF009")
+
+
+def test_the_run_says_when_a_fix_was_stopped_for_coming_back(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"Dockerfile": "FROM python:3.11\n"})
+
+    class ComesBack(Rule):
+        """Test rule: always one more comment line at the top."""
+
+        code = "TS105"
+        name = "comes-back"
+        summary = "never settles"
+        fixable = True
+
+        def check(self, context: Context) -> Iterator[Finding]:
+            for document in context.project.documents("dockerfile"):
+                fix = Fix.safe("Add a line", Edit.insert(document.path, 1, 1, "# again\n"))
+                yield self.finding(document, Span.point(1), "once more", fix)
+
+    with registered(ComesBack):
+        run = cli("--fix", "--select", "TS105", cwd=root)
+    assert (root / "Dockerfile").read_text() == "# again\nFROM python:3.11\n"
+    assert "mami-audit: warning: fix stopped: Dockerfile: TS105: its fix (Add a line) re-appeared" in run.err
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("setpriv") is None,
+    reason="needs root and setpriv to run as nobody",
+)
+def test_an_unreadable_path_named_on_the_command_line_is_an_au001_finding(run_subprocess) -> None:  # type: ignore[no-untyped-def]
+    import pwd
+    import tempfile
+
+    nobody = pwd.getpwnam("nobody").pw_uid
+    with tempfile.TemporaryDirectory(prefix="mami-audit-perm-") as folder:
+        root = Path(folder)
+        (root / "mami-audit.toml").write_text("")
+        (root / "Dockerfile").write_text("FROM python:3.11\n")
+        os.chmod(root, 0o755)
+        os.chmod(root / "mami-audit.toml", 0o644)
+        os.chmod(root / "Dockerfile", 0o000)
+        done = run_subprocess(
+            "--select", "AU001", "--output-format", "concise", "Dockerfile", cwd=root, user=str(nobody)
+        )
+    assert done.stdout.startswith(
+        "Dockerfile:1:1: AU001 cannot parse: cannot read file: Permission denied"
+    ), done
+    assert done.returncode == 1 and "Usage:" not in done.stderr
