@@ -97,10 +97,16 @@ def resolve_targets(paths: list[Path]) -> Targets:
     """
     absolute = []
     for path in paths:
-        if not os.path.exists(path):  # follows symlinks: a broken one is no PATH either
+        try:
+            os.stat(path)  # follows symlinks: a broken one is no PATH either
+        except PermissionError:
+            raise TargetError(f"{path}: cannot be reached (permission denied)") from None
+        except OSError:
             if os.path.islink(path):
-                raise TargetError(f"{path}: a broken symlink (its target is missing or it loops)")
-            raise TargetError(f"{path}: no such file or folder")
+                raise TargetError(
+                    f"{path}: a broken symlink (its target is missing or it loops)"
+                ) from None
+            raise TargetError(f"{path}: no such file or folder") from None
         # As written, symlinks not followed: a symlinked file or folder is audited as itself,
         # inside the project that holds the link (see find_root).
         absolute.append(Path(os.path.abspath(path)))
