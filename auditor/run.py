@@ -195,6 +195,8 @@ def _result(
         fixed=fixed,
         unsafe_fixes_enabled=options.unsafe_fixes,
         failed_rules=len({failure.rule for failure in result.failures}),
+        failed_codes=frozenset(failure.rule.code for failure in result.failures),
+        rules_without_input=frozenset(result.without_input),
     )
 
 

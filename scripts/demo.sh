@@ -18,4 +18,7 @@ fi
 printf '\n==> mami-audit check --diff %s (what --fix would change; nothing is written)\n' "$example"
 .venv/bin/mami-audit check --diff "$example"
 [ $? -le 1 ] || exit 1
+printf '\n==> mami-audit report %s (readiness per spec criterion)\n' "$example"
+.venv/bin/mami-audit report "$example"
+[ $? -le 1 ] || exit 1
 printf '\nThe example is flawed on purpose: findings above are expected (exit %s).\n' "$status"
