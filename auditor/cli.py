@@ -283,7 +283,8 @@ def run_check(options: CheckOptions) -> int:
     # The report prepared before writing, unless some file was not written: then the audit
     # of the disk as it is.
     text = prepared[0] if prepared and not run.write_problems else None
-    _write_report(text if text is not None else _report_text(run.result, options), options)
+    report = text if text is not None else _report_text(run.result, options)
+    _write_output(report, options.output_file)
     if options.verbose:
         elapsed = time.perf_counter() - started
         files = run.result.files
@@ -311,7 +312,7 @@ def _show_diff(plan: "RunPlan", options: CheckOptions) -> int:
     from auditor.fixer import unified_diff
 
     outcome = plan.fix(options.unsafe_fixes, MESSAGES)
-    _write_report(unified_diff(outcome), options)
+    _write_output(unified_diff(outcome), options.output_file)
     if _report_failures(outcome.remaining.failures, options.verbose):
         return EXIT_INTERNAL
     changed = outcome.changed_paths
@@ -396,12 +397,11 @@ def _undecodable(text: str) -> bool:
     return not text.isascii() and any("\udc80" <= char <= "\udcff" for char in text)
 
 
-def _write_report(text: str, options: CheckOptions) -> None:
-    """Write the report in one piece: to stdout, or to --output-file (UTF-8).
+def _write_output(text: str, path: Path | None) -> None:
+    """Write a report in one piece: to stdout, or to --output-file (UTF-8).
 
     What the output cannot encode is escaped rather than fatal; a file that cannot be
     written (a full disk, no permission) is a one-line error, exit 2."""
-    path = options.output_file
     if path is None:
         encoding = sys.stdout.encoding or "utf-8"
         sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
@@ -508,10 +508,12 @@ def run_report(options: ReportOptions) -> int:
         verbose=options.verbose,
     )
     run = execute(plan_run(run_options, MESSAGES), run_options, MESSAGES)
-    assert run.result is not None  # only a run that writes fixes can lack a result
     readiness = assess(run.result, list(registry))
-    with _output(options.output_file) as out:
-        render(options.output_format, ReadinessReport(readiness, run.result), out)
+    import io
+
+    buffer = io.StringIO()
+    render(options.output_format, ReadinessReport(readiness, run.result), buffer)
+    _write_output(buffer.getvalue(), options.output_file)
     if _report_failures(run.failures, options.verbose):
         return EXIT_INTERNAL
     if readiness.count(Status.FAIL) and not options.exit_zero:

@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 from auditor.rule import Span
 
@@ -250,6 +250,9 @@ class Document:
 
     source: SourceFile
     parse_error: ParseError | None = field(default=None)
+    # Docker reads only "\n" and "\r\n" as line ends; Python and YAML also a lone "\r".
+    # A kind that does sets this, and its lines (and positions) split there too.
+    lone_cr_ends_lines: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
         if self.parse_error is None and self.source.error is not None:
@@ -266,6 +269,10 @@ class Document:
     @cached_property
     def lines(self) -> list[str]:
         """The lines without their line endings; `lines[0]` is line 1."""
+        if self.lone_cr_ends_lines and "\r" in self.text:
+            import re
+
+            return re.split("[\r\n]", self.text)  # one character each: offsets stay true
         return self.text.split("\n")
 
     def line_length(self, line: int) -> int:
