@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from auditor.documents.base import DEFAULT_MAX_FILE_SIZE
 from auditor.expectations import Expectations
-from auditor.rule import Severity
+from auditor.values import Severity
 
 CONFIG_FILE = "mami-audit.toml"
 PYPROJECT = "pyproject.toml"

@@ -30,7 +30,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import ClassVar, NamedTuple
 
-from auditor.rule import Span
+from auditor.values import Span
 
 DEFAULT_MAX_FILE_SIZE = 16 * 1024 * 1024  # bytes; the config's `max-file-size`
 
