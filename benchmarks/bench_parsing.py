@@ -10,7 +10,8 @@ run it; `--no-peer` skips it, `--peer-timeout` bounds it) and the ratio of the t
 
 Goals (issue 8): time linear in the input for every kind and rule, at least 2 MB/s on
 Dockerfiles, and no input of 5 MB above 10 s. Kinds without a recipe are listed as such, so a
-new document kind shows up here until it has one.
+new document kind shows up here until it has one. On a shared machine the wall-clock time
+follows the load; the CPU seconds of the audit (`cpu s`) are steadier.
 """
 
 from __future__ import annotations
@@ -59,11 +60,12 @@ def time_parse(path: str, data: bytes) -> float:
     return elapsed
 
 
-def time_audit(root: Path, config: Config) -> tuple[float, int, int]:
+def time_audit(root: Path, config: Config) -> tuple[float, float, int]:
+    """Wall-clock and CPU seconds of a whole audit, and how many rules failed."""
     selected = select_rules(config)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = audit(Project(root, config), config, selected)
-    return time.perf_counter() - started, len(result.findings), len(result.failures)
+    return time.perf_counter() - started, time.process_time() - cpu, len(result.failures)
 
 
 def time_hadolint(path: Path, timeout: float) -> float | None:
@@ -88,7 +90,7 @@ def main() -> None:
     # The size cap is for users' projects; here the point is to read the large files.
     config = Config(max_file_size=size * 4 + MEGABYTE)
     print(f"{'recipe':<22} {'kind':<13} {'MB':>6} {'parse MB/s':>11} {'audit s':>8} "
-          f"{'audit MB/s':>11} {'hadolint s':>11} {'ratio':>6}")  # fmt: skip
+          f"{'cpu s':>6} {'audit MB/s':>11} {'hadolint s':>11} {'ratio':>6}")  # fmt: skip
     worst = 0.0
     covered = set()
     for name, recipe in RECIPES.items():
@@ -106,7 +108,7 @@ def main() -> None:
             if path != "Dockerfile":  # an ignore file is read for a Dockerfile's build
                 (root / "Dockerfile").write_text("FROM python:3.11-slim\nCOPY . /app\n")
             parse_seconds = time_parse(path, data)
-            audit_seconds, findings, failures = time_audit(root, config)
+            audit_seconds, cpu_seconds, failures = time_audit(root, config)
             worst = max(worst, audit_seconds)
             peer = "-"
             ratio = "-"
@@ -118,7 +120,8 @@ def main() -> None:
         failed = f"  {failures} rules failed" if failures else ""
         print(
             f"{name:<22} {kind:<13} {megabytes:6.2f} {megabytes / parse_seconds:11.1f} "
-            f"{audit_seconds:8.2f} {megabytes / audit_seconds:11.2f} {peer:>11} {ratio:>6}"
+            f"{audit_seconds:8.2f} {cpu_seconds:6.2f} {megabytes / audit_seconds:11.2f} "
+            f"{peer:>11} {ratio:>6}"
             f"{failed}",
             flush=True,
         )
