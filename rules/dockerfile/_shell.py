@@ -17,6 +17,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
+from weakref import WeakKeyDictionary
 
 from auditor.documents.dockerfile import Dockerfile, Instruction, split_words
 from auditor.lazy_pattern import LazyPattern
@@ -284,12 +285,8 @@ def command_matches(
     """Each place `regex` matches a command in the instruction's lines (heredoc bodies
     included), comments left out."""
     begin = document.offset(instruction.line, instruction.column)
-    code = shell_code(document, instruction)
-    escape = re.escape(document.escape)
-    starts = _CommandStarts(code, escape)
-    # Every terminator found once: searching from each match would rescan a long command.
-    terminator = re.compile(rf"&&|\|\||;|\||(?<!{escape})[ \t]*\n")
-    stops = [found.start() for found in terminator.finditer(code)]
+    view = _view(document, instruction)
+    code, starts, stops = view.code, view.starts, view.stops
     for match in re.compile(regex).finditer(code):
         if not starts.starts_a_command(match.start()):
             continue  # inside an argument or a quoted string: `echo "pip install"`
@@ -301,6 +298,29 @@ def command_matches(
             begin + segment_end,
             code[match.start() : segment_end],
         )
+
+
+class _ShellView(NamedTuple):
+    code: str  # shell_code()
+    starts: _CommandStarts
+    stops: list[int]  # where each command ends: every terminator, found once
+
+
+# Per instruction (compared by identity; a new parse makes new ones): a dozen rules search
+# the same RUN, and each would otherwise blank its comments and find its operators again.
+_VIEWS: WeakKeyDictionary[Instruction, _ShellView] = WeakKeyDictionary()
+
+
+def _view(document: Dockerfile, instruction: Instruction) -> _ShellView:
+    view = _VIEWS.get(instruction)
+    if view is None:
+        code = shell_code(document, instruction)
+        escape = re.escape(document.escape)
+        terminator = re.compile(rf"&&|\|\||;|\||(?<!{escape})[ \t]*\n")
+        stops = [found.start() for found in terminator.finditer(code)]
+        view = _ShellView(code, _CommandStarts(code, escape), stops)
+        _VIEWS[instruction] = view
+    return view
 
 
 def shell_code(document: Dockerfile, instruction: Instruction) -> str:
