@@ -35,9 +35,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from auditor.config import Config
-from auditor.tempfiles import is_temp_file
 from auditor.documents import KIND_MODULES, kind_module
 from auditor.documents.base import Document, SourceFile
+from auditor.tempfiles import is_temp_file
 
 if TYPE_CHECKING:
     import pathspec

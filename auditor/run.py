@@ -161,7 +161,6 @@ def execute(
     """
     from auditor.engine import audit
     from auditor.project import Project
-    from auditor.rule import Finding
 
     fixed: list[Finding] = []
     problems: list[str] = []

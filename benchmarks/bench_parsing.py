@@ -27,13 +27,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import rules  # noqa: E402
-from auditor.config import Config  # noqa: E402
-from auditor.documents import KIND_MODULES, kind_module  # noqa: E402
-from auditor.documents.base import SourceFile  # noqa: E402
-from auditor.engine import audit, select_rules  # noqa: E402
-from auditor.project import Project  # noqa: E402
-from hostile_inputs import RECIPES  # noqa: E402
+from hostile_inputs import RECIPES
+
+import rules
+from auditor.config import Config
+from auditor.documents import KIND_MODULES, kind_module
+from auditor.documents.base import SourceFile
+from auditor.engine import audit, select_rules
+from auditor.project import Project
 
 MEGABYTE = 1_000_000
 
@@ -72,7 +73,9 @@ def time_hadolint(path: Path, timeout: float) -> float | None:
     binary = shutil.which("hadolint") or str(Path(sys.executable).parent / "hadolint")
     started = time.perf_counter()
     try:
-        subprocess.run([binary, "--no-fail", str(path)], capture_output=True, timeout=timeout)
+        subprocess.run(
+            [binary, "--no-fail", str(path)], capture_output=True, timeout=timeout, check=False
+        )
     except subprocess.TimeoutExpired:
         return None
     return time.perf_counter() - started

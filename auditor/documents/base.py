@@ -101,9 +101,7 @@ class SourceFile(NamedTuple):
         return cls(path, absolute, text, newline, bom, crlf=crlf, fingerprint=fingerprint)
 
     @classmethod
-    def read(
-        cls, path: str, absolute: Path, max_size: int = DEFAULT_MAX_FILE_SIZE
-    ) -> SourceFile:
+    def read(cls, path: str, absolute: Path, max_size: int = DEFAULT_MAX_FILE_SIZE) -> SourceFile:
         """Read a regular file of at most `max_size` bytes; anything else is a parse error."""
         try:
             data, info = read_regular_file(absolute, max_size)

@@ -112,7 +112,9 @@ class Glob:
         self._tokens = []
         # A run of more than three `*` means no more than `**` or `***` (by its parity):
         # shortened first, so that a line of a million `*` costs no loop per character.
-        pattern = _STAR_RUN_RE.sub(lambda run: "***" if len(run.group()) % 2 else "**", self.pattern)
+        pattern = _STAR_RUN_RE.sub(
+            lambda run: "***" if len(run.group()) % 2 else "**", self.pattern
+        )
         index, length = 0, len(pattern)
         while index < length:
             char = pattern[index]
@@ -227,10 +229,10 @@ class Glob:
         pending = list(states)
         while pending:
             state = pending.pop()
-            if state < len(self.tokens) and self.tokens[state][0] in (_STAR, _ANY, _FOLDERS):
-                if state + 1 not in states:
-                    states.add(state + 1)
-                    pending.append(state + 1)
+            kind = self.tokens[state][0] if state < len(self.tokens) else None
+            if kind in (_STAR, _ANY, _FOLDERS) and state + 1 not in states:
+                states.add(state + 1)
+                pending.append(state + 1)
         return states
 
 

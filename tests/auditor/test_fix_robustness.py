@@ -40,7 +40,10 @@ def parsed(data: bytes) -> dockerfile.Dockerfile:
 def hadolint_parses(path: Path) -> bool:
     binary = shutil.which("hadolint") or str(Path(sys.executable).parent / "hadolint")
     done = subprocess.run(
-        [binary, "--no-fail", "--format", "json", str(path)], capture_output=True, text=True
+        [binary, "--no-fail", "--format", "json", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return "DL1000" not in done.stdout and done.returncode == 0
 
@@ -58,7 +61,9 @@ def fix_twice(cli, root: Path, *options: str) -> bytes:  # type: ignore[no-untyp
 
 
 def test_01_lines_inserted_after_a_continuation_at_eof_stay_instructions(make_project, cli) -> None:  # type: ignore[no-untyped-def]
-    text = "FROM python:3.11-slim\nENV PYTHONUNBUFFERED=1\nRUN pip install --no-cache-dir fastapi \\\n"
+    text = (
+        "FROM python:3.11-slim\nENV PYTHONUNBUFFERED=1\nRUN pip install --no-cache-dir fastapi \\\n"
+    )
     root = make_project({"Dockerfile": text})
     fixed = fix_twice(cli, root, "--unsafe-fixes")
     document = parsed(fixed)
@@ -114,7 +119,7 @@ def test_03_lines_no_edit_touched_keep_their_own_line_ends(make_project, cli) ->
 
 
 def test_03_inserted_lines_take_the_line_end_of_their_neighbours(make_project, cli) -> None:  # type: ignore[no-untyped-def]
-    text = b"FROM python:3.11-slim\nRUN pip install --no-cache-dir fastapi\r\nCMD [\"python\",\"app.py\"]\r\n"
+    text = b'FROM python:3.11-slim\nRUN pip install --no-cache-dir fastapi\r\nCMD ["python","app.py"]\r\n'
     root = make_project({"Dockerfile": text})
     cli("--fix", "--select", "DF009", cwd=root)
     # Inserted before line 2, the new line ends as line 2 does; line 1 keeps its "\n".
@@ -126,7 +131,9 @@ def test_03_inserted_lines_take_the_line_end_of_their_neighbours(make_project, c
 # -- 4. the backtick escape ---------------------------------------------------------------------
 
 
-def test_04_the_authors_label_keeps_the_maintainer_text_under_a_backtick_escape(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+def test_04_the_authors_label_keeps_the_maintainer_text_under_a_backtick_escape(
+    make_project, cli
+) -> None:  # type: ignore[no-untyped-def]
     text = '# escape=`\nFROM python:3.11-slim\nMAINTAINER Some "Guy" \\ $HOME\n'
     root = make_project({"Dockerfile": text})
     fixed = fix_twice(cli, root, "--select", "DF026")
@@ -137,7 +144,9 @@ def test_04_the_authors_label_keeps_the_maintainer_text_under_a_backtick_escape(
 # -- 5. a heredoc closing at the end of the file --------------------------------------------------
 
 
-def test_05_lines_appended_after_a_heredoc_at_eof_still_parse_in_hadolint(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+def test_05_lines_appended_after_a_heredoc_at_eof_still_parse_in_hadolint(
+    make_project, cli
+) -> None:  # type: ignore[no-untyped-def]
     root = make_project({"Dockerfile": "FROM python:3.11-slim\nRUN <<EOF\necho hi\nEOF"})
     assert hadolint_parses(root / "Dockerfile")
     fixed = fix_twice(cli, root, "--unsafe-fixes")
@@ -148,10 +157,14 @@ def test_05_lines_appended_after_a_heredoc_at_eof_still_parse_in_hadolint(make_p
 # -- 6. fixes that never settle -------------------------------------------------------------------
 
 
-def test_06_a_folder_with_a_trailing_slash_is_normalised_and_fixes_settle(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+def test_06_a_folder_with_a_trailing_slash_is_normalised_and_fixes_settle(
+    make_project, cli
+) -> None:  # type: ignore[no-untyped-def]
     root = make_project({"Dockerfile": PYTHON_APP})
     (root / "mami-audit.toml").write_text('[expect]\ndata-dir = "/app/data/"\n')
-    assert Config.from_mapping({"expect": {"data-dir": "/app//data/"}}).expect.data_dir == "/app/data"
+    assert (
+        Config.from_mapping({"expect": {"data-dir": "/app//data/"}}).expect.data_dir == "/app/data"
+    )
     run = cli("--fix", "--unsafe-fixes", cwd=root)
     fixed = fix_twice(cli, root, "--unsafe-fixes")
     assert fixed.count(b"mkdir") == 1 and b"/app/data " in fixed
@@ -188,7 +201,9 @@ def test_06_a_fix_that_changes_each_pass_is_still_bounded(make_project) -> None:
 # -- 7. a symlinked folder named as PATH ---------------------------------------------------------
 
 
-def test_07_a_symlinked_folder_pointing_outside_keeps_the_project_root_and_config(make_project, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_07_a_symlinked_folder_pointing_outside_keeps_the_project_root_and_config(
+    make_project, cli, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     root = make_project({"mami-audit.toml": 'select = ["DF026"]\n'})
     outside = tmp_path / "outside" / "sub"
     outside.mkdir(parents=True)
@@ -231,7 +246,9 @@ def test_08_a_same_size_rewrite_within_one_clock_tick_is_noticed(make_project) -
 
 
 def test_08_a_safe_fix_does_not_revert_what_an_unsafe_run_wrote_meanwhile(make_project) -> None:  # type: ignore[no-untyped-def]
-    root = make_project({"Dockerfile": PYTHON_APP.replace("ENV PYTHONUNBUFFERED=1\n", "MAINTAINER x\n")})
+    root = make_project(
+        {"Dockerfile": PYTHON_APP.replace("ENV PYTHONUNBUFFERED=1\n", "MAINTAINER x\n")}
+    )
     selected = [registry.get("DF001"), registry.get("DF026")]
     unsafe = plan_fixes(root, Config(), selected, unsafe=True)
     safe = plan_fixes(root, Config(), selected)  # started while the unsafe run is running
@@ -270,7 +287,9 @@ def test_08_a_file_a_fix_creates_is_not_clobbered_if_it_appeared_meanwhile(make_
 # -- 11. temp files of a killed run -----------------------------------------------------------------
 
 
-def test_11_a_killed_runs_temp_file_is_never_audited_and_the_next_fix_removes_it(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+def test_11_a_killed_runs_temp_file_is_never_audited_and_the_next_fix_removes_it(
+    make_project, cli
+) -> None:  # type: ignore[no-untyped-def]
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()  # its pid is free now: a run that was killed
     stale = f".Dockerfile.mami-audit-{dead.pid}.tmp"
@@ -300,12 +319,16 @@ def test_12_a_fifo_named_dockerfile_is_reported_not_read(make_project, run_subpr
     root = make_project({"app/Dockerfile": PYTHON_APP}, git=git)
     os.mkfifo(root / "Dockerfile")
     os.mkfifo(root / ".dockerignore")
-    done = run_subprocess("--output-format", "concise", "--select", "AU001", ".", "Dockerfile", cwd=root)
+    done = run_subprocess(
+        "--output-format", "concise", "--select", "AU001", ".", "Dockerfile", cwd=root
+    )
     assert "Dockerfile:1:1: AU001 cannot parse: not read: a FIFO, not a regular file" in done.stdout
     assert done.returncode == 1
 
 
-def test_12_a_dockerfile_linked_to_dev_zero_is_reported_not_read(make_project, run_subprocess) -> None:  # type: ignore[no-untyped-def]
+def test_12_a_dockerfile_linked_to_dev_zero_is_reported_not_read(
+    make_project, run_subprocess
+) -> None:  # type: ignore[no-untyped-def]
     root = make_project({})
     (root / "Dockerfile").symlink_to("/dev/zero")
     done = run_subprocess("--output-format", "concise", "--select", "AU001", cwd=root)
@@ -335,7 +358,10 @@ def test_14_a_config_that_is_not_a_regular_file_says_so(make_project, cli) -> No
     root = make_project({"Dockerfile": PYTHON_APP})
     run = cli("--config", "/dev/zero", cwd=root)
     assert run.code == 2
-    assert run.err == "mami-audit: error: /dev/zero: not read: a character device, not a regular file\n"
+    assert (
+        run.err
+        == "mami-audit: error: /dev/zero: not read: a character device, not a regular file\n"
+    )
 
 
 # -- 9, 10, 14. the report's own output --------------------------------------------------------
@@ -354,7 +380,9 @@ def test_09_the_report_never_overwrites_an_audited_file(make_project, cli, targe
     assert cli("-o", "report.txt", cwd=root).code == 1  # to audit: overwriting it is fine
 
 
-def test_10_a_file_name_that_is_not_utf8_is_escaped_and_the_report_made_before_writing(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+def test_10_a_file_name_that_is_not_utf8_is_escaped_and_the_report_made_before_writing(
+    make_project, cli
+) -> None:  # type: ignore[no-untyped-def]
     root = make_project({})
     folder = os.fsdecode(b"caf\xe9")
     write = root / folder / "Dockerfile"
@@ -417,10 +445,14 @@ class FixesReadOnlyFile(Rule):
                     yield self.finding(document, span, "write FROM in upper case", fix)
 
 
-def test_a_fix_that_cannot_be_written_still_reports_what_is_left(make_project, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_fix_that_cannot_be_written_still_reports_what_is_left(
+    make_project, cli, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     import auditor.fixer
 
-    root = make_project({"a/Dockerfile": "from python:3.11\n", "b/Dockerfile": "from python:3.11\n"})
+    root = make_project(
+        {"a/Dockerfile": "from python:3.11\n", "b/Dockerfile": "from python:3.11\n"}
+    )
     real_write = auditor.fixer._write_one
 
     def failing(root_, path, data, expected):  # type: ignore[no-untyped-def]
@@ -439,8 +471,15 @@ def test_a_fix_that_cannot_be_written_still_reports_what_is_left(make_project, c
     assert (root / "b/Dockerfile").read_text() == "FROM python:3.11\n"
 
 
-def test_paths_are_shown_from_the_current_folder_when_a_subfolder_is_its_own_root(make_project, cli) -> None:  # type: ignore[no-untyped-def]
-    root = make_project({"services/api/pyproject.toml": "", "services/api/Dockerfile": PYTHON_APP.replace("ENV PYTHONUNBUFFERED=1\n", "")})
+def test_paths_are_shown_from_the_current_folder_when_a_subfolder_is_its_own_root(
+    make_project, cli
+) -> None:  # type: ignore[no-untyped-def]
+    root = make_project(
+        {
+            "services/api/pyproject.toml": "",
+            "services/api/Dockerfile": PYTHON_APP.replace("ENV PYTHONUNBUFFERED=1\n", ""),
+        }
+    )
     for output_format, needle in (
         ("github", "file=services/api/Dockerfile,"),
         ("concise", "services/api/Dockerfile:1:1: DF009"),
@@ -472,7 +511,10 @@ def test_the_run_says_when_a_fix_was_stopped_for_coming_back(make_project, cli) 
     with registered(ComesBack):
         run = cli("--fix", "--select", "TS105", cwd=root)
     assert (root / "Dockerfile").read_text() == "# again\nFROM python:3.11\n"
-    assert "mami-audit: warning: fix stopped: Dockerfile: TS105: its fix (Add a line) re-appeared" in run.err
+    assert (
+        "mami-audit: warning: fix stopped: Dockerfile: TS105: its fix (Add a line) re-appeared"
+        in run.err
+    )
 
 
 @pytest.mark.skipif(
@@ -492,7 +534,13 @@ def test_an_unreadable_path_named_on_the_command_line_is_an_au001_finding(run_su
         os.chmod(root / "mami-audit.toml", 0o644)
         os.chmod(root / "Dockerfile", 0o000)
         done = run_subprocess(
-            "--select", "AU001", "--output-format", "concise", "Dockerfile", cwd=root, user=str(nobody)
+            "--select",
+            "AU001",
+            "--output-format",
+            "concise",
+            "Dockerfile",
+            cwd=root,
+            user=str(nobody),
         )
     assert done.stdout.startswith(
         "Dockerfile:1:1: AU001 cannot parse: cannot read file: Permission denied"
