@@ -324,7 +324,8 @@ def _healthcheck_text(context: Context, document: Dockerfile, stage: Stage) -> s
     return (
         f"{document.written_keyword('HEALTHCHECK')} --interval={expect.healthcheck_interval} "
         "--timeout=5s "
-        f"--start-period=30s --retries={expect.healthcheck_retries} \\\n    {probe}\n"
+        f"--start-period=30s --retries={expect.healthcheck_retries} {document.escape}\n"
+        f"    {probe}\n"  # continued with the file's escape character (`# escape=` may change it)
     )
 
 

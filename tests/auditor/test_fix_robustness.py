@@ -141,6 +141,16 @@ def test_04_the_authors_label_keeps_the_maintainer_text_under_a_backtick_escape(
     assert label.key_values() == [("org.opencontainers.image.authors", 'Some "Guy" \\ $HOME')]
 
 
+def test_04_an_added_healthcheck_continues_with_the_files_escape_character(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    text = '# escape=`\r\nFROM python:3.11-slim\r\nCMD ["uvicorn", "app.main:app"]\r\n'
+    root = make_project({"Dockerfile": text})
+    run = cli("--fix", "--unsafe-fixes", "--select", "DF002", cwd=root)
+    assert "fix not applied" not in run.err
+    fixed = (root / "Dockerfile").read_bytes()
+    assert parsed(fixed).of_keyword("HEALTHCHECK")[0].healthcheck().exec_form  # type: ignore[union-attr]
+    assert b"--retries=3 `\r\n    CMD" in fixed
+
+
 # -- 5. a heredoc closing at the end of the file --------------------------------------------------
 
 
