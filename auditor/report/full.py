@@ -41,6 +41,11 @@ from auditor.rule import Applicability, Finding, Severity
 
 TAB_WIDTH = 4
 MAX_SPAN_LINES = 6  # longer spans show their first and last lines around an ellipsis
+# A longer source line is shown as a window of this many characters around the span, so a
+# report on a megabyte-long RUN line costs (and prints) the same per finding as on a short one.
+MAX_SHOWN_CHARACTERS = 1000
+CONTEXT_CHARACTERS = 200  # shown before the span when the line is clipped
+CLIPPED = "..."
 SEVERITY_STYLES = {
     Severity.ERROR: "bold red",
     Severity.WARNING: "bold yellow",
@@ -96,6 +101,28 @@ def display_line(line: str) -> tuple[str, list[int]]:
     return "".join(pieces), cells
 
 
+def shown_window(length: int, start: int) -> tuple[int, int]:
+    """The character range of a line to show for a span starting at index `start`: the
+    whole line when it is short enough, else a window of MAX_SHOWN_CHARACTERS that begins
+    a little before the span."""
+    if length <= MAX_SHOWN_CHARACTERS:
+        return 0, length
+    first = max(0, min(start - CONTEXT_CHARACTERS, length - MAX_SHOWN_CHARACTERS))
+    return first, first + MAX_SHOWN_CHARACTERS
+
+
+def clipped_display_line(line: str, first: int, stop: int) -> tuple[str, list[int]]:
+    """`display_line` of line[first:stop], with CLIPPED marking each side that was cut;
+    the cells are those of the characters first..stop (index 0 is `first`'s)."""
+    text, cells = display_line(line[first:stop])
+    if first > 0:
+        text = CLIPPED + text
+        cells = [cell + len(CLIPPED) for cell in cells]
+    if stop < len(line):
+        text += CLIPPED
+    return text, cells
+
+
 def shown_line_numbers(first: int, last: int) -> list[int | None]:
     """Line numbers to show for a span; None stands for the elided middle."""
     if last - first + 1 <= MAX_SPAN_LINES:
@@ -113,11 +140,14 @@ def snippet(finding: Finding, lines: list[str], width: int) -> Iterator[Text]:
     marker_style = SEVERITY_STYLES[Severity(finding.severity)].replace("bold ", "")
     yield Text.assemble(bar)
     if span.line == last:
-        text, cells = display_line(lines[span.line - 1])
-        start = min(max(span.column - 1, 0), len(lines[span.line - 1]))
-        end = min(max(span.end_column - 1, start), len(lines[span.line - 1]))
+        line = lines[span.line - 1]
+        start = min(max(span.column - 1, 0), len(line))
+        end = min(max(span.end_column - 1, start), len(line))
         if span.end_line > span.line:  # the span runs past the end of the file
-            end = len(lines[span.line - 1])
+            end = len(line)
+        first, stop = shown_window(len(line), start)
+        text, cells = clipped_display_line(line, first, stop)
+        start, end = start - first, min(end, stop) - first
         carets = "^" * max(cells[end] - cells[start], 1)
         yield Text.assemble((f"{span.line:>{width}} | ", GUTTER_STYLE), text)
         yield Text.assemble(bar, " " + " " * cells[start], (carets, marker_style))
@@ -126,7 +156,8 @@ def snippet(finding: Finding, lines: list[str], width: int) -> Iterator[Text]:
             if number is None:
                 yield Text.assemble((f"{'...':>{width}} ", GUTTER_STYLE), (">", marker_style))
                 continue
-            text, _ = display_line(lines[number - 1])
+            line = lines[number - 1]
+            text, _ = clipped_display_line(line, *shown_window(len(line), 0))
             # ">" in the gutter marks each line of a multi-line span.
             yield Text.assemble(
                 (f"{number:>{width}} ", GUTTER_STYLE), (">", marker_style), " " + text

@@ -223,3 +223,27 @@ def test_is_unsafe_matches_the_pattern_on_every_bmp_character() -> None:
             continue
         character = chr(code)
         assert is_unsafe(character) == bool(UNSAFE_CHARACTERS.match(character)), hex(code)
+
+
+def test_a_very_long_line_is_shown_as_a_window_around_the_span(
+    tmp_path: Path, render_text
+) -> None:
+    # Each finding on a megabyte-long line must not print (nor scan) the whole line: the
+    # report of many findings on one long RUN would grow with findings x line length.
+    words = [f"w{n:06d}" for n in range(20_000)]
+    long_line = "RUN echo " + " ".join(words)
+    (tmp_path / "Dockerfile").write_text(f"FROM python:3.12\n{long_line}\n", encoding="utf-8")
+    column = long_line.index("w012345") + 1
+    middle = Finding(
+        "TR009", "mid", "m", "Dockerfile", Span(2, column, 2, column + 7), Severity.ERROR
+    )
+    start = Finding("TR009", "start", "m", "Dockerfile", Span(2, 1, 2, 4), Severity.ERROR)
+    lines = render_text("full", RunResult(tmp_path, [start, middle], [], 1)).splitlines()
+    shown = [line for line in lines if line.startswith(" 2 | ")]
+    assert len(shown) == 2
+    assert all(len(line) < 1100 for line in shown)
+    assert shown[0].startswith(" 2 | RUN echo w000000 ") and shown[0].endswith("...")
+    assert shown[1].startswith(" 2 | ...") and shown[1].endswith("...")
+    assert caret_columns(lines, shown[0]) == (1, 3)
+    first, last = caret_columns(lines, shown[1])
+    assert shown[1][4 + first : 4 + last + 1] == "w012345"
