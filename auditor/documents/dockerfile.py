@@ -72,15 +72,21 @@ _NOT_DOCKERFILE_SUFFIXES = frozenset(
         "dockerignore",
     }
 )  # fmt: skip
+# Copies editors, merge tools and people leave next to the real file (`Dockerfile.bak`,
+# `Dockerfile.orig`, `Dockerfile~`): not built, so neither audited nor fixed.
+_BACKUP_SUFFIXES = frozenset({"bak", "backup", "orig", "old", "rej", "save", "swp", "swo", "tmp"})
 
 
 def matches(relative_path: str) -> bool:
     """Dockerfile, Dockerfile.<x>, <x>.Dockerfile and Containerfile(.<x>), anywhere, in any
     letter case: the docker CLI falls back to `dockerfile`, and `api.dockerfile` is common.
-    Not `Dockerfile.<x>` when <x> is a source, data or documentation suffix (.py, .md, ...)."""
+    Not `Dockerfile.<x>` when <x> is a source, data or documentation suffix (.py, .md, ...)
+    or a backup's (.bak, .orig, .old, a trailing `~`, ...)."""
     name = basename(relative_path).lower()
     suffix = name.rpartition(".")[2]
-    if suffix in _NOT_DOCKERFILE_SUFFIXES and suffix != name:
+    if suffix != name and (suffix in _NOT_DOCKERFILE_SUFFIXES or suffix in _BACKUP_SUFFIXES):
+        return False
+    if name.endswith("~"):
         return False
     return (
         name in ("dockerfile", "containerfile")

@@ -41,6 +41,15 @@ def test_dockerfile_names_in_any_case(path: str) -> None:
         "my-dockerfile",
         "dockerfiles/README",
         "x.py",
+        # backup copies: not built, so neither audited nor fixed
+        "Dockerfile.bak",
+        "Dockerfile.orig",
+        "Dockerfile~",
+        "docker/api.Dockerfile~",
+        "Dockerfile.old",
+        "Containerfile.backup",
+        "api.dockerfile.bak",
+        ".Dockerfile.swp",
     ],
 )
 def test_names_that_are_not_dockerfiles(path: str) -> None:
