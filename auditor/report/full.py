@@ -87,6 +87,8 @@ def hide_passwords(text: str) -> str:
 def display_line(line: str) -> tuple[str, list[int]]:
     """The line as printed (tabs expanded, control characters escaped) and, for each
     character index 0..len(line), the terminal cell where that character starts."""
+    if line.isascii() and line.isprintable():  # no tab, no control: one cell per character
+        return line, list(range(len(line) + 1))
     pieces: list[str] = []
     cells = [0]
     for character in line:
