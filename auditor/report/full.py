@@ -113,16 +113,17 @@ def shown_window(length: int, start: int) -> tuple[int, int]:
     return first, first + MAX_SHOWN_CHARACTERS
 
 
-def clipped_display_line(line: str, first: int, stop: int) -> tuple[str, list[int]]:
-    """`display_line` of line[first:stop], with CLIPPED marking each side that was cut;
-    the cells are those of the characters first..stop (index 0 is `first`'s)."""
+def clipped_display_line(line: str, first: int, stop: int) -> tuple[str, list[int], int]:
+    """`display_line` of line[first:stop], with CLIPPED marking each side that was cut, and
+    the cells the leading CLIPPED takes (the cells count from `first`'s character)."""
     text, cells = display_line(line[first:stop])
+    lead = 0
     if first > 0:
         text = CLIPPED + text
-        cells = [cell + len(CLIPPED) for cell in cells]
+        lead = len(CLIPPED)
     if stop < len(line):
         text += CLIPPED
-    return text, cells
+    return text, cells, lead
 
 
 def shown_line_numbers(first: int, last: int) -> list[int | None]:
@@ -148,18 +149,18 @@ def snippet(finding: Finding, lines: list[str], width: int) -> Iterator[Text]:
         if span.end_line > span.line:  # the span runs past the end of the file
             end = len(line)
         first, stop = shown_window(len(line), start)
-        text, cells = clipped_display_line(line, first, stop)
+        text, cells, lead = clipped_display_line(line, first, stop)
         start, end = start - first, min(end, stop) - first
         carets = "^" * max(cells[end] - cells[start], 1)
         yield Text.assemble((f"{span.line:>{width}} | ", GUTTER_STYLE), text)
-        yield Text.assemble(bar, " " + " " * cells[start], (carets, marker_style))
+        yield Text.assemble(bar, " " + " " * (lead + cells[start]), (carets, marker_style))
     else:
         for number in shown_line_numbers(span.line, last):
             if number is None:
                 yield Text.assemble((f"{'...':>{width}} ", GUTTER_STYLE), (">", marker_style))
                 continue
             line = lines[number - 1]
-            text, _ = clipped_display_line(line, *shown_window(len(line), 0))
+            text, _, _ = clipped_display_line(line, *shown_window(len(line), 0))
             # ">" in the gutter marks each line of a multi-line span.
             yield Text.assemble(
                 (f"{number:>{width}} ", GUTTER_STYLE), (">", marker_style), " " + text
