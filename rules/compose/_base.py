@@ -147,3 +147,97 @@ def seconds(duration: str) -> float | None:
 
 def value_text(node: Node | None) -> str:
     return "" if node is None or node.value is None else str(node.value)
+
+
+# --- scalar edits ---------------------------------------------------------------------------
+
+_KEY_ALONE = LazyPattern(r"\s*[^\s#][^#]*:\s*(#.*)?")
+_BLOCK_STARTS = ("|", ">", "&", "*", "[", "{", "!", "%", "@", "`")
+
+
+def scalar_span(lines: list[str], line: int, column: int) -> Span | None:
+    """The text of the one-line scalar that starts at (line, column), inside its quotes; None
+    when it is not a simple one (a block scalar, a flow collection, an anchor or alias, a
+    quoted text with escapes, a plain text that continues on the next line)."""
+    if not 0 < line <= len(lines):
+        return None
+    text = lines[line - 1]
+    start = column - 1
+    if start >= len(text) or text[start].isspace():
+        return None
+    quote = text[start]
+    if quote in "\"'":
+        end = text.find(quote, start + 1)
+        if end < 0 or "\\" in text[start + 1 : end] or text[end + 1 : end + 2] == quote:
+            return None
+        return Span(line, start + 2, line, end + 1)
+    if text.startswith(_BLOCK_STARTS, start):
+        return None
+    rest = text[start:]
+    comment = rest.find(" #")
+    value = (rest if comment < 0 else rest[:comment]).rstrip()
+    if not value or _continues(lines, line):
+        return None
+    return Span(line, column, line, column + len(value))
+
+
+def _continues(lines: list[str], line: int) -> bool:
+    """Does a plain scalar on `line` go on over the next line (a more indented line that is
+    neither a key nor an item)?"""
+    own = len(_indent(lines[line - 1]))
+    for text in lines[line:]:
+        if not text.strip() or text.lstrip().startswith("#"):
+            continue
+        if len(_indent(text)) <= own:
+            return False
+        stripped = text.strip()
+        return not (stripped.startswith("- ") or ": " in stripped or stripped.endswith(":"))
+    return False
+
+
+def value_span(context: Context, origin: Origin) -> Span | None:
+    """The scalar value of the `key: value` whose key is written at `origin`."""
+    document = context.project.text_document(origin.path)
+    if document is None or not 0 < origin.line <= len(document.lines):
+        return None
+    text = document.lines[origin.line - 1]
+    start = origin.column - 1
+    if text[start : start + 1] in ("'", '"'):
+        close = text.find(text[start], start + 1)
+        if close < 0:
+            return None
+        colon = close + 1
+    else:
+        colon = text.find(":", start)
+    if colon < 0 or text[colon : colon + 1] != ":":
+        return None
+    after = colon + 1
+    while after < len(text) and text[after] == " ":
+        after += 1
+    if after == colon + 1 or after >= len(text):
+        return None  # nothing on this line: a block, not a scalar
+    return scalar_span(document.lines, origin.line, after + 1)
+
+
+def scalar_text(context: Context, path: str, span: Span) -> str:
+    document = context.project.text_document(path)
+    assert document is not None
+    return document.lines[span.line - 1][span.column - 1 : span.end_column - 1]
+
+
+def append_to_block(context: Context, origin: Origin, item_lines: list[str]) -> Edit | None:
+    """Append lines (written at indent 0 for the block's children) at the end of the block
+    of the key written at `origin` (`environment:`, `volumes:`): a list's items or a
+    mapping's keys. None when the block has no children on lines of their own."""
+    document = context.project.text_document(origin.path)
+    if document is None or not 0 < origin.line <= len(document.lines):
+        return None
+    lines = document.lines
+    last, child = block_of(lines, origin.line)
+    if not child or "\t" in child or not _KEY_ALONE.fullmatch(lines[origin.line - 1]):
+        return None
+    step = _step(lines, origin.line, child)
+    body = "".join(child + line.replace("  ", step) + "\n" for line in item_lines)
+    if last < len(lines):
+        return Edit.insert(origin.path, last + 1, 1, body)
+    return Edit.insert(origin.path, last, len(lines[last - 1]) + 1, "\n" + body.rstrip("\n"))

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.facts.compose import Service, Stack
-from auditor.rule import Context, Finding, Fix, Severity, register
-from rules.compose._base import ComposeRule, insert_into_service, is_image, seconds, words_text
+from auditor.facts.compose import Node, Service, Stack
+from auditor.rule import Context, Edit, Finding, Fix, Severity, Span, register
+from rules.compose._base import (
+    ComposeRule,
+    insert_into_service,
+    is_image,
+    seconds,
+    value_span,
+    words_text,
+)
 from rules.compose.seams import image_has_program
 
 
@@ -240,6 +247,9 @@ class HealthcheckTiming(ComposeRule):
     `retries` (`healthcheck-retries`, 3, R4.2). An unset value is Docker's default (30s, 3),
     which meets the spec.
 
+    The fix (unsafe: it changes how soon the container is marked unhealthy, which services
+    waiting for it and autoheal act on) writes the expected value in place of the one set.
+
     ## Why is this bad?
     A longer interval or more retries leave a dead API marked healthy for minutes; a shorter
     one or fewer retries restart it on a single slow answer.
@@ -260,12 +270,17 @@ class HealthcheckTiming(ComposeRule):
     name = "healthcheck-timing"
     summary = "The API's health check interval or retries differ from R4.1/R4.2"
     requirements = ("R4.1", "R4.2")
+    fixable = True
     bad_examples = (
         ComposeRule.bad(
             "services:\n  mami-ai:\n    image: a:1\n    healthcheck:\n"
             '      test: ["CMD", "curl", "-fsS", "http://localhost:8000/health"]\n'
-            "      interval: 5m\n      retries: 10\n",
+            "      interval: 5m  # slow\n      retries: '10'\n",
+            "services:\n  mami-ai:\n    image: a:1\n    healthcheck:\n"
+            '      test: ["CMD", "curl", "-fsS", "http://localhost:8000/health"]\n'
+            "      interval: 30s  # slow\n      retries: 3\n",
             count=2,
+            unsafe=True,
         ),
     )
     good_examples = (
@@ -285,14 +300,36 @@ class HealthcheckTiming(ComposeRule):
         wanted = context.expect.healthcheck_interval
         if interval is not None and seconds(str(interval.value)) != seconds(wanted):
             yield self.at(
-                context, interval.origin, f"interval {interval.value} instead of {wanted} (R4.1)"
+                context,
+                interval.origin,
+                f"interval {interval.value} instead of {wanted} (R4.1)",
+                self._fix(context, interval, "interval", wanted),
             )
         retries = check.get("retries")
         expected = context.expect.healthcheck_retries
         if retries is not None and str(retries.value) != str(expected):
             yield self.at(
-                context, retries.origin, f"retries {retries.value} instead of {expected} (R4.2)"
+                context,
+                retries.origin,
+                f"retries {retries.value} instead of {expected} (R4.2)",
+                self._fix(context, retries, "retries", str(expected)),
             )
+
+    def _fix(self, context: Context, node: Node, key: str, wanted: str) -> Fix | None:
+        if node.interpolated:
+            return None  # `${...}`: the value is the user's to set in .env
+        span = value_span(context, node.origin)
+        if span is None:
+            return None
+        document = context.project.text_document(node.origin.path)
+        text = document.lines[span.line - 1] if document else ""
+        quoted = span.column > 1 and text[span.column - 2] in "'\""
+        if quoted:  # replace the quotes too: `retries` is a number
+            span = Span(span.line, span.column - 1, span.end_line, span.end_column + 1)
+        # Unsafe: it changes how soon the container is marked unhealthy.
+        return Fix.unsafe(
+            f"Set `{key}: {wanted}`", Edit.replace(node.origin.path, span, wanted)
+        )
 
 
 @register
