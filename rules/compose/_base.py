@@ -241,3 +241,53 @@ def append_to_block(context: Context, origin: Origin, item_lines: list[str]) -> 
     if last < len(lines):
         return Edit.insert(origin.path, last + 1, 1, body)
     return Edit.insert(origin.path, last, len(lines[last - 1]) + 1, "\n" + body.rstrip("\n"))
+
+
+def add_mount(context: Context, service: Service, mount: str) -> Edit | None:
+    """Add `- mount` to the service's `volumes` (a block list), or a `volumes` key with it."""
+    volumes = service.get("volumes")
+    if volumes is None:
+        return insert_into_service(context, service, ["volumes:", f"  - {mount}"])
+    if volumes.is_list:
+        return append_to_block(context, volumes.origin, [f"- {mount}"])
+    return None
+
+
+def declare_volume(context: Context, path: str, name: str) -> Edit | None:
+    """Declare the named volume `name` under the top-level `volumes` of the file `path`."""
+    from auditor.facts.compose import file_tree
+
+    root = file_tree(context.project, path)
+    if root is None:
+        return None
+    section = root.get("volumes")
+    if section is None:
+        return append_top_level(context, path, f"volumes:\n  {name}:\n")
+    if section.is_map and section.value:
+        return append_to_block(context, section.origin, [f"{name}:"])
+    return None
+
+
+def joined(*edits: Edit) -> tuple[Edit, ...]:
+    """The edits of one fix, those inserting at the same point joined in the order given (a
+    fix's edits must not overlap)."""
+    out: list[Edit] = []
+    for edit in edits:
+        same = next(
+            (
+                index
+                for index, kept in enumerate(out)
+                if kept.path == edit.path
+                and kept.span == edit.span
+                and kept.span is not None
+                and kept.span.line == kept.span.end_line
+                and kept.span.column == kept.span.end_column
+            ),
+            None,
+        )
+        if same is None:
+            out.append(edit)
+        else:
+            kept = out[same]
+            out[same] = Edit.replace(kept.path, kept.span, kept.content + edit.content)
+    return tuple(out)
