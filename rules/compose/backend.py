@@ -109,13 +109,38 @@ class MissingEnvFile(ComposeRule):
 
     ## How to fix
     `env_file: .env`.
+
+    The fix adds it to a service that has no `env_file` (one that reads other files is left
+    to the user). When the project has no `.env` beside the compose file, it writes the long
+    syntax `- path: .env` with `required: false` (Docker Compose 2.24 or later), since
+    Compose refuses to start a service whose `env_file` is missing; create `.env` from your
+    `.env.example` then. The fix is unsafe: the container then sees every variable in `.env`,
+    which may change what the app does.
     """
 
     code = "CP018"
     name = "missing-env-file"
     summary = "The API or the worker does not read .env through env_file"
     requirements = ("R2.1", "R14.1")
-    bad_examples = (ComposeRule.bad("services:\n  mami-ai:\n    image: a:1\n"),)
+    fixable = True
+    bad_examples = (
+        ComposeRule.bad(
+            "services:\n  mami-ai:\n    image: a:1\n",
+            "services:\n  mami-ai:\n    image: a:1\n    env_file:\n      - path: .env\n"
+            "        required: false\n",
+            unsafe=True,
+        ),
+        ComposeRule.bad(
+            {
+                "docker-compose.yml": "services:\n  mami-worker:\n    image: a:1 # worker\n",
+                ".env": "GROQ_API_KEY=x\n",
+            },
+            {"docker-compose.yml": "services:\n  mami-worker:\n    image: a:1 # worker\n"
+            "    env_file: .env\n"},
+            unsafe=True,
+        ),
+        ComposeRule.bad("services:\n  mami-ai:\n    image: a:1\n    env_file: config.env\n"),
+    )
     good_examples = (
         ComposeRule.good("services:\n  mami-ai:\n    image: a:1\n    env_file: .env\n"),
         ComposeRule.good(
@@ -138,7 +163,18 @@ class MissingEnvFile(ComposeRule):
                     context,
                     where.origin if where else service.key_origin,
                     f"`{name}` does not read .env through `env_file` (R2.1)",
+                    None if where else self._fix(context, service),
                 )
+
+    def _fix(self, context: Context, service: Service) -> Fix | None:
+        folder = posixpath.dirname(service.key_origin.path)
+        if context.project.exists(posixpath.join(folder, ".env")):
+            lines = ["env_file: .env"]
+        else:  # Compose refuses a missing env_file unless it is marked not required
+            lines = ["env_file:", "  - path: .env", "    required: false"]
+        edit = insert_into_service(context, service, lines)
+        # Unsafe: the container then sees every variable of .env.
+        return Fix.unsafe("Read .env through `env_file`", edit) if edit else None
 
 
 _SECRET_NAME = LazyPattern(r"(?i)(api_?key|secret|token|passw(or)?d|private_?key|credential)")
