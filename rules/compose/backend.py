@@ -357,7 +357,7 @@ class ElasticsearchSettings(ComposeRule):
     (R10.2, development only) and `ES_JAVA_OPTS` with `-Xms` and `-Xmx` both
     `elasticsearch-heap` (512m, R10.3).
     In a production stack (an override such as `docker-compose.prod.yml`): security off and
-    a published port together are reported.
+    a port published beyond the loopback address (`127.0.0.1`) together are reported.
 
     The fix (unsafe: Elasticsearch then starts differently) sets the three in the default
     stack's files, in the syntax the service's `environment` uses (`- KEY=value` items or
@@ -441,6 +441,16 @@ class ElasticsearchSettings(ComposeRule):
                 "docker-compose.prod.yml": "services:\n  elasticsearch:\n    ports: !reset []\n",
             }
         ),
+        ComposeRule.good(
+            {
+                "docker-compose.yml": "services:\n  elasticsearch:\n"
+                "    image: elasticsearch:8.19.13\n"
+                "    environment:\n      - discovery.type=single-node\n"
+                "      - xpack.security.enabled=false\n      - ES_JAVA_OPTS=-Xms512m -Xmx512m\n"
+                '    ports:\n      - "127.0.0.1:9200:9200"\n',
+                "docker-compose.prod.yml": "services:\n  elasticsearch:\n    restart: always\n",
+            }
+        ),
     )
 
     def check_stack(self, context: Context, stack: Stack) -> Iterator[Finding]:
@@ -454,10 +464,12 @@ class ElasticsearchSettings(ComposeRule):
             else None
         )
         if not stack.is_default:
-            if security == "false" and service.ports():
+            # A port bound to the loopback address is not reachable from other machines.
+            exposed = [p for p in service.ports() if p.published and not _loopback(p.host_ip)]
+            if security == "false" and exposed:
                 yield self.at(
                     context,
-                    service.ports()[0].node.origin,
+                    exposed[0].node.origin,
                     "Elasticsearch runs without security and is published in the "
                     f"`{stack.name}` stack",
                 )
@@ -550,6 +562,10 @@ class ElasticsearchSettings(ComposeRule):
         return Fix.unsafe(
             f"Set `{key}={wanted}`", Edit.replace(node.origin.path, span, content)
         )
+
+
+def _loopback(host_ip: str) -> bool:
+    return host_ip.startswith("127.") or host_ip in ("::1", "localhost")
 
 
 def _yaml_plain(text: str) -> str:

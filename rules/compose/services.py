@@ -5,8 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.facts.compose import Stack
-from auditor.rule import Context, Finding, Fix, Severity, register
-from rules.compose._base import ComposeRule, append_top_level, insert_into_service, is_image
+from auditor.facts.compose import Port
+from auditor.rule import Context, Edit, Finding, Fix, Severity, register
+from rules.compose._base import (
+    ComposeRule,
+    append_top_level,
+    insert_into_service,
+    is_image,
+    scalar_span,
+    scalar_text,
+)
 
 _STACK = """\
 services:
@@ -316,6 +324,11 @@ class DatabasePublished(ComposeRule):
     ## How to fix
     Do not publish it (`ports: !reset []`); the other services reach it by name. Or bind it
     to the loopback address: `"127.0.0.1:6379:6379"`.
+
+    The fix binds a short-syntax port (`"6379:6379"`) to `127.0.0.1` where it is written.
+    It is unsafe: when that is the base file, the port is loopback-only in development too,
+    and a client on another machine no longer reaches it. A long-syntax port gets no fix:
+    add `host_ip: 127.0.0.1` to it.
     """
 
     code = "CP006"
@@ -326,11 +339,26 @@ class DatabasePublished(ComposeRule):
         "kics:container-traffic-not-bound-to-host-interface",
         "dclint:no-unbound-port-interfaces",
     )
+    fixable = True
     bad_examples = (
         ComposeRule.bad(
             {
                 "docker-compose.yml": "services:\n  redis:\n    image: redis:7.4\n",
-                "docker-compose.prod.yml": 'services:\n  redis:\n    ports:\n      - "6379:6379"\n',
+                "docker-compose.prod.yml": 'services:\n  redis:\n    ports:\n      - "6379:6379"\n'
+                "      - 0.0.0.0:16379:16379/tcp # replica\n",
+            },
+            {
+                "docker-compose.prod.yml": "services:\n  redis:\n    ports:\n"
+                '      - "127.0.0.1:6379:6379"\n      - 127.0.0.1:16379:16379/tcp # replica\n',
+            },
+            count=2,
+            unsafe=True,
+        ),
+        ComposeRule.bad(
+            {
+                "docker-compose.yml": "services:\n  redis:\n    image: redis:7.4\n",
+                "docker-compose.prod.yml": "services:\n  redis:\n    ports:\n"
+                "      - target: 6379\n        published: 6379\n",
             }
         ),
     )
@@ -358,4 +386,25 @@ class DatabasePublished(ComposeRule):
                         port.node.origin,
                         f"`{name}` publishes {port.published} on every interface in the "
                         f"`{stack.name}` stack",
+                        self._fix(context, port),
                     )
+
+    def _fix(self, context: Context, port: Port) -> Fix | None:
+        if port.node.is_map or port.host_ip == "::":
+            return None
+        origin = port.node.origin
+        document = context.project.text_document(origin.path)
+        if document is None:
+            return None
+        span = scalar_span(document.lines, origin.line, origin.column)
+        if span is None:
+            return None
+        text = scalar_text(context, origin.path, span)
+        bound = "127.0.0.1:" + (text[len("0.0.0.0:") :] if text.startswith("0.0.0.0:") else text)
+        if port.host_ip == "" and text.count(":") != 1:
+            return None  # only `published:target`; anything else is not ours to rewrite
+        # Unsafe: other machines no longer reach the port (in every stack using that file).
+        return Fix.unsafe(
+            f"Bind port {port.published} to 127.0.0.1",
+            Edit.replace(origin.path, span, bound),
+        )
