@@ -291,3 +291,45 @@ def joined(*edits: Edit) -> tuple[Edit, ...]:
             kept = out[same]
             out[same] = Edit.replace(kept.path, kept.span, kept.content + edit.content)
     return tuple(out)
+
+
+def flow_or_scalar_value_span(context: Context, origin: Origin) -> Span | None:
+    """The value of the `key: value` whose key is at `origin` when it is written on that
+    line: a one-line flow list (`["CMD", "curl", ...]`) or a simple scalar."""
+    document = context.project.text_document(origin.path)
+    if document is None or not 0 < origin.line <= len(document.lines):
+        return None
+    text = document.lines[origin.line - 1]
+    colon = text.find(":", origin.column - 1)
+    if colon < 0:
+        return None
+    after = colon + 1
+    while after < len(text) and text[after] == " ":
+        after += 1
+    rest = text[after:].rstrip()
+    if rest.startswith("["):
+        end = _flow_list_end(rest)
+        tail = rest[end:].strip() if end else "?"
+        if end is None or (tail and not tail.startswith("#")):
+            return None
+        return Span(origin.line, after + 1, origin.line, after + 1 + end)
+    return value_span(context, origin)
+
+
+def _flow_list_end(text: str) -> int | None:
+    """The length of the one-level flow list `text` starts with (`["a", "b"]`), quotes
+    respected; None when it does not close on this text or nests."""
+    quote = ""
+    for index, char in enumerate(text[1:], start=1):
+        if quote:
+            if char == "\\" or (char == quote and text[index + 1 : index + 2] == quote):
+                return None  # escapes: not ours to rewrite
+            if char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char in "[{":
+            return None
+        elif char == "]":
+            return index + 1
+    return None

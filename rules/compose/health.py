@@ -8,6 +8,7 @@ from auditor.facts.compose import Node, Service, Stack
 from auditor.rule import Context, Edit, Finding, Fix, Severity, Span, register
 from rules.compose._base import (
     ComposeRule,
+    flow_or_scalar_value_span,
     insert_into_service,
     is_image,
     seconds,
@@ -36,11 +37,38 @@ def probe_program(context: Context, stack: Stack, service: Service) -> str | Non
     return None
 
 
-def healthcheck_lines(program: str, url: str, interval: str, retries: int) -> list[str]:
+def probe_test(program: str, url: str) -> str:
     if program == "curl":
-        test = f'["CMD", "curl", "-fsS", "{url}"]'
-    else:
-        test = f'["CMD", "wget", "-q", "--spider", "{url}"]'
+        return f'["CMD", "curl", "-fsS", "{url}"]'
+    return f'["CMD", "wget", "-q", "--spider", "{url}"]'
+
+
+def probe_fix(context: Context, stack: Stack, service: Service) -> Fix | None:
+    """Rewrite the `test` of the service's health check to probe its health endpoint with a
+    client its image has; None when the endpoint, the client or a one-line `test` is unknown."""
+    known = endpoints(context).get(service.name)
+    check = service.get("healthcheck")
+    test = check.get("test") if check is not None else None
+    if known is None or test is None:
+        return None
+    path, _, port = known
+    program = probe_program(context, stack, service)
+    if program is None:
+        return None
+    span = flow_or_scalar_value_span(context, test.origin)
+    if span is None:
+        return None
+    url = f"http://localhost:{port}{path}"
+    # Unsafe: a probe of the real endpoint may fail where the old one passed, and services
+    # waiting for a healthy container (and autoheal) act on that.
+    return Fix.unsafe(
+        f"Probe {url} with {program}",
+        Edit.replace(test.origin.path, span, probe_test(program, url)),
+    )
+
+
+def healthcheck_lines(program: str, url: str, interval: str, retries: int) -> list[str]:
+    test = probe_test(program, url)
     return [
         "healthcheck:",
         f"  test: {test}",
@@ -204,16 +232,30 @@ class HealthcheckEndpoint(ComposeRule):
 
     ## How to fix
     Probe the endpoint: `http://localhost:3000/api/health`.
+
+    The fix (unsafe: the real endpoint may fail where the old probe passed) rewrites a
+    one-line `test` to probe the endpoint with curl or wget, when the image is known to have
+    one of them; otherwise write the probe yourself.
     """
 
     code = "CP008"
     name = "healthcheck-wrong-endpoint"
     summary = "A health check does not probe the service's health endpoint"
     requirements = ("R4.1", "R4.3", "R4.4", "R4.5")
+    fixable = True
     bad_examples = (
         ComposeRule.bad(
             "services:\n  grafana:\n    image: grafana/grafana:12.1.1\n    healthcheck:\n"
-            '      test: ["CMD", "wget", "-q", "--spider", "http://localhost:3000/"]\n'
+            '      test: ["CMD", "wget", "-q", "--spider", "http://localhost:3000/"]  # probe\n'
+            "      interval: 30s\n",
+            "services:\n  grafana:\n    image: grafana/grafana:12.1.1\n    healthcheck:\n"
+            '      test: ["CMD", "wget", "-q", "--spider", "http://localhost:3000/api/health"]'
+            "  # probe\n      interval: 30s\n",
+            unsafe=True,
+        ),
+        ComposeRule.bad(
+            "services:\n  grafana:\n    image: example/grafana:1\n    healthcheck:\n"
+            "      test: curl -f http://localhost:3000/\n",
         ),
     )
     good_examples = (
@@ -235,6 +277,7 @@ class HealthcheckEndpoint(ComposeRule):
                     context,
                     where.origin,
                     f"`{name}`'s health check does not probe `{path}` ({criterion})",
+                    probe_fix(context, stack, service),
                 )
 
 
@@ -358,6 +401,10 @@ class HealthcheckProgramMissing(ComposeRule):
     ## How to fix
     Use a client the image has (`wget -q --spider` in Prometheus, `node -e "fetch(...)"` in
     a Node image), or install curl in the Dockerfile.
+
+    The fix (unsafe, as CP008's) rewrites a one-line `test` of the API, Elasticsearch,
+    Prometheus or Grafana to probe its health endpoint with the client the image has. For
+    other services, or an image known to have neither, the choice is yours.
     """
 
     code = "CP010"
@@ -365,10 +412,14 @@ class HealthcheckProgramMissing(ComposeRule):
     summary = "A health check runs curl or wget, which the image lacks"
     severity = Severity.ERROR
     requirements = ("R4.1", "R14.3")
+    fixable = True
     bad_examples = (
         ComposeRule.bad(
             "services:\n  prometheus:\n    image: prom/prometheus:v3.5.0\n    healthcheck:\n"
-            '      test: ["CMD", "curl", "-f", "http://localhost:9090/-/healthy"]\n'
+            '      test: ["CMD", "curl", "-f", "http://localhost:9090/-/healthy"]\n',
+            "services:\n  prometheus:\n    image: prom/prometheus:v3.5.0\n    healthcheck:\n"
+            '      test: ["CMD", "wget", "-q", "--spider", "http://localhost:9090/-/healthy"]\n',
+            unsafe=True,
         ),
         ComposeRule.bad(
             {
@@ -404,6 +455,7 @@ class HealthcheckProgramMissing(ComposeRule):
                     context,
                     where.origin,
                     f"`{name}`'s health check runs {program}, which its image does not have",
+                    probe_fix(context, stack, service),
                 )
 
 
