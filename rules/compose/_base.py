@@ -89,7 +89,11 @@ def _indent(text: str) -> str:
 def insert_into_service(context: Context, service: Service, text_lines: list[str]) -> Edit | None:
     """Insert `key: value` lines (written at indent 0 for the service's children, nested
     lines with 2 spaces more each) at the end of the service's block in its own file."""
-    origin = service.key_origin
+    return insert_under_key(context, service.key_origin, text_lines)
+
+
+def insert_under_key(context: Context, origin: Origin, text_lines: list[str]) -> Edit | None:
+    """As insert_into_service, for the mapping key written at `origin`."""
     document = context.project.text_document(origin.path)
     if document is None or origin.line > len(document.lines):
         return None
