@@ -7,7 +7,14 @@ import posixpath
 import re
 from collections.abc import Iterator
 
-from auditor.facts.compose import Node, Service, Stack, as_mapping, compose_files, file_tree
+from auditor.facts.compose import (
+    Node,
+    Service,
+    Stack,
+    as_mapping,
+    compose_files,
+    file_tree,
+)
 from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Context, Edit, Finding, Fix, Severity, register
 from rules.compose._base import (

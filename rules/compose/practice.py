@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.documents import yaml_tree
 from auditor.documents import compose as compose_document
+from auditor.documents import yaml_tree
 from auditor.facts.compose import Service, Stack, compose_files, file_tree
 from auditor.rule import Context, Edit, Finding, Fix, Severity, Span, register
 from rules.compose._base import ComposeRule, insert_under_key

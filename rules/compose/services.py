@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.facts.compose import Stack
-from auditor.facts.compose import Port, Service
+from auditor.facts.compose import Port, Service, Stack
 from auditor.rule import Context, Edit, Finding, Fix, Severity, Span, register
 from rules.compose._base import (
     ComposeRule,
