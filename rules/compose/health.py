@@ -494,6 +494,8 @@ class UnhealthyNotRestarted(ComposeRule):
     ```
     and `labels: {autoheal: "true"}` on each service with a health check. (Docker Swarm and
     Kubernetes restart unhealthy containers themselves; this rule is for plain Compose.)
+    There is no automatic fix: which autoheal image (and version) to trust with the Docker
+    socket is yours to choose.
     """
 
     code = "CP011"

@@ -167,7 +167,9 @@ class ImageWithoutTag(ComposeRule):
     ```
 
     ## How to fix
-    Pin a version: `image: redis:7.4` (or a digest).
+    Pin a version: `image: redis:7.4` (or a digest). There is no automatic fix: which version
+    you run (and have tested) is yours to choose; `docker image inspect` on the image you run
+    today shows its version.
     """
 
     code = "CP024"
