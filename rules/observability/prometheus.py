@@ -6,9 +6,16 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from auditor.facts.compose import Stack
+from auditor.facts.compose import Service, Stack
 from auditor.lazy_pattern import LazyPattern
-from auditor.rule import Context, Finding, Severity, register
+from auditor.rule import Context, Edit, Finding, Fix, Severity, register
+from rules.compose._base import (
+    append_to_block,
+    insert_into_service,
+    is_image,
+    scalar_span,
+    scalar_text,
+)
 from rules.observability._base import (
     ObservabilityRule,
     command_option,
@@ -237,18 +244,49 @@ class PrometheusRetention(ObservabilityRule):
     ## How to fix
     Add `--storage.tsdb.retention.time=30d` to the command (keep `--config.file`: a command
     replaces the image's default arguments).
+
+    The fix (unsafe: Prometheus then keeps more data on its volume) sets the flag in a
+    command written as a block list (`- --flag=value` items), and gives the official
+    `prom/prometheus` image without a command the image's own arguments
+    (`--config.file=/etc/prometheus/prometheus.yml`, `--storage.tsdb.path=/prometheus`) plus
+    the flag. A command in another shape, or another image, is left to the user.
     """
 
     code = "OB003"
     name = "prometheus-retention"
     summary = "Prometheus does not keep 30 days of data"
     requirements = ("R11.3",)
+    fixable = True
     bad_examples = (
         ObservabilityRule.bad(
             "services:\n  prometheus:\n    image: prom/prometheus:v3.5.0\n"
             '    command: ["--storage.tsdb.retention.time=7d"]\n'
         ),
-        ObservabilityRule.bad("services:\n  prometheus:\n    image: prom/prometheus:v3.5.0\n"),
+        ObservabilityRule.bad(
+            "services:\n  prometheus:\n    image: prom/prometheus:v3.5.0 # metrics\n",
+            "services:\n  prometheus:\n    image: prom/prometheus:v3.5.0 # metrics\n"
+            "    command:\n      - --config.file=/etc/prometheus/prometheus.yml\n"
+            "      - --storage.tsdb.path=/prometheus\n"
+            "      - --storage.tsdb.retention.time=30d\n",
+            unsafe=True,
+        ),
+        ObservabilityRule.bad(
+            "services:\n  prometheus:\n    image: prom/prometheus:v3.5.0\n    command:\n"
+            "      - --config.file=/etc/prometheus/prometheus.yml\n"
+            "      - --storage.tsdb.retention.time=7d\n",
+            "services:\n  prometheus:\n    image: prom/prometheus:v3.5.0\n    command:\n"
+            "      - --config.file=/etc/prometheus/prometheus.yml\n"
+            "      - --storage.tsdb.retention.time=30d\n",
+            unsafe=True,
+        ),
+        ObservabilityRule.bad(
+            "services:\n  prometheus:\n    image: prom/prometheus:v3.5.0\n    command:\n"
+            "      - --config.file=/etc/prometheus/prometheus.yml\n",
+            "services:\n  prometheus:\n    image: prom/prometheus:v3.5.0\n    command:\n"
+            "      - --config.file=/etc/prometheus/prometheus.yml\n"
+            "      - --storage.tsdb.retention.time=30d\n",
+            unsafe=True,
+        ),
     )
     good_examples = (
         ObservabilityRule.good(_COMPOSE),
@@ -268,7 +306,49 @@ class PrometheusRetention(ObservabilityRule):
         if value != wanted:
             where = node.origin if node is not None else service.key_origin
             what = f"keeps {value}" if value else "keeps the default 15d"
-            yield self.at(context, where, f"Prometheus {what}, not {wanted} (R11.3)")
+            yield self.at(
+                context,
+                where,
+                f"Prometheus {what}, not {wanted} (R11.3)",
+                self._fix(context, service, wanted),
+            )
+
+    _FLAG = "--storage.tsdb.retention.time"
+    # The arguments of the official image's CMD that a command replaces, those 2.x and 3.x
+    # share (2.x's console-template flags are left out: the 3.x image dropped them).
+    _IMAGE_ARGUMENTS = (
+        "--config.file=/etc/prometheus/prometheus.yml",
+        "--storage.tsdb.path=/prometheus",
+    )
+
+    def _fix(self, context: Context, service: Service, wanted: str) -> Fix | None:
+        command = service.get("command")
+        option = f"{self._FLAG}={wanted}"
+        message = f"Set `{option}` in Prometheus' command"
+        if command is None:
+            if not is_image(service, "prometheus") or service.get("entrypoint") is not None:
+                return None
+            lines = ["command:", *(f"  - {a}" for a in (*self._IMAGE_ARGUMENTS, option))]
+            edit = insert_into_service(context, service, lines)
+            # Unsafe: Prometheus then keeps more data on its volume.
+            return Fix.unsafe(message, edit) if edit else None
+        if not command.is_list or command.interpolated:
+            return None
+        document = context.project.text_document(command.origin.path)
+        if document is None:
+            return None
+        items = [str(item.value) for item in command.value]
+        if any(item == self._FLAG for item in items):
+            return None  # `--flag value` in two items: not ours to rewrite
+        for item in command.value:
+            if str(item.value).startswith(self._FLAG + "="):
+                span = scalar_span(document.lines, item.origin.line, item.origin.column)
+                text = scalar_text(context, item.origin.path, span) if span else ""
+                if span is None or text != str(item.value):
+                    return None
+                return Fix.unsafe(message, Edit.replace(item.origin.path, span, option))
+        edit = append_to_block(context, command.origin, [f"- {option}"])
+        return Fix.unsafe(message, edit) if edit else None
 
 
 @register
