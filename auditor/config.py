@@ -13,6 +13,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from auditor.cleanup.settings import CleanupSettings
 from auditor.expectations import Expectations
 from auditor.rule import Severity
 
@@ -49,6 +50,7 @@ class Config(NamedTuple):  # a NamedTuple, not a dataclass: cheaper to create at
     extend_exclude: tuple[str, ...] = ()
     force_exclude: bool = False  # apply exclude to PATHs named on the command line too
     expect: Expectations = Expectations()
+    cleanup: CleanupSettings = CleanupSettings()  # [cleanup]: junk and ignore-file patterns
     source: str = "defaults"  # where the values came from, for messages
 
     @property
@@ -178,6 +180,24 @@ def _expect(reader: _Reader, key: str, value: Any) -> Expectations:
     return Expectations(**values)
 
 
+def _cleanup(reader: _Reader, key: str, value: Any) -> CleanupSettings:
+    from auditor.cleanup.settings import KEYS
+
+    values: dict[str, Any] = {}
+    for name, item in reader.table(key, value).items():
+        if name not in KEYS:
+            problem = f"unknown key (known: {', '.join(KEYS)})"
+            raise ConfigError(reader.message(f"{key}.{name}", problem))
+        if name == "commit-message":
+            if not isinstance(item, str) or not item.strip():
+                problem = f"expected a non-empty string, got {_describe(item)}"
+                raise ConfigError(reader.message(f"{key}.{name}", problem))
+            values["commit_message"] = item
+        else:
+            values[name.replace("-", "_")] = reader.strings(f"{key}.{name}", item)
+    return CleanupSettings(**values)
+
+
 # Expected values go into fix text (shell in RUN lines, Compose YAML) and into comparisons, so
 # each must have its field's format, not only its type. Regexes, checked with fullmatch, rather
 # than `packaging`: only projects with an [expect] table pay for these, and they stay cheap.
@@ -243,6 +263,7 @@ _TOP_LEVEL_KEYS = {
     "extend-exclude": _strings,
     "force-exclude": _boolean,
     "expect": _expect,
+    "cleanup": _cleanup,
 }
 
 

@@ -1,0 +1,319 @@
+"""What is junk (R21.1-R21.5, R16.5), and where the project's junk is.
+
+`JunkMatcher.classify(path)` gives the reason code of a path, or None. A path inside a junk
+folder belongs to that folder's item (`frontend/node_modules/` is one item, not 30 000), the
+outermost junk folder winning (`backups/node_modules/x` is part of `backups/`).
+
+Listing is made for speed on large trees (a committed node_modules of 100k files): inside git
+it reads the index (`git ls-files`) instead of walking, matches each path with one set lookup
+and one compiled regex, and stats rather than reads. Untracked junk comes from
+`git ls-files --others --directory`, which reports an untracked folder as one entry.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import stat
+import subprocess
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+from auditor.cleanup.secrets import secret_lines_of
+from auditor.cleanup.settings import CATEGORIES, CleanupSettings
+
+SECRET_CODE = "JK007"
+
+
+class JunkItem(NamedTuple):
+    path: str  # relative POSIX path; a folder's has no trailing slash
+    code: str  # the JK rule that calls it junk
+    folder: bool  # a folder (or a symlink standing where a junk folder would be)
+    tracked: bool  # git tracks it (or, for a folder, files inside it)
+    size: int = 0  # bytes on disk (stat sizes; a symlink counts as itself)
+    files: int = 0  # files it holds (1 for a file or a link)
+    link: bool = False  # a symlink: only the link goes, never what it points to
+    tracked_files: tuple[str, ...] = ()  # for a tracked folder: the tracked paths inside
+
+
+class JunkMatcher:
+    """Compiled junk patterns: folder names and globs, file-name globs, top-level globs."""
+
+    def __init__(self, settings: CleanupSettings) -> None:
+        self.settings = settings
+        folder_names: dict[str, str] = {}
+        folder_globs: list[tuple[re.Pattern[str], str]] = []
+        name_globs: list[tuple[str, str]] = []
+        top_globs: list[tuple[str, str]] = []
+        for code, key in CATEGORIES:
+            for pattern in settings.patterns(key):
+                if pattern.endswith("/"):
+                    name = pattern.strip("/")
+                    if any(char in name for char in "*?["):
+                        folder_globs.append((re.compile(fnmatch.translate(name)), code))
+                    else:
+                        folder_names.setdefault(name, code)
+                elif pattern.startswith("/"):
+                    top_globs.append((pattern[1:], code))
+                else:
+                    name_globs.append((pattern, code))
+        self._folder_names = folder_names
+        self._folder_globs = folder_globs
+        self._names = _alternation(name_globs)
+        self._top = _alternation(top_globs)
+        self._examples = frozenset(settings.secret_file_examples)
+
+    def folder_code(self, name: str) -> str | None:
+        """The reason code when a folder called `name` is junk."""
+        code = self._folder_names.get(name)
+        if code is not None:
+            return code
+        for pattern, glob_code in self._folder_globs:
+            if pattern.match(name):
+                return glob_code
+        return None
+
+    def file_code(self, path: str) -> str | None:
+        """The reason code when the file at `path` (not inside a junk folder) is junk."""
+        name = path.rsplit("/", 1)[-1]
+        if name in self._examples:
+            return None
+        if "/" not in path and self._top[0] is not None:
+            found = _match(self._top, name)
+            if found is not None:
+                return found
+        return _match(self._names, name)
+
+    def junk_folder_of(self, path: str) -> tuple[str, str] | None:
+        """(folder, code) of the outermost junk folder holding `path`, if any."""
+        parts = path.split("/")
+        for depth in range(len(parts) - 1):
+            code = self.folder_code(parts[depth])
+            if code is not None:
+                return "/".join(parts[: depth + 1]), code
+        return None
+
+
+def _alternation(globs: list[tuple[str, str]]) -> tuple[re.Pattern[str] | None, list[str]]:
+    """One regex with a named group per glob: one match call finds which glob (and code)."""
+    if not globs:
+        return None, []
+    parts = [f"(?P<g{index}>{fnmatch.translate(glob)})" for index, (glob, _) in enumerate(globs)]
+    return re.compile("|".join(parts)), [code for _, code in globs]
+
+
+def _match(compiled: tuple[re.Pattern[str] | None, list[str]], name: str) -> str | None:
+    pattern, codes = compiled
+    if pattern is None:
+        return None
+    found = pattern.match(name)
+    if found is None or found.lastgroup is None:
+        return None
+    return codes[int(found.lastgroup[1:])]
+
+
+# -- git ----------------------------------------------------------------------------------------
+
+
+def git_work_tree(root: Path) -> Path | None:
+    """The top of the git work tree holding `root`, or None (not in git, or git missing)."""
+    if not any(os.path.lexists(folder / ".git") for folder in (root, *root.parents)):
+        return None
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            check=False,
+        )
+    except OSError:
+        return None
+    if done.returncode != 0:
+        return None
+    return Path(os.fsdecode(done.stdout.rstrip(b"\n"))).resolve()
+
+
+def git_paths(root: Path, *options: str) -> list[str]:
+    """`git ls-files -z OPTIONS` under `root`, as paths relative to `root`."""
+    command = ["git", "-C", str(root), "ls-files", "-z", *options, "--", "."]
+    done = subprocess.run(command, capture_output=True, check=False)
+    if done.returncode != 0:
+        message = os.fsdecode(done.stderr).strip() or f"exit {done.returncode}"
+        raise OSError(f"git ls-files failed: {message}")
+    return [os.fsdecode(raw) for raw in done.stdout.split(b"\0") if raw]
+
+
+# -- listing ------------------------------------------------------------------------------------
+
+
+class JunkScan(NamedTuple):
+    items: list[JunkItem]  # sorted by path
+    in_git: bool
+
+
+def scan(
+    root: Path,
+    settings: CleanupSettings,
+    *,
+    excluded: Iterable[str] = (),
+    untracked: bool = True,
+    sizes: bool = True,
+) -> JunkScan:
+    """The junk under `root`: tracked (from git's index) and, with `untracked`, the rest.
+
+    `excluded`: gitignore-style patterns (the config's exclude) whose paths are not looked at.
+    Outside git every path is untracked.
+    """
+    matcher = JunkMatcher(settings)
+    skip = _exclusion(excluded)
+    in_git = git_work_tree(root) is not None
+    items: dict[str, JunkItem] = {}
+    if in_git:
+        _collect(items, matcher, git_paths(root, "--cached"), root, skip, tracked=True)
+        if untracked:
+            others = git_paths(root, "--others", "--directory", "--no-empty-directory")
+            _collect(items, matcher, others, root, skip, tracked=False)
+    elif untracked:
+        _collect(items, matcher, _walk(root, matcher, skip), root, skip, tracked=False)
+    found = sorted(items.values(), key=lambda item: item.path)
+    # A .env is junk only when git tracks it and it holds what looks like a key (R16.5):
+    # the untracked .env is exactly where keys belong.
+    found = [
+        item
+        for item in found
+        if item.code != SECRET_CODE or (item.tracked and secret_lines_of(root / item.path))
+    ]
+    if sizes:
+        found = [_measured(root, item) for item in found]
+    return JunkScan(found, in_git)
+
+
+def _exclusion(patterns: Iterable[str]):  # type: ignore[no-untyped-def]
+    patterns = tuple(patterns)
+    if not patterns:
+        return None
+    from auditor.project import exclusion_matcher
+
+    return exclusion_matcher(patterns)
+
+
+def _collect(
+    items: dict[str, JunkItem],
+    matcher: JunkMatcher,
+    paths: Iterable[str],
+    root: Path,
+    skip,  # type: ignore[no-untyped-def]
+    *,
+    tracked: bool,
+) -> None:
+    folder_files: dict[str, list[str]] = {}
+    current: str | None = None  # the junk folder the sorted paths are inside, if any
+    for path in paths:
+        is_folder = path.endswith("/")  # `--directory` marks an untracked folder so
+        path = path.rstrip("/")
+        if current is not None and path.startswith(current):
+            folder_files[current[:-1]].append(path)
+            continue
+        if skip is not None and skip.match_file(path + ("/" if is_folder else "")):
+            continue
+        holder = matcher.junk_folder_of(path + ("/x" if is_folder else ""))
+        if holder is not None:
+            folder, code = holder
+            if folder not in items:
+                items[folder] = JunkItem(folder, code, True, tracked)
+                folder_files[folder] = []
+            if folder == path:  # an untracked folder reported as one entry
+                continue
+            folder_files[folder].append(path)
+            current = folder + "/"
+            continue
+        current = None
+        name = path.rsplit("/", 1)[-1]
+        folder_code = matcher.folder_code(name)
+        if folder_code is not None and _is_link(root / path):
+            # A symlink where a junk folder would be: the link is the junk, not its target.
+            items[path] = JunkItem(path, folder_code, True, tracked, link=True)
+            continue
+        code = matcher.file_code(path)
+        if code is not None and path not in items:
+            items[path] = JunkItem(path, code, False, tracked)
+    if tracked:
+        for folder, files in folder_files.items():
+            item = items[folder]
+            if item.tracked and not item.link:
+                items[folder] = item._replace(tracked_files=tuple(files))
+
+
+def _is_link(path: Path) -> bool:
+    try:
+        return stat.S_ISLNK(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _walk(root: Path, matcher: JunkMatcher, skip) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """Outside git: every file, and each junk folder as one `folder/` entry (not entered)."""
+    stack = [""]
+    while stack:
+        prefix = stack.pop()
+        try:
+            entries = sorted(os.scandir(root / prefix if prefix else root), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            path = prefix + entry.name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir:
+                if entry.name == ".git" or (skip is not None and skip.match_file(path + "/")):
+                    continue
+                if matcher.folder_code(entry.name) is not None:
+                    yield path + "/"
+                else:
+                    stack.append(path + "/")
+            else:
+                yield path
+
+
+def _measured(root: Path, item: JunkItem) -> JunkItem:
+    absolute = root / item.path
+    if item.link or not item.folder:
+        try:
+            return item._replace(size=os.lstat(absolute).st_size, files=1)
+        except OSError:
+            return item._replace(files=1)  # listed by git, gone from disk
+    if item.tracked and item.tracked_files:
+        size = 0
+        for path in item.tracked_files:
+            try:
+                size += os.lstat(root / path).st_size
+            except OSError:
+                pass
+        return item._replace(size=size, files=len(item.tracked_files))
+    size, files = folder_size(absolute)
+    return item._replace(size=size, files=files)
+
+
+def folder_size(folder: Path) -> tuple[int, int]:
+    """Bytes and file count under `folder`, by stat; symlinks count as themselves."""
+    size = files = 0
+    stack = [str(folder)]
+    while stack:
+        current = stack.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                else:
+                    size += entry.stat(follow_symlinks=False).st_size
+                    files += 1
+            except OSError:
+                continue
+    return size, files
