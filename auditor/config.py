@@ -221,6 +221,13 @@ _COMPOSE_NAME = r"[a-zA-Z0-9][a-zA-Z0-9_.-]*", (
 _STAGE = r"(?:[a-zA-Z][a-zA-Z0-9_.-]*)?", (
     "expected a build stage name (a letter, then letters, digits, _, . or -) or empty"
 )
+_PYTHON_FILE = r"(?:[A-Za-z_][A-Za-z0-9_]*/)*[A-Za-z_][A-Za-z0-9_]*\.py", (
+    "expected a relative path of a Python file such as app/config.py"
+)
+_IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*", "expected a Python identifier"
+_DATABASE_URL = r"[a-z][a-z0-9+.-]*://[A-Za-z0-9._~/%+,:=@-]*", (
+    "expected a database URL such as sqlite:///data/app.db, without spaces or quotes"
+)
 _STRING_FORMATS: dict[str, tuple[str, str]] = {
     "user": _USER,
     "health_path": _URL_PATH,
@@ -231,6 +238,14 @@ _STRING_FORMATS: dict[str, tuple[str, str]] = {
     "target": _STAGE,
     "network": _COMPOSE_NAME,
     **{name: _COMPOSE_NAME for name in Expectations._fields if name.endswith("_service")},
+    "settings_module": _PYTHON_FILE,
+    "logger_module": _PYTHON_FILE,
+    "database_module": _PYTHON_FILE,
+    "logger_function": _IDENTIFIER,
+    "database_initializer": _IDENTIFIER,
+    **{name: _IDENTIFIER for name in Expectations._fields if name.endswith("_method")},
+    "database_url": _DATABASE_URL,
+    "metrics_path": _URL_PATH,
     **{
         name: _VERSION
         for name in Expectations._fields

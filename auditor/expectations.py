@@ -44,3 +44,15 @@ class Expectations(NamedTuple):
     tailwindcss_version: str = "4.1.18"
     zustand_version: str = "5.0.9"
     react_router_version: str = "6.30.2"
+    # Python source (R2, R16-R20): where the app keeps things and what it calls them
+    settings_module: str = "app/config.py"  # R2.2; its top folder is the app package
+    logger_module: str = "app/core/logger.py"  # R20.1
+    logger_function: str = "get_logger"  # R20.1
+    database_module: str = "app/core/database.py"  # R18.1
+    database_initializer: str = "init_database_with_defaults"  # R18.1, R18.2
+    database_url: str = "sqlite:///data/app.db"  # R18.3
+    redis_url_method: str = "get_redis_url"  # R17.1-R17.4
+    cors_origins_method: str = "get_cors_origins_list"  # R19.2
+    groq_keys_method: str = "get_groq_api_keys"  # R16.3
+    gemini_keys_method: str = "get_gemini_api_keys"  # R16.4
+    metrics_path: str = "/metrics"  # R11.4, R20.5

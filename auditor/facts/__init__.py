@@ -5,4 +5,17 @@ imports and Settings fields; the merged compose stack; build contexts) and compu
 per project run. A fact the code makes too dynamic to know statically is reported as unknown,
 and the rules that need it stay silent rather than guess. Facts never read files themselves:
 they ask the Project for documents, so the fixer's overlay and the parse-once cache apply.
+
+The Python facts (each `f(project)` is computed once per Project; see each module's docstring):
+
+- `facts.python_code.python_code(project)`: the app package's parsed modules, names resolved
+  through imports (`qualified`, `canonical`), first-party names.
+- `facts.settings.settings_facts(project)`: the pydantic Settings class (`primary`), its fields,
+  types, defaults, `model_config` / v1 `class Config`, `env_file`, methods; `UNKNOWN` values.
+- `facts.routes.route_facts(project)`: routes with method and full path, mounts, `serves(path)`.
+- `facts.imports.imported_modules(project)`: the modules the app imports (file, line,
+  conditional, TYPE_CHECKING), split into first-party, stdlib and third-party.
+- `facts.imports.entry_point(project, "module:attr" | "module")`: does a uvicorn target or a
+  `python -m` module exist here; `entry_points_in_code(project)` lists those the code names.
+- `facts.cache.project_fact(project, name, compute)`: the per-project cache the others use.
 """

@@ -87,12 +87,12 @@ def test_a_named_file_no_kind_reads_gets_a_warning(make_project, cli) -> None:  
 
 
 def test_many_named_files_of_no_kind_are_summed_up(make_project, cli) -> None:  # type: ignore[no-untyped-def]
-    names = [f"module_{index}.py" for index in range(5)]
+    names = [f"module_{index}.ini" for index in range(5)]
     root = make_project({"Dockerfile": DOCKERFILE, **{name: "" for name in names}})
     run = cli("check", "--select", "DF012", *names, cwd=root)
     warnings = [line for line in run.err.splitlines() if "warning" in line]
     assert len(warnings) == 1, run.err
-    assert "module_0.py, module_1.py, module_2.py and 2 more: of no document kind" in warnings[0]
+    assert "module_0.ini, module_1.ini, module_2.ini and 2 more: of no document kind" in warnings[0]
 
 
 def test_a_named_folder_gets_no_kind_warning(make_project, cli) -> None:  # type: ignore[no-untyped-def]
