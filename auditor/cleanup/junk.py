@@ -36,13 +36,17 @@ class JunkItem(NamedTuple):
     files: int = 0  # files it holds (1 for a file or a link)
     link: bool = False  # a symlink: only the link goes, never what it points to
     tracked_files: tuple[str, ...] = ()  # for a tracked folder: the tracked paths inside
+    first_file: str = ""  # for a folder: the first file listed inside (where findings point)
 
 
 class JunkMatcher:
     """Compiled junk patterns: folder names and globs, file-name globs, top-level globs."""
 
-    def __init__(self, settings: CleanupSettings) -> None:
+    def __init__(self, settings: CleanupSettings, tops: Iterable[str] = ("",)) -> None:
+        """`tops`: the folders whose files count as "at the top level" for `/glob` patterns:
+        the root (""), and the folders the user named (`mami-audit check examples/x`)."""
         self.settings = settings
+        self.tops = frozenset(tops)
         folder_names: dict[str, str] = {}
         folder_globs: list[tuple[re.Pattern[str], str]] = []
         name_globs: list[tuple[str, str]] = []
@@ -80,7 +84,8 @@ class JunkMatcher:
         name = path.rsplit("/", 1)[-1]
         if name in self._examples:
             return None
-        if "/" not in path and self._top[0] is not None:
+        folder = path.rsplit("/", 1)[0] if "/" in path else ""
+        if folder in self.tops and self._top[0] is not None:
             found = _match(self._top, name)
             if found is not None:
                 return found
@@ -159,13 +164,14 @@ def scan(
     excluded: Iterable[str] = (),
     untracked: bool = True,
     sizes: bool = True,
+    tops: Iterable[str] = ("",),
 ) -> JunkScan:
     """The junk under `root`: tracked (from git's index) and, with `untracked`, the rest.
 
     `excluded`: gitignore-style patterns (the config's exclude) whose paths are not looked at.
     Outside git every path is untracked.
     """
-    matcher = JunkMatcher(settings)
+    matcher = JunkMatcher(settings, tops)
     skip = _exclusion(excluded)
     in_git = git_work_tree(root) is not None
     items: dict[str, JunkItem] = {}
@@ -182,11 +188,36 @@ def scan(
     found = [
         item
         for item in found
-        if item.code != SECRET_CODE or (item.tracked and secret_lines_of(root / item.path))
+        if item.code != SECRET_CODE
+        or ((item.tracked or not in_git) and secret_lines_of(root / item.path))
     ]
     if sizes:
         found = [_measured(root, item) for item in found]
     return JunkScan(found, in_git)
+
+
+def junk_among(
+    root: Path, settings: CleanupSettings, paths: Iterable[str], tops: Iterable[str] = ("",)
+) -> list[JunkItem]:
+    """The junk among `paths` (sorted relative file paths), none of them tracked: for a
+    project outside git, whose discovered files are what would be committed."""
+    items: dict[str, JunkItem] = {}
+    _collect(items, JunkMatcher(settings, tops), paths, root, None, tracked=False)
+    found = sorted(items.values(), key=lambda item: item.path)
+    found = [
+        item
+        for item in found
+        if item.code != SECRET_CODE or secret_lines_of(root / item.path)
+    ]
+    return [_measured(root, item) for item in found]
+
+
+def user_excludes(patterns: Iterable[str]) -> list[str]:
+    """The config's exclude patterns minus the defaults, which name the very folders that are
+    junk when committed (node_modules/, .venv/, __pycache__/)."""
+    from auditor.config import DEFAULT_EXCLUDE
+
+    return [pattern for pattern in patterns if pattern not in DEFAULT_EXCLUDE]
 
 
 def _exclusion(patterns: Iterable[str]):  # type: ignore[no-untyped-def]
@@ -238,11 +269,13 @@ def _collect(
         code = matcher.file_code(path)
         if code is not None and path not in items:
             items[path] = JunkItem(path, code, False, tracked)
-    if tracked:
-        for folder, files in folder_files.items():
-            item = items[folder]
-            if item.tracked and not item.link:
-                items[folder] = item._replace(tracked_files=tuple(files))
+    for folder, files in folder_files.items():
+        item = items[folder]
+        if item.link or not files:
+            continue
+        if tracked and item.tracked:
+            item = item._replace(tracked_files=tuple(files))
+        items[folder] = item if item.first_file else item._replace(first_file=files[0])
 
 
 def _is_link(path: Path) -> bool:
@@ -317,3 +350,13 @@ def folder_size(folder: Path) -> tuple[int, int]:
             except OSError:
                 continue
     return size, files
+
+
+def human_size(size: int) -> str:
+    """1536 -> "1.5 KB": sizes in the plan and in messages (powers of 1024)."""
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{int(value)} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"  # unreachable; keeps type checkers content
