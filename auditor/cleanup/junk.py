@@ -205,9 +205,7 @@ def junk_among(
     _collect(items, JunkMatcher(settings, tops), paths, root, None, tracked=False)
     found = sorted(items.values(), key=lambda item: item.path)
     found = [
-        item
-        for item in found
-        if item.code != SECRET_CODE or secret_lines_of(root / item.path)
+        item for item in found if item.code != SECRET_CODE or secret_lines_of(root / item.path)
     ]
     return [_measured(root, item) for item in found]
 

@@ -71,6 +71,8 @@ class CleanupSettings(NamedTuple):
         ".env",
         "tests",
         "**/__pycache__",
+        "**/*.pyc",
+        "backups",
     )
     commit_message: str = "chore: cleanup project for Docker production readiness"  # R21.7
 

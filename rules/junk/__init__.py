@@ -84,7 +84,10 @@ class OldDocumentation(JunkRule):
     good_examples = (
         Rule.good({"README.md": "# Mami AI\n", "docs/docker.md": "current setup\n"}),
         Rule.good(
-            {"FAZE_1_NOTES.md": "notes\n", "Dockerfile": "FROM python:3.11\nCOPY FAZE_1_NOTES.md /\n"}
+            {
+                "FAZE_1_NOTES.md": "notes\n",
+                "Dockerfile": "FROM python:3.11\nCOPY FAZE_1_NOTES.md /\n",
+            }
         ),
     )
 
@@ -244,7 +247,10 @@ class OsEditorFile(JunkRule):
     requirements = ("R21.5",)
     what = "an OS or editor file"
     example_path = "frontend/.DS_Store"
-    bad_examples = (Rule.bad({"frontend/.DS_Store": "Bud1"}), Rule.bad({"app/.main.py.swp": "b0VIM"}))
+    bad_examples = (
+        Rule.bad({"frontend/.DS_Store": "Bud1"}),
+        Rule.bad({"app/.main.py.swp": "b0VIM"}),
+    )
     good_examples = (Rule.good({"frontend/.editorconfig": "root = true\n"}),)
 
 
@@ -276,7 +282,10 @@ class LocalDatabase(JunkRule):
     requirements = ("R21.5",)
     what = "a local database"
     example_path = "data/app.db"
-    bad_examples = (Rule.bad({"data/app.db": "SQLite format 3"}), Rule.bad({"dump.rdb": "REDIS0009"}))
+    bad_examples = (
+        Rule.bad({"data/app.db": "SQLite format 3"}),
+        Rule.bad({"dump.rdb": "REDIS0009"}),
+    )
     good_examples = (Rule.good({".gitignore": "data/\n", "data/app.db": "SQLite format 3"}),)
 
 
@@ -319,7 +328,9 @@ class CommittedSecrets(JunkRule):
     good_examples = (
         Rule.good({".env.example": "OPENAI_API_KEY=your-key-here\n"}),
         Rule.good({".env": "DEBUG=true\nLOG_LEVEL=info\nOPENAI_API_KEY=\n"}),
-        Rule.good({".gitignore": ".env\n", ".env": "OPENAI_API_KEY=sk-proj-4f9a8b7c6d5e4f3a2b1c\n"}),
+        Rule.good(
+            {".gitignore": ".env\n", ".env": "OPENAI_API_KEY=sk-proj-4f9a8b7c6d5e4f3a2b1c\n"}
+        ),
     )
 
     def span(self, context: Context, item: JunkItem) -> Span:
