@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 from auditor.rule import Context, Edit, Finding, Fix, Rule, Severity, Span, register
 from rules.ignore_files._append import append_lines, new_file
@@ -22,6 +24,10 @@ def missing_entries(text: str, required: tuple[str, ...]) -> list[str]:
     return [entry for entry in required if not spec.match_file(probe(entry))]
 
 
+def _in_git(root: Path) -> bool:
+    return any(os.path.lexists(folder / ".git") for folder in (root, *root.parents))
+
+
 @register
 class GitignoreMissingEntries(Rule):
     """Reports a .gitignore that does not ignore node_modules/, .venv/, .env, data/ or logs/.
@@ -29,7 +35,8 @@ class GitignoreMissingEntries(Rule):
     ## What it does
     Checks the .gitignore at the project root: each entry of `[tool.mami-audit.cleanup]
     gitignore` (default `node_modules/`, `.venv/`, `.env`, `data/`, `logs/`) must be ignored,
-    however the file spells it (`**/node_modules` counts). A missing .gitignore is reported too.
+    however the file spells it (`**/node_modules` counts). In a git work tree, a missing
+    .gitignore is reported too (the fix creates it).
 
     ## Why is this bad?
     Without these lines the next `git add -A` commits a dependency folder, the local database,
@@ -66,14 +73,6 @@ class GitignoreMissingEntries(Rule):
                 "# Added by mami-audit (R21.6): keep these out\ndata/\nlogs/\n"
             },
         ),
-        Rule.bad(
-            {"app/main.py": "print(1)\n"},
-            {
-                "app/main.py": "print(1)\n",
-                ".gitignore": "# Added by mami-audit (R21.6): keep these out\n"
-                "node_modules/\n.venv/\n.env\ndata/\nlogs/\n",
-            },
-        ),
     )
     good_examples = (
         Rule.good({".gitignore": "**/node_modules\n.venv\n.env\n/data/\nlogs/\n"}),
@@ -89,6 +88,8 @@ class GitignoreMissingEntries(Rule):
             return
         document = context.project.text_document(".gitignore")
         if document is None:
+            if not _in_git(context.project.root):
+                return  # outside git nothing gets committed by mistake; no .gitignore is fine
             fix = Fix.safe(
                 "Create .gitignore", Edit.create_file(".gitignore", new_file(list(required)))
             )
