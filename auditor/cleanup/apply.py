@@ -39,6 +39,18 @@ SEPARATE_INDEX = "mami-audit-cleanup.index"
 COMMENT_PREFIX = "#"
 
 
+# Fault injection for the crash-safety tests: the process kills itself (SIGKILL, no clean-up
+# of any kind) when it reaches the named point. Unset in normal use.
+CRASH_POINT_VARIABLE = "MAMI_AUDIT_CLEANUP_CRASH_AT"
+
+
+def _checkpoint(name: str) -> None:
+    if os.environ.get(CRASH_POINT_VARIABLE) == name:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 class CleanupRefused(Exception):
     """The repository is in a state where --apply must not run; says why."""
 
@@ -99,14 +111,17 @@ def apply_plan(plan: CleanupPlan, *, commit: bool, progress: Progress | None = N
     if git.branch() is None:
         notes.append("HEAD is detached: the cleanup commit is made on the detached HEAD")
     _write_atomic(journal, work.to_json().encode())
+    _checkpoint("journal-written")
     made: str | None = None
     if work.commit and (work.index_removals or work.ignore_lines):
         made, failure = _commit(git, git_dir, work)
         if failure is not None:
             journal.unlink(missing_ok=True)
             return ApplyResult(None, [], [], [], notes, failure)
+        _checkpoint("committed")
         if made is not None:
             _write_atomic(journal, json.dumps({**work._asdict(), "made": made}).encode())
+            _checkpoint("journal-updated")
     _finish(git, work, journal, progress)
     return _result(plan, made, notes, work)
 
@@ -159,6 +174,7 @@ def _commit(git: Git, git_dir: Path, work: Work) -> tuple[str | None, str | None
     entries = [IndexEntry(path, "0", "") for path in work.index_removals]
     entries += _ignore_entries(separate, work.ignore_lines, source="HEAD")
     update_index(separate, entries)
+    _checkpoint("separate-index-built")
     changed = separate.run("diff-index", "--cached", "--quiet", "HEAD", check=False)
     if changed.returncode == 0:
         index_file.unlink(missing_ok=True)
@@ -212,6 +228,7 @@ def _finish(git: Git, work: Work, journal: Path, progress: Progress | None) -> N
     entries = [IndexEntry(path, "0", "") for path in work.index_removals if path in in_index]
     entries += _ignore_entries(git, work.ignore_lines, source="index")
     update_index(git, entries)
+    _checkpoint("index-updated")
     for path, lines in work.ignore_lines.items():
         target = git.root / path
         current = target.read_bytes() if target.exists() else None
@@ -296,6 +313,8 @@ def delete_paths(
         if _unlink(target):
             emptied.add(target.parent)
         count += 1
+        if count == 2:
+            _checkpoint("deleting")
         if progress is not None and count % 500 == 0:
             progress(500)
     if progress is not None and count % 500:

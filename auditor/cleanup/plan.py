@@ -327,8 +327,10 @@ def plan_to_text(plan: CleanupPlan, config: Config | None = None) -> str:
         lines.append("Nothing to clean up.")
     elif plan.in_git:
         lines.append(f"Run `mami-audit cleanup --apply` to commit this as {plan.commit_message!r}.")
-    else:
-        lines.append("Not a git work tree: `--apply` would delete without a commit to undo it.")
+    if not plan.in_git:
+        lines.append(
+            "Not a git work tree: no commit; `--apply --include-untracked` deletes for good."
+        )
     return "\n".join(lines) + "\n"
 
 

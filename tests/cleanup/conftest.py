@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import sys
 import subprocess
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from types import SimpleNamespace
 from typing import NamedTuple
 
 import pytest
@@ -70,3 +72,50 @@ def user_state(root: Path, ignore: Callable[[str], bool] = lambda path: False) -
     listed = git(root, "ls-files", "-z", "--others", "--exclude-standard")
     untracked = frozenset(p for p in listed.split("\0") if p and not ignore(p))
     return UserState(staged, unstaged, untracked)
+
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def mami_audit(
+    *args: str, cwd: Path, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python -m auditor ARGS` in a real process (so that it can be killed)."""
+    environment = {
+        **os.environ,
+        **GIT_ENVIRONMENT,
+        "PYTHONPATH": str(REPOSITORY),
+        "NO_COLOR": "1",
+        **(env or {}),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "auditor", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+
+
+def committed_paths(root: Path, commit: str = "HEAD") -> set[str]:
+    """Paths the commit changes against its parent."""
+    listed = git(root, "diff-tree", "-r", "--no-commit-id", "--name-only", "-z", f"{commit}~1", commit)
+    return {path for path in listed.split("\0") if path}
+
+
+def head_message(root: Path) -> str:
+    return git(root, "log", "-1", "--format=%B").strip()
+
+
+@pytest.fixture
+def t() -> SimpleNamespace:
+    """The helpers above, for the test modules (conftest cannot be imported by name)."""
+    return SimpleNamespace(
+        git=git,
+        mami_audit=mami_audit,
+        user_state=user_state,
+        committed_paths=committed_paths,
+        head_message=head_message,
+    )
