@@ -90,8 +90,9 @@ class Git:
         return None
 
     def changed_since_head(self) -> set[str]:
-        """Paths with staged or unstaged changes against HEAD."""
-        return set(self.listing("diff-index", "--name-only", "-z", "HEAD"))
+        """Paths with staged or unstaged changes against HEAD. `git diff`, not `diff-index`:
+        it compares the content of files whose stat data alone changed (a chmod, a touch)."""
+        return set(self.listing("diff", "--name-only", "--no-renames", "-z", "HEAD"))
 
     def blob(self, treeish_path: str) -> bytes | None:
         """The content of `HEAD:path` or `:path` (the index), or None when there is none."""
