@@ -431,8 +431,7 @@ def run_cleanup(options: CleanupOptions) -> int:
         typer.echo(plan_to_text(plan), nl=False)
     if not options.apply:
         return EXIT_CLEAN if plan.nothing_to_do else EXIT_FINDINGS
-    if plan.nothing_to_do:
-        return EXIT_CLEAN
+    # Even with nothing left in the plan: an interrupted --apply may be waiting to finish.
     return _apply_cleanup(plan, commit=not options.no_commit)
 
 
@@ -453,6 +452,8 @@ def _apply_cleanup(plan: "CleanupPlan", *, commit: bool) -> int:
     if result.failed is not None:
         typer.echo(f"mami-audit: error: {result.failed}", err=True)
         return EXIT_FINDINGS
+    if result.commit is None and not (result.removed or result.ignore_files):
+        return EXIT_CLEAN  # nothing was left to do
     done = f"removed {len(result.removed)} paths"
     if result.untracked:
         done += f", untracked {len(result.untracked)}"

@@ -97,6 +97,8 @@ def apply_plan(plan: CleanupPlan, *, commit: bool, progress: Progress | None = N
     resumed = _resume(git, journal, progress)
     if resumed is not None:
         return resumed
+    if plan.nothing_to_do:
+        return ApplyResult(None, [], [], [], [])
     operation = git.operation_in_progress()
     if operation is not None:
         raise CleanupRefused(f"{operation} is in progress: finish or abort it, then run again")

@@ -101,7 +101,9 @@ def mami_audit(
 
 def committed_paths(root: Path, commit: str = "HEAD") -> set[str]:
     """Paths the commit changes against its parent."""
-    listed = git(root, "diff-tree", "-r", "--no-commit-id", "--name-only", "-z", f"{commit}~1", commit)
+    listed = git(
+        root, "diff-tree", "-r", "--no-commit-id", "--name-only", "-z", f"{commit}~1", commit
+    )
     return {path for path in listed.split("\0") if path}
 
 

@@ -78,7 +78,9 @@ def test_apply_commits_only_the_cleanup(t: SimpleNamespace, repo: Callable[..., 
     assert t.git(root, "rev-parse", "HEAD~1").strip() == old_head
 
 
-def test_no_commit_stages_the_cleanup_beside_the_users_work(t: SimpleNamespace, repo: Callable[..., Path]) -> None:
+def test_no_commit_stages_the_cleanup_beside_the_users_work(
+    t: SimpleNamespace, repo: Callable[..., Path]
+) -> None:
     root = repo(PROJECT)
     old_head = t.git(root, "rev-parse", "HEAD").strip()
     done = t.mami_audit("cleanup", "--apply", "--no-commit", cwd=root)
@@ -88,7 +90,9 @@ def test_no_commit_stages_the_cleanup_beside_the_users_work(t: SimpleNamespace, 
     assert staged == CLEANUP_PATHS
 
 
-def test_committed_env_is_untracked_but_kept_on_disk(t: SimpleNamespace, repo: Callable[..., Path]) -> None:
+def test_committed_env_is_untracked_but_kept_on_disk(
+    t: SimpleNamespace, repo: Callable[..., Path]
+) -> None:
     root = repo({**PROJECT, ".env": "OPENAI_API_KEY=sk-proj-4f9a8b7c6d5e4f3a2b1c0d\n"})
     plan = t.mami_audit("cleanup", cwd=root)
     assert "Stop tracking" in plan.stdout and ".env" in plan.stdout
@@ -101,7 +105,9 @@ def test_committed_env_is_untracked_but_kept_on_disk(t: SimpleNamespace, repo: C
     assert "rotate" in done.stderr
 
 
-def test_tracked_junk_with_uncommitted_changes_needs_force(t: SimpleNamespace, repo: Callable[..., Path]) -> None:
+def test_tracked_junk_with_uncommitted_changes_needs_force(
+    t: SimpleNamespace, repo: Callable[..., Path]
+) -> None:
     root = repo(PROJECT)
     (root / "backups/db.sql").write_text("changed, not committed\n")
     done = t.mami_audit("cleanup", "--apply", cwd=root)
