@@ -294,7 +294,8 @@ def plan_to_text(plan: CleanupPlan, config: Config | None = None) -> str:
     def shown(entry: PlanEntry) -> str:
         item = entry.item
         name = _printable(item.path) + ("/" if item.folder and not item.link else "")
-        files = f", {item.files} files" if item.folder and not item.link else ""
+        plural = "" if item.files == 1 else "s"
+        files = f", {item.files} file{plural}" if item.folder and not item.link else ""
         state = "tracked" if item.tracked else "untracked"
         return f"{name}  [{reason(item.code)}; {human_size(item.size)}{files}; {state}]"
 
