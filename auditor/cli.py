@@ -432,17 +432,17 @@ def run_cleanup(options: CleanupOptions) -> int:
     if not options.apply:
         return EXIT_CLEAN if plan.nothing_to_do else EXIT_FINDINGS
     # Even with nothing left in the plan: an interrupted --apply may be waiting to finish.
-    return _apply_cleanup(plan, commit=not options.no_commit)
+    return _apply_cleanup(plan, commit=not options.no_commit, force=options.force)
 
 
-def _apply_cleanup(plan: "CleanupPlan", *, commit: bool) -> int:
+def _apply_cleanup(plan: "CleanupPlan", *, commit: bool, force: bool) -> int:
     from auditor.cleanup.apply import CleanupRefused, apply_plan
     from auditor.cleanup.gitops import GitError
 
     files = sum(entry.item.files for entry in plan.to_remove)
     try:
         with _progress(files) as progress:
-            result = apply_plan(plan, commit=commit, progress=progress)
+            result = apply_plan(plan, commit=commit, force=force, progress=progress)
     except CleanupRefused as refused:
         raise UsageError(f"cleanup --apply refused: {refused}") from None
     except GitError as error:

@@ -86,7 +86,9 @@ class Work(NamedTuple):
         return cls(**json.loads(text))
 
 
-def apply_plan(plan: CleanupPlan, *, commit: bool, progress: Progress | None = None) -> ApplyResult:
+def apply_plan(
+    plan: CleanupPlan, *, commit: bool, force: bool = False, progress: Progress | None = None
+) -> ApplyResult:
     if not plan.in_git:
         return _apply_outside_git(plan, progress)
     git = Git(plan.root)
@@ -108,8 +110,11 @@ def apply_plan(plan: CleanupPlan, *, commit: bool, progress: Progress | None = N
             "the branch has no commit yet: removed files could not be got back from history; "
             "make a first commit, then run again"
         )
-    work = _work(plan, top, head, commit)
     notes = []
+    held = set() if force else _folders_with_changes(git, plan, top)
+    for folder in sorted(held):
+        notes.append(f"kept {folder}/: files inside it have uncommitted changes (use --force)")
+    work = _work(plan, top, head, commit, held)
     if git.branch() is None:
         notes.append("HEAD is detached: the cleanup commit is made on the detached HEAD")
     _write_atomic(journal, work.to_json().encode())
@@ -125,10 +130,12 @@ def apply_plan(plan: CleanupPlan, *, commit: bool, progress: Progress | None = N
             _write_atomic(journal, json.dumps({**work._asdict(), "made": made}).encode())
             _checkpoint("journal-updated")
     _finish(git, work, journal, progress)
-    return _result(plan, made, notes, work)
+    return _result(plan, made, notes, work, held)
 
 
-def _result(plan: CleanupPlan, made: str | None, notes: list[str], work: Work) -> ApplyResult:
+def _result(
+    plan: CleanupPlan, made: str | None, notes: list[str], work: Work, held: set[str]
+) -> ApplyResult:
     untracked = [entry.path for entry in plan.to_untrack]
     if untracked:
         notes.append(
@@ -138,17 +145,36 @@ def _result(plan: CleanupPlan, made: str | None, notes: list[str], work: Work) -
         )
     if not work.commit:
         notes.append("--no-commit: the changes are staged; review them and commit")
-    removed = [entry.path for entry in plan.to_remove]
+    removed = [entry.path for entry in plan.to_remove if entry.path not in held]
     return ApplyResult(made, removed, untracked, sorted(work.ignore_lines), notes)
 
 
-def _work(plan: CleanupPlan, top: Path, head: str, commit: bool) -> Work:
+def _prefix(plan: CleanupPlan, top: Path) -> str:
+    """The project root's path inside the work tree, as a prefix ("" at the top)."""
     prefix = os.path.relpath(plan.root, top).replace(os.sep, "/")
-    prefix = "" if prefix == "." else prefix + "/"
+    return "" if prefix == "." else prefix + "/"
+
+
+def _folders_with_changes(git: Git, plan: CleanupPlan, top: Path) -> set[str]:
+    """Tracked junk folders holding a file with uncommitted changes. The plan checked junk
+    files and staged changes; unstaged edits inside folders are looked for only here, just
+    before anything is deleted (a stat per file)."""
+    folders = [e.item for e in plan.to_remove if e.item.folder and e.item.tracked_files]
+    if not folders:
+        return set()
+    prefix = _prefix(plan, top)
+    changed = git.changed_since_head()
+    return {
+        item.path for item in folders if any(prefix + path in changed for path in item.tracked_files)
+    }
+
+
+def _work(plan: CleanupPlan, top: Path, head: str, commit: bool, held: set[str]) -> Work:
+    prefix = _prefix(plan, top)
     removals, files, trees = [], [], []
     for entry in plan.entries:
         item = entry.item
-        if entry.action not in (REMOVE, UNTRACK):
+        if entry.action not in (REMOVE, UNTRACK) or item.path in held:
             continue
         if item.tracked:
             removals += [prefix + p for p in (item.tracked_files or (item.path,))]

@@ -89,6 +89,20 @@ class Git:
                 return what
         return None
 
+    def staged_changes(self) -> set[str]:
+        """Paths whose index entry differs from HEAD (cheap: no file is looked at)."""
+        return set(
+            self.listing("diff-index", "--cached", "--name-only", "--no-renames", "-z", "HEAD")
+        )
+
+    def unstaged_changes(self, paths: list[str]) -> set[str]:
+        """Of `paths` (files), those whose work-tree content differs from the index."""
+        changed: set[str] = set()
+        for start in range(0, len(paths), 500):  # a bounded command line
+            chunk = paths[start : start + 500]
+            changed.update(self.listing("diff", "--name-only", "--no-renames", "-z", "--", *chunk))
+        return changed
+
     def changed_since_head(self) -> set[str]:
         """Paths with staged or unstaged changes against HEAD. `git diff`, not `diff-index`:
         it compares the content of files whose stat data alone changed (a chmod, a touch)."""

@@ -176,9 +176,12 @@ def scan(
     in_git = git_work_tree(root) is not None
     items: dict[str, JunkItem] = {}
     if in_git:
-        _collect(items, matcher, git_paths(root, "--cached"), root, skip, tracked=True)
+        listed = git_paths(root, "--cached")
+        _collect(items, matcher, listed, root, skip, tracked=True)
         if untracked:
-            others = git_paths(root, "--others", "--directory", "--no-empty-directory")
+            # Our own walk rather than `git ls-files --others`: git has to enter a committed
+            # node_modules to look for untracked files in it; this walk stops at junk folders.
+            others = _walk(root, matcher, skip, tracked=frozenset(listed))
             _collect(items, matcher, others, root, skip, tracked=False)
     elif untracked:
         _collect(items, matcher, _walk(root, matcher, skip), root, skip, tracked=False)
@@ -283,8 +286,11 @@ def _is_link(path: Path) -> bool:
         return False
 
 
-def _walk(root: Path, matcher: JunkMatcher, skip) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """Outside git: every file, and each junk folder as one `folder/` entry (not entered)."""
+def _walk(  # type: ignore[no-untyped-def]
+    root: Path, matcher: JunkMatcher, skip, tracked: frozenset[str] = frozenset()
+) -> Iterator[str]:
+    """Every file not in `tracked`, and each junk folder as one `folder/` entry (not entered).
+    A folder git tracks as one entry (a submodule) is neither listed nor entered."""
     stack = [""]
     while stack:
         prefix = stack.pop()
@@ -299,13 +305,15 @@ def _walk(root: Path, matcher: JunkMatcher, skip) -> Iterator[str]:  # type: ign
             except OSError:
                 continue
             if is_dir:
-                if entry.name == ".git" or (skip is not None and skip.match_file(path + "/")):
+                if entry.name == ".git" or path in tracked:
+                    continue
+                if skip is not None and skip.match_file(path + "/"):
                     continue
                 if matcher.folder_code(entry.name) is not None:
                     yield path + "/"
                 else:
                     stack.append(path + "/")
-            else:
+            elif path not in tracked:
                 yield path
 
 

@@ -88,7 +88,12 @@ def make_plan(run_plan: RunPlan, *, include_untracked: bool, force: bool) -> Cle
     if found.in_git and not force:
         git = Git(root)
         if git.head() is not None and any(item.tracked for item in split.junk):
-            dirty = _relative_paths(git, root, git.changed_since_head())
+            # Staged changes of every junk path, unstaged ones of junk files. Inside a junk
+            # folder (100k files in a node_modules) looking for unstaged edits means a stat
+            # per file: --apply does that before it deletes anything (apply.py).
+            dirty = _relative_paths(git, root, git.staged_changes())
+            files = [item.path for item in split.junk if item.tracked and not item.folder]
+            dirty |= _relative_paths(git, root, git.unstaged_changes(files))
     entries = []
     for item in split.junk:
         entries.append(_entry(item, found.in_git, include_untracked, dirty))

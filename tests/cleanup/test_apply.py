@@ -114,7 +114,7 @@ def test_tracked_junk_with_uncommitted_changes_needs_force(
     assert done.returncode == 0, done.stderr
     assert "backups/db.sql" not in t.committed_paths(root)
     assert (root / "backups/db.sql").read_text() == "changed, not committed\n"
-    assert "uncommitted changes" in done.stdout
+    assert "uncommitted changes" in done.stderr  # checked inside folders by --apply
 
     forced = t.mami_audit("cleanup", "--apply", "--force", cwd=root)
     assert forced.returncode == 0, forced.stderr
@@ -167,3 +167,16 @@ def test_outside_git_there_is_no_commit(t: SimpleNamespace, tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr
     assert not (root / "FAZE_1_NOTES.md").exists()
     assert "no commit" in done.stderr
+
+
+def test_plan_shows_a_junk_file_with_uncommitted_changes(
+    t: SimpleNamespace, repo: Callable[..., Path]
+) -> None:
+    root = repo(PROJECT)
+    (root / "FAZE_1_NOTES.md").write_text("edited\n")
+    done = t.mami_audit("cleanup", cwd=root)
+    assert "FAZE_1_NOTES.md" in done.stdout and "uncommitted changes" in done.stdout
+    (root / "debug_redis.py").unlink()
+    t.git(root, "rm", "-q", "--cached", "backups/db.sql")  # a staged change inside a folder
+    done = t.mami_audit("cleanup", cwd=root)
+    assert "backups/" in done.stdout.split("Kept:")[1]
