@@ -165,7 +165,9 @@ def _folders_with_changes(git: Git, plan: CleanupPlan, top: Path) -> set[str]:
     prefix = _prefix(plan, top)
     changed = git.changed_since_head()
     return {
-        item.path for item in folders if any(prefix + path in changed for path in item.tracked_files)
+        item.path
+        for item in folders
+        if any(prefix + path in changed for path in item.tracked_files)
     }
 
 

@@ -122,21 +122,51 @@ def _match(compiled: tuple[re.Pattern[str] | None, list[str]], name: str) -> str
 # -- git ----------------------------------------------------------------------------------------
 
 
-def git_work_tree(root: Path) -> Path | None:
-    """The top of the git work tree holding `root`, or None (not in git, or git missing)."""
+def git_locations(root: Path) -> tuple[Path, Path] | None:
+    """(top of the work tree, git dir) for `root`, or None (not in git, or git missing)."""
     if not any(os.path.lexists(folder / ".git") for folder in (root, *root.parents)):
         return None
     try:
         done = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--show-toplevel"],
+            ["git", "-C", str(root), "rev-parse", "--show-toplevel", "--absolute-git-dir"],
             capture_output=True,
             check=False,
         )
     except OSError:
         return None
-    if done.returncode != 0:
-        return None
-    return Path(os.fsdecode(done.stdout.rstrip(b"\n"))).resolve()
+    lines = os.fsdecode(done.stdout).splitlines()
+    if done.returncode != 0 or len(lines) != 2:
+        return None  # not a work tree (a bare repository, a .git git refuses)
+    return Path(lines[0]).resolve(), Path(lines[1])
+
+
+def git_work_tree(root: Path) -> Path | None:
+    """The top of the git work tree holding `root`, or None."""
+    found = git_locations(root)
+    return None if found is None else found[0]
+
+
+def tracked_files(root: Path) -> tuple[list[str], dict[str, int] | None]:
+    """Tracked paths under `root` (relative to it, sorted) and, when the index could be read
+    directly, their sizes; else None and the caller stats what it needs."""
+    from auditor.cleanup.gitindex import read_index
+
+    locations = git_locations(root)
+    index = None if locations is None else read_index(locations[1])
+    if locations is None or index is None:
+        return git_paths(root, "--cached"), None
+    top = locations[0]
+    prefix = os.path.relpath(root.resolve(), top).replace(os.sep, "/")
+    prefix = "" if prefix == "." else prefix + "/"
+    if not prefix:
+        return index.paths, dict(zip(index.paths, index.sizes))
+    cut = len(prefix)
+    paths, sizes = [], {}
+    for path, size in zip(index.paths, index.sizes):
+        if path.startswith(prefix):
+            paths.append(path[cut:])
+            sizes[path[cut:]] = size
+    return paths, sizes
 
 
 def git_paths(root: Path, *options: str) -> list[str]:
@@ -175,8 +205,9 @@ def scan(
     skip = _exclusion(excluded)
     in_git = git_work_tree(root) is not None
     items: dict[str, JunkItem] = {}
+    known_sizes: dict[str, int] | None = None
     if in_git:
-        listed = git_paths(root, "--cached")
+        listed, known_sizes = tracked_files(root)
         _collect(items, matcher, listed, root, skip, tracked=True)
         if untracked:
             # Our own walk rather than `git ls-files --others`: git has to enter a committed
@@ -195,7 +226,7 @@ def scan(
         or ((item.tracked or not in_git) and secret_lines_of(root / item.path))
     ]
     if sizes:
-        found = [_measured(root, item) for item in found]
+        found = [_measured(root, item, known_sizes) for item in found]
     return JunkScan(found, in_git)
 
 
@@ -317,18 +348,26 @@ def _walk(  # type: ignore[no-untyped-def]
                 yield path
 
 
-def _measured(root: Path, item: JunkItem) -> JunkItem:
+def _measured(root: Path, item: JunkItem, known: dict[str, int] | None = None) -> JunkItem:
+    """The item with its size and file count: from the index's sizes for tracked files when
+    `known`, else by lstat (strings, not Path objects: this runs once per file)."""
     absolute = root / item.path
     if item.link or not item.folder:
+        if item.tracked and known is not None and item.path in known and not item.link:
+            return item._replace(size=known[item.path], files=1)
         try:
             return item._replace(size=os.lstat(absolute).st_size, files=1)
         except OSError:
             return item._replace(files=1)  # listed by git, gone from disk
     if item.tracked and item.tracked_files:
+        if known is not None:
+            size = sum(known.get(path, 0) for path in item.tracked_files)
+            return item._replace(size=size, files=len(item.tracked_files))
+        base = str(root) + os.sep
         size = 0
         for path in item.tracked_files:
             try:
-                size += os.lstat(root / path).st_size
+                size += os.lstat(base + path).st_size
             except OSError:
                 pass
         return item._replace(size=size, files=len(item.tracked_files))

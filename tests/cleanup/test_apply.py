@@ -180,3 +180,21 @@ def test_plan_shows_a_junk_file_with_uncommitted_changes(
     t.git(root, "rm", "-q", "--cached", "backups/db.sql")  # a staged change inside a folder
     done = t.mami_audit("cleanup", cwd=root)
     assert "backups/" in done.stdout.split("Kept:")[1]
+
+
+def test_index_reader_agrees_with_git(t: SimpleNamespace, repo: Callable[..., Path]) -> None:
+    """Paths and sizes read from .git/index are git's own, for index versions 2, 3 and 4."""
+    from auditor.cleanup.gitindex import read_index
+
+    root = repo(
+        {**PROJECT, "a b/c\nd.txt": "x" * 1000, "/".join(["d" * 200] * 15) + "/long.txt": "y"}
+    )
+    for version in ("2", "3", "4"):
+        t.git(root, "update-index", "--index-version", version)
+        index = read_index(root / ".git")
+        assert index is not None
+        listed = [p for p in t.git(root, "ls-files", "-z").split("\0") if p]
+        assert index.paths == listed
+        sizes = dict(zip(index.paths, index.sizes))
+        assert sizes["a b/c\nd.txt"] == 1000
+        assert all(sizes[p] == (root / p).stat().st_size for p in listed)
