@@ -106,7 +106,9 @@ def _text_files(project: Project, items: list[JunkItem], reasons: dict[str, str]
         if source is None or source.error is not None:
             continue
         text = _scripts_text(source.text) if what == "a script runs it" else source.text
-        folder = posixpath.dirname(path)
+        # Compose paths and npm scripts are relative to their file's folder; a workflow's
+        # steps run at the repository root.
+        folder = "" if what == "runs it" else posixpath.dirname(path)
         for item in items:
             if item.path in reasons:
                 continue
