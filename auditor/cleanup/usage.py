@@ -21,13 +21,14 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from auditor.cleanup.junk import SECRET_CODE, JunkItem
+from auditor.lazy_pattern import LazyPattern
 
 if TYPE_CHECKING:
     from auditor.project import Project
 
 _NAMING_KEYWORDS = ("COPY", "ADD", "RUN", "CMD", "ENTRYPOINT")
-_COMPOSE_NAME_RE = re.compile(r"(?:^|/)(?:docker-)?compose(?:[.-][^/]*)?\.ya?ml$")
-_WORKFLOW_RE = re.compile(r"^\.github/workflows/[^/]+\.ya?ml$")
+_COMPOSE_NAME_RE = LazyPattern(r"(?:^|/)(?:docker-)?compose(?:[.-][^/]*)?\.ya?ml$")
+_WORKFLOW_RE = LazyPattern(r"^\.github/workflows/[^/]+\.ya?ml$")
 
 
 def mention_pattern(path: str) -> re.Pattern[str]:
