@@ -476,9 +476,10 @@ class _progress:
     def __enter__(self) -> "Callable[[int], None] | None":
         if self.total < 200 or not sys.stderr.isatty():
             return None
+        from rich.console import Console
         from rich.progress import Progress
 
-        self.bar = Progress(transient=True, console=None)
+        self.bar = Progress(transient=True, console=Console(stderr=True))
         self.bar.start()
         task = self.bar.add_task("Removing junk", total=self.total)
         return lambda count: self.bar.advance(task, count)

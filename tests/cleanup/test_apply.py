@@ -198,3 +198,35 @@ def test_index_reader_agrees_with_git(t: SimpleNamespace, repo: Callable[..., Pa
         sizes = dict(zip(index.paths, index.sizes))
         assert sizes["a b/c\nd.txt"] == 1000
         assert all(sizes[p] == (root / p).stat().st_size for p in listed)
+
+
+def test_progress_bar_on_a_terminal_only(
+    t: SimpleNamespace, repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    import shlex
+    import shutil
+    import subprocess
+    import sys
+
+    files = {f"node_modules/pkg/f{number}.js": "x\n" for number in range(300)}
+    root = repo({**PROJECT, **files})
+    piped = t.mami_audit("cleanup", "--apply", cwd=root)
+    assert piped.returncode == 0, piped.stderr
+    assert "Removing junk" not in piped.stderr  # not a terminal: no bar
+
+    if shutil.which("script") is None:
+        return
+    again = repo({**PROJECT, **files}, name="tty")
+    command = shlex.join([sys.executable, "-m", "auditor", "cleanup", "--apply"])
+    transcript = tmp_path / "transcript"
+    environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    subprocess.run(
+        ["script", "-qec", f"{command} > /dev/null", str(transcript)],
+        cwd=again,
+        env=environment,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    assert "Removing junk" in transcript.read_text(errors="replace")
+    assert not (again / "node_modules").exists()
