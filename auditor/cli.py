@@ -28,6 +28,7 @@ import typer
 
 from auditor import __version__
 from auditor.report import FORMATS
+from auditor.report.readiness import FORMATS as READINESS_FORMATS
 from auditor.run import Messages, RunOptions, UsageError
 
 if TYPE_CHECKING:  # the engine is imported when a command runs, not at start-up
@@ -37,7 +38,7 @@ if TYPE_CHECKING:  # the engine is imported when a command runs, not at start-up
     from auditor.rule import Rule
     from auditor.run import RunPlan
 
-COMMANDS = ("check", "cleanup", "rule", "rules")
+COMMANDS = ("check", "cleanup", "report", "rule", "rules")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 app = typer.Typer(
@@ -338,6 +339,111 @@ def _render(run: "RunResult", options: CheckOptions) -> None:
             show_fixes=options.show_fixes,
             statistics=options.statistics,
         )
+
+
+# -- report ----------------------------------------------------------------------------------
+
+# The readiness report's formats: its own package, which imports a format's module when used.
+ReportFormat = Enum("ReportFormat", {name: name for name in READINESS_FORMATS}, type=str)  # type: ignore[misc]
+
+
+@app.command()
+def report(
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="[PATH]",
+            help="A folder of the project (default: the current folder); the whole project is reported.",
+            show_default=False,
+        ),
+    ] = None,
+    select: Annotated[
+        list[str] | None,
+        typer.Option("--select", metavar="CODES", help="Rules to run (replaces the config's)."),
+    ] = None,
+    extend_select: Annotated[
+        list[str] | None,
+        typer.Option("--extend-select", metavar="CODES", help="Rules to run in addition."),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option("--ignore", metavar="CODES", help="Rules not to run."),
+    ] = None,
+    output_format: Annotated[
+        ReportFormat,
+        typer.Option("--output-format", help="full, json, markdown, junit or html."),
+    ] = ReportFormat("full"),
+    output_file: Annotated[
+        Path | None, typer.Option("--output-file", "-o", help="Write the report to this file.")
+    ] = None,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Exit 0 even when a criterion fails.")
+    ] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="Configuration file (mami-audit.toml or pyproject.toml)."),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Say more; tracebacks on errors.")
+    ] = False,
+) -> None:
+    """Readiness per spec criterion: pass, fail, not checked or runtime-only."""
+    options = ReportOptions(
+        path=path or Path.cwd(),
+        select=split_selectors(select),
+        extend_select=split_selectors(extend_select),
+        ignore=split_selectors(ignore),
+        output_format=output_format.value,
+        output_file=output_file,
+        exit_zero=exit_zero,
+        config=config,
+        verbose=verbose,
+    )
+    raise typer.Exit(_guarded(lambda: run_report(options), verbose))
+
+
+class ReportOptions(NamedTuple):
+    path: Path
+    select: list[str]
+    extend_select: list[str]
+    ignore: list[str]
+    output_format: str = "full"
+    output_file: Path | None = None
+    exit_zero: bool = False
+    config: Path | None = None
+    verbose: bool = False
+
+
+def run_report(options: ReportOptions) -> int:
+    """Audit the whole project holding PATH (the same run as check's, without fixes), then
+    show each criterion's status."""
+    from auditor.project import resolve_targets
+    from auditor.readiness import Status, assess
+    from auditor.report.readiness import ReadinessReport, render
+    from auditor.rule import registry
+    from auditor.run import execute, plan_run
+
+    # Readiness is a project's, not a folder's: a finding outside PATH still fails its
+    # criterion, so the run covers the root PATH belongs to.
+    root = resolve_targets([options.path]).root
+    run_options = RunOptions(
+        paths=[root],
+        select=options.select,
+        extend_select=options.extend_select,
+        ignore=options.ignore,
+        config=options.config,
+        verbose=options.verbose,
+    )
+    run = execute(plan_run(run_options, MESSAGES), run_options, MESSAGES)
+    assert run.result is not None  # only a run that writes fixes can lack a result
+    readiness = assess(run.result, list(registry))
+    with _output(options.output_file) as out:
+        render(options.output_format, ReadinessReport(readiness, run.result), out)
+    if _report_failures(run.failures, options.verbose):
+        return EXIT_INTERNAL
+    if readiness.count(Status.FAIL) and not options.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
 
 
 # -- cleanup ---------------------------------------------------------------------------------

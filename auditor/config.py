@@ -221,6 +221,9 @@ _COMPOSE_NAME = r"[a-zA-Z0-9][a-zA-Z0-9_.-]*", (
 _STAGE = r"(?:[a-zA-Z][a-zA-Z0-9_.-]*)?", (
     "expected a build stage name (a letter, then letters, digits, _, . or -) or empty"
 )
+_WORKFLOW_FILE = r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.ya?ml", (
+    "expected a workflow file name in .github/workflows/ such as docker-build.yml"
+)
 _PYTHON_FILE = r"(?:[A-Za-z_][A-Za-z0-9_]*/)*[A-Za-z_][A-Za-z0-9_]*\.py", (
     "expected a relative path of a Python file such as app/config.py"
 )
@@ -230,6 +233,7 @@ _DATABASE_URL = r"[a-z][a-z0-9+.-]*://[A-Za-z0-9._~/%+,:=@-]*", (
 )
 _STRING_FORMATS: dict[str, tuple[str, str]] = {
     "user": _USER,
+    "workflow": _WORKFLOW_FILE,
     "health_path": _URL_PATH,
     "healthcheck_interval": _DURATION,
     "workdir": _ABSOLUTE_PATH,

@@ -42,6 +42,9 @@ class Audit:
     findings: list[Finding]
     failures: list[RuleFailure] = field(default_factory=list)
     suppressed: int = 0
+    # Codes of the rules that asked for documents and got none: they had nothing to check
+    # (the readiness report says "not checked" rather than "pass" for them).
+    without_input: set[str] = field(default_factory=set)
 
 
 def select_rules(config: Config, rules: RuleRegistry = registry) -> list[type[Rule]]:
@@ -81,7 +84,10 @@ def audit(
     raw: list[tuple[type[Rule], Finding]] = []
     for rule_class in ordered:
         failed_before = len(result.failures)
+        requests, served = project.document_requests, project.documents_served
         produced = _run_rule(rule_class, context, result.failures)
+        if project.document_requests > requests and project.documents_served == served:
+            result.without_input.add(rule_class.code)
         raw.extend((rule_class, finding) for finding in produced)
         if len(result.failures) == failed_before:
             # A rule that raised may have stopped before a suppressed line: AU003 must not

@@ -33,6 +33,8 @@ class Expectations(NamedTuple):
     grafana_service: str = "grafana"
     ui_port: int = 5173  # R6.3
     grafana_port: int = 3000  # R12.4
+    # The CI workflow (R13), a file name in .github/workflows/
+    workflow: str = "docker-build.yml"  # R13.1
     # Python dependencies (R8)
     fastapi_version: str = "0.115.0"
     uvicorn_version: str = "0.30.3"

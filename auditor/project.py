@@ -151,6 +151,10 @@ class Project:
         self._sources: dict[str, SourceFile | None] = {}
         self._documents: dict[tuple[str, str], Document | None] = {}
         self._exclude_spec: pathspec.PathSpec | FolderPatterns | None = None
+        # How often rules asked for documents, and how many they got: the engine compares
+        # these before and after each rule to tell which rules had no file to read.
+        self.document_requests = 0
+        self.documents_served = 0
         if previous is not None:
             self._reuse(previous)
 
@@ -375,11 +379,14 @@ class Project:
         if key not in self._documents:
             source = self.source(clean)
             self._documents[key] = None if source is None else kind_module(kind).parse(source)
+        self.document_requests += 1
+        self.documents_served += self._documents[key] is not None
         return self._documents[key]
 
     def documents(self, kind: str) -> list[Document]:
         """Every discovered file of that kind, parsed (parse errors included)."""
         module = kind_module(kind)
+        self.document_requests += 1
         found = [self.document(path, kind) for path in self.files() if module.matches(path)]
         return [document for document in found if document is not None]
 

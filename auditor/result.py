@@ -17,6 +17,10 @@ class RunResult:
     fixed: list[Finding] = field(default_factory=list)  # findings whose fixes were applied
     unsafe_fixes_enabled: bool = False
     failed_rules: int = 0  # rules that raised: the findings may be incomplete
+    # For the readiness report: codes of the rules that raised, and of those that found no
+    # file of the kinds they read.
+    failed_codes: frozenset[str] = frozenset()
+    rules_without_input: frozenset[str] = frozenset()
 
     @property
     def fixable(self) -> list[Finding]:

@@ -162,6 +162,8 @@ def execute(plan: RunPlan, options: RunOptions, messages: Messages) -> Run:
         fixed=fixed,
         unsafe_fixes_enabled=options.unsafe_fixes,
         failed_rules=len({failure.rule for failure in result.failures}),
+        failed_codes=frozenset(failure.rule.code for failure in result.failures),
+        rules_without_input=frozenset(result.without_input),
     )
     return Run(run_result, result.failures, result.suppressed, [])
 

@@ -22,4 +22,7 @@ printf '\n==> mami-audit cleanup %s (the cleanup plan; --apply is never run here
 .venv/bin/mami-audit cleanup "$example"
 [ $? -le 1 ] || exit 1
 
+printf '\n==> mami-audit report %s (readiness per spec criterion)\n' "$example"
+.venv/bin/mami-audit report "$example"
+[ $? -le 1 ] || exit 1
 printf '\nThe example is flawed on purpose: findings above are expected (exit %s).\n' "$status"

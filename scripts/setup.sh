@@ -46,6 +46,7 @@ fi
 step "Installing mami-audit, the app's requirements and the test tools into .venv"
 .venv/bin/pip install --quiet -e ".[test]" -r requirements.txt -r requirements-dev.txt
 .venv/bin/pip check
+bash scripts/fetch_junit_schema.sh  # the JUnit schema the readiness report is validated against
 
 step "Installing the frontend's packages (npm ci)"
 npm --prefix frontend ci --no-audit --no-fund --loglevel=error

@@ -13,7 +13,10 @@ from types import ModuleType
 KIND_MODULES: dict[str, str] = {
     "dockerfile": "auditor.documents.dockerfile",
     "dockerignore": "auditor.documents.ignorefile",
+    "workflow": "auditor.documents.workflow",
+    "action": "auditor.documents.action",
     "python": "auditor.documents.python",
+    "dotenv": "auditor.documents.dotenv",
 }
 
 

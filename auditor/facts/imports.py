@@ -116,6 +116,12 @@ def module_path(project: Project, module: str, *, runnable: bool = False) -> str
         for candidate in candidates:
             if candidate in paths or project.exists(candidate):
                 return candidate
+    # A package below a plain folder (backend/app/...), known by its import name.
+    code = python_code(project)
+    for name in [f"{module}.__main__", module] if runnable else [module]:
+        document = code.module(name)
+        if document is not None and not (runnable and document.is_package):
+            return document.path
     return None
 
 

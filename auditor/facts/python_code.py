@@ -3,7 +3,8 @@
     code = python_code(project)          # computed once per project
     code.app_modules                     # the app package's parsed modules (see below)
     code.module("app.config")            # a PythonModule by dotted name, or None
-    code.qualified(module, node)         # `BaseSettings` in app/config.py -> "pydantic_settings.BaseSettings"
+    code.qualified(module, node)         # `BaseSettings` in app/config.py ->
+                                         #   "pydantic_settings.BaseSettings"
 
 The app package is the top-level folder of the expected settings module
 (`[tool.mami-audit.expect] settings-module`, default `app/config.py`) when it holds Python files;
@@ -46,6 +47,7 @@ class PythonCode:
         self.app_package = app_package  # e.g. "app"; None: the whole project is app code
         # Top-level names of the project's own modules and packages (first-party imports).
         self.first_party = first_party
+        self._qualified: dict[tuple[str, str], str | None] = {}
 
     def module(self, name: str) -> PythonModule | None:
         return self.by_name.get(name)
@@ -64,7 +66,12 @@ class PythonCode:
     def qualified(self, document: PythonModule, node: ast.expr) -> str | None:
         """The fully qualified name an expression (`B`, `ps.BaseSettings`) stands for."""
         dotted = self.dotted(node)
-        return None if dotted is None else self.qualify_name(document, dotted)
+        if dotted is None:
+            return None
+        key = (document.path, dotted)
+        if key not in self._qualified:  # rules ask about the same names again and again
+            self._qualified[key] = self.qualify_name(document, dotted)
+        return self._qualified[key]
 
     def qualify_name(self, document: PythonModule, dotted: str, hops: int = 0) -> str | None:
         head, _, rest = dotted.partition(".")
@@ -126,6 +133,10 @@ def python_code(project: Project) -> PythonCode:
 
 def python_paths(project: Project) -> list[str]:
     """Every discovered file the Python document kind reads."""
+    return project_fact(project, "python_paths", _python_paths)
+
+
+def _python_paths(project: Project) -> list[str]:
     from auditor.documents import python
 
     return [path for path in project.files() if python.matches(path)]
@@ -141,6 +152,24 @@ def app_package(project: Project) -> str | None:
     return package if any(path.startswith(prefix) for path in python_paths(project)) else None
 
 
+def _import_name(path: str, packages: set[str]) -> str | None:
+    """`backend/app/core/config.py` -> `app.core.config` when app/ and app/core/ hold an
+    __init__.py and backend/ does not: the name `import` uses with backend/ on sys.path.
+    None (the path's own name) when the file's folder is no package or the package chain
+    starts at the root."""
+    from auditor.documents.python import module_name
+
+    folder = path.rpartition("/")[0]
+    if folder not in packages:
+        return None
+    while "/" in folder and folder.rpartition("/")[0] in packages:
+        folder = folder.rpartition("/")[0]
+    base = folder.rpartition("/")[0]
+    if not base:
+        return None
+    return module_name(path[len(base) + 1 :])
+
+
 def _build(project: Project) -> PythonCode:
     from auditor.documents.python import PythonModule, module_name
 
@@ -150,10 +179,15 @@ def _build(project: Project) -> PythonCode:
         paths_read = [path for path in paths if path.startswith(package + "/")]
     else:
         paths_read = paths
+    packages = {path.rpartition("/")[0] for path in paths if path.endswith("/__init__.py")}
     documents = []
     for path in paths_read:
         document = project.document(path, "python")
         if isinstance(document, PythonModule) and document.tree is not None:
+            document.import_name = _import_name(path, packages)
             documents.append(document)
-    first_party = frozenset(module_name(path).split(".", 1)[0] for path in paths)
+    first_party = frozenset(
+        [module_name(path).split(".", 1)[0] for path in paths]
+        + [document.module.split(".", 1)[0] for document in documents]
+    )
     return PythonCode(documents, package, first_party)

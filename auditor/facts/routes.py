@@ -68,6 +68,7 @@ class RouteFacts(NamedTuple):
     routes: list[Route]
     mounts: list[Mount]
     apps: list[str]  # qualified names of the app objects found
+    app_sites: list[tuple[str, Span]]  # (path, span) of each app's `FastAPI(...)` call
     complete: bool
     problems: list[str]  # why the facts are incomplete ("app/x.py:12: path is not a literal")
 
@@ -94,7 +95,7 @@ def route_facts(project: Project) -> RouteFacts:
 class _Collector:
     def __init__(self, code: PythonCode) -> None:
         self.code = code
-        self.apps: dict[str, None] = {}  # ordered set of qualified names
+        self.apps: dict[str, tuple[str, Span]] = {}  # qualified name -> where it is created
         self.prefixes: dict[str, str | None] = {}  # router -> its own prefix (None: unknown)
         self.routes: list[tuple[str, Route]] = []  # (owner, route with the path as written)
         self.includes: list[tuple[str, str, str | None]] = []  # (parent, child, prefix)
@@ -135,7 +136,7 @@ class _Collector:
                 continue
             key = f"{document.module}.{target.id}"
             if created in APP_CLASSES:
-                self.apps[key] = None
+                self.apps.setdefault(key, (document.path, document.span_of(call)))
                 self.prefixes[key] = ""
             else:
                 prefix = _keyword(call, "prefix")
@@ -250,7 +251,8 @@ class _Collector:
         for app in self.apps:
             self._collect(app, "", routes, mounts, [app])
         complete = not problems
-        return RouteFacts(routes, mounts, list(self.apps), complete, problems)
+        sites = list(self.apps.values())
+        return RouteFacts(routes, mounts, list(self.apps), sites, complete, problems)
 
     def _collect(
         self, owner: str, prefix: str, routes: list[Route], mounts: list[Mount], path: list[str]

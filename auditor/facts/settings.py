@@ -166,7 +166,7 @@ def settings_facts(project: Project) -> SettingsFacts:
 
 
 def settings_version(code: PythonCode, document: PythonModule, node: ast.ClassDef) -> str | None:
-    """"v1"/"v2" when the class derives from a BaseSettings, else None."""
+    """ "v1"/"v2" when the class derives from a BaseSettings, else None."""
     return _version(code, document, node, set())
 
 
@@ -350,9 +350,7 @@ def _entry(document: PythonModule, node: ast.expr) -> ConfigEntry:
     return ConfigEntry(_literal(node, document), document.segment(node), document.span_of(node))
 
 
-def _method(
-    document: PythonModule, node: ast.FunctionDef | ast.AsyncFunctionDef
-) -> SettingsMethod:
+def _method(document: PythonModule, node: ast.FunctionDef | ast.AsyncFunctionDef) -> SettingsMethod:
     decorators = tuple(
         name
         for name in (

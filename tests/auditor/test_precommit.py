@@ -48,3 +48,37 @@ def test_hook_reports_only_on_the_files_it_is_given(tmp_path: Path) -> None:
     passing = try_repo("mami-audit.toml")
     assert passing.returncode == 0, passing.stdout + passing.stderr
     assert "Passed" in passing.stdout
+
+
+@pytest.mark.skipif(not PRE_COMMIT.exists(), reason="pre-commit is in the test extra; install it")
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_fix_hook_applies_safe_fixes_then_passes(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    workflow = project / ".github" / "workflows" / "ci.yml"
+    workflow.parent.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    sha = "08c6903cd8c0fde910a37f88322edcfb5dd907a8"
+    workflow.write_text(
+        "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n"
+        f"      - uses: actions/checkout@{sha} # v5.0.0\n      - run: make\n"
+    )
+    (project / "mami-audit.toml").write_text('select = ["GH014"]\n')
+    subprocess.run(["git", "-C", str(project), "add", "."], check=True)
+
+    def try_repo() -> subprocess.CompletedProcess[str]:
+        command = [str(PRE_COMMIT), "try-repo", str(REPOSITORY), "mami-audit-fix", "--all-files"]
+        environment = dict(os.environ, NO_COLOR="1")
+        return subprocess.run(
+            command, cwd=project, capture_output=True, text=True, env=environment, timeout=900
+        )
+
+    fixing = try_repo()
+    output = fixing.stdout + fixing.stderr
+    assert fixing.returncode == 1, output  # pre-commit fails a hook that changed files
+    assert "files were modified by this hook" in output
+    assert f"{sha} # v5.0.0\n        with:\n          persist-credentials: false\n" in workflow.read_text()
+
+    subprocess.run(["git", "-C", str(project), "add", "."], check=True)
+    again = try_repo()
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "Passed" in again.stdout

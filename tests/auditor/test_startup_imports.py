@@ -85,3 +85,13 @@ def test_full_format_loads_rich(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr
     assert "rich" in top_level(modules)
     assert "auditor.report.full" in modules
+
+
+def test_json_readiness_report_loads_no_heavy_library(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    done, modules = loaded_modules(project, "report", ".", "--output-format", "json")
+
+    assert done.returncode == 1, done.stderr  # DF001 fails R1.5
+    assert '"readiness"' in done.stdout
+    assert not top_level(modules) & set(NOT_NEEDED)
+    assert "auditor.report.readiness.html" not in modules  # only the chosen format

@@ -78,7 +78,9 @@ def test_imports_are_resolved_and_marked() -> None:
 
 def test_positions_are_character_columns() -> None:
     document = parse('label = "çok güzel"; x = print("é")\n')
-    call = next(node for node in document.walk_if_mentions("print(") if type(node).__name__ == "Call")
+    call = next(
+        node for node in document.walk_if_mentions("print(") if type(node).__name__ == "Call"
+    )
     span = document.span_of(call)
     assert document.lines[0][span.column - 1 : span.end_column - 1] == 'print("é")'
     assert document.segment(call) == 'print("é")'

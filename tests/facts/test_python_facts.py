@@ -58,7 +58,11 @@ def test_settings_found_through_aliases_and_re_exports(tmp_path: Path) -> None:
         )
     )
     names = {(c.path, c.name) for c in facts.classes}
-    assert names == {("app/base.py", "AppBase"), ("app/config.py", "Conf"), ("app/config.py", "Other")}
+    assert names == {
+        ("app/base.py", "AppBase"),
+        ("app/config.py", "Conf"),
+        ("app/config.py", "Other"),
+    }
     assert facts.primary is not None and facts.primary.name == "Conf"  # in app/config.py
     assert facts.primary.fields["NAME"].required
 
@@ -215,3 +219,31 @@ def test_facts_are_computed_once_per_project(tmp_path: Path) -> None:
         tmp_path, audited.config, overlay={"app/main.py": b"x = 1\n"}, previous=audited
     )
     assert route_facts(changed).apps == [] and route_facts(audited).apps == ["app.main.app"]
+
+
+def test_a_package_below_a_plain_folder_is_named_as_its_imports_name_it(tmp_path: Path) -> None:
+    files = {
+        "backend/app/__init__.py": "",
+        "backend/app/api/__init__.py": "",
+        "backend/app/api/health.py": "from fastapi import APIRouter\nrouter = APIRouter()\n"
+        "@router.get('/health')\ndef health(): ...\n",
+        "backend/app/main.py": "from fastapi import FastAPI\nfrom app.api import health\n"
+        "app = FastAPI()\napp.include_router(health.router)\n",
+    }
+    audited = project(tmp_path, files)
+    facts = route_facts(audited)
+    assert facts.apps == ["app.main.app"] and facts.complete
+    assert [(r.method, r.path) for r in facts.routes] == [("GET", "/health")]
+    assert "app" in imported_modules(audited).first_party
+
+
+def test_entry_points_of_a_package_below_a_plain_folder(tmp_path: Path) -> None:
+    files = {
+        "backend/app/__init__.py": "",
+        "backend/app/__main__.py": "print('run')\n",
+        "backend/app/main.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+    }
+    audited = project(tmp_path, files)
+    assert entry_point(audited, "app.main:app").path == "backend/app/main.py"
+    assert entry_point(audited, "app").path == "backend/app/__main__.py"
+    assert not entry_point(audited, "app.main:application").exists

@@ -1,0 +1,52 @@
+"""Action metadata files (`action.yml`, `action.yaml`): a repository's own actions.
+
+The workflow rules read the steps of composite actions (`runs.using: composite`) the way they
+read a job's: a workflow step `uses: ./.github/actions/build` runs those steps, and their
+`uses:` and `run:` carry the same risks as a workflow's.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from auditor.documents.base import ParseError, SourceFile
+from auditor.documents.workflow import Step
+from auditor.documents.yamlfile import YamlDocument, is_mapping, is_sequence, load, mapping_get
+
+KIND = "action"
+NAMES = ("action.yml", "action.yaml")
+
+
+def matches(relative_path: str) -> bool:
+    return posixpath.basename(relative_path) in NAMES
+
+
+@dataclass
+class Action(YamlDocument):
+    @property
+    def is_composite(self) -> bool:
+        runs = mapping_get(self.data, "runs")
+        return is_mapping(runs) and str(mapping_get(runs, "using", "")).lower() == "composite"
+
+    def steps(self) -> Iterator[Step]:
+        if not self.is_composite:
+            return
+        steps = mapping_get(mapping_get(self.data, "runs"), "steps")
+        if not is_sequence(steps):
+            return
+        for index, step in enumerate(steps):
+            if is_mapping(step):
+                yield Step(self, "", index, step, steps)
+
+
+def parse(source: SourceFile) -> Action:
+    data, error = load(source)
+    if error is not None:
+        return Action(source, error)
+    if not is_mapping(data):
+        return Action(
+            source, ParseError("action metadata must be a mapping with `name` and `runs`")
+        )
+    return Action(source, data=data)

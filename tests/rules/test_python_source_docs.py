@@ -1,0 +1,23 @@
+"""docs/rules-python-source.md lists every PS rule with its name and criteria."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import rules
+from auditor.rule import registry
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "rules-python-source.md"
+
+
+def test_the_rules_table_matches_the_registry() -> None:
+    rules.load_all()
+    rows = re.findall(r"^\| (PS\d{3}) \| ([a-z0-9-]+) \| ([^|]*) \|", DOCS.read_text(), re.M)
+    documented = {code: (name, criteria) for code, name, criteria in rows}
+    family = [rule for rule in registry if rule.code.startswith("PS")]
+    assert set(documented) == {rule.code for rule in family}
+    for rule in family:
+        name, criteria = documented[rule.code]
+        assert name == rule.name
+        assert re.findall(r"R\d+\.\d+", criteria) == list(rule.requirements), rule.code
