@@ -163,7 +163,7 @@ class MissingDockerignore(Rule):
             target = _inside(build.folder, ".dockerignore")
             lines = default_lines(context, build)
             fix = Fix.safe(f"Create {target}", Edit.create_file(target, new_file(lines)))
-            where = "the project root" if build.folder == "." else f"{build.folder}/"
+            where = "at the project root" if build.folder == "." else f"{build.folder}/"
             message = (
                 f"no .dockerignore for the build context {where}: .git, node_modules, .env "
                 "and junk go into the context"

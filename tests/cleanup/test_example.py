@@ -18,34 +18,23 @@ def test_example_plan(t: SimpleNamespace) -> None:
     removed = {
         entry["path"]: entry["code"] for entry in plan["paths"] if entry["action"] == "remove"
     }
+    # The example is a project of its own (its own mami-audit.toml): paths are relative to it.
     assert removed == {
-        f"{EXAMPLE}/DOCKER_SETUP_OLD.md": "JK001",
-        f"{EXAMPLE}/FAZE_1_NOTES.md": "JK001",
-        f"{EXAMPLE}/backups": "JK002",
-        f"{EXAMPLE}/check_env.py": "JK003",
-        f"{EXAMPLE}/debug_redis.py": "JK003",
+        "DOCKER_SETUP_OLD.md": "JK001",
+        "FAZE_1_NOTES.md": "JK001",
+        "backups": "JK002",
+        "check_env.py": "JK003",
+        "debug_redis.py": "JK003",
     }
     assert all(entry["tracked"] for entry in plan["paths"])
     (context,) = plan["build_contexts"]
-    assert context["folder"] == EXAMPLE
+    assert context["folder"] == "."
     assert context["files_after"] < context["files_now"]
     assert context["reduction_percent"] > 0
-    assert plan["ignore_files"] == [
-        {
-            "path": f"{EXAMPLE}/.dockerignore",
-            "created": True,
-            "added": [
-                ".git",
-                "**/node_modules",
-                ".venv",
-                ".env",
-                "tests",
-                "**/__pycache__",
-                "**/*.pyc",
-                "backups",
-            ],
-        }
-    ]
+    changes = {change["path"]: change for change in plan["ignore_files"]}
+    assert changes[".dockerignore"]["created"]
+    assert ".git" in changes[".dockerignore"]["added"]
+    assert changes[".gitignore"]["added"] == ["node_modules/", ".venv/", ".env", "data/", "logs/"]
 
 
 def test_reference_project_has_nothing_tracked_to_clean(t: SimpleNamespace) -> None:
