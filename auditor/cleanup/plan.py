@@ -130,6 +130,9 @@ def _in_scope(run_plan: RunPlan, item: JunkItem) -> bool:
 
 
 def _entry(item: JunkItem, in_git: bool, include_untracked: bool, dirty: set[str]) -> PlanEntry:
+    if item.code == SECRET_CODE and not item.tracked:
+        # Never deleted: the untracked .env is exactly where keys belong.
+        return PlanEntry(item, KEEP, "not tracked: the keys stay here; keep it out of commits")
     if not item.tracked:
         if include_untracked:
             return PlanEntry(item, REMOVE)

@@ -30,7 +30,10 @@ class JunkRule(Rule):
             if item.code == self.code:
                 # A report points at a file: a folder's finding at the first file inside it.
                 where = item.first_file or item.path
-                yield self.finding(where, self.span(context, item), self.message(item))
+                message = self.message(item)
+                if not found.in_git:
+                    message = _outside_git(message)
+                yield self.finding(where, self.span(context, item), message)
 
     def span(self, context: Context, item: JunkItem) -> Span:
         return Span.point(1)
@@ -47,6 +50,23 @@ class JunkRule(Rule):
             f"{item.path}{'/' if item.folder and not item.link else ''} is {self.what} "
             f"({shape}); `mami-audit cleanup --apply` removes it through git"
         )
+
+
+def _outside_git(message: str) -> str:
+    """The message for a project outside git, where nothing is committed or removed through
+    git yet: the file is reported because it would be committed."""
+    return (
+        message.replace("is committed with", "would be committed with")
+        .replace(
+            "`mami-audit cleanup --apply` removes it through git",
+            "not in git: `mami-audit cleanup --apply --include-untracked` deletes it for good",
+        )
+        .replace(
+            "`mami-audit cleanup --apply` untracks it (it stays on disk), then rotate the "
+            "keys: they remain in git history",
+            "keep it out of any commit (.gitignore)",
+        )
+    )
 
 
 @register

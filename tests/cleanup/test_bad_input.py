@@ -184,3 +184,14 @@ def test_submodule_named_backups_is_not_junk(
     assert done.returncode == 0, done.stderr
     assert (root / name / "README.md").exists()
     assert t.committed_paths(root) == {"FAZE_1_NOTES.md"}
+
+
+def test_outside_git_a_secret_file_is_never_deleted(t: SimpleNamespace, tmp_path: Path) -> None:
+    root = tmp_path / "plain"
+    write_files(root, {"pyproject.toml": "", ".env": "SECRET_KEY=abcdef123456\n", "x.bak": ""})
+    check = t.mami_audit("check", ".", "--select", "JK", "--output-format", "concise", cwd=root)
+    assert "would be committed" in check.stdout and "through git" not in check.stdout
+    done = t.mami_audit("cleanup", "--apply", "--include-untracked", cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert (root / ".env").read_text() == "SECRET_KEY=abcdef123456\n"
+    assert not (root / "x.bak").exists()
