@@ -146,12 +146,14 @@ def git_work_tree(root: Path) -> Path | None:
     return None if found is None else found[0]
 
 
-def tracked_files(root: Path) -> tuple[list[str], dict[str, int] | None]:
+def tracked_files(
+    root: Path, locations: tuple[Path, Path] | None = None
+) -> tuple[list[str], dict[str, int] | None]:
     """Tracked paths under `root` (relative to it, sorted) and, when the index could be read
     directly, their sizes; else None and the caller stats what it needs."""
     from auditor.cleanup.gitindex import read_index
 
-    locations = git_locations(root)
+    locations = locations or git_locations(root)
     index = None if locations is None else read_index(locations[1])
     if locations is None or index is None:
         return git_paths(root, "--cached"), None
@@ -203,11 +205,12 @@ def scan(
     """
     matcher = JunkMatcher(settings, tops)
     skip = _exclusion(excluded)
-    in_git = git_work_tree(root) is not None
+    locations = git_locations(root)
+    in_git = locations is not None
     items: dict[str, JunkItem] = {}
     known_sizes: dict[str, int] | None = None
     if in_git:
-        listed, known_sizes = tracked_files(root)
+        listed, known_sizes = tracked_files(root, locations)
         _collect(items, matcher, listed, root, skip, tracked=True)
         if untracked:
             # Our own walk rather than `git ls-files --others`: git has to enter a committed
