@@ -215,7 +215,7 @@ def scan(
         if untracked:
             # Our own walk rather than `git ls-files --others`: git has to enter a committed
             # node_modules to look for untracked files in it; this walk stops at junk folders.
-            others = _walk(root, matcher, skip, tracked=frozenset(listed))
+            others = _walk(root, matcher, skip, tracked=frozenset(listed), in_git=listed)
             _collect(items, matcher, others, root, skip, tracked=False)
     elif untracked:
         _collect(items, matcher, _walk(root, matcher, skip), root, skip, tracked=False)
@@ -321,10 +321,18 @@ def _is_link(path: Path) -> bool:
 
 
 def _walk(  # type: ignore[no-untyped-def]
-    root: Path, matcher: JunkMatcher, skip, tracked: frozenset[str] = frozenset()
+    root: Path,
+    matcher: JunkMatcher,
+    skip,
+    tracked: frozenset[str] = frozenset(),
+    in_git: list[str] | None = None,
 ) -> Iterator[str]:
     """Every file not in `tracked`, and each junk folder as one `folder/` entry (not entered).
-    A folder git tracks as one entry (a submodule) is neither listed nor entered."""
+    A folder git tracks as one entry (a submodule) is neither listed nor entered. In git
+    (`in_git`: the sorted tracked paths), a folder holding no tracked file is one untracked
+    `folder/` entry, not entered either, as `git ls-files --others --directory` shows it."""
+    import bisect
+
     stack = [""]
     while stack:
         prefix = stack.pop()
@@ -345,10 +353,18 @@ def _walk(  # type: ignore[no-untyped-def]
                     continue
                 if matcher.folder_code(entry.name) is not None:
                     yield path + "/"
+                elif in_git is not None and not _holds(in_git, path + "/", bisect.bisect_left):
+                    yield path + "/"
                 else:
                     stack.append(path + "/")
             elif path not in tracked:
                 yield path
+
+
+def _holds(paths: list[str], prefix: str, bisect_left) -> bool:  # type: ignore[no-untyped-def]
+    """Does the sorted `paths` hold one starting with `prefix`?"""
+    at = bisect_left(paths, prefix)
+    return at < len(paths) and paths[at].startswith(prefix)
 
 
 def _measured(root: Path, item: JunkItem, known: dict[str, int] | None = None) -> JunkItem:
