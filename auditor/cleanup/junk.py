@@ -12,6 +12,7 @@ and one compiled regex, and stats rather than reads. Untracked junk comes from
 
 from __future__ import annotations
 
+import bisect
 import fnmatch
 import os
 import re
@@ -275,11 +276,22 @@ def _collect(
 ) -> None:
     folder_files: dict[str, list[str]] = {}
     current: str | None = None  # the junk folder the sorted paths are inside, if any
-    for path in paths:
+    listed = paths if isinstance(paths, list) else list(paths)
+    position = 0
+    while position < len(listed):
+        path = listed[position]
+        position += 1
         is_folder = path.endswith("/")  # `--directory` marks an untracked folder so
         path = path.rstrip("/")
         if current is not None and path.startswith(current):
+            # The rest of this junk folder in one slice: git's listing is sorted, so its
+            # paths run up to the first one past "folder/" ("0" follows "/").
+            end = bisect.bisect_left(listed, current[:-1] + "0", position)
             folder_files[current[:-1]].append(path)
+            folder_files[current[:-1]].extend(
+                p for p in listed[position:end] if p.startswith(current)
+            )
+            position = end
             continue
         if skip is not None and skip.match_file(path + ("/" if is_folder else "")):
             continue
