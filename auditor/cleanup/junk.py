@@ -343,7 +343,6 @@ def _walk(  # type: ignore[no-untyped-def]
     A folder git tracks as one entry (a submodule) is neither listed nor entered. In git
     (`in_git`: the sorted tracked paths), a folder holding no tracked file is one untracked
     `folder/` entry, not entered either, as `git ls-files --others --directory` shows it."""
-    import bisect
 
     stack = [""]
     while stack:
