@@ -195,3 +195,39 @@ def test_outside_git_a_secret_file_is_never_deleted(t: SimpleNamespace, tmp_path
     assert done.returncode == 0, done.stderr
     assert (root / ".env").read_text() == "SECRET_KEY=abcdef123456\n"
     assert not (root / "x.bak").exists()
+
+
+def test_real_pre_commit_framework_hook_keeps_the_users_work(
+    t: SimpleNamespace, repo: Callable[..., Path], tmp_path: Path
+) -> None:
+    """pre-commit (the framework) stashes unstaged changes against the index it is given; with
+    the cleanup's separate index that is the user's whole work, and it must come back intact."""
+    import shutil
+    import subprocess
+    import sys
+
+    pre_commit = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pre-commit")
+    config = (
+        "repos:\n  - repo: local\n    hooks:\n      - id: no-tabs\n        name: no tabs\n"
+        "        entry: '\\t'\n        language: pygrep\n        types: [text]\n"
+    )
+    root = repo({**BASE, ".pre-commit-config.yaml": config})
+    environment = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache")}
+    subprocess.run(
+        [pre_commit, "install"], cwd=root, check=True, capture_output=True, env=environment
+    )
+    (root / "app/main.py").write_text("print('staged')\n")
+    t.git(root, "add", "app/main.py")
+    (root / "app/main.py").write_text("print('staged')\nprint('and unstaged')\n")
+    (root / "notes.txt").write_text("untracked\n")
+    before = t.user_state(root)
+
+    done = t.mami_audit(
+        "cleanup", "--apply", cwd=root, env={"PRE_COMMIT_HOME": str(tmp_path / "cache")}
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert t.head_message(root) == "chore: cleanup project for Docker production readiness"
+    assert t.committed_paths(root) == {"FAZE_1_NOTES.md"}
+    assert t.user_state(root) == before
+    assert (root / "app/main.py").read_text() == "print('staged')\nprint('and unstaged')\n"
