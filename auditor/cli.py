@@ -659,4 +659,65 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or (args[0] not in COMMANDS and args[0] not in ("--help", "-h", "--version")):
         args.insert(0, "check")
+    if args[0] == "check":
+        args = ["check", *files_named_like_options_last(args[1:])]
     app(args=args, prog_name="mami-audit")
+
+
+def files_named_like_options_last(args: list[str]) -> list[str]:
+    """Move arguments that name existing files but look like options (`-x.Dockerfile`) after
+    a `--`, so they are audited rather than rejected as unknown options.
+
+    pre-commit passes the staged files after the hook's own arguments, with no `--` in
+    between, and cannot be told to add one (`args: [--fix]` come first). An argument that is
+    an option of `check`, or the value of one, stays what it is.
+    """
+    import os
+
+    head, tail = _split_at_double_dash(args)
+    if not any(arg.startswith("-") and arg != "-" and os.path.lexists(arg) for arg in head):
+        return args  # the usual case: no option parsing needed here
+    names, takes_value = _check_option_names()
+    kept: list[str] = []
+    files: list[str] = []
+    value_expected = False
+    for arg in head:
+        if value_expected:
+            kept.append(arg)
+            value_expected = False
+        elif (
+            arg.startswith("-")
+            and arg.split("=", 1)[0] not in names
+            and os.path.lexists(arg)
+        ):
+            files.append(arg)
+        else:
+            kept.append(arg)
+            value_expected = arg in takes_value
+    if not files:
+        return args
+    return [*kept, "--", *files, *tail]
+
+
+def _split_at_double_dash(args: list[str]) -> tuple[list[str], list[str]]:
+    if "--" not in args:
+        return args, []
+    index = args.index("--")
+    return args[:index], args[index + 1 :]
+
+
+def _check_option_names() -> tuple[set[str], set[str]]:
+    """Every option name of `check`, and those that take a value."""
+    import click
+
+    command = typer.main.get_command(app)
+    check_command = command.commands["check"] if isinstance(command, click.Group) else command
+    names: set[str] = set()
+    takes_value: set[str] = set()
+    for parameter in check_command.params:
+        if isinstance(parameter, click.Option):
+            options = [*parameter.opts, *parameter.secondary_opts]
+            names.update(options)
+            if not parameter.is_flag and not parameter.count:
+                takes_value.update(parameter.opts)
+    return names, takes_value

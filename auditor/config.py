@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from auditor.cleanup.settings import CleanupSettings
 from auditor.expectations import Expectations
-from auditor.rule import Severity
+from auditor.values import Severity
 
 CONFIG_FILE = "mami-audit.toml"
 PYPROJECT = "pyproject.toml"

@@ -4,8 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from auditor.rule import Applicability, Finding, Rule
+
+
+class FailedRule(NamedTuple):
+    """A rule that raised during the run, as the reports show it: its findings may be missing."""
+
+    code: str
+    name: str
+    path: str | None  # the file it was checking, when known
+    message: str  # the error, e.g. "KeyError: 'x'"
+
+    @classmethod
+    def from_failure(cls, failure: Any) -> FailedRule:
+        """From the engine's RuleFailure (rule, path, error), without importing the engine."""
+        error = f"{type(failure.error).__name__}: {failure.error}"
+        return cls(failure.rule.code, failure.rule.name, failure.path, error)
 
 
 @dataclass
@@ -17,10 +33,14 @@ class RunResult:
     fixed: list[Finding] = field(default_factory=list)  # findings whose fixes were applied
     unsafe_fixes_enabled: bool = False
     failed_rules: int = 0  # rules that raised: the findings may be incomplete
-    # For the readiness report: codes of the rules that raised, and of those that found no
-    # file of the kinds they read.
-    failed_codes: frozenset[str] = frozenset()
+    rule_failures: list[FailedRule] = field(default_factory=list)  # each failure, for reports
+    # For the readiness report: codes of the rules that found no file of the kinds they read.
     rules_without_input: frozenset[str] = frozenset()
+
+    @property
+    def failed_codes(self) -> frozenset[str]:
+        """Codes of the rules that raised."""
+        return frozenset(failure.code for failure in self.rule_failures)
 
     @property
     def fixable(self) -> list[Finding]:

@@ -4,22 +4,27 @@ Rules are small classes in the `rules` package. They read parsed documents throu
 `Context` and yield `Finding`s; they never write. A finding may carry a `Fix`: a set of
 `Edit`s the fixer applies under the fix contract (see README, "Fixes").
 
-Positions everywhere are 1-based. `end_column` is exclusive (it points one past the last
-character), the way SARIF counts. Columns count characters of the decoded text, whose line
-endings are normalised to "\\n" and whose BOM is removed (see documents.base.SourceFile).
-
-The immutable values here (Span, Edit, Fix, Finding, Example) are NamedTuples rather than
-frozen dataclasses: every run creates these classes at start-up, and a NamedTuple class costs
-a small fraction of a dataclass's (which compiles each generated method). Copy one with a
-change through `_replace` (the NamedTuple API, despite the underscore).
+The value types (Severity, Applicability, Span, Edit, Fix, Finding, Example) live in
+`auditor.values`, which depends on nothing else here; they are re-exported from this module.
 """
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Iterator, Mapping
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+# The shared value types live in auditor.values; rule modules and older code import them
+# from here, so they stay re-exported.
+from auditor.values import (
+    Applicability,
+    Edit,
+    EditKind,
+    Example,
+    Finding,
+    Fix,
+    Severity,
+    Span,
+)
 
 if TYPE_CHECKING:  # imported for annotations only, to keep start-up light
     from auditor.config import Config
@@ -28,128 +33,25 @@ if TYPE_CHECKING:  # imported for annotations only, to keep start-up light
     from auditor.project import Project
 
 
-class Severity(str, enum.Enum):
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
-
-class Applicability(str, enum.Enum):
-    SAFE = "safe"  # keeps behaviour the user relies on and loses no comment
-    UNSAFE = "unsafe"  # applied only with --unsafe-fixes
-
-
-class Span(NamedTuple):  # ordered by line, column, end_line, end_column
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-
-    @classmethod
-    def point(cls, line: int, column: int = 1) -> Span:
-        return cls(line, column, line, column)
-
-    @classmethod
-    def lines(cls, first: int, last: int, last_line_length: int) -> Span:
-        """Whole lines `first`..`last`; the last line is `last_line_length` characters long."""
-        return cls(first, 1, last, last_line_length + 1)
-
-
-class EditKind(str, enum.Enum):
-    REPLACE = "replace"  # replace the text in `span` by `content` (an insertion when empty)
-    CREATE = "create"  # create the file `path` with `content`; it must not exist
-    DELETE = "delete"  # delete the file `path`
-
-
-class Edit(NamedTuple):
-    path: str  # relative to the project root, POSIX separators
-    kind: EditKind
-    span: Span | None = None
-    content: str = ""
-
-    @classmethod
-    def replace(cls, path: str, span: Span, content: str) -> Edit:
-        return cls(path, EditKind.REPLACE, span, content)
-
-    @classmethod
-    def insert(cls, path: str, line: int, column: int, content: str) -> Edit:
-        return cls(path, EditKind.REPLACE, Span.point(line, column), content)
-
-    @classmethod
-    def delete_text(cls, path: str, span: Span) -> Edit:
-        return cls(path, EditKind.REPLACE, span, "")
-
-    @classmethod
-    def create_file(cls, path: str, content: str) -> Edit:
-        return cls(path, EditKind.CREATE, None, content)
-
-    @classmethod
-    def delete_file(cls, path: str) -> Edit:
-        return cls(path, EditKind.DELETE)
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"path": self.path, "kind": self.kind.value}
-        if self.span is not None:
-            data.update(
-                line=self.span.line,
-                column=self.span.column,
-                end_line=self.span.end_line,
-                end_column=self.span.end_column,
-            )
-        if self.kind is not EditKind.DELETE:
-            data["content"] = self.content
-        return data
-
-
-class Fix(NamedTuple):
-    applicability: Applicability
-    message: str  # imperative, shown to the user: "Add `USER mami` before CMD"
-    edits: tuple[Edit, ...]
-
-    @classmethod
-    def safe(cls, message: str, *edits: Edit) -> Fix:
-        return cls(Applicability.SAFE, message, tuple(edits))
-
-    @classmethod
-    def unsafe(cls, message: str, *edits: Edit) -> Fix:
-        return cls(Applicability.UNSAFE, message, tuple(edits))
-
-
-class Finding(NamedTuple):
-    code: str
-    name: str
-    message: str
-    path: str  # relative to the project root, POSIX separators
-    span: Span
-    severity: Severity
-    requirements: tuple[str, ...] = ()
-    fix: Fix | None = None
-    peers: tuple[str, ...] = ()
-
-    @property
-    def sort_key(self) -> tuple[str, Span, str]:
-        return (self.path, self.span, self.code)
-
-
-class Example(NamedTuple):
-    """A snippet shown in a rule's docs and run by the generic example test.
-
-    `files` maps relative paths to their text; a bare string is the rule's `example_path`.
-    A bad example must yield at least one finding of its rule (exactly `count` when given);
-    with `fixed`, applying the rule's fixes (unsafe ones too when `unsafe`) must turn each
-    listed file into the given text. A good example must yield no finding of its rule.
-    """
-
-    files: Mapping[str, str]
-    bad: bool
-    fixed: Mapping[str, str] | None = None
-    count: int | None = None
-    unsafe: bool = False
-    config: Mapping[str, Any] = MappingProxyType({})  # [tool.mami-audit] keys
-
-
 def _as_files(rule_path: str, text: str | Mapping[str, str]) -> Mapping[str, str]:
     return {rule_path: text} if isinstance(text, str) else dict(text)
+
+
+__all__ = [
+    "Applicability",
+    "Context",
+    "Edit",
+    "EditKind",
+    "Example",
+    "Finding",
+    "Fix",
+    "Rule",
+    "RuleRegistry",
+    "Severity",
+    "Span",
+    "register",
+    "registry",
+]
 
 
 class Context:
@@ -245,6 +147,10 @@ class RuleRegistry:
     def __init__(self) -> None:
         self._by_code: dict[str, type[Rule]] = {}
         self._by_name: dict[str, type[Rule]] = {}
+        # Set when only some rule families were imported (rules.load_for_kinds): called with
+        # a selector the registry does not know, it imports the families that have it and
+        # says whether it imported any.
+        self.load_missing: Callable[[str], bool] | None = None
 
     def register(self, rule: type[Rule]) -> type[Rule]:
         for key, table in ((rule.code, self._by_code), (rule.name, self._by_name)):
@@ -267,16 +173,26 @@ class RuleRegistry:
         return len(self._by_code)
 
     def get(self, code_or_name: str) -> type[Rule] | None:
+        found = self._known(code_or_name)
+        if found is None and self.load_missing is not None and self.load_missing(code_or_name):
+            found = self._known(code_or_name)
+        return found
+
+    def _known(self, code_or_name: str) -> type[Rule] | None:
         return self._by_code.get(code_or_name.upper()) or self._by_name.get(code_or_name.lower())
 
     def matching(self, selector: str) -> list[type[Rule]]:
-        """Rules a --select/--ignore entry names: a code, a code prefix, a name or ALL."""
+        """Rules a --select/--ignore entry names: a code, a code prefix, a name or ALL.
+
+        ALL means the loaded rules: a run loads the families that can read something."""
         if selector.upper() == "ALL":
             return list(self)
         exact = self.get(selector)
         if exact is not None:
             return [exact]
         prefix = selector.upper()
+        if self.load_missing is not None:
+            self.load_missing(prefix)  # the families with codes under this prefix
         return [rule for rule in self if rule.code.startswith(prefix)]
 
 

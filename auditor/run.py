@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from auditor.config import Config
     from auditor.engine import RuleFailure, Scope
     from auditor.fixer import FixOutcome
-    from auditor.project import Targets
+    from auditor.project import Project, Targets
     from auditor.result import RunResult
     from auditor.rule import Rule
 
@@ -57,6 +57,7 @@ class RunPlan(NamedTuple):
     targets: Targets
     config: Config
     rules: list[type[Rule]]
+    project: Project | None = None  # the project whose files chose the rules; audited as is
 
     @property
     def scope(self) -> Scope | None:
@@ -98,7 +99,7 @@ def plan_run(options: RunOptions, messages: Messages) -> RunPlan:
     from auditor.config import config_for
     from auditor.documents import KIND_MODULES
     from auditor.engine import select_rules
-    from auditor.project import ALWAYS_PRUNED, files_of_no_kind, resolve_targets
+    from auditor.project import ALWAYS_PRUNED, Project, files_of_no_kind, resolve_targets
 
     targets = resolve_targets(options.paths)
     for path in targets.paths:
@@ -119,21 +120,34 @@ def plan_run(options: RunOptions, messages: Messages) -> RunPlan:
         ignore=options.ignore,
         force_exclude=options.force_exclude,
     )
-    rules.load_all()
+    # Only the rule families that read a kind of file the project has (rules/__init__.py);
+    # the project's file list is found once, here, and the run audits this same project.
+    project = Project(targets.root, config, named=targets.paths)
+    rules.load_for_kinds(kinds_present(project))
     check_selectors(options)
     selected = select_rules(config)
     if options.verbose:
         messages.info(
             f"root {targets.root}; config from {config.source}; {len(selected)} rules selected"
         )
-    return RunPlan(targets, config, selected)
+    return RunPlan(targets, config, selected, project)
+
+
+def kinds_present(project: Project) -> set[str]:
+    """The document kinds of the project's files."""
+    from auditor.documents import KIND_MODULES, kind_module
+
+    files = project.files()
+    return {
+        kind for kind in KIND_MODULES if any(kind_module(kind).matches(path) for path in files)
+    }
 
 
 def execute(plan: RunPlan, options: RunOptions, messages: Messages) -> Run:
     """Audit the plan's targets; with options.fix, write the safe (or unsafe) fixes first."""
     from auditor.engine import audit
     from auditor.project import Project
-    from auditor.result import RunResult
+    from auditor.result import FailedRule, RunResult
     from auditor.rule import Finding
 
     fixed: list[Finding] = []
@@ -148,7 +162,7 @@ def execute(plan: RunPlan, options: RunOptions, messages: Messages) -> Run:
         # Every change is on disk now, so the fixer's last in-memory audit is the report.
         project, result = outcome.project, outcome.remaining
     else:
-        project = Project(plan.targets.root, plan.config, named=plan.targets.paths)
+        project = plan.project or Project(plan.targets.root, plan.config, named=plan.targets.paths)
         result = audit(project, plan.config, plan.rules, scope=plan.scope)
     for problem in project.problems:
         messages.warn(f"{problem.path}: {problem.message}")
@@ -162,7 +176,7 @@ def execute(plan: RunPlan, options: RunOptions, messages: Messages) -> Run:
         fixed=fixed,
         unsafe_fixes_enabled=options.unsafe_fixes,
         failed_rules=len({failure.rule for failure in result.failures}),
-        failed_codes=frozenset(failure.rule.code for failure in result.failures),
+        rule_failures=[FailedRule.from_failure(failure) for failure in result.failures],
         rules_without_input=frozenset(result.without_input),
     )
     return Run(run_result, result.failures, result.suppressed, [])

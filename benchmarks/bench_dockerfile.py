@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/bench_dockerfile.py [--runs 30] [--dockerfile PATH]
 
 Both tools run as users run them, as fresh processes: `mami-audit check <folder>` (the
-installed console script) and `hadolint <folder>/Dockerfile`, on the same folder holding
-only that Dockerfile. Each gets one warm-up run, then `--runs` timed runs, alternating so that
+installed console script, default `full` output) and `hadolint <folder>/Dockerfile`, on the
+same folder holding only that Dockerfile; the output goes into a pipe, as in a pre-commit
+hook or a CI log. Each gets one warm-up run, then `--runs` timed runs, alternating so that
 background load hits both alike. Prints both medians and their ratio; the goal is mami-audit
 within 3x of hadolint.
 
@@ -129,7 +130,7 @@ def main() -> None:
         dockerfile = Path(folder) / "Dockerfile"
         dockerfile.write_text(text)
         commands = {
-            "mami-audit": [mami_audit, "check", folder, "--output-format", "concise"],
+            "mami-audit": [mami_audit, "check", folder],  # default output: full
             "hadolint": [find_tool("hadolint"), "--no-color", str(dockerfile)],
             "typer only": [python, "-c", "import typer"],  # the reference, not a contender
         }

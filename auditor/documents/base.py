@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
-from auditor.rule import Span
+from auditor.values import Span
 
 
 class ParseError(NamedTuple):

@@ -19,10 +19,12 @@ BuildKit instead, and the standard library's shlex splits words:
   starting with `[`, is shell form, as in BuildKit (a rule flags the broken JSON).
 
 Errors BuildKit reports before building are parse errors here, at the line where they occur:
-a bad or repeated directive, an unterminated heredoc, an unknown instruction, an instruction
-before the first FROM (other than ARG), a FROM with the wrong number of words, a duplicate
-stage name, SHELL not in JSON form, ENV/ARG without a name or value, and a file with no
-instructions.
+a bad or repeated directive, an unterminated heredoc, an unknown instruction, a FROM with the
+wrong number of words, a duplicate stage name, SHELL not in JSON form, ENV/ARG without a name
+or value, and a file with no instructions. One BuildKit error is not a parse error: an
+instruction other than ARG before the first FROM (or in a file without FROM). Such
+instructions are kept, outside any stage (`Dockerfile.before_first_from`), so that the rules
+still read them, as hadolint does; rule DF027 reports the misplacement.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from typing import NamedTuple
 
 from auditor.documents.base import Document, ParseError, SourceFile
 from auditor.lazy_pattern import LazyPattern
-from auditor.rule import Span
+from auditor.values import Span
 
 KIND = "dockerfile"
 
@@ -236,6 +238,9 @@ class Dockerfile(Document):
     directives: dict[str, Directive] = field(default_factory=dict)
     escape: str = "\\"
     global_args: dict[str, str | None] = field(default_factory=dict)  # ARGs before FROM
+    # Instructions other than ARG before the first FROM (every one when there is no FROM):
+    # BuildKit refuses them; they belong to no stage.
+    before_first_from: list[Instruction] = field(default_factory=list)
 
     # -- navigation -------------------------------------------------------------------------
 
@@ -668,11 +673,8 @@ def _build_stages(document: Dockerfile) -> None:
             continue
         if stage is None:
             if instruction.keyword != "ARG":
-                raise _Failure(
-                    f"{instruction.keyword} before the first FROM: no build stage yet",
-                    instruction.line,
-                    instruction.column,
-                )
+                document.before_first_from.append(instruction)
+                continue
             for name, value in instruction.key_values():
                 document.global_args[name] = value
             continue

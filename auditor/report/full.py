@@ -13,9 +13,10 @@
 
     1 finding in 1 file, 1 fixable with --fix.
 
-Colour comes from rich, which leaves it out when the output is not a terminal (a pipe,
---output-file) or NO_COLOR is set. Source lines are read from disk for display only; a file
-that cannot be read or decoded is shown without its lines.
+Colour comes from rich, which leaves it out when NO_COLOR is set; rich is not even imported
+when the output is not a terminal (a pipe, --output-file): see styled.py. Source lines are
+read from disk for display only; a file that cannot be read or decoded is shown without its
+lines.
 """
 
 from __future__ import annotations
@@ -24,12 +25,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from rich.cells import cell_len
-from rich.console import Console
-from rich.text import Text
-
 from auditor.documents.base import SourceFile
-from auditor.report.sanitize import UNSAFE_CHARACTERS, escape_character, inline
+from auditor.report.sanitize import escape_character, inline, is_unsafe
+from auditor.report.styled import Text, cell_len, make_console
 from auditor.report.summary import (
     fixable_ids,
     fixed_lines,
@@ -49,12 +47,6 @@ SEVERITY_STYLES = {
     Severity.INFO: "bold blue",
 }
 GUTTER_STYLE = "bold blue"
-
-
-def make_console(out: TextIO) -> Console:
-    # soft_wrap: never insert line breaks of our own (rich wraps at 80 columns in a pipe).
-    # markup/emoji off: messages are data, `[*]` or `:smile:` in them must print as is.
-    return Console(file=out, highlight=False, markup=False, emoji=False, soft_wrap=True)
 
 
 class SourceLines:
@@ -79,7 +71,7 @@ def display_line(line: str) -> tuple[str, list[int]]:
     for character in line:
         if character == "\t":
             piece = " " * (TAB_WIDTH - cells[-1] % TAB_WIDTH)
-        elif UNSAFE_CHARACTERS.match(character):
+        elif is_unsafe(character):
             piece = escape_character(character)
         else:
             piece = character

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from auditor import __version__
 from auditor.report.summary import rule_counts
-from auditor.result import RunResult
+from auditor.result import FailedRule, RunResult
 from auditor.rule import Finding, Severity
 
 
@@ -41,6 +41,15 @@ def finding_to_json(finding: Finding) -> dict[str, Any]:
     }
 
 
+def failure_to_json(failure: FailedRule) -> dict[str, Any]:
+    return {
+        "code": failure.code,
+        "name": failure.name,
+        "path": failure.path,
+        "message": failure.message,
+    }
+
+
 def result_to_json(result: RunResult, *, statistics: bool = False) -> dict[str, Any]:
     findings = sorted(result.findings, key=lambda finding: finding.sort_key)
     document: dict[str, Any] = {
@@ -53,6 +62,7 @@ def result_to_json(result: RunResult, *, statistics: bool = False) -> dict[str, 
             "fixable": len(result.fixable),
             "fixed": len(result.fixed),
         },
+        "failed_rules": [failure_to_json(failure) for failure in result.rule_failures],
     }
     if statistics:
         document["statistics"] = [

@@ -17,6 +17,15 @@ _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 UNSAFE_CHARACTERS = LazyPattern("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+def is_unsafe(character: str) -> bool:
+    """Does UNSAFE_CHARACTERS match this one character? Without the regex, whose character
+    class with non-ASCII ranges takes ~4 ms to compile: more than a whole audit's rules."""
+    code = ord(character)
+    return (
+        code <= 0x1F or 0x7F <= code <= 0x9F or 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069
+    )
+
+
 def escape_character(character: str) -> str:
     named = _NAMED_ESCAPES.get(character)
     if named is not None:

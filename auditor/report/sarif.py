@@ -17,7 +17,7 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from auditor import __version__
-from auditor.result import RunResult
+from auditor.result import FailedRule, RunResult
 from auditor.rule import Applicability, EditKind, Finding, Fix, Rule, Severity, Span, registry
 
 SCHEMA_URI = (
@@ -158,6 +158,26 @@ def sarif_result(finding: Finding, rule_index: int) -> dict[str, Any]:
     return result
 
 
+def failure_notification(failure: FailedRule, rule_index: int | None) -> dict[str, Any]:
+    """A rule that raised, as an `invocations[].toolExecutionNotifications` entry."""
+    where = f" on {failure.path}" if failure.path else ""
+    notification: dict[str, Any] = {
+        "level": "error",
+        "message": {
+            "text": f"rule {failure.code} ({failure.name}) failed{where}: {failure.message}; "
+            "its findings may be missing"
+        },
+        "associatedRule": {"id": failure.code},
+    }
+    if rule_index is not None:
+        notification["associatedRule"]["index"] = rule_index
+    if failure.path:
+        notification["locations"] = [
+            {"physicalLocation": {"artifactLocation": artifact_location(failure.path)}}
+        ]
+    return notification
+
+
 def result_to_sarif(result: RunResult) -> dict[str, Any]:
     descriptors = [rule_descriptor(rule) for rule in result.rules]
     index_of = {descriptor["id"]: index for index, descriptor in enumerate(descriptors)}
@@ -188,6 +208,16 @@ def result_to_sarif(result: RunResult) -> dict[str, Any]:
         "originalUriBaseIds": {SOURCE_ROOT: {"uri": root_uri.rstrip("/") + "/"}},
         "columnKind": "unicodeCodePoints",
         "results": results,
+        # A failed rule makes the run unsuccessful: its findings may be missing.
+        "invocations": [
+            {
+                "executionSuccessful": not result.rule_failures,
+                "toolExecutionNotifications": [
+                    failure_notification(failure, index_of.get(failure.code))
+                    for failure in result.rule_failures
+                ],
+            }
+        ],
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 

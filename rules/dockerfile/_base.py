@@ -135,3 +135,30 @@ def insert_lines(document: Dockerfile, line: int, text: str) -> Edit:
     return Edit.insert(
         document.path, last, document.line_length(last) + 1, "\n" + text.rstrip("\n")
     )
+
+
+def mounts(instruction: Instruction) -> list[dict[str, str]]:
+    """The `--mount=` options of a RUN as key -> value maps, `target` for target/dst/
+    destination and `type` defaulting to `bind`, as BuildKit reads them."""
+    found = []
+    for flag in instruction.flags:
+        if flag.name != "mount" or not flag.value:
+            continue
+        options: dict[str, str] = {"type": "bind"}
+        for part in flag.value.split(","):
+            key, _, value = part.partition("=")
+            key = key.strip().lower()
+            if key in ("dst", "destination"):
+                key = "target"
+            options[key] = value.strip()
+        found.append(options)
+    return found
+
+
+def mounted_targets(instruction: Instruction, *types: str) -> list[str]:
+    """Targets of the RUN's mounts of the given types (`cache`, `tmpfs`), trailing `/` removed."""
+    return [
+        mount["target"].rstrip("/") or "/"
+        for mount in mounts(instruction)
+        if mount.get("type") in types and mount.get("target")
+    ]

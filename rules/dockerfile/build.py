@@ -8,9 +8,14 @@ from collections.abc import Iterator
 from auditor.documents.dockerfile import Dockerfile, Instruction, Stage
 from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Context, Edit, Finding, Fix, Span, register
-from rules.dockerfile._base import DockerfileRule, builds_wheels, env_value, final_stage
+from rules.dockerfile._base import (
+    DockerfileRule,
+    builds_wheels,
+    env_value,
+    final_stage,
+    mounted_targets,
+)
 from rules.dockerfile._shell import (
-    PIP_REGEX,
     PipCall,
     command_matches,
     installed_packages,
@@ -18,6 +23,7 @@ from rules.dockerfile._shell import (
     pip_calls,
     removed_packages,
     run_commands,
+    shell_code,
 )
 
 BUILD_TOOLS = frozenset(
@@ -226,12 +232,24 @@ class PipCacheNotDisabled(DockerfileRule):
     """`pip install` or `pip wheel` without `--no-cache-dir`.
 
     ## What it does
-    Finds `pip install` and `pip wheel` in RUN instructions that do not pass `--no-cache-dir`,
-    unless the stage sets `PIP_NO_CACHE_DIR`, the RUN mounts a cache (`--mount=type=cache`)
-    or removes pip's cache after installing (`&& rm -rf /root/.cache/pip`, `pip cache
-    purge`), all of which keep the cache out of the image. pip accepts `--no-cache` (a
-    prefix of `--no-cache-dir`) as the option; hadolint's DL3042 reports that and the
-    removal, this rule does not.
+    Finds `pip install` and `pip wheel` (pip, pip2, pip3, pip3.X, `python -m pip`) in RUN
+    instructions that do not pass `--no-cache-dir`, unless pip is told otherwise not to keep
+    its cache in the image:
+
+    - `PIP_NO_CACHE_DIR` is set in pip's environment: by the stage's ENV, inline
+      (`PIP_NO_CACHE_DIR=1 pip install ...`) or exported earlier in the same RUN
+      (`export PIP_NO_CACHE_DIR=1 && ...`). pip turns its cache off for every value it reads
+      as a truth value, true or false alike (1, true, yes, on, 0, false, no, off, ...; a
+      test runs the real pip on each), so `PIP_NO_CACHE_DIR=0` counts; an empty value does
+      not, and pip refuses any other value.
+    - The RUN mounts a cache or a tmpfs on pip's cache folder (`/root/.cache/pip` or a
+      `.cache` folder holding it): the cache then lives outside the layer.
+    - The RUN removes pip's cache after installing (`&& rm -rf /root/.cache/pip`, `pip cache
+      purge`).
+
+    pip accepts `--no-cache` (a prefix of `--no-cache-dir`) as the option. Differences from
+    hadolint's DL3042, which reports all of these: the removal, `--no-cache`, a tmpfs mount
+    and `PIP_NO_CACHE_DIR=0/false/no/off` (hadolint reads those as "cache on", pip does not).
 
     ## Why is this bad?
     pip keeps every downloaded archive and built wheel in `~/.cache/pip`, which then stays in
@@ -285,22 +303,27 @@ class PipCacheNotDisabled(DockerfileRule):
     )
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
-        for stage in document.stages:
-            if (env_value(document, stage, "PIP_NO_CACHE_DIR") or "").lower() in (
-                "1", "true", "yes", "on", "off", "0", "false",
-            ):  # fmt: skip
-                continue  # pip reads any of these as "no cache" (its own quirk for 0/off)
-            for instruction in stage.of_keyword("RUN"):
-                mount = instruction.flag("mount") or ""
-                if "type=cache" in mount:
-                    continue
-                yield from self._check_run(document, instruction)
+        runs = [(None, ins) for ins in document.before_first_from if ins.keyword == "RUN"]
+        runs += [(stage, ins) for stage in document.stages for ins in stage.of_keyword("RUN")]
+        for stage, instruction in runs:
+            if stage is not None and pip_turns_cache_off(
+                env_value(document, stage, "PIP_NO_CACHE_DIR")
+            ):
+                continue
+            if any(
+                _PIP_CACHE_PATH_RE.search(target)
+                for target in mounted_targets(instruction, "cache", "tmpfs")
+            ):
+                continue
+            yield from self._check_run(document, instruction)
 
     def _check_run(self, document: Dockerfile, instruction: Instruction) -> Iterator[Finding]:
         if _removes_pip_cache_afterwards(instruction):
             return
-        for match in command_matches(document, instruction, PIP_REGEX):
-            if _NO_CACHE_RE.search(match.segment):
+        for match in command_matches(document, instruction, _PIP_INSTALL_REGEX):
+            if _NO_CACHE_RE.search(match.segment) or _cache_off_in_shell(
+                document, instruction, match.start
+            ):
                 continue
             line, column = document.position(match.start)
             end_line, end_column = document.position(match.end)
@@ -318,6 +341,42 @@ class PipCacheNotDisabled(DockerfileRule):
 # pip reads an unambiguous prefix of a long option as the option: `--no-cache` is common
 _NO_CACHE_RE = LazyPattern(r"(?<!\S)--no-cache(?:-|-d|-di|-dir)?(?!\S)")
 _PIP_CACHE_PATH_RE = LazyPattern(r"(?:^|/)\.cache(?:/pip)?/?\*?$")
+
+
+# pip, pip2, pip3, pip3.12 or `python -m pip` (python2/python3/python3.12 too), then options,
+# then the subcommand.
+_PIP_INSTALL_REGEX = (
+    r"(?<![\w.-])(?:pip[23]?(?:\.\d+)?|python[23]?(?:\.\d+)?\s+-m\s+pip)\s+(?:-\S+\s+)*"
+    r"(install|wheel)\b"
+)
+# The words pip's strtobool accepts for a boolean option set from the environment. For
+# PIP_NO_CACHE_DIR pip disables the cache on every one of them, false ones included (a
+# compatibility quirk it keeps); an empty value leaves the cache on, any other value is an
+# error. tests/rules/test_dockerfile_pip_cache.py checks this against the installed pip.
+PIP_BOOLEAN_WORDS = frozenset(
+    {"y", "yes", "t", "true", "on", "1", "n", "no", "f", "false", "off", "0"}
+)
+_SHELL_SEPARATOR_RE = LazyPattern(r"&&|\|\||;|\||\n")
+_INLINE_NO_CACHE_RE = LazyPattern(r"(?:^|\s)PIP_NO_CACHE_DIR=(\S*)")
+_EXPORTED_NO_CACHE_RE = LazyPattern(r"\bexport\s+(?:[^;&|\n]*\s)?PIP_NO_CACHE_DIR=(\S*)")
+
+
+def pip_turns_cache_off(value: str | None) -> bool:
+    """Does pip run without a cache when PIP_NO_CACHE_DIR has this value?"""
+    return value is not None and value.strip().strip("\"'").lower() in PIP_BOOLEAN_WORDS
+
+
+def _cache_off_in_shell(document: Dockerfile, instruction: Instruction, start: int) -> bool:
+    """Is PIP_NO_CACHE_DIR set for the pip command at offset `start`: as an assignment in
+    front of it, or exported earlier in the RUN?"""
+    begin = document.offset(instruction.line, instruction.column)
+    code = shell_code(document, instruction)[: start - begin]
+    code = code.replace(document.escape + "\n", "  ")  # continued lines are one command
+    separators = list(_SHELL_SEPARATOR_RE.finditer(code))
+    own_command = code[separators[-1].end() :] if separators else code
+    inline = _INLINE_NO_CACHE_RE.finditer(own_command)
+    exported = _EXPORTED_NO_CACHE_RE.finditer(code)
+    return any(pip_turns_cache_off(match.group(1)) for match in (*inline, *exported))
 
 
 def _removes_pip_cache_afterwards(instruction: Instruction) -> bool:

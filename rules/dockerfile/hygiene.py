@@ -18,10 +18,12 @@ from rules.dockerfile._base import (
     insert_lines,
     is_alpine,
     keyword_as_written,
+    mounted_targets,
 )
 from rules.dockerfile._shell import (
     APT_INSTALL_REGEX,
     APT_TOOLS,
+    SimpleCommand,
     command_matches,
     run_commands,
     shell_code,
@@ -195,18 +197,20 @@ def _is_tar_header(block: bytes) -> bool:
 
 @register
 class ShellFormCommand(DockerfileRule):
-    """CMD or ENTRYPOINT in shell form.
+    """CMD, ENTRYPOINT or HEALTHCHECK CMD in shell form.
 
     ## What it does
-    Finds CMD and ENTRYPOINT written as a plain string (shell form) instead of a JSON array
-    (exec form), including arrays that are not valid JSON (single quotes, a trailing comma),
-    which Docker then silently runs as a shell string. Mirrors hadolint's DL3025 and BuildKit's
-    JSONArgsRecommended.
+    Finds CMD, ENTRYPOINT and `HEALTHCHECK CMD` written as a plain string (shell form) instead
+    of a JSON array (exec form), including arrays that are not valid JSON (single quotes, a
+    trailing comma), which Docker then silently runs as a shell string. Mirrors hadolint's
+    DL3025 and BuildKit's JSONArgsRecommended (which does not look at HEALTHCHECK).
 
     ## Why is this bad?
     In shell form the command runs under `/bin/sh -c`, which becomes PID 1 and does not pass
     SIGTERM on: `docker stop` waits 10 seconds and kills the app, which never shuts down
-    cleanly (open requests cut, buffers lost).
+    cleanly (open requests cut, buffers lost). A shell-form health check needs a shell in the
+    image (distroless images have none) and is reparsed by it on every probe; its usual
+    `|| exit 1` is not needed, as any non-zero exit marks the container unhealthy.
 
     ## Example
     ```dockerfile
@@ -221,6 +225,9 @@ class ShellFormCommand(DockerfileRule):
     redirections, globs), so the JSON form runs the very same program; a leading `exec` (a
     shell builtin, which already hands PID 1 to the app) is dropped, as the JSON form does
     the same. Like hadolint, `CMD exec ...` is still reported: it needs a shell in the image.
+    For HEALTHCHECK the fix rewrites the command after `CMD` and is safe; a trailing
+    `|| exit 1` is dropped, which makes it unsafe: Docker counts any non-zero exit as
+    unhealthy, but documents exit code 2 as reserved and the probe may then return it.
     The fix is safe, except where the other instruction changes meaning: a shell-form
     ENTRYPOINT ignores the stage's CMD, which becomes its arguments once it is JSON; a CMD
     under an exec-form ENTRYPOINT is passed to it as `/bin/sh -c <text>` until it is JSON.
@@ -229,7 +236,7 @@ class ShellFormCommand(DockerfileRule):
 
     code = "DF018"
     name = "shell-form-command"
-    summary = "CMD/ENTRYPOINT in shell form: signals do not reach the app"
+    summary = "CMD/ENTRYPOINT/HEALTHCHECK CMD in shell form"
     peers = ("DL3025", "JSONArgsRecommended")
     fixable = True
     bad_examples = (
@@ -252,13 +259,30 @@ class ShellFormCommand(DockerfileRule):
             'FROM python:3.11-slim\nENTRYPOINT ["python", "-m", "app"]\nCMD ["--reload"]\n',
             unsafe=True,
         ),
+        DockerfileRule.bad(
+            "FROM python:3.11-slim\nHEALTHCHECK --interval=30s CMD curl -fsS http://localhost:8000/health\n",
+            "FROM python:3.11-slim\n"
+            'HEALTHCHECK --interval=30s CMD ["curl", "-fsS", "http://localhost:8000/health"]\n',
+        ),
+        DockerfileRule.bad(
+            "FROM python:3.11-slim\nHEALTHCHECK CMD curl -f http://localhost:8000/ || exit 1\n",
+            'FROM python:3.11-slim\nHEALTHCHECK CMD ["curl", "-f", "http://localhost:8000/"]\n',
+            unsafe=True,
+        ),
     )
     good_examples = (
         DockerfileRule.good('FROM python:3.11-slim\nENTRYPOINT ["python", "-m", "app"]\n'),
+        DockerfileRule.good(
+            "FROM python:3.11-slim\nHEALTHCHECK NONE\n"
+            'HEALTHCHECK --retries=3 CMD ["curl", "-f", "http://localhost:8000/health"]\n'
+        ),
     )
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         for instruction in document.instructions:
+            if instruction.keyword == "HEALTHCHECK":
+                yield from self._check_healthcheck(document, instruction)
+                continue
             if instruction.keyword not in ("CMD", "ENTRYPOINT") or instruction.json_form:
                 continue
             span = document.instruction_span(instruction)
@@ -269,6 +293,38 @@ class ShellFormCommand(DockerfileRule):
                 continue
             message = f"{keyword} in shell form runs under /bin/sh, which does not pass signals on"
             yield self.finding(document, span, message, self._fix(document, instruction, span))
+
+    def _check_healthcheck(
+        self, document: Dockerfile, instruction: Instruction
+    ) -> Iterator[Finding]:
+        check = instruction.healthcheck()
+        if check is None or check.disabled or check.exec_form is not None:
+            return
+        span = document.instruction_span(instruction)
+        command = check.command
+        if command.lstrip().startswith("["):
+            message = "HEALTHCHECK CMD is not valid JSON, so Docker runs it as a shell string"
+            yield self.finding(document, span, message)
+            return
+        fix = None
+        command_span = document.find_in(instruction, command)
+        # `probe || exit 1` maps any failure to 1; Docker counts every non-zero exit as
+        # unhealthy, so the probe alone does the same, but 2 is documented as reserved.
+        probe = _EXIT_ONE_RE.sub("", command)
+        if command_span is not None and not instruction.comments and not _needs_shell(probe):
+            try:
+                words = shlex.split(probe)
+            except ValueError:
+                words = []
+            if words and words[0] != "exec":
+                array = json.dumps(words, ensure_ascii=False)
+                edit = Edit.replace(document.path, command_span, array)
+                if probe == command:
+                    fix = Fix.safe("Use the JSON (exec) form", edit)
+                else:
+                    fix = Fix.unsafe("Use the JSON (exec) form without `|| exit 1`", edit)
+        message = "HEALTHCHECK CMD in shell form needs /bin/sh in the image to run its probe"
+        yield self.finding(document, span, message, fix)
 
     def _fix(self, document: Dockerfile, instruction: Instruction, span: Span) -> Fix | None:
         command = instruction.arguments
@@ -311,6 +367,9 @@ def _json_form_changes_meaning(document: Dockerfile, instruction: Instruction) -
     return None
 
 
+_EXIT_ONE_RE = LazyPattern(r"\s*\|\|\s*exit\s+1\s*$")
+
+
 def _needs_shell(command: str) -> bool:
     """Does the command use a shell feature? Quotes only group words, which shlex handles;
     inside double quotes `$`, backticks and backslashes still mean something."""
@@ -344,7 +403,27 @@ def _match_span(document: Dockerfile, start: int, end: int) -> Span:
     return Span(line, column, end_line, end_column)
 
 
-_YES_RE = r"(?:^|\s)(?:-[a-zA-Z]*y[a-zA-Z]*|--yes|--assume-yes|-qq|-q=2|--quiet=2|-q\s+-q)(?=\s|$)"
+_QUIET_LEVEL_RE = LazyPattern(r"^(?:-q|--quiet)=(\d+)$")
+
+
+def _assumes_yes(command: str) -> bool:
+    """Does this apt-get command line answer yes by itself? `-y` (alone or among short
+    options: `-yq`), `--yes`, `--assume-yes`, or a quiet level of 2 or more, which apt-get
+    documents as implying -y: `-qq`, `-q -q`, `--quiet --quiet`, `-q=2`."""
+    quiet = 0
+    for word in command.split():
+        if word in ("--yes", "--assume-yes", "-o=APT::Get::Assume-Yes=true"):
+            return True
+        level = _QUIET_LEVEL_RE.match(word)
+        if level is not None:
+            quiet += int(level.group(1))
+        elif word == "--quiet":
+            quiet += 1
+        elif re.fullmatch(r"-[a-zA-Z]+", word):
+            if "y" in word:
+                return True
+            quiet += word.count("q")
+    return quiet >= 2
 
 
 @register
@@ -352,9 +431,11 @@ class AptGetMissingYes(DockerfileRule):
     """`apt-get install` without `-y`.
 
     ## What it does
-    Finds `apt-get install` (or `apt install`) without `-y`/`--yes`/`--assume-yes` (or `-qq`,
-    which implies it). Mirrors hadolint's DL3014, which looks at `apt-get` only. Commands
-    named in comments are not commands and are not reported.
+    Finds `apt-get install` (or `apt install`) without `-y`/`--yes`/`--assume-yes` or a quiet
+    level of 2 or more (`-qq`, `-q -q`, `--quiet --quiet`, `-q=2`), which apt-get documents
+    as implying `-y`. Mirrors hadolint's DL3014, which looks at `apt-get` only and knows the
+    quiet level 2 but not a higher one (it reports `-qqq`). Commands named in comments are
+    not commands and are not reported.
 
     ## Why is this bad?
     apt-get asks for confirmation, there is no one to answer during a build, and the step
@@ -396,7 +477,7 @@ class AptGetMissingYes(DockerfileRule):
         for instruction in document.of_keyword("RUN"):
             for match in _apt_install_matches(document, instruction):
                 whole = document.text[match.start : match.segment_end]
-                if re.search(_YES_RE, whole):
+                if _assumes_yes(whole):
                     continue
                 line, column = document.position(match.end)
                 edit = Edit.insert(document.path, line, column, " -y")
@@ -480,10 +561,14 @@ class AptListsNotCleaned(DockerfileRule):
     ## What it does
     In the final stage (the one `expect.target` names, else the last) and the stages it
     builds on, finds RUN instructions that run
-    `apt-get update` (or `apt update`) without an `rm` of `/var/lib/apt/lists` among the
-    same RUN's commands (an `rm` in a comment does not count), unless `/var/lib/apt` is a
-    cache mount. Like hadolint's DL3009, builder stages are not checked: their layers do not
-    reach the final image.
+    `apt-get update` (or `apt update`, `aptitude update`) without an `rm` of
+    `/var/lib/apt/lists` among the same RUN's commands (an `rm` in a comment does not count),
+    unless `/var/lib/apt` is a cache or tmpfs mount. A RUN that removes
+    `/etc/apt/apt.conf.d/docker-clean` (to keep downloaded packages in a cache) must mount
+    both `/var/lib/apt` and `/var/cache/apt`: with only one of them, the other's files stay
+    in the image. Like hadolint's DL3009, builder stages are not checked: their layers do
+    not reach the final image. Unlike DL3009, a `/var/lib/apt` cache mount alone (docker-clean
+    kept) is not reported: the lists are in the mount and docker-clean deletes the packages.
 
     ## Why is this bad?
     `apt-get update` downloads package lists (20-40 MB) that stay in the layer when they are
@@ -538,19 +623,35 @@ class AptListsNotCleaned(DockerfileRule):
             return
         for stage in document.stage_chain(final):
             for instruction in stage.of_keyword("RUN"):
-                if "/var/lib/apt" in (instruction.flag("mount") or ""):
-                    continue
                 commands = run_commands(instruction)
                 uses_apt = any(  # the RUN that downloads the lists is the one to clean them
-                    command.name in APT_TOOLS and "update" in command.words[1:]
+                    command.name in _APT_UPDATERS and "update" in command.words[1:]
                     for command in commands
                 )
-                if not uses_apt or any(_removes_apt_lists(command.words) for command in commands):
+                if not uses_apt:
+                    continue
+                targets = set(mounted_targets(instruction, "cache", "tmpfs"))
+                if targets & {"/var/lib/apt", "/var/lib/apt/lists"}:
+                    # The lists live in the mount. Without docker-clean, the downloaded
+                    # packages stay in /var/cache/apt unless that is mounted too.
+                    if _removes_docker_clean(commands) and not targets & {
+                        "/var/cache/apt",
+                        "/var/cache/apt/archives",
+                    }:
+                        message = (
+                            "With docker-clean removed, the downloaded packages stay in the "
+                            "image: mount /var/cache/apt as a cache too"
+                        )
+                        yield self.finding(
+                            document, document.instruction_span(instruction), message
+                        )
+                    continue
+                if any(_removes_apt_lists(command.words) for command in commands):
                     continue
                 span = document.instruction_span(instruction)
                 fix = None
                 installs = any(
-                    command.name in APT_TOOLS and "install" in command.words[1:]
+                    command.name in _APT_UPDATERS and "install" in command.words[1:]
                     for command in commands
                 )  # removing the lists after a lone update would break the next RUN's install
                 if installs and _can_append_command(document, instruction):
@@ -564,6 +665,16 @@ class AptListsNotCleaned(DockerfileRule):
                     fix = Fix.safe("Remove the apt lists in the same RUN", edit)
                 message = "apt lists stay in the image: remove /var/lib/apt/lists/* in the same RUN"
                 yield self.finding(document, span, message, fix)
+
+
+_APT_UPDATERS = (*APT_TOOLS, "aptitude")
+_DOCKER_CLEAN = "/etc/apt/apt.conf.d/docker-clean"
+
+
+def _removes_docker_clean(commands: tuple[SimpleCommand, ...]) -> bool:
+    """Does the RUN remove Debian's docker-clean, which deletes downloaded packages after
+    each install (done to keep them in a cache mount)?"""
+    return any(command.name == "rm" and _DOCKER_CLEAN in command.words[1:] for command in commands)
 
 
 def _removes_apt_lists(words: tuple[str, ...]) -> bool:
@@ -768,7 +879,10 @@ class RelativeWorkdir(DockerfileRule):
     WORKDIR /app/data
     ```
     The fix is safe when an earlier absolute WORKDIR of the same stage chain fixes where the
-    relative one points; otherwise the path depends on the base image and is not changed.
+    relative one points, or when the stage builds on `scratch`, whose working directory is
+    `/`. For the first WORKDIR on any other base image the fix writes the path under `/`
+    (`WORKDIR app` -> `WORKDIR /app`) and is unsafe: that is where most base images (python,
+    debian, alpine, node) start, but an image that sets its own WORKDIR starts elsewhere.
     """
 
     code = "DF024"
@@ -782,7 +896,15 @@ class RelativeWorkdir(DockerfileRule):
             "FROM python:3.11-slim\nWORKDIR /app\nWORKDIR data\n",
             "FROM python:3.11-slim\nWORKDIR /app\nWORKDIR /app/data\n",
         ),
-        DockerfileRule.bad("FROM python:3.11-slim\nWORKDIR app\n"),
+        DockerfileRule.bad(
+            "FROM python:3.11-slim\nWORKDIR app\n",
+            "FROM python:3.11-slim\nWORKDIR /app\n",
+            unsafe=True,
+        ),
+        DockerfileRule.bad(
+            "FROM scratch\nWORKDIR srv/./app\n",
+            "FROM scratch\nWORKDIR /srv/app\n",
+        ),
     )
     good_examples = (
         DockerfileRule.good("FROM python:3.11-slim\nWORKDIR /app\nWORKDIR $HOME/data\n"),
@@ -790,7 +912,8 @@ class RelativeWorkdir(DockerfileRule):
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         for stage in document.stages:
-            current: str | None = None
+            current: str | None = None  # the working directory, when known
+            first = True  # no WORKDIR yet in the chain: the base image's directory applies
             for instruction in document.chain_instructions(stage):
                 if instruction.keyword != "WORKDIR":
                     continue
@@ -799,22 +922,23 @@ class RelativeWorkdir(DockerfileRule):
                     continue
                 if path.startswith(("/", "$")) or re.match(r"^[A-Za-z]:[\\/]", path):
                     current = path if path.startswith("/") and "$" not in path else None
+                    first = False
                     continue
-                absolute = posixpath.normpath(posixpath.join(current, path)) if current else None
+                known = current is not None or first and document.root_base(stage) == "scratch"
+                absolute = posixpath.normpath(posixpath.join(current or "/", path))
                 if instruction.stage == stage.index:
                     fix = None
-                    if absolute is not None:
-                        span = document.find_in(instruction, instruction.arguments.strip())
-                        if span is not None:
-                            fix = Fix.safe(
-                                f"Use `{absolute}`",
-                                Edit.replace(document.path, span, absolute),
-                            )
+                    span = document.find_in(instruction, instruction.arguments.strip())
+                    if span is not None and (known or first):
+                        edit = Edit.replace(document.path, span, absolute)
+                        make_fix = Fix.safe if known else Fix.unsafe
+                        fix = make_fix(f"Use `{absolute}`", edit)
                     message = f"WORKDIR `{path}` is relative: its meaning depends on the WORKDIR before it"
                     yield self.finding(
                         document, document.instruction_span(instruction), message, fix
                     )
-                current = absolute
+                current = absolute if known else None
+                first = False
 
 
 _SECRET_WORDS = frozenset(

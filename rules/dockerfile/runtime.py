@@ -66,7 +66,9 @@ class RootUser(DockerfileRule):
     runs as root as well, so this rule reports that too, unless the base image itself runs as
     a non-root user by default (distroless and other `nonroot` tags, `cgr.dev/chainguard/*`,
     `nginx-unprivileged`). ARG and ENV values are substituted into USER first, so
-    `ARG APP_USER=root` / `USER ${APP_USER}` is root as well.
+    `ARG APP_USER=root` / `USER ${APP_USER}` is root as well. Only the image that runs is
+    judged: a builder stage whose last USER is root is not reported (hadolint's DL3002 looks
+    at every stage), since its user never runs the app.
 
     ## Example
     ```dockerfile
@@ -304,7 +306,8 @@ def _healthcheck_text(context: Context, document: Dockerfile, stage: Stage) -> s
     url = f"http://localhost:{_app_port(context, document, stage)}{expect.health_path}"
     cmd = document.written_keyword("CMD")
     if _has_program(document, stage, "curl"):
-        probe = f"{cmd} curl -fsS {url} || exit 1"
+        # Exec form: no shell needed, and any non-zero exit (curl's 22) marks it unhealthy.
+        probe = f'{cmd} ["curl", "-fsS", "{url}"]'
     else:
         code = f"import urllib.request; urllib.request.urlopen('{url}', timeout=4)"
         probe = f'{cmd} ["{_python_program(document, stage)}", "-c", "{code}"]'
@@ -371,7 +374,7 @@ class MissingHealthcheck(DockerfileRule):
             'FROM python:3.11\nHEALTHCHECK NONE\nCMD ["python", "-m", "app"]\n',
             "FROM python:3.11\nHEALTHCHECK NONE\n"
             "HEALTHCHECK --interval=1m --timeout=5s --start-period=30s --retries=5 \\\n"
-            "    CMD curl -fsS http://localhost:8080/healthz || exit 1\n"
+            '    CMD ["curl", "-fsS", "http://localhost:8080/healthz"]\n'
             'CMD ["python", "-m", "app"]\n',
             unsafe=True,
             config={
@@ -387,7 +390,7 @@ class MissingHealthcheck(DockerfileRule):
             'FROM python:3.11-bookworm\nEXPOSE 80\nCMD ["uvicorn", "app.main:app", "--port", "80"]\n',
             "FROM python:3.11-bookworm\nEXPOSE 80\n"
             "HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \\\n"
-            "    CMD curl -fsS http://localhost:80/health || exit 1\n"
+            '    CMD ["curl", "-fsS", "http://localhost:80/health"]\n'
             'CMD ["uvicorn", "app.main:app", "--port", "80"]\n',
             unsafe=True,
         ),

@@ -389,3 +389,30 @@ def test_verbose_counts_in_the_singular_for_one(make_project, cli) -> None:  # t
     root = make_project({"Dockerfile": DOCKERFILE})
     run = cli("--select", "TS001", "--verbose", "Dockerfile", cwd=root)
     assert "audited 1 file in " in run.err and "; 0 findings suppressed" in run.err
+
+
+def test_json_and_sarif_reports_name_the_failed_rule(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"boom/Dockerfile": "FROM python:3.11-slim\n"})
+    run = cli("--select", "TS003", "--output-format", "json", cwd=root)
+    assert run.code == 3
+    (failure,) = json.loads(run.out)["failed_rules"]
+    assert failure["code"] == "TS003" and failure["path"] == "boom/Dockerfile"
+    assert failure["message"]
+    run = cli("--select", "TS003", "--output-format", "sarif", cwd=root)
+    invocation = json.loads(run.out)["runs"][0]["invocations"][0]
+    assert invocation["executionSuccessful"] is False
+    (notification,) = invocation["toolExecutionNotifications"]
+    assert notification["associatedRule"]["id"] == "TS003"
+
+
+def test_a_file_named_like_an_option_is_audited(make_project, cli) -> None:  # type: ignore[no-untyped-def]
+    """pre-commit passes staged files after the hook's args, without `--`."""
+    root = make_project({"-x.Dockerfile": "FORM broken\n", "Dockerfile": "FROM a\n"})
+    run = cli("--select", "AU001", "--output-format", "concise", "-x.Dockerfile", cwd=root)
+    assert run.code == 1, run.err
+    assert run.out.startswith("-x.Dockerfile:1:1: AU001")
+    # An option of check (or its value) keeps its meaning, even next to such a file.
+    run = cli("--output-format", "json", "--select", "AU001", "-x.Dockerfile", cwd=root)
+    assert run.code == 1 and json.loads(run.out)["findings"][0]["path"] == "-x.Dockerfile"
+    run = cli("--select", "AU001", "--bogus-option", "-x.Dockerfile", cwd=root)
+    assert run.code == 2

@@ -82,3 +82,26 @@ def test_fix_hook_applies_safe_fixes_then_passes(tmp_path: Path) -> None:
     again = try_repo()
     assert again.returncode == 0, again.stdout + again.stderr
     assert "Passed" in again.stdout
+
+
+def test_hook_audits_a_staged_file_whose_name_starts_with_a_dash(tmp_path: Path) -> None:
+    """pre-commit passes `-x.Dockerfile` as an argument of its own, after the hook's args."""
+    project = tmp_path / "project"
+    project.mkdir()
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    (project / "-x.Dockerfile").write_text("FROM python:3.11-slim\nFORM python:3.11-slim\n")
+    (project / "mami-audit.toml").write_text('select = ["AU001"]\n')
+    subprocess.run(["git", "-C", str(project), "add", "--", "."], check=True)
+    command = [str(PRE_COMMIT), "try-repo", str(REPOSITORY), "mami-audit", "--all-files"]
+    done = subprocess.run(
+        command,
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, NO_COLOR="1"),
+        timeout=900,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "-x.Dockerfile:2:1" in output and "AU001 parse-error" in output
+    assert "No such option" not in output

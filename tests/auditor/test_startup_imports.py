@@ -39,10 +39,14 @@ NOT_NEEDED = ("rich", "libcst", "ruamel", "pathspec", "packaging", "pydantic")
 
 
 def loaded_modules(
-    project: Path, *arguments: str
+    project: Path, *arguments: str, colour: bool = False
 ) -> tuple[subprocess.CompletedProcess[str], set[str]]:
     listing = project.parent / "modules.txt"
     environment = dict(os.environ, PYTHONPATH=str(REPOSITORY), NO_COLOR="1")
+    environment.pop("FORCE_COLOR", None)
+    environment.pop("TTY_COMPATIBLE", None)
+    if colour:
+        environment["FORCE_COLOR"] = "1"
     done = subprocess.run(
         [sys.executable, "-c", _RUN_AND_LIST_MODULES, str(listing), *arguments],
         cwd=project,
@@ -77,10 +81,21 @@ def test_concise_check_of_a_dockerfile_loads_no_heavy_library(tmp_path: Path) ->
     assert "auditor.report.full" not in modules  # only the chosen format is imported
 
 
-def test_full_format_loads_rich(tmp_path: Path) -> None:
-    """The counterpart: the listing does see a library once a run uses it."""
+def test_full_format_into_a_pipe_loads_no_heavy_library(tmp_path: Path) -> None:
+    """The default format, as a pre-commit hook or a CI log gets it: plain text, no rich."""
     project = make_project(tmp_path)
     done, modules = loaded_modules(project, "check", ".")
+
+    assert done.returncode == 1, done.stderr
+    assert "error DF" in done.stdout or "warning DF" in done.stdout
+    assert "auditor.report.full" in modules
+    assert not top_level(modules) & set(NOT_NEEDED)
+
+
+def test_full_format_in_colour_loads_rich(tmp_path: Path) -> None:
+    """The counterpart: the listing does see a library once a run uses it."""
+    project = make_project(tmp_path)
+    done, modules = loaded_modules(project, "check", ".", colour=True)
 
     assert done.returncode == 1, done.stderr
     assert "rich" in top_level(modules)
@@ -95,3 +110,17 @@ def test_json_readiness_report_loads_no_heavy_library(tmp_path: Path) -> None:
     assert '"readiness"' in done.stdout
     assert not top_level(modules) & set(NOT_NEEDED)
     assert "auditor.report.readiness.html" not in modules  # only the chosen format
+
+
+def test_a_project_without_dockerfiles_does_not_load_the_dockerfile_rules(tmp_path: Path) -> None:
+    """Rule families load by the kinds of files the project has (rules/_index.py)."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "README.md").write_text("# nothing to audit\n")
+    done, modules = loaded_modules(project, "check", ".", "--output-format", "concise")
+    assert done.returncode == 0, done.stderr
+    assert "rules.dockerfile" not in modules and "rules.general" in modules
+    # Naming a rule of a family that was not loaded still works.
+    done, modules = loaded_modules(project, "check", ".", "--select", "DF001,AU001")
+    assert done.returncode == 0, done.stderr
+    assert "rules.dockerfile" in modules

@@ -195,7 +195,6 @@ def test_continuation_at_end_of_file_ends_the_instruction() -> None:
         ("# only a comment\n\n", 1, "no instructions"),
         ("FROM a:1\nFOO bar\n", 2, "unknown instruction: FOO"),
         ("FROM a:1\nRUN <<EOF\necho never closed\n", 2, "unterminated heredoc"),
-        ("RUN echo\nFROM a:1\n", 1, "before the first FROM"),
         ("FROM a:1 AS b c\n", 1, "FROM takes"),
         ("FROM a:1 AS x\nFROM b:1 AS X\n", 2, "duplicate stage name"),
         ("FROM a:1\nENV ONLYNAME\n", 2, "has no value"),
@@ -266,3 +265,13 @@ def test_keywords_a_fix_writes_follow_the_files_case() -> None:
     assert lower.keyword_as_written(lower.instructions[1]) == "run"
     mixed = parse("FROM python:3.11-slim\nrun pip install x\n")
     assert mixed.written_keyword("user") == "USER"
+
+
+@pytest.mark.parametrize("text", ["RUN echo\nFROM a:1\n", "RUN pip install x\n"])
+def test_instructions_before_the_first_from_are_kept_outside_any_stage(text: str) -> None:
+    """BuildKit refuses them, but rules still read them (rule DF027 reports the place)."""
+    document = parse(text)
+    assert document.parse_error is None
+    run = document.instructions[0]
+    assert run.keyword == "RUN" and run.stage is None
+    assert document.before_first_from == [run]

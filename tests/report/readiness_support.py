@@ -11,7 +11,7 @@ from auditor.engine import audit, select_rules
 from auditor.project import Project
 from auditor.readiness import assess
 from auditor.report.readiness import ReadinessReport
-from auditor.result import RunResult
+from auditor.result import FailedRule, RunResult
 from auditor.rule import registry
 
 
@@ -29,7 +29,7 @@ def readiness_report(root: Path, select: Sequence[str] | None = None) -> Readine
         rules=selected,
         files=len(project.files()),
         failed_rules=len({failure.rule for failure in result.failures}),
-        failed_codes=frozenset(failure.rule.code for failure in result.failures),
+        rule_failures=[FailedRule.from_failure(failure) for failure in result.failures],
         rules_without_input=frozenset(result.without_input),
     )
     return ReadinessReport(assess(run, list(registry)), run)

@@ -213,3 +213,13 @@ def test_colour_on_a_terminal_and_none_with_no_color(tmp_path: Path) -> None:
     # Same words either way.
     assert ANSI.sub("", coloured) == ANSI.sub("", without)
     assert "error TR009 colour: shown" in ANSI.sub("", without)
+
+
+def test_is_unsafe_matches_the_pattern_on_every_bmp_character() -> None:
+    from auditor.report.sanitize import UNSAFE_CHARACTERS, is_unsafe
+
+    for code in range(0x10000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        character = chr(code)
+        assert is_unsafe(character) == bool(UNSAFE_CHARACTERS.match(character)), hex(code)

@@ -27,7 +27,8 @@ FINDING_TYPES = {
 
 def test_top_level_contract(result: RunResult, render_text) -> None:
     document = json.loads(render_text("json", result, show_fixes=True))
-    assert list(document) == ["version", "root", "findings", "summary"]
+    assert list(document) == ["version", "root", "findings", "summary", "failed_rules"]
+    assert document["failed_rules"] == []
     assert document["version"] == __version__
     assert Path(document["root"]).is_absolute()
     assert Path(document["root"]) == result.root.absolute()
@@ -147,3 +148,13 @@ def test_rules_catalog_contract(rules) -> None:
         "peers": ["DL3002"],
     }
     assert catalog[2]["severity"] == "info" and catalog[2]["fixable"] is False
+
+
+def test_failed_rules_are_listed(result: RunResult, render_text) -> None:
+    from auditor.result import FailedRule
+
+    result.rule_failures = [FailedRule("TR002", "test-thing", "Dockerfile", "KeyError: 'x'")]
+    document = json.loads(render_text("json", result))
+    assert document["failed_rules"] == [
+        {"code": "TR002", "name": "test-thing", "path": "Dockerfile", "message": "KeyError: 'x'"}
+    ]

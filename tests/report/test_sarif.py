@@ -234,3 +234,28 @@ def test_the_schema_check_rejects_broken_logs(result: RunResult, render_text, va
     log["runs"][0]["tool"]["driver"]["rules"][0]["defaultConfiguration"]["level"] = "info"
     messages = [error.message for error in validator.iter_errors(log)]
     assert len(messages) == 3, messages
+
+
+def test_failed_rules_become_tool_execution_notifications(
+    result: RunResult, render_text, validator
+) -> None:
+    from auditor.result import FailedRule
+
+    result.rule_failures = [
+        FailedRule("TR002", "test-thing", "Dockerfile", "KeyError: 'x'"),
+        FailedRule("TR003", "test-other", None, "ValueError: bad"),
+    ]
+    run = load(render_text, result, validator)["runs"][0]
+    invocation = run["invocations"][0]
+    assert invocation["executionSuccessful"] is False
+    first, second = invocation["toolExecutionNotifications"]
+    assert first["level"] == "error"
+    assert first["associatedRule"] == {"id": "TR002", "index": 1}
+    assert "KeyError: 'x'" in first["message"]["text"] and "Dockerfile" in first["message"]["text"]
+    assert first["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "Dockerfile"
+    assert "locations" not in second
+
+
+def test_a_run_without_failures_is_successful(result: RunResult, render_text, validator) -> None:
+    run = load(render_text, result, validator)["runs"][0]
+    assert run["invocations"] == [{"executionSuccessful": True, "toolExecutionNotifications": []}]

@@ -264,7 +264,7 @@ def test_missing_healthcheck_fix_probes_with_what_the_image_has() -> None:
         ' curl && rm -rf /var/lib/apt/lists/*\nCMD ["python", "-m", "app"]\n'
     )
     run = run_example(MissingHealthcheck, MissingHealthcheck.bad(with_curl, unsafe=True))
-    assert "CMD curl -fsS http://localhost:8000/health || exit 1\n" in run.files["Dockerfile"]
+    assert 'CMD ["curl", "-fsS", "http://localhost:8000/health"]\n' in run.files["Dockerfile"]
     chainguard = 'FROM cgr.dev/chainguard/python:3.12\nENTRYPOINT ["python3", "-m", "app"]\n'
     run = run_example(MissingHealthcheck, MissingHealthcheck.bad(chainguard, unsafe=True))
     assert '    CMD ["python3", "-c", "import urllib.request; ' in run.files["Dockerfile"]
