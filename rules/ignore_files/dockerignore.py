@@ -11,7 +11,6 @@ from auditor.cleanup.usage import mention_pattern
 from auditor.documents.dockerfile import Dockerfile
 from auditor.documents.ignorefile import IgnoreFile, ignore_file_candidates
 from auditor.rule import Context, Edit, Finding, Fix, Rule, Severity, Span, register
-from rules.dockerfile.context import context_sources, resolve_build_context
 from rules.ignore_files._append import append_lines, new_file
 
 
@@ -23,8 +22,14 @@ class BuildContext(NamedTuple):
 
 def build_contexts(context: Context) -> list[BuildContext]:
     """The build context of each Dockerfile: the folder its sources show, else its own."""
+    dockerfiles = context.project.documents("dockerfile")
+    if not dockerfiles:
+        return []
+    # Imported here: the DF family loads only for projects with Dockerfiles (rules/_index.py).
+    from rules.dockerfile.context import resolve_build_context
+
     found = []
-    for document in context.project.documents("dockerfile"):
+    for document in dockerfiles:
         if not isinstance(document, Dockerfile) or document.parse_error is not None:
             continue
         folder = resolve_build_context(context, document) or (
@@ -91,6 +96,8 @@ def _globbed(context: Context, folder: str, glob: str, anywhere: bool) -> list[s
 
 def copied_explicitly(document: Dockerfile, name: str) -> bool:
     """Does a COPY/ADD name this path (`COPY tests/ tests/`)? Then it must stay in."""
+    from rules.dockerfile.context import context_sources
+
     pattern = mention_pattern(name.lstrip("/").removeprefix("**/"))
     return any(pattern.search(source.path) for source in context_sources(document) if source.path)
 
