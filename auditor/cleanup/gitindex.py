@@ -88,7 +88,8 @@ def _entries(
             previous = name
         else:
             length = flags & _NAME_MASK
-            end = find(b"\0", offset + length if length < _NAME_MASK else offset)
+            # The flags hold the name's length unless it is 0xFFF or longer.
+            end = offset + length if length < _NAME_MASK else find(b"\0", offset)
             name = data[offset:end]
             # Entries are padded with 1-8 NULs to a multiple of 8 bytes.
             offset = start + ((end - start + 8) & ~7)
