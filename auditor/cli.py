@@ -156,6 +156,22 @@ def check(
             help="Apply the config's exclude to the PATHs given too (for pre-commit).",
         ),
     ] = False,
+    online: Annotated[
+        bool,
+        typer.Option(
+            "--online",
+            help="Also run the checks that need the network (resolver, vulnerabilities).",
+        ),
+    ] = False,
+    python: Annotated[
+        str | None,
+        typer.Option(
+            "--python",
+            metavar="PATH",
+            help="The audited project's interpreter or venv, whose installed metadata maps "
+            "imports to distributions (default: its .venv or venv).",
+        ),
+    ] = None,
     output_format: Annotated[
         OutputFormat, typer.Option("--output-format", help="How to show the findings.")
     ] = OutputFormat("full"),
@@ -183,6 +199,8 @@ def check(
         statistics=statistics,
         exit_zero=exit_zero,
         force_exclude=force_exclude,
+        online=online,
+        python=python,
         output_format=output_format.value,
         output_file=output_file,
         config=config,
@@ -233,6 +251,8 @@ class CheckOptions(NamedTuple):  # NamedTuples here: cheaper at start-up than da
     statistics: bool = False
     exit_zero: bool = False
     force_exclude: bool = False
+    online: bool = False
+    python: str | None = None
     output_format: str = "full"
     output_file: Path | None = None
     config: Path | None = None
@@ -247,6 +267,8 @@ class CheckOptions(NamedTuple):  # NamedTuples here: cheaper at start-up than da
             fix=self.fix,
             unsafe_fixes=self.unsafe_fixes,
             force_exclude=self.force_exclude,
+            online=self.online,
+            python=self.python,
             config=self.config,
             verbose=self.verbose,
         )

@@ -49,6 +49,10 @@ class Config(NamedTuple):  # a NamedTuple, not a dataclass: cheaper to create at
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
     force_exclude: bool = False  # apply exclude to PATHs named on the command line too
+    # distribution -> the modules it installs, when its import name differs (PY drift rules)
+    package_module_map: Mapping[str, tuple[str, ...]] = MappingProxyType({})
+    python: str = ""  # --python: the audited project's interpreter or venv, for its metadata
+    online: bool = False  # --online: run the rules that need the network
     expect: Expectations = Expectations()
     cleanup: CleanupSettings = CleanupSettings()  # [cleanup]: junk and ignore-file patterns
     source: str = "defaults"  # where the values came from, for messages
@@ -80,12 +84,18 @@ class Config(NamedTuple):  # a NamedTuple, not a dataclass: cheaper to create at
         extend_select: list[str] | None = None,
         ignore: list[str] | None = None,
         force_exclude: bool = False,
+        python: str | None = None,
+        online: bool = False,
     ) -> Config:
         """Apply command-line options: --select replaces, --extend-select and --ignore add,
         --force-exclude turns force-exclude on."""
         changes: dict[str, Any] = {}
         if force_exclude:
             changes["force_exclude"] = True
+        if python:
+            changes["python"] = python
+        if online:
+            changes["online"] = True
         if select:
             changes["select"] = tuple(select)
         if extend_select:
@@ -140,6 +150,19 @@ def _per_file_ignores(reader: _Reader, key: str, value: Any) -> Mapping[str, tup
     return {
         pattern: reader.strings(f"{key}.{pattern!r}", codes) for pattern, codes in table.items()
     }
+
+
+def _package_module_map(
+    reader: _Reader, key: str, value: Any
+) -> Mapping[str, tuple[str, ...]]:
+    """`{ "python-multipart" = "multipart", "opencv-python" = ["cv2"] }`"""
+    table = reader.table(key, value)
+    result: dict[str, tuple[str, ...]] = {}
+    for distribution, modules in table.items():
+        if isinstance(modules, str):
+            modules = [modules]
+        result[distribution] = reader.strings(f"{key}.{distribution}", modules)
+    return result
 
 
 def _severity(reader: _Reader, key: str, value: Any) -> Mapping[str, Severity]:
@@ -218,6 +241,9 @@ _VERSION = r"[0-9]+(?:\.[0-9]+)*", "expected a version of dotted numbers such as
 _COMPOSE_NAME = r"[a-zA-Z0-9][a-zA-Z0-9_.-]*", (
     "expected a Compose name (a letter or digit, then letters, digits, _, . or -)"
 )
+_DISTRIBUTIONS = r"[A-Za-z0-9._|-]+(?:[ ,]+[A-Za-z0-9._|-]+)*|", (
+    "expected distribution names separated by spaces or commas (`a|b` for either)"
+)
 _STAGE = r"(?:[a-zA-Z][a-zA-Z0-9_.-]*)?", (
     "expected a build stage name (a letter, then letters, digits, _, . or -) or empty"
 )
@@ -241,6 +267,7 @@ _STRING_FORMATS: dict[str, tuple[str, str]] = {
     "logs_dir": _ABSOLUTE_PATH,
     "target": _STAGE,
     "network": _COMPOSE_NAME,
+    "python_packages": _DISTRIBUTIONS,
     **{name: _COMPOSE_NAME for name in Expectations._fields if name.endswith("_service")},
     "settings_module": _PYTHON_FILE,
     "logger_module": _PYTHON_FILE,
@@ -281,6 +308,7 @@ _TOP_LEVEL_KEYS = {
     "exclude": _strings,
     "extend-exclude": _strings,
     "force-exclude": _boolean,
+    "package-module-map": _package_module_map,
     "expect": _expect,
     "cleanup": _cleanup,
 }

@@ -48,7 +48,8 @@ class Audit:
 
 
 def select_rules(config: Config, rules: RuleRegistry = registry) -> list[type[Rule]]:
-    """The rules `select` + `extend-select` name, minus those `ignore` names (ignore wins)."""
+    """The rules `select` + `extend-select` name, minus those `ignore` names (ignore wins);
+    online rules only when the config says `online` (the --online option)."""
 
     def resolve(selectors: Iterable[str], key: str) -> set[type[Rule]]:
         chosen: set[type[Rule]] = set()
@@ -63,6 +64,8 @@ def select_rules(config: Config, rules: RuleRegistry = registry) -> list[type[Ru
 
     selected = resolve(config.select, "select") | resolve(config.extend_select, "extend-select")
     selected -= resolve(config.ignore, "ignore")
+    if not config.online:  # rules that need the network run only when asked (--online)
+        selected = {rule for rule in selected if not rule.online}
     for pattern, selectors in config.per_file_ignores.items():
         resolve(selectors, f"per-file-ignores.{pattern!r}")  # validate only
     for selector in config.severity:

@@ -39,6 +39,11 @@ class Expectations(NamedTuple):
     fastapi_version: str = "0.115.0"
     uvicorn_version: str = "0.30.3"
     pydantic_minimum: str = "2.0.0"
+    # R8.2: distributions that must be installed, separated by spaces or commas; `a|b` accepts
+    # either (google-generativeai still counts as Gemini, though PY009 flags it as deprecated)
+    python_packages: str = (
+        "sqlmodel neo4j qdrant-client redis groq google-genai|google-generativeai"
+    )
     # Node dependencies (R9)
     react_version: str = "19.2.0"
     typescript_version: str = "5.9.3"

@@ -216,7 +216,14 @@ def _criterion_status(
             f"{len(found)} finding{'s' if len(found) != 1 else ''} of {', '.join(sorted({f.code for f in found}))}",
             found,
         )
-    deselected = [code for code in codes if code not in selected]
+    # A rule that needs the network runs only with --online: without it, the criterion is as
+    # checked as its offline rules make it, and stays not-checked only when it has none.
+    offline_ran = any(not rule.online and rule.code in selected for rule in rules)
+    deselected = [
+        rule.code
+        for rule in rules
+        if rule.code not in selected and not (rule.online and offline_ran)
+    ]
     if deselected:
         return status(Status.NOT_CHECKED, f"rules not selected: {', '.join(deselected)}")
     failed = [code for code in codes if code in run.failed_codes]
@@ -226,9 +233,10 @@ def _criterion_status(
         # Rules that work from the file list (junk files) find nothing in an empty project
         # without having checked anything.
         return status(Status.NOT_CHECKED, "the project has no file to check")
-    if all(code in run.rules_without_input for code in codes):
-        return status(Status.NOT_CHECKED, f"no file for {', '.join(codes)} to read")
-    return status(Status.PASS, f"checked by {', '.join(codes)}: nothing found")
+    ran = [code for code in codes if code in selected]  # online rules may not have run
+    if all(code in run.rules_without_input for code in ran):
+        return status(Status.NOT_CHECKED, f"no file for {', '.join(ran)} to read")
+    return status(Status.PASS, f"checked by {', '.join(ran)}: nothing found")
 
 
 # -- traceability --------------------------------------------------------------------------

@@ -91,6 +91,9 @@ class Rule:
     # Run after every other rule: for rules about what the others read (parse errors,
     # suppression comments), which see `project.loaded_documents()` only once they are done.
     runs_last: ClassVar[bool] = False
+    # Needs the network (an index, a vulnerability service): runs only with --online, and
+    # says "could not check: <why>" in a finding when the network fails it.
+    online: ClassVar[bool] = False
 
     def check(self, context: Context) -> Iterator[Finding]:
         raise NotImplementedError(f"{type(self).__name__} does not define check()")

@@ -47,6 +47,8 @@ class RunOptions(NamedTuple):  # NamedTuples here: cheaper at start-up than data
     fix: bool = False
     unsafe_fixes: bool = False
     force_exclude: bool = False
+    online: bool = False  # run the rules that need the network
+    python: str | None = None  # the audited project's interpreter or venv
     config: Path | None = None
     verbose: bool = False
 
@@ -119,7 +121,11 @@ def plan_run(options: RunOptions, messages: Messages) -> RunPlan:
         extend_select=options.extend_select,
         ignore=options.ignore,
         force_exclude=options.force_exclude,
+        online=options.online,
+        python=options.python,
     )
+    if options.python and not Path(options.python).exists():
+        raise UsageError(f"--python {options.python}: no such interpreter or virtualenv")
     # Only the rule families that read a kind of file the project has (rules/__init__.py);
     # the project's file list is found once, here, and the run audits this same project.
     project = Project(targets.root, config, named=targets.paths)

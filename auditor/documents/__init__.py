@@ -13,6 +13,8 @@ from types import ModuleType
 KIND_MODULES: dict[str, str] = {
     "dockerfile": "auditor.documents.dockerfile",
     "dockerignore": "auditor.documents.ignorefile",
+    "requirements": "auditor.documents.requirements",
+    "pyproject": "auditor.documents.pyproject",
     "workflow": "auditor.documents.workflow",
     "action": "auditor.documents.action",
     "python": "auditor.documents.python",

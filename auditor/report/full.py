@@ -59,8 +59,24 @@ class SourceLines:
     def get(self, path: str) -> list[str] | None:
         if path not in self._cache:
             source = SourceFile.read(path, self.root / path)
-            self._cache[path] = None if source.error is not None else source.text.split("\n")
+            self._cache[path] = (
+                None if source.error is not None else hide_passwords(source.text).split("\n")
+            )
         return self._cache[path]
+
+
+def hide_passwords(text: str) -> str:
+    """`https://user:secret@host` -> `https://user:******@host`, same length so the carets
+    under a line stay aligned: a report must not print a password a file holds."""
+    if "@" not in text:
+        return text
+    import re
+
+    return re.sub(
+        r"(://[^/@:\s]*:)([^/@\s]+)(@)",
+        lambda match: match.group(1) + "*" * len(match.group(2)) + match.group(3),
+        text,
+    )
 
 
 def display_line(line: str) -> tuple[str, list[int]]:
