@@ -128,8 +128,19 @@ def _has_split_index(data: bytes, offset: int) -> bool:
 
 
 def _uses_sha256(git_dir: Path) -> bool:
+    """Does the repository name its objects by SHA-256 (32-byte names in the index)? A linked
+    work tree's git dir has no config of its own: its `commondir` file points at the one that
+    has. When unsure, say yes: the caller then asks git instead."""
+    folders = [git_dir]
     try:
-        config = (git_dir / "config").read_text(errors="replace")
+        common = (git_dir / "commondir").read_text().strip()
+        folders.append((git_dir / common).resolve())
     except OSError:
-        return False
-    return "sha256" in config.lower()
+        pass
+    for folder in folders:
+        try:
+            config = (folder / "config").read_text(errors="replace")
+        except OSError:
+            continue
+        return "sha256" in config.lower()
+    return True

@@ -127,19 +127,22 @@ class Git:
 class IndexEntry(NamedTuple):
     path: str
     mode: str  # "100644"; "0" removes the entry
-    blob: str  # object id; all zeros when removing
+    blob: str  # object id; unused when removing
 
 
 def update_index(git: Git, entries: list[IndexEntry]) -> None:
-    """Set or remove index entries in one atomic index write (`update-index --index-info`)."""
-    if not entries:
-        return
-    zero = "0" * 40
-    records = []
-    for entry in entries:
-        if entry.mode == "0":
-            records.append(b"0 " + zero.encode() + b"\t" + os.fsencode(entry.path))
-        else:
-            line = f"{entry.mode} {entry.blob}\t".encode() + os.fsencode(entry.path)
-            records.append(line)
-    git.run("update-index", "-z", "--index-info", input=b"\0".join(records) + b"\0")
+    """Remove the entries of mode "0" (`update-index --force-remove --stdin`) and set the
+    others (`--index-info`): each an atomic index write, each safe to repeat. Paths go NUL-
+    separated on stdin, and no object name is written out for a removal, so SHA-256
+    repositories work the same."""
+    removed = [entry.path for entry in entries if entry.mode == "0"]
+    if removed:
+        data = b"\0".join(os.fsencode(path) for path in removed) + b"\0"
+        git.run("update-index", "-z", "--force-remove", "--stdin", input=data)
+    records = [
+        f"{entry.mode} {entry.blob}\t".encode() + os.fsencode(entry.path)
+        for entry in entries
+        if entry.mode != "0"
+    ]
+    if records:
+        git.run("update-index", "-z", "--index-info", input=b"\0".join(records) + b"\0")

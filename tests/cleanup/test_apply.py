@@ -230,3 +230,41 @@ def test_progress_bar_on_a_terminal_only(
     )
     assert "Removing junk" in transcript.read_text(errors="replace")
     assert not (again / "node_modules").exists()
+
+
+def test_sha256_repository_and_linked_work_tree_fall_back_or_read_right(
+    t: SimpleNamespace, tmp_path: Path
+) -> None:
+    """Indexes not read here (SHA-256 object names) fall back to git ls-files; a linked work
+    tree's own index is the one read."""
+    from auditor.cleanup.gitindex import read_index
+    from auditor.testing import write_files
+
+    root = tmp_path / "sha256"
+    root.mkdir()
+    t.git(root, "init", "-q", "--object-format=sha256")
+    write_files(root, {"FAZE_1_NOTES.md": "x\n", "app/main.py": ""})
+    t.git(root, "add", "-A")
+    t.git(root, "commit", "-q", "-m", "init")
+    assert read_index(root / ".git") is None
+    done = t.mami_audit("cleanup", "--apply", cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert t.committed_paths(root) == {"FAZE_1_NOTES.md", ".gitignore"}
+
+    main = tmp_path / "main"
+    main.mkdir()
+    t.git(main, "init", "-q", "-b", "main")
+    write_files(main, {"app/main.py": ""})
+    t.git(main, "add", "-A")
+    t.git(main, "commit", "-q", "-m", "init")
+    t.git(main, "worktree", "add", "-q", "-b", "side", str(tmp_path / "side"))
+    side = tmp_path / "side"
+    write_files(side, {"DOCKER_OLD.md": "x\n"})
+    t.git(side, "add", "-A")
+    t.git(side, "commit", "-q", "-m", "side")
+    git_dir = Path(t.git(side, "rev-parse", "--absolute-git-dir").strip())
+    index = read_index(git_dir)
+    assert index is not None and "DOCKER_OLD.md" in index.paths
+    done = t.mami_audit("cleanup", "--apply", cwd=side)
+    assert done.returncode == 0, done.stderr
+    assert "DOCKER_OLD.md" in t.committed_paths(side)
