@@ -9,7 +9,7 @@ In a git work tree, in this order:
    from HEAD: the junk's entries removed, the ignore files as HEAD has them plus the new
    lines. `git commit` runs the user's hooks on it. Whatever the user staged is not in that
    index, so it cannot get into the commit;
-4. make the user's index agree for the cleanup's paths only (one atomic index write): the
+4. make the user's index agree for the cleanup's paths only (atomic index writes): the
    junk's entries removed, the new lines added to the ignore files as staged;
 5. the work tree: the new lines appended to the ignore files (atomic writes), tracked junk
    deleted (a symlink as the link only), untracked junk too with --include-untracked;
