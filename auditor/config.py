@@ -257,6 +257,10 @@ _IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*", "expected a Python identifier"
 _DATABASE_URL = r"[a-z][a-z0-9+.-]*://[A-Za-z0-9._~/%+,:=@-]*", (
     "expected a database URL such as sqlite:///data/app.db, without spaces or quotes"
 )
+_JAVA_MEMORY = r"[0-9]+[kKmMgG]", "expected a JVM memory size such as 512m or 1g"
+_PROMETHEUS_DURATION = r"(?:[0-9]+(?:ms|s|m|h|d|w|y))+", (
+    "expected a Prometheus duration such as 30d or 12w (units ms, s, m, h, d, w, y)"
+)
 _STRING_FORMATS: dict[str, tuple[str, str]] = {
     "user": _USER,
     "workflow": _WORKFLOW_FILE,
@@ -277,6 +281,8 @@ _STRING_FORMATS: dict[str, tuple[str, str]] = {
     **{name: _IDENTIFIER for name in Expectations._fields if name.endswith("_method")},
     "database_url": _DATABASE_URL,
     "metrics_path": _URL_PATH,
+    "elasticsearch_heap": _JAVA_MEMORY,
+    "prometheus_retention": _PROMETHEUS_DURATION,
     **{
         name: _VERSION
         for name in Expectations._fields

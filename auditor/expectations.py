@@ -33,6 +33,8 @@ class Expectations(NamedTuple):
     grafana_service: str = "grafana"
     ui_port: int = 5173  # R6.3
     grafana_port: int = 3000  # R12.4
+    elasticsearch_heap: str = "512m"  # R10.3: ES_JAVA_OPTS -Xms and -Xmx
+    prometheus_retention: str = "30d"  # R11.3: --storage.tsdb.retention.time
     # The CI workflow (R13), a file name in .github/workflows/
     workflow: str = "docker-build.yml"  # R13.1
     # Python dependencies (R8)

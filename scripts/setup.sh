@@ -50,3 +50,6 @@ bash scripts/fetch_junit_schema.sh  # the JUnit schema the readiness report is v
 
 step "Installing the frontend's packages (npm ci)"
 npm --prefix frontend ci --no-audit --no-fund --loglevel=error
+
+step "Installing the benchmarks' peer tools (npm ci in benchmarks/: dclint)"
+npm --prefix benchmarks ci --no-audit --no-fund --loglevel=error

@@ -13,6 +13,10 @@ from types import ModuleType
 KIND_MODULES: dict[str, str] = {
     "dockerfile": "auditor.documents.dockerfile",
     "dockerignore": "auditor.documents.ignorefile",
+    "compose": "auditor.documents.compose",
+    "prometheus-config": "auditor.documents.prometheus_config",
+    "prometheus-rules": "auditor.documents.prometheus_rules",
+    "grafana-provisioning": "auditor.documents.grafana_provisioning",
     "requirements": "auditor.documents.requirements",
     "pyproject": "auditor.documents.pyproject",
     "workflow": "auditor.documents.workflow",

@@ -18,4 +18,16 @@ The Python facts (each `f(project)` is computed once per Project; see each modul
 - `facts.imports.entry_point(project, "module:attr" | "module")`: does a uvicorn target or a
   `python -m` module exist here; `entry_points_in_code(project)` lists those the code names.
 - `facts.cache.project_fact(project, name, compute)`: the per-project cache the others use.
+
+The compose facts (`facts.compose`, see its docstring):
+
+- `stacks_of(project)`: every compose stack (folder, "default" or a variant such as "prod",
+  its files), its services merged as Compose merges them (`Service.ports()`, `.mounts()`,
+  `.environment()`, `.depends_on()`, `.networks()`, `.healthcheck_test()`, `.build()`,
+  `.command_words()`), top-level sections and problems; every value a `Node` with the file,
+  line and column it comes from.
+- `compose_build_context(project, dockerfile)`: the build context compose builds a
+  Dockerfile with, when there is exactly one.
+- `schema_problems(project, path)`, `file_tree(project, path)`: one file against the
+  compose-spec schema; one file as Nodes, interpolated.
 """

@@ -56,8 +56,14 @@ def resolve_build_context(context: Context, document: Dockerfile) -> str | None:
 
     The candidate against which the most context sources exist wins; a tie (including a
     Dockerfile without sources) leaves the context unknown. A Dockerfile at the root has
-    only one candidate.
+    only one candidate. A compose file that builds this Dockerfile names its context, which
+    then wins.
     """
+    from auditor.facts.compose import compose_build_context
+
+    from_compose = compose_build_context(context.project, document.path)
+    if from_compose is not None:
+        return from_compose
     candidates = candidate_contexts(document)
     if len(candidates) == 1:
         return candidates[0]
