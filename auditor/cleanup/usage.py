@@ -3,13 +3,13 @@
 A path is kept, and the plan says why, when
 - a Dockerfile names it in COPY, ADD, RUN, CMD or ENTRYPOINT (a source COPY'd explicitly,
   a script it runs); `COPY . .` names nothing in particular and keeps nothing;
-- a compose file names it (a bind mount `./backups:/backups`, an `env_file`);
+- a compose service mounts it (`./backups:/backups`, from the merged stack of
+  auditor.facts.compose), or a compose file names it otherwise (an `env_file`);
 - a package.json script or a CI workflow names it (`python check_env.py`);
 - the app's Python code imports it (`import check_env`), from the imports fact.
 
-Compose files, package.json and workflows are only searched as text for the path, as a whole
-word: these families' models were not there when this was written, and the question is only
-"is this path named here".
+Beyond the bind mounts, compose files, package.json scripts and workflows are searched as text
+for the path, as a whole word: the question is only "is this path named here".
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ def kept_reasons(project: Project, items: Iterable[JunkItem]) -> dict[str, str]:
         return {}
     reasons: dict[str, str] = {}
     _dockerfiles(project, candidates, reasons)
+    _compose_mounts(project, candidates, reasons)
     _text_files(project, candidates, reasons)
     _imports(project, candidates, reasons)
     return reasons
@@ -91,6 +92,41 @@ def _folders_up(folder: str) -> list[str]:
         folder = posixpath.dirname(folder)
         folders.append(folder or ".")
     return folders
+
+
+def has_compose_files(project: Project) -> bool:
+    """Cheap: no YAML is read or imported for a project without compose files."""
+    from auditor.documents import compose
+
+    return any(compose.matches(path) for path in project.files())
+
+
+def _compose_mounts(project: Project, items: list[JunkItem], reasons: dict[str, str]) -> None:
+    """Bind mounts and env_files of the merged compose stacks (auditor.facts.compose), with
+    paths resolved as Compose resolves them (against the folder of the file that writes them)."""
+    if not has_compose_files(project):
+        return
+    from auditor.facts.compose import Service, stacks_of
+
+    for stack in stacks_of(project):
+        for service in stack.services.values():
+            for mount, node in service.mounts():
+                if mount.type != "bind" or not mount.source or mount.source.startswith("/"):
+                    continue
+                source = posixpath.normpath(posixpath.join(Service.folder_of(node), mount.source))
+                _keep_under(
+                    items, reasons, source, f"{node.origin.path}:{node.origin.line} mounts it"
+                )
+
+
+def _keep_under(items: list[JunkItem], reasons: dict[str, str], used: str, why: str) -> None:
+    """Keep the items at, inside or holding the used path."""
+    for item in items:
+        if item.path in reasons:
+            continue
+        path = item.path
+        if used == path or used.startswith(path + "/") or path.startswith(used + "/"):
+            reasons[path] = why
 
 
 def _text_files(project: Project, items: list[JunkItem], reasons: dict[str, str]) -> None:

@@ -28,12 +28,15 @@ def build_contexts(context: Context) -> list[BuildContext]:
     # Imported here: the DF family loads only for projects with Dockerfiles (rules/_index.py).
     from rules.dockerfile.context import resolve_build_context
 
+    named = compose_contexts(context)
     found = []
     for document in dockerfiles:
         if not isinstance(document, Dockerfile) or document.parse_error is not None:
             continue
-        folder = resolve_build_context(context, document) or (
-            posixpath.dirname(document.path) or "."
+        folder = (
+            named.get(document.path)
+            or resolve_build_context(context, document)
+            or (posixpath.dirname(document.path) or ".")
         )
         ignore = None
         for candidate in ignore_file_candidates(document.path, folder):
@@ -42,6 +45,27 @@ def build_contexts(context: Context) -> list[BuildContext]:
                 break
         found.append(BuildContext(folder, document, ignore))
     return found
+
+
+def compose_contexts(context: Context) -> dict[str, str]:
+    """Dockerfile path -> the build context a compose service builds it with (`build.context`
+    and `build.dockerfile`, resolved as Compose does). Empty without compose files."""
+    from auditor.cleanup.usage import has_compose_files
+
+    if not has_compose_files(context.project):
+        return {}
+    from auditor.facts.compose import stacks_of
+
+    named: dict[str, str] = {}
+    for stack in stacks_of(context.project):
+        for service in stack.services.values():
+            build = service.build()
+            if build is None:
+                continue
+            folder, dockerfile = build
+            path = posixpath.normpath(posixpath.join(folder, dockerfile))
+            named.setdefault(path, folder or ".")
+    return named
 
 
 def _inside(folder: str, name: str) -> str:
@@ -112,8 +136,9 @@ class MissingDockerignore(Rule):
     """Reports a build context without a .dockerignore.
 
     ## What it does
-    For each Dockerfile, finds its build context (the folder its COPY sources resolve
-    against, else its own folder) and the ignore file BuildKit would use there
+    For each Dockerfile, finds its build context (the compose `build.context` of a service
+    that builds it; else the folder its COPY sources resolve against, else its own folder)
+    and the ignore file BuildKit would use there
     (`<Dockerfile>.dockerignore` beside it, else `.dockerignore` at the context root).
     Reports the Dockerfile when there is none.
 

@@ -55,7 +55,7 @@ def test_junk_used_by_compose_ci_or_package_scripts_is_kept(
     found = [(f["code"], f["path"]) for f in findings(t, root, "JK")]
     assert found == [("JK003", "debug_redis.py")]
     plan = t.mami_audit("cleanup", cwd=root).stdout
-    assert "backups/" in plan and "docker-compose.yml:4 names it" in plan
+    assert "backups/" in plan and "docker-compose.yml:4 mounts it" in plan
     assert ".github/workflows/ci.yml:4 runs it" in plan
 
 
@@ -126,3 +126,22 @@ def test_dockerignore_fix_appends_only_what_is_let_in(
     assert data.startswith("# mine\r\n.git\r\n")
     added = data.split("keep these out\r\n", 1)[1].split("\r\n")
     assert added == ["**/node_modules", ".venv", "tests", ""]
+
+
+def test_compose_build_context_decides_where_the_dockerignore_goes(
+    t: SimpleNamespace, repo: Callable[..., Path]
+) -> None:
+    """docker/api.Dockerfile has no COPY to tell its context; compose builds it from the root."""
+    root = repo(
+        {
+            **BASE,
+            "docker/api.Dockerfile": "FROM python:3.11-slim\nRUN echo build\n",
+            "docker-compose.yml": "services:\n  api:\n    build:\n      context: .\n"
+            "      dockerfile: docker/api.Dockerfile\n",
+        }
+    )
+    done = t.mami_audit("check", ".", "--select", "IG002", "--fix", cwd=root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (root / ".dockerignore").exists() and not (root / "docker/.dockerignore").exists()
+    plan = json.loads(t.mami_audit("cleanup", "--output-format", "json", cwd=root).stdout)
+    assert [c["folder"] for c in plan["build_contexts"]] == ["."]
