@@ -76,7 +76,8 @@ def make_plan(run_plan: RunPlan, *, include_untracked: bool, force: bool) -> Cle
 
     root = run_plan.targets.root
     config = run_plan.config
-    project = Project(root, config, named=run_plan.targets.paths)
+    # The run's own project: its file list is already known (run.plan_run found it).
+    project = run_plan.project or Project(root, config, named=run_plan.targets.paths)
     found = scan(root, config.cleanup, tops=top_folders(project))
     inside = [
         item
