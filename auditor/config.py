@@ -247,6 +247,7 @@ _DISTRIBUTIONS = r"[A-Za-z0-9._|-]+(?:[ ,]+[A-Za-z0-9._|-]+)*|", (
 _STAGE = r"(?:[a-zA-Z][a-zA-Z0-9_.-]*)?", (
     "expected a build stage name (a letter, then letters, digits, _, . or -) or empty"
 )
+_NODE_PINS = r"all|dependencies|none", "expected one of all, dependencies, none"
 _WORKFLOW_FILE = r"[A-Za-z0-9_][A-Za-z0-9_.-]*\.ya?ml", (
     "expected a workflow file name in .github/workflows/ such as docker-build.yml"
 )
@@ -271,6 +272,7 @@ _STRING_FORMATS: dict[str, tuple[str, str]] = {
     "logs_dir": _ABSOLUTE_PATH,
     "target": _STAGE,
     "network": _COMPOSE_NAME,
+    "node_pins": _NODE_PINS,
     "python_packages": _DISTRIBUTIONS,
     **{name: _COMPOSE_NAME for name in Expectations._fields if name.endswith("_service")},
     "settings_module": _PYTHON_FILE,

@@ -53,6 +53,9 @@ class Expectations(NamedTuple):
     tailwindcss_version: str = "4.1.18"
     zustand_version: str = "5.0.9"
     react_router_version: str = "6.30.2"
+    # Which package.json sections must pin exact versions: "all" (dependencies,
+    # devDependencies, optionalDependencies), "dependencies" (that section only) or "none"
+    node_pins: str = "all"
     # Python source (R2, R16-R20): where the app keeps things and what it calls them
     settings_module: str = "app/config.py"  # R2.2; its top folder is the app package
     logger_module: str = "app/core/logger.py"  # R20.1

@@ -51,5 +51,5 @@ bash scripts/fetch_junit_schema.sh  # the JUnit schema the readiness report is v
 step "Installing the frontend's packages (npm ci)"
 npm --prefix frontend ci --no-audit --no-fund --loglevel=error
 
-step "Installing the benchmarks' peer tools (npm ci in benchmarks/: dclint)"
+step "Installing the peer tools the tests and benchmarks compare with (dclint, syncpack; npm ci in benchmarks/)"
 npm --prefix benchmarks ci --no-audit --no-fund --loglevel=error

@@ -13,6 +13,9 @@ from types import ModuleType
 KIND_MODULES: dict[str, str] = {
     "dockerfile": "auditor.documents.dockerfile",
     "dockerignore": "auditor.documents.ignorefile",
+    "package-json": "auditor.documents.package_json",
+    "package-lock": "auditor.documents.package_lock",
+    "vite-config": "auditor.documents.vite_config",
     "compose": "auditor.documents.compose",
     "prometheus-config": "auditor.documents.prometheus_config",
     "prometheus-rules": "auditor.documents.prometheus_rules",

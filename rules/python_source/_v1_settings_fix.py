@@ -174,23 +174,19 @@ class _Codemod(cst.CSTTransformer):
                     ):
                         raise _Refused
                     continue  # `pass` and the docstring
+                # Keyword arguments are written `key=value` (PEP 8), whatever spacing the
+                # class attribute had.
                 if isinstance(small, cst.AnnAssign) and small.value is not None:
-                    target, value, equal = small.target, small.value, " = "
+                    target, value = small.target, small.value
                 elif isinstance(small, cst.Assign) and len(small.targets) == 1:
                     target, value = small.targets[0].target, small.value
-                    assign = small.targets[0]
-                    equal = (
-                        self.module.code_for_node(assign.whitespace_before_equal)
-                        + "="
-                        + self.module.code_for_node(assign.whitespace_after_equal)
-                    )
                 else:
                     raise _Refused
                 if not isinstance(target, cst.Name):
                     raise _Refused
                 key, value_code = self._option(target.value, value)
                 chose_extra = chose_extra or key == "extra"
-                lines.append(f"{key}{equal}{value_code},{suffix}")
+                lines.append(f"{key}={value_code},{suffix}")
                 suffix = ""
         if not chose_extra:
             lines.append('extra="ignore",')

@@ -238,8 +238,8 @@ class PydanticV1Settings(SettingsModuleRule):
             "class Settings(BaseSettings):\n"
             '    REDIS_URL: str = "redis://localhost:6379"  # local default\n\n'
             "    model_config = SettingsConfigDict(\n"
-            '        env_file = ".env",  # read by Compose too\n'
-            "        str_strip_whitespace = True,\n"
+            '        env_file=".env",  # read by Compose too\n'
+            "        str_strip_whitespace=True,\n"
             '        extra="ignore",\n'
             "    )\n",
             count=1,
@@ -266,7 +266,7 @@ class PydanticV1Settings(SettingsModuleRule):
             "class Settings(BaseSettings):\n"
             "    PORT: int = 8000\n\n"
             "    model_config = SettingsConfigDict(\n"
-            "        env_prefix = 'MAMI_',\n"
+            "        env_prefix='MAMI_',\n"
             '        extra="ignore",\n'
             "    )\n",
             count=1,

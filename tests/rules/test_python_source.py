@@ -133,7 +133,7 @@ def test_fix_twice_on_a_project_written_like_a_legacy_one(tmp_path: Path) -> Non
     text = (tmp_path / "app/settings.py").read_text()
     assert "from pydantic import validator  # v1\n" in text
     assert "from pydantic_settings import BaseSettings, SettingsConfigDict\n" in text
-    assert "        # case matters in production\n        case_sensitive = True,\n" in text
+    assert "        # case matters in production\n        case_sensitive=True,\n" in text
     compile(text, "settings.py", "exec")
     second = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert second.returncode == 0, second.stdout

@@ -97,7 +97,7 @@ def test_fixed_module_loads_the_same_values_as_v1(env_folder: Path, monkeypatch)
     assert "from pydantic_settings import BaseSettings, SettingsConfigDict" in fixed
     assert "# moved to pydantic-settings in pydantic 2" in fixed  # comments are kept
     assert "# values come from the environment first, then this file" in fixed
-    assert 'extra="ignore"' in fixed and "str_strip_whitespace = True" in fixed
+    assert 'extra="ignore"' in fixed and "str_strip_whitespace=True" in fixed
 
     (env_folder / "legacy.py").write_text(original_v1, encoding="utf-8")
     (env_folder / "fixed.py").write_text(fixed, encoding="utf-8")
@@ -162,14 +162,14 @@ def test_field_env_becomes_validation_alias_unsafely(env_folder: Path) -> None:
             [
                 "from pydantic import validator\n",
                 "from pydantic_settings import BaseSettings as Base, SettingsConfigDict\n",
-                "        case_sensitive = True,\n",
+                "        case_sensitive=True,\n",
             ],
         ),
         (  # Extra.ignore becomes the string pydantic 2 expects
             "from pydantic import BaseSettings, Extra\n\n\n"
             "class Settings(BaseSettings):\n    port: int = 8000\n\n"
             "    class Config:\n        extra = Extra.ignore\n",
-            ['        extra = "ignore",\n'],
+            ['        extra="ignore",\n'],
         ),
     ],
     ids=["module-attribute", "aliased", "extra-enum"],

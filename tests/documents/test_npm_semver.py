@@ -1,0 +1,158 @@
+"""npm's range semantics: node-semver's documented cases, and agreement with the real
+`semver` package that ships inside npm on a generated sample of ranges and versions."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from auditor.npm_semver import alias_target, exact_version, satisfies, spec_kind
+
+# From node-semver's README: what each range form means.
+DOCUMENTED = [
+    ("^1.2.3", "1.9.9", True),
+    ("^1.2.3", "2.0.0", False),
+    ("^0.2.3", "0.2.9", True),
+    ("^0.2.3", "0.3.0", False),
+    ("^0.0.3", "0.0.4", False),
+    ("^1.2.3-beta.2", "1.2.3-beta.4", True),
+    ("^1.2.3-beta.2", "1.2.4-beta.2", False),  # a prerelease of another tuple
+    ("~1.2.3", "1.2.9", True),
+    ("~1.2.3", "1.3.0", False),
+    ("~1", "1.9.0", True),
+    ("1.x", "1.9.9", True),
+    ("1.x", "2.0.0", False),
+    ("*", "1.0.0-beta", False),
+    ("", "3.0.0", True),
+    ("1.2.3 - 2.3.4", "2.3.4", True),
+    ("1.2 - 2.3", "2.3.9", True),
+    ("1.2 - 2.3", "2.4.0", False),
+    (">1.2.3-alpha.3", "3.4.5-alpha.9", False),
+    (">1.2.3-alpha.3", "1.2.3-alpha.7", True),
+    ("^20.19.0 || >=22.12.0", "20.18.1", False),
+    ("^20.19.0 || >=22.12.0", "21.7.3", False),
+    ("^20.19.0 || >=22.12.0", "22.12.0", True),
+]
+
+
+@pytest.mark.parametrize(("spec", "version", "expected"), DOCUMENTED)
+def test_documented_cases(spec: str, version: str, expected: bool) -> None:
+    assert satisfies(version, spec) is expected
+
+
+@pytest.mark.parametrize(
+    ("spec", "kind"),
+    [
+        ("19.2.0", "version"),
+        ("=19.2.0", "version"),
+        ("^19.2.0", "range"),
+        (">=1 <2 || 3.x", "range"),
+        ("*", "range"),
+        ("", "range"),
+        ("latest", "tag"),
+        ("next", "tag"),
+        ("workspace:*", "workspace"),
+        ("file:../x", "file"),
+        ("../x", "file"),
+        ("link:../x", "file"),
+        ("npm:react@19", "alias"),
+        ("git+https://github.com/a/b.git#v1", "git"),
+        ("github:facebook/react", "git"),
+        ("facebook/react#main", "git"),
+        ("https://example.com/x.tgz", "remote"),
+        ("https://github.com/a/b.git", "git"),
+    ],
+)
+def test_spec_kinds(spec: str, kind: str) -> None:
+    assert spec_kind(spec) == kind
+
+
+def test_exact_versions_and_aliases() -> None:
+    assert exact_version("=1.2.3") == "1.2.3"
+    assert exact_version("^1.2.3") is None
+    assert alias_target("npm:@scope/pkg@^2") == ("@scope/pkg", "^2")
+    assert alias_target("npm:react") == ("react", "*")
+    assert satisfies("1.0.0", "latest") is None
+
+
+def _generated_sample(count: int) -> list[tuple[str, str]]:
+    rng = random.Random(12)
+
+    def version() -> str:
+        text = f"{rng.randrange(3)}.{rng.randrange(4)}.{rng.randrange(4)}"
+        if rng.random() < 0.25:
+            text += "-" + rng.choice(["alpha", "beta.1", "rc.2", "0"])
+        return text
+
+    def partial() -> str:
+        parts = [str(rng.randrange(3)), str(rng.randrange(4)), str(rng.randrange(4))]
+        cut = rng.choice([1, 2, 3, 3])
+        parts = parts[:cut] + (["x"] if cut < 3 and rng.random() < 0.3 else [])
+        text = ".".join(parts)
+        if cut == 3 and rng.random() < 0.2:
+            text += "-" + rng.choice(["alpha", "beta.1", "0"])
+        return text
+
+    def comparator_set() -> str:
+        form = rng.randrange(6)
+        if form == 0:
+            return rng.choice(["^", "~", ""]) + partial()
+        if form == 1:
+            return rng.choice([">", ">=", "<", "<=", "="]) + partial()
+        if form == 2:
+            return f"{partial()} - {partial()}"
+        if form == 3:
+            return f">={partial()} <{partial()}"
+        if form == 4:
+            return rng.choice(["*", "x", "1.x.x", "~> 1.2", ">= 1.2.3", "v1.2.3"])
+        return rng.choice(["^", "~"]) + version()
+
+    sample = []
+    for _ in range(count):
+        spec = " || ".join(comparator_set() for _ in range(rng.choice([1, 1, 2, 3])))
+        sample.append((spec, version()))
+    return sample
+
+
+def _npm_semver() -> Path | None:
+    npm = shutil.which("npm")
+    if npm is None or shutil.which("node") is None:
+        return None
+    root = subprocess.run([npm, "root", "-g"], capture_output=True, text=True, check=False)
+    found = Path(root.stdout.strip()) / "npm" / "node_modules" / "semver"
+    return found if found.is_dir() else None
+
+
+@pytest.mark.skipif(_npm_semver() is None, reason="npm (with its bundled semver) is not installed")
+@pytest.mark.parametrize("loose", [True, False])
+def test_agrees_with_npm_semver_on_a_generated_sample(tmp_path: Path, loose: bool) -> None:
+    sample = _generated_sample(1500)
+    cases = tmp_path / "cases.json"
+    cases.write_text(json.dumps(sample))
+    script = (
+        "const semver = require(process.argv[1]);"
+        "const cases = require(process.argv[2]);"
+        "const loose = process.argv[3] === 'true';"
+        "console.log(JSON.stringify(cases.map(([range, version]) => {"
+        "  try { return semver.satisfies(version, range, loose) } catch (e) { return null }"
+        "})));"
+    )
+    done = subprocess.run(
+        ["node", "-e", script, str(_npm_semver()), str(cases), str(loose).lower()],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    npm_says = json.loads(done.stdout)
+    differences = [
+        (spec, version, expected, satisfies(version, spec, loose))
+        for (spec, version), expected in zip(sample, npm_says)
+        if bool(satisfies(version, spec, loose)) != bool(expected)
+    ]
+    assert sum(npm_says) > 100, "the sample should hold many satisfied pairs"
+    assert not differences, differences[:20]
