@@ -5,11 +5,16 @@
     mami-audit rule CODE|NAME        print a rule's documentation
     mami-audit rules                 list the rules
 
-Exit codes: 0 nothing left to report, 1 findings left, 2 usage or configuration error,
-3 internal error (a rule that raised, a file that could not be written). Every error is one
-line on stderr; `--verbose` adds the traceback. No rule logic lives here, and no run logic
-either: the steps of a run (targets, config, rules, fix passes) are auditor/run.py's, shared
-by the commands.
+Exit codes: 0 nothing left to report, 1 findings left, 2 usage, configuration or I/O error
+(a report or a fixed file that could not be written), 3 internal error (a rule that raised, a
+bug). Every error is one line on stderr; `--verbose` adds the traceback. No rule logic lives
+here, and no run logic either: the steps of a run (targets, config, rules, fix passes) are
+auditor/run.py's, shared by the commands.
+
+The report is made before any fix is written and written in one piece afterwards, so a report
+that cannot be made changes no file, and a full disk is one line and exit 2. Paths in it are
+relative to the current folder, as in ruff (absolute when outside it), whichever folder turned
+out to be the project root; bytes of a file name that are not UTF-8 are shown as `\\xNN`.
 
 Start-up time counts here (a pre-commit hook runs this on every commit), so this module does
 not postpone its annotations (`from __future__ import annotations`): typer would compile and
@@ -22,7 +27,7 @@ import time
 from collections.abc import Callable, Sequence
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, NoReturn, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, NoReturn
 
 import typer
 
@@ -35,7 +40,7 @@ if TYPE_CHECKING:  # the engine is imported when a command runs, not at start-up
     from auditor.cleanup.plan import CleanupPlan
     from auditor.engine import RuleFailure
     from auditor.result import RunResult
-    from auditor.rule import Rule
+    from auditor.rule import Finding, Rule
     from auditor.run import RunPlan
 
 COMMANDS = ("check", "cleanup", "report", "rule", "rules")
@@ -106,6 +111,7 @@ def check(
             metavar="[PATH]...",
             help="Files or folders to audit (default: the current folder).",
             show_default=False,
+            readable=False,  # an unreadable file is an AU001 finding, not a usage error
         ),
     ] = None,
     select: Annotated[
@@ -284,15 +290,25 @@ def run_check(options: CheckOptions) -> int:
     started = time.perf_counter()
     run_options = options.for_run()
     plan = plan_run(run_options, MESSAGES)
+    if options.output_file is not None:
+        _refuse_audited_output(options.output_file, plan)
     if options.diff:
         return _show_diff(plan, options)
 
-    run = execute(plan, run_options, MESSAGES)
+    prepared: list[str] = []
+    run = execute(
+        plan,
+        run_options,
+        MESSAGES,
+        before_writing=lambda result: prepared.append(_report_text(result, options)),
+    )
     for message in run.write_problems:
         typer.echo(f"mami-audit: error: {message}", err=True)
-    if run.result is None:
-        return EXIT_INTERNAL
-    _render(run.result, options)
+    # The report prepared before writing, unless some file was not written: then the audit
+    # of the disk as it is.
+    text = prepared[0] if prepared and not run.write_problems else None
+    report = text if text is not None else _report_text(run.result, options)
+    _write_output(report, options.output_file)
     if options.verbose:
         elapsed = time.perf_counter() - started
         files = run.result.files
@@ -301,6 +317,8 @@ def run_check(options: CheckOptions) -> int:
         info(f"audited {audited} in {elapsed:.3f}s; {suppressed} suppressed")
     if _report_failures(run.failures, options.verbose):
         return EXIT_INTERNAL
+    if run.write_problems:
+        return EXIT_USAGE
     if run.result.findings and not options.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
@@ -318,8 +336,7 @@ def _show_diff(plan: "RunPlan", options: CheckOptions) -> int:
     from auditor.fixer import unified_diff
 
     outcome = plan.fix(options.unsafe_fixes, MESSAGES)
-    with _output(options.output_file) as out:
-        out.write(unified_diff(outcome))
+    _write_output(unified_diff(outcome), options.output_file)
     if _report_failures(outcome.remaining.failures, options.verbose):
         return EXIT_INTERNAL
     changed = outcome.changed_paths
@@ -329,38 +346,96 @@ def _show_diff(plan: "RunPlan", options: CheckOptions) -> int:
     return EXIT_FINDINGS if changed and not options.exit_zero else EXIT_CLEAN
 
 
-class _output:
-    """stdout, or the --output-file opened for writing (UTF-8), as a context manager."""
+def _refuse_audited_output(output: Path, plan: "RunPlan") -> None:
+    """`-o Dockerfile` would overwrite a file the run reads (and may fix): refuse it. A file
+    of a document kind, or the config; a report of an earlier run may be overwritten."""
+    import os
 
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.stream: TextIO | None = None
+    from auditor.documents import KIND_MODULES, kind_module
+    from auditor.project import Project
 
-    def __enter__(self) -> TextIO:
-        if self.path is None:
-            return sys.stdout
-        try:
-            self.stream = open(self.path, "w", encoding="utf-8", newline="\n")
-        except OSError as error:
-            raise UsageError(f"cannot write {self.path}: {error.strerror or error}") from None
-        return self.stream
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self.stream is not None:
-            self.stream.close()
+    target = os.path.realpath(output)
+    if plan.config.source != "defaults" and os.path.realpath(plan.config.source) == target:
+        raise UsageError(f"--output-file {output}: refusing to overwrite the config file")
+    project = Project(plan.targets.root, plan.config, named=plan.targets.paths)
+    for path in project.files():
+        if os.path.realpath(project.root / path) != target:
+            continue
+        if any(kind_module(kind).matches(path) for kind in KIND_MODULES):
+            raise UsageError(
+                f"--output-file {output}: refusing to overwrite {path}, a file mami-audit audits"
+            )
 
 
-def _render(run: "RunResult", options: CheckOptions) -> None:
+def _report_text(result: "RunResult", options: CheckOptions) -> str:
+    """The report, made in memory: paths as the user sees them from the current folder."""
+    import io
+
     from auditor.report import render
 
-    with _output(options.output_file) as out:
-        render(
-            options.output_format,
-            run,
-            out,
-            show_fixes=options.show_fixes,
-            statistics=options.statistics,
-        )
+    buffer = io.StringIO()
+    render(
+        options.output_format,
+        _as_seen_from(result, Path.cwd()),
+        buffer,
+        show_fixes=options.show_fixes,
+        statistics=options.statistics,
+    )
+    return buffer.getvalue()
+
+
+def _as_seen_from(result: "RunResult", folder: Path) -> "RunResult":
+    """`result` with its paths relative to `folder` (absolute when outside it), as ruff shows
+    them, and the bytes of a file name that are not UTF-8 written as `\\xNN`."""
+    import dataclasses
+    import os
+
+    if result.root == folder and not any(_undecodable(f.path) for f in result.findings):
+        return result
+    base = str(folder).rstrip(os.sep) + os.sep
+
+    def shown(path: str) -> str:
+        full = os.path.normpath(os.path.join(result.root, path))
+        inside = full == str(folder) or full.startswith(base)
+        relative = (os.path.relpath(full, folder) if inside else full).replace(os.sep, "/")
+        if _undecodable(relative):
+            return relative.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        return relative
+
+    def moved(finding: "Finding") -> "Finding":
+        fix = finding.fix
+        if fix is not None:
+            fix = fix._replace(edits=tuple(e._replace(path=shown(e.path)) for e in fix.edits))
+        return finding._replace(path=shown(finding.path), fix=fix)
+
+    return dataclasses.replace(
+        result,
+        root=folder,
+        findings=[moved(finding) for finding in result.findings],
+        fixed=[moved(finding) for finding in result.fixed],
+    )
+
+
+def _undecodable(text: str) -> bool:
+    """Does `text` (a path from the file system) hold bytes that were not UTF-8?"""
+    return not text.isascii() and any("\udc80" <= char <= "\udcff" for char in text)
+
+
+def _write_output(text: str, path: Path | None) -> None:
+    """Write a report in one piece: to stdout, or to --output-file (UTF-8).
+
+    What the output cannot encode is escaped rather than fatal; a file that cannot be
+    written (a full disk, no permission) is a one-line error, exit 2."""
+    if path is None:
+        encoding = sys.stdout.encoding or "utf-8"
+        sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
+        sys.stdout.flush()
+        return
+    try:
+        with open(path, "w", encoding="utf-8", errors="backslashreplace", newline="\n") as out:
+            out.write(text)
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 # -- report ----------------------------------------------------------------------------------
@@ -457,10 +532,12 @@ def run_report(options: ReportOptions) -> int:
         verbose=options.verbose,
     )
     run = execute(plan_run(run_options, MESSAGES), run_options, MESSAGES)
-    assert run.result is not None  # only a run that writes fixes can lack a result
     readiness = assess(run.result, list(registry))
-    with _output(options.output_file) as out:
-        render(options.output_format, ReadinessReport(readiness, run.result), out)
+    import io
+
+    buffer = io.StringIO()
+    render(options.output_format, ReadinessReport(readiness, run.result), buffer)
+    _write_output(buffer.getvalue(), options.output_file)
     if _report_failures(run.failures, options.verbose):
         return EXIT_INTERNAL
     if readiness.count(Status.FAIL) and not options.exit_zero:

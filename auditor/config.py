@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from auditor.cleanup.settings import CleanupSettings
+from auditor.documents.base import DEFAULT_MAX_FILE_SIZE
 from auditor.expectations import Expectations
 from auditor.values import Severity
 
@@ -49,6 +50,7 @@ class Config(NamedTuple):  # a NamedTuple, not a dataclass: cheaper to create at
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
     force_exclude: bool = False  # apply exclude to PATHs named on the command line too
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE  # bytes; larger files are reported, not read
     # distribution -> the modules it installs, when its import name differs (PY drift rules)
     package_module_map: Mapping[str, tuple[str, ...]] = MappingProxyType({})
     python: str = ""  # --python: the audited project's interpreter or venv, for its metadata
@@ -199,7 +201,7 @@ def _expect(reader: _Reader, key: str, value: Any) -> Expectations:
         problem = _expect_format_problem(attribute, item)
         if problem:
             raise ConfigError(reader.message(f"{key}.{name}", f"{problem}, got {item!r}"))
-        values[attribute] = item
+        values[attribute] = _normalised_expectation(attribute, item)
     return Expectations(**values)
 
 
@@ -293,6 +295,9 @@ _STRING_FORMATS: dict[str, tuple[str, str]] = {
 }
 
 
+_FOLDERS = frozenset({"workdir", "data_dir", "logs_dir"})
+
+
 def _expect_format_problem(attribute: str, value: str | int) -> str | None:
     """What is wrong with an expected value of the right type, or None."""
     if isinstance(value, int):
@@ -304,7 +309,54 @@ def _expect_format_problem(attribute: str, value: str | int) -> str | None:
     pattern, expected = _STRING_FORMATS[attribute]
     import re  # only configs with an [expect] table get here
 
-    return None if re.fullmatch(pattern, value) else expected
+    if not re.fullmatch(pattern, value):
+        return expected
+    if attribute == "user" and value.lstrip("0") in ("", "root"):
+        # The user the image must run as: fixes create it and switch to it, and the rules
+        # flag root. Expecting root contradicts R1.5 and would make those fixes never settle.
+        return "expected a non-root user (the spec asks the image not to run as root, R1.5)"
+    if attribute in _FOLDERS and _normalised_path(value) == "/":
+        return "expected a folder other than /"
+    return None
+
+
+def _normalised_expectation(attribute: str, value: str | int) -> str | int:
+    """One spelling per value, so that rules comparing it with a Dockerfile's text and fixes
+    writing it agree: `/app/data/` and `/app//data` are `/app/data`."""
+    if attribute in _FOLDERS and isinstance(value, str):
+        return _normalised_path(value)
+    return value
+
+
+def _normalised_path(path: str) -> str:
+    import posixpath
+
+    normal = posixpath.normpath(path)
+    return "/" + normal.lstrip("/")  # normpath keeps a leading "//"
+
+
+_SIZE_UNITS = {"": 1, "b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3}
+_SIZE_UNITS.update({"kib": 1024, "mib": 1024**2, "gib": 1024**3})
+
+
+def _size(reader: _Reader, key: str, value: Any) -> int:
+    """A size in bytes: an integer, or a string such as "16MB", "512 KiB"."""
+    import re
+
+    problem = 'expected a size in bytes (an integer, or a string such as "16MB" or "512KiB")'
+    if isinstance(value, int) and not isinstance(value, bool):
+        size = value
+    elif isinstance(value, str):
+        match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*", value)
+        unit = match.group(2).lower() if match else None
+        if match is None or unit not in _SIZE_UNITS:
+            raise ConfigError(reader.message(key, f"{problem}, got {value!r}"))
+        size = int(float(match.group(1)) * _SIZE_UNITS[unit])
+    else:
+        raise ConfigError(reader.message(key, f"{problem}, got {_describe(value)}"))
+    if size < 1:
+        raise ConfigError(reader.message(key, f"expected a size of at least 1 byte, got {value!r}"))
+    return size
 
 
 _TOP_LEVEL_KEYS = {
@@ -316,6 +368,7 @@ _TOP_LEVEL_KEYS = {
     "exclude": _strings,
     "extend-exclude": _strings,
     "force-exclude": _boolean,
+    "max-file-size": _size,
     "package-module-map": _package_module_map,
     "expect": _expect,
     "cleanup": _cleanup,
@@ -343,10 +396,13 @@ def _has_tool_table(pyproject: Path) -> bool:
 
 
 def _read_bytes(path: Path) -> bytes:
+    """A config file's bytes: a regular file only (a FIFO would hang, /dev/zero never end)."""
+    from auditor.documents.base import NotReadable, read_regular_file
+
     try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        return read_regular_file(path, DEFAULT_MAX_FILE_SIZE)[0]
+    except NotReadable as exc:
+        raise ConfigError(f"{path}: {exc}") from None
 
 
 def _decode(path: Path, data: bytes) -> str:
@@ -383,7 +439,9 @@ def load_config(path: Path) -> Config:
 def config_for(root: Path, explicit: Path | None = None) -> Config:
     """The configuration for a project: `explicit` if given, else the root's file, else defaults."""
     if explicit is not None:
-        if not explicit.is_file():
+        import os
+
+        if not os.path.exists(explicit):
             raise ConfigError(f"{explicit}: config file does not exist")
         return load_config(explicit)
     found = find_config(root)

@@ -7,11 +7,22 @@ The fixer never decides what is wrong; it applies the edits findings carry:
    before it in this pass. Overlapping fixes wait for the next pass.
 2. Apply the accepted edits in memory. A file whose new text no longer parses as its document
    kind keeps its old text: every fix touching it is dropped for good and the reason recorded.
+   Lines an edit inserts must stand as statements of their own: text that the re-parse
+   finds glued to the statement before (after a `\\` continuing into the end of the file)
+   drops the fix too.
 3. Re-audit the edited project (an in-memory overlay) and repeat until no fix applies, at most
-   MAX_PASSES times: a fix that keeps coming back cannot loop forever.
+   MAX_PASSES times. A fix that re-appears after it was applied (the same rule, message and
+   edit text, more often than the pass before left unapplied) never settles: it is a bug in
+   its rule, so it is stopped and reported (`FixOutcome.unsettled`) instead of growing the
+   file pass after pass.
 4. Only then `write_changes` writes each changed file atomically (temp file + rename in the same
-   folder, mode kept) in its original encoding, BOM and line endings, and never outside the
-   audited root, symlinks resolved. `--diff` prints `unified_diff` instead and writes nothing.
+   folder, mode kept) in its original encoding and BOM, every untouched byte as it was (each
+   line keeps its own line end), and never outside the audited root, symlinks resolved. Just
+   before replacing a file it checks that the file still holds what was read (stat and
+   checksum, `Fingerprint`); a file edited meanwhile, by the user or another run, is left as
+   it is and reported. Temp files are named `.<name>.mami-audit-<pid>.tmp`: discovery never
+   audits them and a later run removes those whose process is gone (a run killed mid-write).
+   `--diff` prints `unified_diff` instead and writes nothing.
 """
 
 from __future__ import annotations
@@ -19,14 +30,23 @@ from __future__ import annotations
 import difflib
 import os
 import stat
-import tempfile
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
+from auditor import tempfiles
 from auditor.config import Config
 from auditor.documents import kind_module
-from auditor.documents.base import SourceFile
+from auditor.documents.base import (
+    DEFAULT_MAX_FILE_SIZE,
+    Document,
+    Fingerprint,
+    NotReadable,
+    SourceFile,
+    read_regular_file,
+)
 from auditor.engine import Audit, Scope, audit
 from auditor.project import Project, normalise
 from auditor.rule import Applicability, Edit, EditKind, Finding, Fix, Rule, Span
@@ -47,6 +67,9 @@ class FixOutcome:
     rejected: list[str] = field(default_factory=list)  # one line per fix refused, and why
     converged: bool = True  # False when MAX_PASSES ran out with fixes still applying
     passes: int = 0
+    # path -> what was read from disk before the first edit (None: the file did not exist)
+    fingerprints: dict[str, Fingerprint | None] = field(default_factory=dict)
+    unsettled: list[str] = field(default_factory=list)  # fixes that re-appeared once applied
 
     @property
     def changed_paths(self) -> list[str]:
@@ -75,6 +98,11 @@ def plan_fixes(
     fixed: list[Finding] = []
     rejected: list[str] = []
     refused: set[tuple[str, str, Span, str]] = set()  # fixes never to try again
+    fingerprints: dict[str, Fingerprint | None] = {}
+    never_again: set[_Signature] = set()  # fixes that re-appeared once applied
+    unsettled: list[str] = []
+    left_over: Counter[_Signature] = Counter()  # per signature: candidates the last pass left
+    applied_last: Counter[_Signature] = Counter()
     passes = 0
     converged = False
     project: Project | None = None
@@ -88,7 +116,19 @@ def plan_fixes(
             if finding.fix is not None
             and finding.fix.applicability in allowed
             and _key(finding) not in refused
+            and _signature(finding) not in never_again
         ]
+        offered = Counter(_signature(finding) for finding in candidates)
+        for signature, count in offered.items():
+            if applied_last[signature] and count > left_over[signature]:
+                # More than the last pass left unapplied: one it applied came back.
+                never_again.add(signature)
+                code, path, message = signature[:3]
+                unsettled.append(
+                    f"{path}: {code}: its fix ({message}) re-appeared after it was applied; "
+                    "stopped (a bug in the rule: please report it)"
+                )
+        candidates = [f for f in candidates if _signature(f) not in never_again]
         if not candidates:
             converged = True
             break
@@ -109,18 +149,56 @@ def plan_fixes(
             if path not in original:
                 source = project.source(path)
                 original[path] = _current_bytes(root, path) if source is not None else None
+                fingerprints[path] = _fingerprint(root, path, source)
             overlay[path] = data
         fixed.extend(batch.applied)
+        applied_last = Counter(_signature(finding) for finding in batch.applied)
+        left_over = offered - applied_last
     final_project = Project(root, config, overlay=overlay, named=named, previous=project)
     final = audit(final_project, config, rules, scope=scope)
     changed = {path: overlay[path] for path in original}
     return FixOutcome(
-        root.resolve(), original, changed, fixed, final, final_project, rejected, converged, passes
+        root.resolve(),
+        original,
+        changed,
+        fixed,
+        final,
+        final_project,
+        rejected,
+        converged,
+        passes,
+        fingerprints,
+        unsettled,
     )
 
 
 def _key(finding: Finding) -> tuple[str, str, Span, str]:
     return (finding.code, finding.path, finding.span, finding.message)
+
+
+# (code, path, fix message, finding message, the edits without their positions): positions
+# move as edits land, the rest of a fix that comes back after it was applied does not.
+_Signature = tuple[str, str, str, str, tuple[tuple[str, str, str], ...]]
+
+
+def _signature(finding: Finding) -> _Signature:
+    fix = finding.fix
+    assert fix is not None
+    edits = tuple((edit.path, edit.kind.value, edit.content) for edit in fix.edits)
+    return (finding.code, finding.path, fix.message, finding.message, edits)
+
+
+def _fingerprint(root: Path, path: str, source: SourceFile | None) -> Fingerprint | None:
+    """What the project read of `path` (None: no such file). A file that was not read (too
+    large, not UTF-8 text) can still be deleted: its stat alone identifies it then."""
+    if source is None:
+        return None
+    if source.fingerprint is not None:
+        return source.fingerprint
+    try:
+        return Fingerprint.of_stat((root / path).stat())
+    except OSError:
+        return None
 
 
 def _current_bytes(root: Path, path: str) -> bytes | None:
@@ -191,8 +269,8 @@ class _Batch:
             return f"cannot edit {path}: {document.source.error.message}"
         span = edit.span
         assert span is not None
-        start = _offset(document.lines, span.line, span.column)
-        end = _offset(document.lines, span.end_line, span.end_column)
+        start = _offset(document, span.line, span.column)
+        end = _offset(document, span.end_line, span.end_column)
         if start is None or end is None or end < start:
             return f"edit span {span} is outside {path}"
         return _TextEdit(start, end, edit.content)
@@ -213,12 +291,8 @@ class _Batch:
             for path, edits in self._text_edits.items():
                 document = self.project.text_document(path)
                 assert document is not None
-                text = document.text
-                for change, _ in sorted(
-                    edits, key=lambda pair: (pair[0].start, pair[0].end), reverse=True
-                ):
-                    text = text[: change.start] + change.content + text[change.end :]
-                contents[path] = document.source.encode(text)
+                changes = [(change.start, change.end, change.content) for change, _ in edits]
+                contents[path] = document.source.apply_edits(changes)
             for path, (kind, content, _) in self._file_edits.items():
                 contents[path] = None if kind is EditKind.DELETE else content.encode("utf-8")
             for path, data in contents.items():
@@ -243,9 +317,42 @@ class _Batch:
         if source.error is not None:
             return source.error.message
         for kind in self.project.kinds_of(path):
-            error = kind_module(kind).parse(source).parse_error
+            document = kind_module(kind).parse(source)
+            error = document.parse_error
             if error is not None:
                 return f"line {error.line}: {error.message}"
+            line = self._glued_insertion(path, document.statement_range)
+            if line is not None:
+                return f"the lines inserted at line {line} would join the statement before"
+        return None
+
+    def _glued_insertion(
+        self, path: str, statement_range: Callable[[int], tuple[int, int]]
+    ) -> int | None:
+        """The first new line of an insertion of whole lines that, once parsed, does not start
+        a statement of its own (it continues the one before), or None."""
+        if path not in self._text_edits:
+            return None
+        document = self.project.text_document(path)
+        assert document is not None
+        text = document.text
+        line_shift = 0  # lines the earlier edits of this file added
+        for change, _ in sorted(self._text_edits.get(path, []), key=lambda e: e[0].start):
+            content = change.content
+            whole_lines = (
+                change.start == change.end
+                and content.endswith("\n")
+                and (change.start == 0 or text[change.start - 1] == "\n")
+            )
+            after_line_end = content.startswith("\n") and (
+                change.start == len(text) or text[change.start] == "\n"
+            )
+            if (whole_lines or after_line_end) and content.strip():
+                new_line = text.count("\n", 0, change.start) + 1 + line_shift
+                new_line += 1 if after_line_end else 0
+                if statement_range(new_line)[0] != new_line:
+                    return new_line
+            line_shift += content.count("\n") - text.count("\n", change.start, change.end)
         return None
 
     def _findings_touching(self, path: str) -> list[Finding]:
@@ -269,13 +376,14 @@ class _Batch:
             self.applied = [other for other in self.applied if other is not finding]
 
 
-def _offset(lines: list[str], line: int, column: int) -> int | None:
+def _offset(document: Document, line: int, column: int) -> int | None:
     """Character offset of a 1-based position; one past the last line means the end of text."""
+    lines = document.lines
     if line == len(lines) + 1 and column == 1:
-        return sum(len(text) + 1 for text in lines) - 1
+        return len(document.text)
     if not 1 <= line <= len(lines) or not 1 <= column <= len(lines[line - 1]) + 1:
         return None
-    return sum(len(text) + 1 for text in lines[: line - 1]) + column - 1
+    return document.offset(line, column)
 
 
 def _ranges_clash(a: _TextEdit, b: _TextEdit) -> bool:
@@ -306,46 +414,86 @@ def _inside_root(root: Path, path: str) -> bool:
 # -- writing ---------------------------------------------------------------------------------
 
 
-def write_changes(outcome: FixOutcome) -> list[str]:
-    """Write every changed file; return one message per file that could not be written."""
+class WriteProblem(NamedTuple):
+    """A changed file the fixer did not write, and why."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: not written: {self.reason}"
+
+
+def write_changes(outcome: FixOutcome) -> list[WriteProblem]:
+    """Write every changed file; return one problem per file that was not written."""
     problems = []
     written: dict[Path, str] = {}  # real file -> the path it was written through
+    tempfiles.remove_stale(outcome.root, outcome.project.stale_temp_files)
     for path in outcome.changed_paths:
         real = (outcome.root / path).resolve()
         if real in written:  # two paths (a symlink and its target) reach one file
             if outcome.changed[path] != outcome.changed[written[real]]:
-                problems.append(f"{path}: not written: it is the same file as {written[real]}")
+                problems.append(WriteProblem(path, f"it is the same file as {written[real]}"))
             continue
+        expected = outcome.fingerprints.get(path)
         try:
-            _write_one(outcome.root, path, outcome.changed[path])
+            _write_one(outcome.root, path, outcome.changed[path], expected)
             written[real] = path
-        except (OSError, _OutsideRoot) as exc:
-            problems.append(f"{path}: not written: {exc}")
+        except (OSError, _NotWritten) as exc:
+            problems.append(WriteProblem(path, _reason(exc)))
     return problems
 
 
-class _OutsideRoot(Exception):
-    pass
+def _reason(error: Exception) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error)
 
 
-def _write_one(root: Path, path: str, data: bytes | None) -> None:
+class _NotWritten(Exception):
+    """A file the fixer must leave alone: outside the root, or changed since it was read."""
+
+
+def _check_unchanged(target: Path, expected: Fingerprint | None) -> None:
+    """Raise _NotWritten unless the file still holds what was read (or, for a file the fix
+    creates, still does not exist)."""
+    if expected is None:
+        if os.path.lexists(target):
+            raise _NotWritten("it was created since mami-audit looked; left as it is")
+        return
+    if expected.checksum is None:
+        try:
+            now = Fingerprint.of_stat(target.stat())
+        except OSError as exc:
+            raise _NotWritten(f"it changed since it was read ({_reason(exc)})") from None
+        if now != expected:
+            raise _NotWritten("it changed on disk since it was read; left as it is (run again)")
+        return
+    try:
+        data, info = read_regular_file(target, max(expected.size, DEFAULT_MAX_FILE_SIZE))
+    except NotReadable as exc:
+        raise _NotWritten(f"it changed since it was read ({exc}); left as it is") from None
+    if Fingerprint.of(info, data) != expected:
+        raise _NotWritten("it changed on disk since it was read; left as it is (run again)")
+
+
+def _write_one(root: Path, path: str, data: bytes | None, expected: Fingerprint | None) -> None:
     link = root / path
     target = link.resolve()  # write through symlinks, but only to a file inside the root
     if not (target == root or root in target.parents):
-        raise _OutsideRoot(f"it resolves to {target}, outside {root}")
+        raise _NotWritten(f"it resolves to {target}, outside {root}")
     if data is None:
+        _check_unchanged(target, expected)
         os.unlink(link)
         return
     target.parent.mkdir(parents=True, exist_ok=True)
-    existing = _stat_or_none(target)
-    handle, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
+    handle, temporary = tempfiles.create(target.parent, target.name)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
+        existing = _stat_or_none(target)
         if existing is not None:
             os.chmod(temporary, stat.S_IMODE(existing.st_mode))
             if (existing.st_uid, existing.st_gid) != _owner(temporary):
@@ -355,6 +503,7 @@ def _write_one(root: Path, path: str, data: bytes | None) -> None:
                     pass  # only root may give a file away; the mode is still kept
         else:
             os.chmod(temporary, 0o666 & ~_umask())
+        _check_unchanged(target, expected)  # as late as possible: the window stays tiny
         os.replace(temporary, target)
     except BaseException:
         if os.path.exists(temporary):

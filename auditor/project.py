@@ -8,7 +8,14 @@ descends into node_modules, .venv or .git, drops what the config's `exclude` and
 `extend-exclude` name, and does not follow symlinked folders, so a symlink loop cannot hang
 it. A file reached through symlinked files inside the root is listed under one path only.
 Folders it cannot list are recorded in `problems` (the CLI prints them as warnings); a
-file it cannot read becomes a document with a parse error (reported by AU001).
+file it cannot read becomes a document with a parse error (reported by AU001), and so does a
+file that is not a regular file (a FIFO, a device) or is larger than `max-file-size`: those
+are never read. The fixer's temp files (`.<name>.mami-audit-<pid>.tmp`) are never listed;
+leftovers of a killed run are kept in `stale_temp_files` for the next `--fix` to remove.
+
+A PATH that is a symlink to a folder is audited under its own name, its files read where the
+link points, but the root and the config stay those of the project holding the link, and the
+fixer writes nothing that resolves outside the root.
 
 Documents are parsed once, when a rule first asks for them, so only the kinds the selected
 rules read are ever parsed (and their parser modules imported).
@@ -30,6 +37,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from auditor.config import Config
 from auditor.documents import KIND_MODULES, kind_module
 from auditor.documents.base import Document, SourceFile
+from auditor.tempfiles import is_temp_file
 
 if TYPE_CHECKING:
     import pathspec
@@ -46,8 +54,12 @@ class DiscoveryProblem(NamedTuple):  # NamedTuples here: cheaper at start-up tha
 
 
 def find_root(start: Path) -> Path:
-    """The nearest folder at or above `start` holding a ROOT_MARKERS entry; else `start`."""
-    start = start.resolve()
+    """The nearest folder at or above `start` holding a ROOT_MARKERS entry; else `start`.
+
+    The walk goes up `start` as written (absolute, `..` removed, symlinks not followed): a
+    symlinked folder belongs to the project that holds the link, not to the one around the
+    link's target."""
+    start = Path(os.path.abspath(start))
     for folder in (start, *start.parents):
         if any(os.path.lexists(folder / marker) for marker in ROOT_MARKERS):
             return folder
@@ -85,14 +97,20 @@ def resolve_targets(paths: list[Path]) -> Targets:
     """
     absolute = []
     for path in paths:
-        if not os.path.exists(path):  # follows symlinks: a broken one is no PATH either
+        try:
+            os.stat(path)  # follows symlinks: a broken one is no PATH either
+        except PermissionError:
+            raise TargetError(f"{path}: cannot be reached (permission denied)") from None
+        except OSError:
             if os.path.islink(path):
-                raise TargetError(f"{path}: a broken symlink (its target is missing or it loops)")
-            raise TargetError(f"{path}: no such file or folder")
-        full = Path(os.path.abspath(path))
-        # Resolve folders, but not a file's own name: a symlinked file is audited as itself.
-        absolute.append(full.resolve() if full.is_dir() else full.parent.resolve() / full.name)
-    folders = [path if path.is_dir() else path.parent for path in absolute]
+                raise TargetError(
+                    f"{path}: a broken symlink (its target is missing or it loops)"
+                ) from None
+            raise TargetError(f"{path}: no such file or folder") from None
+        # As written, symlinks not followed: a symlinked file or folder is audited as itself,
+        # inside the project that holds the link (see find_root).
+        absolute.append(Path(os.path.abspath(path)))
+    folders = [path if path.is_dir() and not path.is_symlink() else path.parent for path in absolute]
     root = find_root(Path(os.path.commonpath([str(folder) for folder in folders])))
     relative = []
     for path in absolute:
@@ -100,7 +118,7 @@ def resolve_targets(paths: list[Path]) -> Targets:
         if inside is None:
             raise TargetError(f"{path}: outside the project root {root}")
         relative.append(inside)
-    return Targets(root, tuple(sorted(set(relative))))
+    return Targets(root.resolve(), tuple(sorted(set(relative))))
 
 
 def files_of_no_kind(targets: Targets) -> list[str]:
@@ -145,6 +163,7 @@ class Project:
         self.named = () if self.config.force_exclude else tuple(p for p in named if p != ".")
         self._named_paths = frozenset(named)  # preferred when a file has several paths
         self.problems: list[DiscoveryProblem] = []
+        self.stale_temp_files: list[str] = []  # the fixer's, left by a run that was killed
         self._discovered: list[str] | None = None  # before the overlay is applied
         self._links: list[str] = []  # discovered paths that are symlinks to files
         self._files: list[str] | None = None
@@ -166,6 +185,7 @@ class Project:
         }
         self._discovered = previous._discovered
         self.problems = list(previous.problems)
+        self.stale_temp_files = previous.stale_temp_files
         self._sources = {
             path: src for path, src in previous._sources.items() if path not in changed
         }
@@ -183,10 +203,15 @@ class Project:
                 # A file named on the command line is audited even if .gitignore leaves it out.
                 for named in self.named:
                     full = self.root / named
-                    if full.is_file() and not self.is_excluded(named):
+                    # Any file but a folder: a FIFO or device named here is reported, unread.
+                    if full.exists() and not full.is_dir() and not self.is_excluded(named):
                         self._discovered.append(named)
                         if full.is_symlink():
                             self._links.append(named)
+                    elif full.is_symlink() and full.is_dir():
+                        # Discovery lists a symlinked folder but does not enter it; named,
+                        # its files are audited (and left unwritten when outside the root).
+                        self._discovered.extend(self._walk(named))
                 self._discovered = self._one_path_per_file(self._discovered)
             found = set(self._discovered)
             for path, data in self.overlay.items():
@@ -274,7 +299,7 @@ class Project:
             if not raw:
                 continue
             path = os.fsdecode(raw)
-            if self.is_excluded(path):
+            if self.is_excluded(path) or self._is_temp_file(path):
                 continue
             # The index also lists files deleted from the work tree and submodule folders.
             try:
@@ -288,7 +313,13 @@ class Project:
             paths.append(path)
         return paths
 
-    def _walk(self) -> list[str]:
+    def _is_temp_file(self, path: str) -> bool:
+        if not is_temp_file(path.rsplit("/", 1)[-1]):
+            return False
+        self.stale_temp_files.append(path)
+        return True
+
+    def _walk(self, under: str = ".") -> list[str]:
         ignores = _GitignoreStack()
         paths: list[str] = []
 
@@ -298,7 +329,7 @@ class Project:
                 DiscoveryProblem(where, f"cannot list folder: {error.strerror or error}")
             )
 
-        for folder, dirnames, filenames in os.walk(self.root, onerror=record):
+        for folder, dirnames, filenames in os.walk(self.root / under, onerror=record):
             base = self._relative(folder)
             prefix = "" if base == "." else base + "/"
             ignores.enter(base, Path(folder) / ".gitignore", self.problems)
@@ -316,6 +347,8 @@ class Project:
             dirnames[:] = kept_dirs
             for name in filenames:
                 path = prefix + name
+                if self._is_temp_file(path):
+                    continue
                 if not self.is_excluded(path) and not ignores.ignored(path, is_dir=False):
                     paths.append(path)
                     if os.path.islink(os.path.join(folder, name)):
@@ -368,7 +401,7 @@ class Project:
             return None if data is None else SourceFile.from_bytes(path, absolute, data)
         if path == "." or not os.path.lexists(absolute) or absolute.is_dir():
             return None
-        return SourceFile.read(path, absolute)
+        return SourceFile.read(path, absolute, self.config.max_file_size)
 
     def document(self, path: str, kind: str) -> Document | None:
         """`path` parsed as `kind`, discovered or not; None when the file does not exist."""

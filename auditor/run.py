@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from auditor.config import Config
-    from auditor.engine import RuleFailure, Scope
+    from auditor.engine import Audit, RuleFailure, Scope
     from auditor.fixer import FixOutcome
     from auditor.project import Project, Targets
     from auditor.result import RunResult
-    from auditor.rule import Rule
+    from auditor.rule import Finding, Rule
 
 
 class UsageError(Exception):
@@ -79,6 +79,8 @@ class RunPlan(NamedTuple):
         )
         for message in outcome.rejected:
             messages.warn(f"fix not applied: {message}")
+        for message in outcome.unsettled:
+            messages.warn(f"fix stopped: {message}")
         if not outcome.converged:
             messages.warn(
                 f"fixes still applied after {outcome.passes} passes; stopped (run --fix again)"
@@ -89,10 +91,11 @@ class RunPlan(NamedTuple):
 class Run(NamedTuple):
     """What one run produced."""
 
-    result: RunResult | None  # None when fixes could not be written (see write_problems)
+    result: RunResult
     failures: list[RuleFailure]  # rules that raised
     suppressed: int  # findings silenced by pragmas or per-file ignores
-    write_problems: list[str]  # fixes that could not be written; the run stopped there
+    # files whose fixes could not be written (the report then comes from the disk as it is)
+    write_problems: list[str]
 
 
 def plan_run(options: RunOptions, messages: Messages) -> RunPlan:
@@ -149,43 +152,70 @@ def kinds_present(project: Project) -> set[str]:
     }
 
 
-def execute(plan: RunPlan, options: RunOptions, messages: Messages) -> Run:
-    """Audit the plan's targets; with options.fix, write the safe (or unsafe) fixes first."""
+def execute(
+    plan: RunPlan,
+    options: RunOptions,
+    messages: Messages,
+    before_writing: Callable[[RunResult], None] | None = None,
+) -> Run:
+    """Audit the plan's targets; with options.fix, write the safe (or unsafe) fixes first.
+
+    `before_writing` gets the result the run will report once the fixes are written, before
+    any is: the CLI prepares its report there, so that a report that cannot be made fails
+    the run before it has changed a file. When some fixes cannot be written, the others are,
+    and the result is a new audit of the files as they are on disk.
+    """
     from auditor.engine import audit
     from auditor.project import Project
-    from auditor.result import FailedRule, RunResult
-    from auditor.rule import Finding
 
     fixed: list[Finding] = []
+    problems: list[str] = []
     if options.fix:
         from auditor.fixer import write_changes
 
         outcome = plan.fix(options.unsafe_fixes, messages)
-        problems = write_changes(outcome)
-        if problems:
-            return Run(None, [], 0, problems)
-        fixed = outcome.fixed
-        # Every change is on disk now, so the fixer's last in-memory audit is the report.
-        project, result = outcome.project, outcome.remaining
+        # Once every change is on disk, the fixer's last in-memory audit is the report.
+        project, result, fixed = outcome.project, outcome.remaining, outcome.fixed
+        if before_writing is not None and outcome.changed_paths:
+            before_writing(_result(plan, options, project, result, fixed))
+        failed = write_changes(outcome)
+        if failed:
+            problems = [str(problem) for problem in failed]
+            unwritten = {problem.path for problem in failed}
+            fixed = [
+                finding
+                for finding in fixed
+                if finding.fix is None
+                or not any(edit.path in unwritten for edit in finding.fix.edits)
+            ]
+            project = Project(plan.targets.root, plan.config, named=plan.targets.paths)
+            result = audit(project, plan.config, plan.rules, scope=plan.scope)
     else:
         project = plan.project or Project(plan.targets.root, plan.config, named=plan.targets.paths)
         result = audit(project, plan.config, plan.rules, scope=plan.scope)
     for problem in project.problems:
         messages.warn(f"{problem.path}: {problem.message}")
+    run_result = _result(plan, options, project, result, fixed)
+    return Run(run_result, result.failures, result.suppressed, problems)
+
+
+def _result(
+    plan: RunPlan, options: RunOptions, project: Project, result: Audit, fixed: list[Finding]
+) -> RunResult:
+    from auditor.result import FailedRule, RunResult
+
     scope = plan.scope
-    files = sum(1 for path in project.files() if scope is None or scope(path))
-    run_result = RunResult(
+    return RunResult(
         root=plan.targets.root,
         findings=result.findings,
         rules=plan.rules,
-        files=files,
+        files=sum(1 for path in project.files() if scope is None or scope(path)),
         fixed=fixed,
         unsafe_fixes_enabled=options.unsafe_fixes,
         failed_rules=len({failure.rule for failure in result.failures}),
         rule_failures=[FailedRule.from_failure(failure) for failure in result.failures],
         rules_without_input=frozenset(result.without_input),
     )
-    return Run(run_result, result.failures, result.suppressed, [])
 
 
 def check_selectors(options: RunOptions) -> None:

@@ -5,7 +5,7 @@ parses and what does not. dockerfile-parse was weighed and is not used: its `str
 columns, treats heredoc bodies as instructions, skips a keyword without arguments, cannot tell
 a directive from a comment, and its word splitter knows only the backslash as escape
 character and costs 15-30 ms of start-up (see `split_words`). The line scanner below follows
-BuildKit instead, and the standard library's shlex splits words:
+BuildKit instead, and a small regular-expression lexer splits words (`split_words`):
 
 - parser directives (`# escape=`, `# syntax=`, `# check=`) only before anything else; a
   repeated one or an escape other than `\\` or a backtick is an error;
@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from posixpath import basename
@@ -56,7 +55,8 @@ NEEDS_ARGUMENTS = INSTRUCTIONS - {"RUN", "CMD", "ENTRYPOINT"}
 NEEDS_TWO_ARGUMENTS = frozenset({"COPY", "ADD"})
 DIRECTIVES = frozenset({"escape", "syntax", "check"})
 
-_DIRECTIVE_RE = LazyPattern(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
+# Possessive: `(.+?)\s*$` would try every split of a value padded with spaces (quadratic).
+_DIRECTIVE_RE = LazyPattern(r"^#\s*+([a-zA-Z][a-zA-Z0-9]*+)\s*+=\s*+(\S.*)$", re.DOTALL)
 _HEREDOC_RE = LazyPattern(r"^(\d*)<<(-?)([^<]*)$")
 _WHITESPACE_RE = LazyPattern(r"[\t\v\f\r ]+")
 _VARIABLE_RE = LazyPattern(r"\$(?:\{(\w+)(?:(:?[-+])([^}]*))?\}|(\w+))")
@@ -241,6 +241,8 @@ class Dockerfile(Document):
     # Instructions other than ARG before the first FROM (every one when there is no FROM):
     # BuildKit refuses them; they belong to no stage.
     before_first_from: list[Instruction] = field(default_factory=list)
+    _names: dict[str, Stage] = field(default_factory=dict, repr=False, compare=False)
+    _names_cover: int = field(default=-1, repr=False, compare=False)  # stages in _names
 
     # -- navigation -------------------------------------------------------------------------
 
@@ -253,11 +255,16 @@ class Dockerfile(Document):
         return self.stages[-1] if self.stages else None
 
     def stage_named(self, name: str) -> Stage | None:
-        wanted = name.lower()
-        for stage in self.stages:
-            if stage.name is not None and stage.name.lower() == wanted:
-                return stage
-        return None
+        # A dict, rebuilt when stages were added: rules ask for each stage's parent, and a
+        # scan of every stage per question is quadratic in the number of stages.
+        if self._names_cover != len(self.stages):
+            if not 0 <= self._names_cover < len(self.stages):
+                self._names, self._names_cover = {}, 0  # not only added to: start again
+            for stage in self.stages[self._names_cover :]:  # the parser adds them one by one
+                if stage.name is not None:
+                    self._names.setdefault(stage.name.lower(), stage)
+            self._names_cover = len(self.stages)
+        return self._names.get(name.lower())
 
     def parent_stage(self, stage: Stage) -> Stage | None:
         """The earlier stage this stage is built FROM, if it is one."""
@@ -335,6 +342,49 @@ class Dockerfile(Document):
         """(line, column) just past the last character of `line`: where to append text."""
         return line, self.line_length(line) + 1
 
+    def insertion(self, line: int, text: str) -> tuple[Span, str]:
+        """The span to replace and the text to write there so that `text` (whole lines, each
+        ending in "\\n") lands before `line` (past the last line: at the end of the file) as
+        instructions of its own:
+
+        - at the end of a file without a final line end, a line end goes first (and the file
+          still ends without one);
+        - after an instruction continued into the end of the file (an escape on its last
+          line), that escape is removed: BuildKit ends the instruction there anyway, and
+          lines after it would join it;
+        - right after a heredoc's closing line, an empty line goes first: hadolint (unlike
+          BuildKit) cannot parse an instruction on the line after a heredoc.
+        """
+        last = len(self.lines)
+        at_end = line > last or (line == last and self.lines[-1] == "")
+        previous = (last - 1 if self.lines[-1] == "" else last) if at_end else line - 1
+        if any(ins.heredocs and ins.end_line == previous for ins in self.instructions):
+            text = "\n" + text
+        dangling = self.instructions[-1] if self.instructions else None
+        if at_end and dangling is not None and dangling.continues_at_eof:
+            escape_at = self._dangling_escape(dangling)
+            if escape_at is not None:
+                tail = self.text[escape_at + 1 :]
+                content = tail + ("" if tail.endswith("\n") else "\n") + text
+                if not self.text.endswith("\n"):
+                    content = content.rstrip("\n")
+                start = self.position(escape_at)
+                return Span(*start, last, self.line_length(last) + 1), content
+        if line <= last:
+            return Span.point(line, 1), text
+        return Span.point(last, self.line_length(last) + 1), "\n" + text.rstrip("\n")
+
+    def _dangling_escape(self, instruction: Instruction) -> int | None:
+        """Offset of the escape that continues `instruction` into the end of the file."""
+        for line in range(instruction.command_end_line, instruction.line - 1, -1):
+            stripped = self.lines[line - 1].rstrip(" \t")
+            if not stripped or stripped.lstrip().startswith("#") and line != instruction.line:
+                continue
+            if stripped.endswith(self.escape):
+                return self.offset(line, len(stripped))
+            return None
+        return None
+
 
 # -- parsing ----------------------------------------------------------------------------------
 
@@ -387,7 +437,7 @@ class _Scanner:
             match = _DIRECTIVE_RE.match(text)
             if match is None or match.group(1).lower() not in DIRECTIVES:
                 return index
-            name, value, line = match.group(1).lower(), match.group(2), index + 1
+            name, value, line = match.group(1).lower(), match.group(2).rstrip(), index + 1
             if name in self.document.directives:
                 raise _Failure(f"only one {name} parser directive can be used", line)
             if name == "escape":
@@ -410,7 +460,8 @@ class _Scanner:
         first = self.lines[index]
         line = index + 1
         column = len(first) - len(first.lstrip()) + 1
-        logical, continues = self._trim_continuation(first.lstrip())
+        head, continues = self._trim_continuation(first.lstrip())
+        parts = [head]  # joined once at the end: `+=` in a loop can copy the whole text each time
         comments: list[Comment] = []
         index += 1
         while continues and index < len(self.lines):
@@ -422,7 +473,8 @@ class _Scanner:
             if not text.strip():
                 continue  # BuildKit only warns about empty continuation lines
             part, continues = self._trim_continuation(text)
-            logical += part
+            parts.append(part)
+        logical = "".join(parts)
         command_end_line = index
         instruction = _instruction_from_line(
             logical, line, column, command_end_line, self.document.escape
@@ -480,6 +532,8 @@ def _can_hold_heredoc(instruction: Instruction) -> bool:
 
 def _heredoc_words(arguments: str) -> Iterator[tuple[str, bool, bool]]:
     """(name, expand, chomp) for each `<<WORD` shell word, as BuildKit finds them."""
+    if "<<" not in arguments:
+        return
     for raw in split_words(arguments, keep_quotes=True):
         match = _HEREDOC_RE.match(raw)
         if match is None or not match.group(3):
@@ -598,23 +652,100 @@ def parse_json_array(text: str) -> tuple[str, ...] | None:
     return tuple(value)
 
 
-def split_words(text: str, escape: str = "\\", keep_quotes: bool = False) -> list[str]:
+def split_words(
+    text: str, escape: str = "\\", keep_quotes: bool = False, operators: bool = False
+) -> list[str]:
     """Shell words as BuildKit's lexer reads them: quotes group words and are removed (kept
     with `keep_quotes`), the Dockerfile's escape character escapes, variables stay as written.
 
-    The standard library's shlex does this (POSIX rules, configurable escape character).
-    dockerfile-parse's WordSplitter was the first choice, but importing it loads the whole
-    package and `logging` (15-30 ms on every run of a pre-commit hook) and it knows only the
-    backslash as escape character, which breaks Dockerfiles with a backtick escape directive.
+    Inside double quotes the escape character escapes only `"`, `$` and itself, as in
+    BuildKit; elsewhere it escapes any character. With `operators`, runs of the shell's
+    control and redirection characters (`&&`, `|`, `;`, `>`, `(`) outside quotes are words of
+    their own, as sh splits them. An unbalanced quote gives plain whitespace-split words.
+
+    One regular expression finds each quoted string, escape or plain run, so the time is
+    linear in the text: the standard library's shlex builds each word a character at a time
+    (quadratic on a long word, seconds for a 1 MB one) and dockerfile-parse imports logging
+    and knows only the backslash as escape character.
     """
-    lexer = shlex.shlex(text, posix=not keep_quotes)
-    lexer.whitespace_split = True
-    lexer.commenters = ""
-    lexer.escape = escape
-    try:
-        return [word for word in lexer if word != ""]
-    except ValueError:  # an unbalanced quote: plain words rather than a crash
-        return text.split()
+    if not _QUOTING_CHARACTERS[escape].search(text):  # nothing to unquote: split at C speed
+        return _PLAIN_SPLIT.findall(text) if operators else text.split()
+    words: list[str] = []
+    current: list[str] = []
+    started = False  # a word has begun (it may be empty: `""`)
+    escaped_in_quotes = _escaped_in_quotes(escape)
+    for match in _word_pattern(escape, operators).finditer(text):
+        kind = match.lastgroup
+        token = match.group()
+        if kind == "space":
+            if started:
+                words.append("".join(current))
+                current, started = [], False
+            continue
+        if kind == "operator":
+            if started:
+                words.append("".join(current))
+                current, started = [], False
+            words.append(token)
+            continue
+        if kind == "unbalanced":
+            return text.split()
+        started = True
+        if keep_quotes or kind == "plain":
+            current.append(token)
+        elif kind == "single":
+            current.append(token[1:-1])
+        elif kind == "double":
+            current.append(escaped_in_quotes.sub(r"\1", token[1:-1]))
+        else:  # an escape and the character it escapes (none at the end of the text)
+            current.append(token[1:])
+    if started:
+        words.append("".join(current))
+    return [word for word in words if word != ""]
+
+
+_QUOTING_CHARACTERS = {
+    "\\": re.compile(r"['\"\\]"),
+    "`": re.compile(r"['\"`]"),
+}
+_PLAIN_SPLIT = re.compile(r"[;&|()<>]+|[^ \t\n\r\f\v;&|()<>]+")
+_WORD_PATTERNS: dict[tuple[str, bool], re.Pattern[str]] = {}
+_ESCAPED_IN_QUOTES: dict[str, re.Pattern[str]] = {}
+_OPERATOR_CHARACTERS = ";&|()<>"
+
+
+def _word_pattern(escape: str, operators: bool) -> re.Pattern[str]:
+    key = (escape, operators)
+    if key not in _WORD_PATTERNS:
+        e = re.escape(escape)
+        special = re.escape(_OPERATOR_CHARACTERS) if operators else ""
+        parts = [
+            r"(?P<space>[ \t\n\r\f\v]+)",
+            rf"(?P<plain>[^ \t\n\r\f\v'\"{e}{special}]+)",
+            r"(?P<single>'[^']*+')",
+            rf"(?P<double>\"(?:[^\"{e}]++|{e}.)*+\")",
+            rf"(?P<escaped>{e}.?)",
+        ]
+        if operators:
+            parts.append(rf"(?P<operator>[{special}]+)")
+        parts.append(r"(?P<unbalanced>['\"])")
+        _WORD_PATTERNS[key] = re.compile("|".join(parts), re.DOTALL)
+    return _WORD_PATTERNS[key]
+
+
+def _escaped_in_quotes(escape: str) -> re.Pattern[str]:
+    if escape not in _ESCAPED_IN_QUOTES:
+        e = re.escape(escape)
+        _ESCAPED_IN_QUOTES[escape] = re.compile(rf'{e}([\"${e}])')
+    return _ESCAPED_IN_QUOTES[escape]
+
+
+def quote_word(value: str, escape: str = "\\") -> str:
+    """`value` as one double-quoted word that `split_words` (and BuildKit) read back as it is,
+    with the Dockerfile's escape character: `Some "Guy"` -> `"Some \\"Guy\\""`, or with the
+    backtick escape `"Some `"Guy`""`. `$` is escaped too, so no variable is expanded."""
+    escaped = "".join(escape + char if char in ('"', "$", escape) else char for char in value)
+    return f'"{escaped}"'
 
 
 def parse_key_values(

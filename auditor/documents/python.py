@@ -90,6 +90,7 @@ class Import(NamedTuple):
 
 @dataclass
 class PythonModule(Document):
+    lone_cr_ends_lines = True  # as Python reads them (universal newlines)
     tree: ast.Module | None = field(default=None, repr=False)
     # The dotted name the project's imports use, when it differs from the path's (set by
     # facts.python_code for a package below a plain folder: backend/app/main.py -> app.main).

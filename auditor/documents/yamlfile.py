@@ -75,6 +75,7 @@ def mapping_items(mapping: Any) -> Iterator[tuple[str, Any]]:
 
 @dataclass
 class YamlDocument(Document):
+    lone_cr_ends_lines = True  # a YAML line break, as ruamel reads it
     data: Any = None  # ruamel round-trip objects (CommentedMap, CommentedSeq, scalars)
 
     def key_position(self, mapping: Any, key: Any) -> tuple[int, int]:

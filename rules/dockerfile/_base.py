@@ -128,13 +128,10 @@ def builds_wheels(document: Dockerfile, stage: Stage) -> bool:
 
 
 def insert_lines(document: Dockerfile, line: int, text: str) -> Edit:
-    """Insert `text` (whole lines ending in "\\n") before `line`, or at the end of the file."""
-    if line <= len(document.lines):
-        return Edit.insert(document.path, line, 1, text)
-    last = len(document.lines)
-    return Edit.insert(
-        document.path, last, document.line_length(last) + 1, "\n" + text.rstrip("\n")
-    )
+    """Insert `text` (whole lines ending in "\\n") before `line`, or at the end of the file,
+    as instructions of their own (see `Dockerfile.insertion`)."""
+    span, content = document.insertion(line, text)
+    return Edit.replace(document.path, span, content)
 
 
 def mounts(instruction: Instruction) -> list[dict[str, str]]:

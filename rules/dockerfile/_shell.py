@@ -1,8 +1,9 @@
 """Reading the shell commands of RUN instructions: simple commands, pip and package installs.
 
 Two views of a RUN are used. `simple_commands` lexes the logical command (continuations
-joined, heredoc bodies included) with the standard library's shlex into commands split at
-`&&`, `||`, `;`, `|` and newlines; rules decide on those. `command_matches` finds a command
+joined, heredoc bodies included) with the model's linear word splitter (`split_words`, whose
+operator mode splits at sh's control characters) into commands split at `&&`, `||`, `;`, `|`
+and newlines; rules decide on those. `command_matches` finds a command
 in the document's own text, for positions and fix edits; its segment ends where the shell
 command would (an operator or a line end that is not continued). It searches the text with
 comments blanked out (`shell_code`): comment lines inside a continuation, which Docker drops,
@@ -12,12 +13,13 @@ and shell comments (`# ...`), which sh ignores, so a command named in a comment 
 from __future__ import annotations
 
 import re
-import shlex
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
+from weakref import WeakKeyDictionary
 
-from auditor.documents.dockerfile import Dockerfile, Instruction
+from auditor.documents.dockerfile import Dockerfile, Instruction, split_words
 from auditor.lazy_pattern import LazyPattern
 
 OPERATORS = frozenset({"&&", "||", ";", "|", "&", ";;", "|&"})
@@ -38,18 +40,12 @@ class SimpleCommand(NamedTuple):
 def simple_commands(script: str) -> tuple[SimpleCommand, ...]:
     """The simple commands of a shell script, roughly as sh would split them.
 
-    Cached: a dozen rules ask for the same RUN's commands, and shlex is slow on a long RUN.
+    Cached: a dozen rules ask for the same RUN's commands.
     """
     commands: list[SimpleCommand] = []
     for line in script.replace("\\\n", " ").split("\n"):
         line = line[: _comment_start(line)]
-        lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|()<>")
-        lexer.whitespace_split = True
-        lexer.commenters = ""  # shlex would also start a comment inside a word: `a#b`
-        try:
-            tokens = list(lexer)
-        except ValueError:  # an unbalanced quote: fall back to plain words
-            tokens = line.split()
+        tokens = split_words(line, operators=True)  # plain words if a quote is unbalanced
         current: list[str] = []
         for token in tokens:
             if token in OPERATORS:
@@ -66,6 +62,8 @@ def simple_commands(script: str) -> tuple[SimpleCommand, ...]:
 def _comment_start(line: str) -> int:
     """Where a shell comment starts in `line` (a `#` beginning a word outside quotes), or
     the line's length when there is none."""
+    if "#" not in line:
+        return len(line)
     quote: str | None = None
     index = 0
     while index < len(line):
@@ -150,10 +148,10 @@ class PipCall(NamedTuple):
 
 
 def pip_call(command: SimpleCommand) -> PipCall | None:
-    words = list(command.words)
-    if not words:
-        return None
     name = command.name
+    if not name.startswith(("pip", "python", "uv")):  # most commands: no pattern to try
+        return None
+    words = list(command.words)
     if _PYTHON_NAME_RE.match(name) and len(words) >= 3 and words[1] == "-m" and words[2] == "pip":
         rest = words[3:]
     elif _PIP_NAME_RE.match(name) or (name == "uv" and len(words) > 1 and words[1] == "pip"):
@@ -168,7 +166,15 @@ def pip_call(command: SimpleCommand) -> PipCall | None:
 
 
 def pip_calls(instruction: Instruction) -> list[PipCall]:
-    return [call for command in run_commands(instruction) if (call := pip_call(command))]
+    if instruction.keyword != "RUN":
+        return []
+    return list(_pip_calls_of(instruction.shell_command))
+
+
+@lru_cache(maxsize=256)
+def _pip_calls_of(script: str) -> tuple[PipCall, ...]:
+    """Cached like simple_commands: several rules ask for the same RUN's pip calls."""
+    return tuple(call for command in simple_commands(script) if (call := pip_call(command)))
 
 
 # -- system packages ----------------------------------------------------------------------------
@@ -279,20 +285,42 @@ def command_matches(
     """Each place `regex` matches a command in the instruction's lines (heredoc bodies
     included), comments left out."""
     begin = document.offset(instruction.line, instruction.column)
-    code = shell_code(document, instruction)
-    escape = re.escape(document.escape)
-    terminator = re.compile(rf"&&|\|\||;|\||(?<!{escape})[ \t]*\n")
+    view = _view(document, instruction)
+    code, starts, stops = view.code, view.starts, view.stops
     for match in re.compile(regex).finditer(code):
-        if not _starts_a_command(code, match.start(), escape):
+        if not starts.starts_a_command(match.start()):
             continue  # inside an argument or a quoted string: `echo "pip install"`
-        stop = terminator.search(code, match.end())
-        segment_end = stop.start() if stop else len(code)
+        following = bisect_left(stops, match.end())
+        segment_end = stops[following] if following < len(stops) else len(code)
         yield TextMatch(
             begin + match.start(),
             begin + match.end(),
             begin + segment_end,
             code[match.start() : segment_end],
         )
+
+
+class _ShellView(NamedTuple):
+    code: str  # shell_code()
+    starts: _CommandStarts
+    stops: list[int]  # where each command ends: every terminator, found once
+
+
+# Per instruction (compared by identity; a new parse makes new ones): a dozen rules search
+# the same RUN, and each would otherwise blank its comments and find its operators again.
+_VIEWS: WeakKeyDictionary[Instruction, _ShellView] = WeakKeyDictionary()
+
+
+def _view(document: Dockerfile, instruction: Instruction) -> _ShellView:
+    view = _VIEWS.get(instruction)
+    if view is None:
+        code = shell_code(document, instruction)
+        escape = re.escape(document.escape)
+        terminator = re.compile(rf"&&|\|\||;|\||(?<!{escape})[ \t]*\n")
+        stops = [found.start() for found in terminator.finditer(code)]
+        view = _ShellView(code, _CommandStarts(code, escape), stops)
+        _VIEWS[instruction] = view
+    return view
 
 
 def shell_code(document: Dockerfile, instruction: Instruction) -> str:
@@ -307,67 +335,109 @@ def shell_code(document: Dockerfile, instruction: Instruction) -> str:
     """
     begin = document.offset(instruction.line, instruction.column)
     end = document.offset(instruction.end_line, 1) + document.line_length(instruction.end_line)
-    chars = list(document.text[begin:end])
+    text = document.text[begin:end]
     comment_lines = {comment.line for comment in instruction.comments}
     heredoc_start = instruction.command_end_line + 1
-    quote: str | None = None
-    in_comment = False
+    blanks: list[tuple[int, int]] = []  # ranges of `text` to replace by spaces
+    state = "code"  # or "'", '"', "comment"
     line = instruction.line
     index = 0
-    while index < len(chars):
-        char = chars[index]
+    length = len(text)
+    # Jump from one character that can change the state to the next: a regular expression
+    # skips the rest at C speed, so a long word costs no Python loop per character.
+    while True:
+        found = _SHELL_EVENTS[state].search(text, index)
+        if found is None:
+            if state == "comment":
+                blanks.append((index, length))
+            break
+        position = found.start()
+        char = text[position]
+        if state == "comment":
+            blanks.append((index, position))
+        index = position + 1
         if char == "\n":
             line += 1
-            index += 1
             while line in comment_lines and line < heredoc_start:
-                index = _blank_line(chars, index)
+                stop = text.find("\n", index)
+                stop = length if stop < 0 else stop + 1
+                blanks.append((index, stop))  # the whole line and its line end
+                index = stop
                 line += 1
             if line >= heredoc_start:
-                in_comment, quote = False, None
-            continue
-        if in_comment:
-            chars[index] = " "
-        elif quote == "'":
-            quote = None if char == "'" else quote
-        elif char == "\\" and index + 1 < len(chars) and chars[index + 1] != "\n":
-            index += 1  # an escaped character, `\#` included
-        elif quote == '"':
-            quote = None if char == '"' else quote
+                state = "code"
+        elif state == "'":
+            state = "code"  # the closing quote
+        elif char == "\\":
+            if index < length and text[index] != "\n":
+                index += 1  # an escaped character, `\#` included
+        elif state == '"':
+            if char == '"':
+                state = "code"
         elif char in "'\"":
-            quote = char
-        elif char == "#" and (index == 0 or chars[index - 1] in " \t\n;&|("):
-            in_comment = True
-            chars[index] = " "
-        index += 1
-    return "".join(chars)
+            state = char
+        elif char == "#" and (position == 0 or text[position - 1] in " \t\n;&|("):
+            state = "comment"
+            index = position
+    if not blanks:
+        return text
+    pieces, position = [], 0
+    for start, stop in blanks:
+        pieces.append(text[position:start])
+        pieces.append(" " * (stop - start))
+        position = stop
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
-def _blank_line(chars: list[str], start: int) -> int:
-    """Blank a whole line and its line end from `start`; return where the next line starts."""
-    index = start
-    while index < len(chars) and chars[index] != "\n":
-        chars[index] = " "
-        index += 1
-    if index < len(chars):
-        chars[index] = " "
-    return index + 1
+_SHELL_EVENTS = {
+    "code": re.compile(r"['\"\\#\n]"),
+    "'": re.compile(r"['\n]"),
+    '"': re.compile(r'["\\\n]'),
+    "comment": re.compile(r"\n"),
+}
 
 
-_PREVIOUS_OPERATOR_RE = r"(?:&&|\|\||;|\||\(|\bthen\b|\bdo\b|\belse\b|\n)"
+_PREVIOUS_OPERATOR_RE = LazyPattern(r"(?:&&|\|\||;|\||\(|\bthen\b|\bdo\b|\belse\b|\n)")
 _COMMAND_PREFIX_RE = LazyPattern(
     r"^(?:\s|RUN\b|run\b|--\S+|[A-Za-z_][A-Za-z0-9_]*=\S*|sudo\b|env\b|exec\b)*$"
 )
+# The same words, matched as far as they go from a point, possessively (no backtracking).
+_COMMAND_PREFIX_RUN_RE = LazyPattern(
+    r"(?:\s|RUN\b|run\b|--\S++|[A-Za-z_][A-Za-z0-9_]*+=\S*+|sudo\b|env\b|exec\b)*+"
+)
 
 
-def _starts_a_command(code: str, start: int, escape: str) -> bool:
-    """Is the text between the previous shell operator (or the instruction start) and
-    `start` only whitespace, the RUN keyword and its flags, or variable assignments?"""
-    window = re.sub(escape + r"[ \t]*\n", " ", code[:start])
-    previous = None
-    for previous in re.finditer(_PREVIOUS_OPERATOR_RE, window):
-        pass
-    prefix = window[previous.end() :] if previous is not None else window
-    return bool(_COMMAND_PREFIX_RE.match(prefix))
+class _CommandStarts:
+    """Where in one instruction's shell code a command may start: right after a shell
+    operator (or the instruction's start), past only whitespace, the RUN keyword and its
+    flags, or variable assignments.
+
+    The operators are found once, and for each stretch between two of them the words that
+    may precede a command are matched once, so asking about every match of a command in a
+    long RUN stays linear (rescanning the text before each match was quadratic).
+    """
+
+    def __init__(self, code: str, escape: str) -> None:
+        # A continued line end is no operator: blank it, keeping every offset.
+        self.code = re.sub(escape + r"[ \t]*\n", lambda found: " " * len(found.group()), code)
+        self.operator_ends = [0] + [
+            found.end() for found in _PREVIOUS_OPERATOR_RE.finditer(self.code)
+        ]
+        self.prefix_ends: dict[int, int] = {}  # stretch start -> where its prefix words end
+
+    def starts_a_command(self, start: int) -> bool:
+        stretch = self.operator_ends[bisect_right(self.operator_ends, start) - 1]
+        if stretch not in self.prefix_ends:
+            found = _COMMAND_PREFIX_RUN_RE.match(self.code, stretch)
+            self.prefix_ends[stretch] = found.end() if found else stretch
+        prefix_end = self.prefix_ends[stretch]
+        if start == prefix_end:
+            return True
+        if start > prefix_end:
+            return False  # something that is not a prefix word comes before it
+        # Inside the prefix words (`A=pip install`): decide on the text before it alone.
+        return bool(_COMMAND_PREFIX_RE.match(self.code[stretch:start]))
 
 
 PIP_REGEX = (

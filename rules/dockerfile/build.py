@@ -320,10 +320,9 @@ class PipCacheNotDisabled(DockerfileRule):
     def _check_run(self, document: Dockerfile, instruction: Instruction) -> Iterator[Finding]:
         if _removes_pip_cache_afterwards(instruction):
             return
+        cache_off = _CacheOffInShell(document, instruction)
         for match in command_matches(document, instruction, _PIP_INSTALL_REGEX):
-            if _NO_CACHE_RE.search(match.segment) or _cache_off_in_shell(
-                document, instruction, match.start
-            ):
+            if _NO_CACHE_RE.search(match.segment) or cache_off.at(match.start):
                 continue
             line, column = document.position(match.start)
             end_line, end_column = document.position(match.end)
@@ -366,17 +365,42 @@ def pip_turns_cache_off(value: str | None) -> bool:
     return value is not None and value.strip().strip("\"'").lower() in PIP_BOOLEAN_WORDS
 
 
-def _cache_off_in_shell(document: Dockerfile, instruction: Instruction, start: int) -> bool:
-    """Is PIP_NO_CACHE_DIR set for the pip command at offset `start`: as an assignment in
-    front of it, or exported earlier in the RUN?"""
-    begin = document.offset(instruction.line, instruction.column)
-    code = shell_code(document, instruction)[: start - begin]
-    code = code.replace(document.escape + "\n", "  ")  # continued lines are one command
-    separators = list(_SHELL_SEPARATOR_RE.finditer(code))
-    own_command = code[separators[-1].end() :] if separators else code
-    inline = _INLINE_NO_CACHE_RE.finditer(own_command)
-    exported = _EXPORTED_NO_CACHE_RE.finditer(code)
-    return any(pip_turns_cache_off(match.group(1)) for match in (*inline, *exported))
+class _CacheOffInShell:
+    """Is PIP_NO_CACHE_DIR set for the pip command at a given offset: as an assignment in
+    front of it, or exported earlier in the RUN?
+
+    The RUN's shell code, its separators and its exports are found once: a RUN with many
+    pip commands would otherwise rescan everything before each of them (quadratic)."""
+
+    def __init__(self, document: Dockerfile, instruction: Instruction) -> None:
+        self.begin = document.offset(instruction.line, instruction.column)
+        code = shell_code(document, instruction)
+        self.code = code.replace(document.escape + "\n", "  ")  # continued lines are one command
+        self.separator_ends = [found.end() for found in _SHELL_SEPARATOR_RE.finditer(self.code)]
+        # Where the first export that turns the cache off ends; pip commands after it run
+        # without a cache.
+        self.first_export_off = min(
+            (
+                found.end()
+                for found in _EXPORTED_NO_CACHE_RE.finditer(self.code)
+                if pip_turns_cache_off(found.group(1))
+            ),
+            default=None,
+        )
+
+    def at(self, start: int) -> bool:
+        from bisect import bisect_right
+
+        end = start - self.begin
+        if self.first_export_off is not None and self.first_export_off <= end:
+            return True
+        previous = bisect_right(self.separator_ends, end) - 1
+        own_start = self.separator_ends[previous] if previous >= 0 else 0
+        own_command = self.code[own_start:end]
+        return any(
+            pip_turns_cache_off(found.group(1))
+            for found in _INLINE_NO_CACHE_RE.finditer(own_command)
+        )
 
 
 def _removes_pip_cache_afterwards(instruction: Instruction) -> bool:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-import shlex
 from collections.abc import Iterator
 from pathlib import Path
 
-from auditor.documents.dockerfile import Dockerfile, Instruction, Stage
+from auditor.documents.dockerfile import Dockerfile, Instruction, Stage, quote_word, split_words
 from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Context, Edit, Finding, Fix, Severity, Span, register
 from rules.dockerfile._base import (
@@ -312,10 +311,7 @@ class ShellFormCommand(DockerfileRule):
         # unhealthy, so the probe alone does the same, but 2 is documented as reserved.
         probe = _EXIT_ONE_RE.sub("", command)
         if command_span is not None and not instruction.comments and not _needs_shell(probe):
-            try:
-                words = shlex.split(probe)
-            except ValueError:
-                words = []
+            words = split_words(probe)  # sh's reading (quotes are balanced: _needs_shell)
             if words and words[0] != "exec":
                 array = json.dumps(words, ensure_ascii=False)
                 edit = Edit.replace(document.path, command_span, array)
@@ -330,10 +326,7 @@ class ShellFormCommand(DockerfileRule):
         command = instruction.arguments
         if instruction.comments or _needs_shell(command) or not command.strip():
             return None
-        try:
-            words = shlex.split(command)
-        except ValueError:
-            return None
+        words = split_words(command)  # sh's reading (the quotes are balanced: _needs_shell)
         if words[0] == "exec":  # a shell builtin: the JSON form execs the program itself
             if len(words) < 2 or words[1].startswith("-"):
                 return None  # `exec -a name ...` has no JSON equivalent
@@ -958,14 +951,30 @@ _KEY_QUALIFIERS = frozenset({"api", "private", "secret", "access", "signing", "e
 _NOT_SECRET_WORDS = frozenset(
     {"file", "path", "dir", "name", "public", "url", "length", "expire", "expires"}
 )
+# Exact counts where "at least" is meant: only whether a key is there matters, and `{20,}`
+# would rescan the rest of a long value from every `sk-` in it (quadratic).
 _SECRET_VALUE_RE = LazyPattern(
-    r"(?:sk-[A-Za-z0-9_-]{20,}|gsk_[A-Za-z0-9]{20,}|ghp_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}"
-    r"|AIza[0-9A-Za-z_-]{30,}|AKIA[0-9A-Z]{16}|xox[abprs]-[A-Za-z0-9-]{10,})"
+    r"(?:sk-[A-Za-z0-9_-]{20}|gsk_[A-Za-z0-9]{20}|ghp_[A-Za-z0-9]{30}|github_pat_[A-Za-z0-9_]{30}"
+    r"|AIza[0-9A-Za-z_-]{30}|AKIA[0-9A-Z]{16}|xox[abprs]-[A-Za-z0-9-]{10})"
 )
 
 
 # scheme://user:password@host, the password not a variable reference (`${DB_PASSWORD}`)
-_URL_PASSWORD_RE = LazyPattern(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:(?!\$)[^@\s/]+@")
+# Searched from each `://`, the scheme checked backwards: a scheme-first pattern would rescan
+# a long run of letters from each of them (quadratic).
+_URL_PASSWORD_RE = LazyPattern(r"://[^/\s:@]*+:(?!\$)[^@\s/]++@")
+_SCHEME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
+
+
+def _has_url_password(value: str) -> bool:
+    """Does `value` hold scheme://user:password@host (the password not a `$` reference)?"""
+    for match in _URL_PASSWORD_RE.finditer(value):
+        start = match.start()
+        while start > 0 and value[start - 1] in _SCHEME_CHARACTERS:
+            start -= 1
+            if value[start].isascii() and value[start].isalpha():
+                return True  # a scheme: a letter, then letters, digits, +, . or -
+    return False
 
 
 def _secret_name(name: str) -> bool:
@@ -1038,7 +1047,7 @@ class SecretInEnvOrArg(DockerfileRule):
                     message = f"{instruction.keyword} `{name}` looks like a secret: it is stored in the image"
                 elif value and _SECRET_VALUE_RE.search(value):
                     message = f"{instruction.keyword} `{name}` holds what looks like an API key"
-                elif value and _URL_PASSWORD_RE.search(value):
+                elif value and _has_url_password(value):
                     message = (
                         f"{instruction.keyword} `{name}` holds a URL with a password: "
                         "it is stored in the image"
@@ -1101,10 +1110,9 @@ class MaintainerDeprecated(DockerfileRule):
             span = document.instruction_span(instruction)
             fix = None
             if instruction.line == instruction.command_end_line:
-                author = instruction.arguments.strip().replace("\\", "\\\\").replace('"', '\\"')
-                author = author.replace("$", "\\$")
+                author = quote_word(instruction.arguments.strip(), document.escape)
                 label = document.written_keyword("LABEL")
-                text = f'{label} org.opencontainers.image.authors="{author}"'
+                text = f"{label} org.opencontainers.image.authors={author}"
                 fix = Fix.safe(
                     "Replace with the authors LABEL",
                     Edit.replace(document.path, span, text),

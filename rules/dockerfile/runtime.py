@@ -24,7 +24,8 @@ from rules.dockerfile._base import (
 )
 from rules.dockerfile._shell import SimpleCommand, installed_packages, run_commands
 
-_USER_CREATION_RE = r"\b(?:useradd|adduser)\b[^&;|]*\b{name}\b"
+_USER_CREATION_RE = LazyPattern(r"\b(?:useradd|adduser)\b")
+_COMMAND_SEPARATORS_RE = LazyPattern(r"[&;|]")
 _URL_RE = LazyPattern(r"https?://[^\s\"'|;&]+")
 # CPython reads PYTHONUNBUFFERED as an integer (strtol, whole text): "", "0", "-00" leave
 # stdout buffered; any other text, even "false", turns buffering off.
@@ -43,10 +44,19 @@ def _runs_as_non_root_by_default(base: str) -> bool:
 
 
 def _creates_user(document: Dockerfile, stage_instructions: list[Instruction], name: str) -> bool:
-    pattern = re.compile(_USER_CREATION_RE.format(name=re.escape(name)))
-    return any(
-        ins.keyword == "RUN" and pattern.search(ins.shell_command) for ins in stage_instructions
-    )
+    """Does a RUN of the stage run useradd/adduser with `name` after it in one command?
+
+    Command by command (split at `&`, `;`, `|`), each searched once: one pattern from
+    `useradd` to the name would rescan the rest of the command from every `useradd`."""
+    named = re.compile(rf"\b{re.escape(name)}\b")
+    for instruction in stage_instructions:
+        if instruction.keyword != "RUN":
+            continue
+        for command in _COMMAND_SEPARATORS_RE.split(instruction.shell_command):
+            creation = _USER_CREATION_RE.search(command)
+            if creation is not None and named.search(command, creation.end()):
+                return True
+    return False
 
 
 @register
@@ -314,7 +324,8 @@ def _healthcheck_text(context: Context, document: Dockerfile, stage: Stage) -> s
     return (
         f"{document.written_keyword('HEALTHCHECK')} --interval={expect.healthcheck_interval} "
         "--timeout=5s "
-        f"--start-period=30s --retries={expect.healthcheck_retries} \\\n    {probe}\n"
+        f"--start-period=30s --retries={expect.healthcheck_retries} {document.escape}\n"
+        f"    {probe}\n"  # continued with the file's escape character (`# escape=` may change it)
     )
 
 

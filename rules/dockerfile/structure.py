@@ -264,8 +264,8 @@ class CopyFromUnknownStage(DockerfileRule):
     )
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
+        earlier: set[str] = set()  # grown stage by stage: rebuilding it per stage is quadratic
         for stage in document.stages:
-            earlier = {s.name.lower() for s in document.stages[: stage.index] if s.name}
             own = (stage.name or "").lower()
             for instruction in stage.of_keyword("COPY"):
                 reference = instruction.flag("from")
@@ -279,6 +279,8 @@ class CopyFromUnknownStage(DockerfileRule):
                     "it as an image"
                 )
                 yield self.finding(document, span, message)
+            if stage.name:
+                earlier.add(own)
 
 
 @register

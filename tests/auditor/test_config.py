@@ -228,7 +228,7 @@ def test_good_expect_values_are_accepted() -> None:
         "python-version": "3",
         "fastapi-version": "0.115.12",
         "data-dir": "/var/lib/mami-ai/data",
-        "logs-dir": "/",
+        "logs-dir": "/logs",
         "api-service": "mami.api_2",
         "network": "Net0",
         "target": "runtime-stage",

@@ -133,7 +133,8 @@ def test_file_path_from_elsewhere_finds_its_project_root(make_project, cli, tmp_
     root = make_project({"deep/er/Dockerfile": DOCKERFILE})
     (root / "mami-audit.toml").write_text('select = ["TS001"]\n')
     run = cli("--output-format", "json", str(root / "deep/er/Dockerfile"), cwd=tmp_path)
-    assert codes_and_paths(run) == [("TS001", "deep/er/Dockerfile", 1)]
+    # Paths are shown from the current folder, as in ruff, whatever the root is.
+    assert codes_and_paths(run) == [("TS001", "project/deep/er/Dockerfile", 1)]
 
 
 def test_folder_path_scopes_to_the_folder(make_project, cli) -> None:  # type: ignore[no-untyped-def]
@@ -141,7 +142,7 @@ def test_folder_path_scopes_to_the_folder(make_project, cli) -> None:  # type: i
     run = cli("--select", "TS001", "--output-format", "json", "sub", cwd=root)
     assert [path for _, path, _ in codes_and_paths(run)] == ["sub/Dockerfile"]
     run = cli("--select", "TS001", "--output-format", "json", cwd=root / "sub")
-    assert [path for _, path, _ in codes_and_paths(run)] == ["sub/Dockerfile"]
+    assert [path for _, path, _ in codes_and_paths(run)] == ["Dockerfile"]  # from sub/
 
 
 # -- bad input ----------------------------------------------------------------------------------

@@ -84,3 +84,62 @@ def test_which_files_are_ignore_files() -> None:
         "docker/api.Dockerfile.dockerignore",
         "docker/.dockerignore",
     ]
+
+
+# -- the matcher against moby's own translation ------------------------------------------------
+
+
+def moby_regex(pattern: str) -> str:
+    """moby/patternmatcher's pattern -> regexp translation (Unix), for short inputs only:
+    a backtracking engine takes exponential time on it, which is why `Glob` does not use it."""
+    import re
+
+    out, index = "^", 0
+    while index < len(pattern):
+        char = pattern[index]
+        index += 1
+        if char == "*":
+            if index < len(pattern) and pattern[index] == "*":
+                index += 1
+                if index < len(pattern) and pattern[index] == "/":
+                    index += 1
+                out += ".*" if index >= len(pattern) else "(.*/)?"
+            else:
+                out += "[^/]*"
+        elif char == "?":
+            out += "[^/]"
+        elif char in ".$+()|{}":
+            out += "\\" + char
+        elif char == "\\":
+            out += "\\" + pattern[index] if index < len(pattern) else "\\\\"
+            index += 1
+        else:
+            out += re.escape(char) if char not in "[]-^" else char
+    return out + "$"
+
+
+def test_glob_agrees_with_mobys_translation_on_random_patterns() -> None:
+    import random
+    import re
+
+    rng = random.Random(8)
+    for _ in range(3000):
+        pattern = "".join(rng.choice(["*", "**", "?", "a", "b", "/", "[ab]", "[^a]"]) for _ in range(rng.randint(1, 6)))
+        path = "".join(rng.choice("ab/") for _ in range(rng.randint(1, 8))).strip("/") or "a"
+        path = re.sub("/+", "/", path)
+        parts = path.split("/")
+        expected = any(
+            re.match(moby_regex(pattern), "/".join(parts[:depth]), re.DOTALL)
+            for depth in range(1, len(parts) + 1)
+        )
+        glob = ignorefile.Glob(pattern)
+        assert glob.matches_path_or_parent(path) is expected, (pattern, path)
+        glob._regex = None  # the state-set matcher, which longer patterns use, agrees too
+        assert glob.matches_path_or_parent(path) is expected, (pattern, path, "states")
+
+
+def test_a_line_of_stars_is_matched_without_backtracking() -> None:
+    # 2,501 `*` then `b`: a backtracking regex takes minutes on a path that does not match.
+    document = parse("*" * 2501 + "b\n" + "*a" * 40 + "c\n")
+    assert not document.is_excluded("a" * 200)
+    assert document.is_excluded("x/y/zb")
