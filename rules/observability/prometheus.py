@@ -10,6 +10,7 @@ from auditor.facts.compose import Service, Stack
 from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Context, Edit, Finding, Fix, Severity, register
 from rules.compose._base import (
+    add_mount,
     append_to_block,
     insert_into_service,
     is_image,
@@ -149,6 +150,11 @@ class AlertRulesNotLoaded(ObservabilityRule):
     ## How to fix
     Mount the rules beside the config:
     `- ./docker/alert_rules.yml:/etc/prometheus/alert_rules.yml:ro`.
+
+    The fix adds that mount when the rule file exists on the host beside the mounted
+    `prometheus.yml`, under the name the config gives it. It is unsafe: Prometheus then
+    evaluates the rules and their alerts fire. A rule file that is nowhere on the host, or a
+    glob, is left to the user (write the rules, or fix the name in `rule_files`).
     """
 
     code = "OB002"
@@ -156,6 +162,7 @@ class AlertRulesNotLoaded(ObservabilityRule):
     summary = "Prometheus loads no alert rules, or a rule file is not mounted"
     severity = Severity.ERROR
     requirements = ("R11.2",)
+    fixable = True
     bad_examples = (
         ObservabilityRule.bad(
             {
@@ -164,7 +171,17 @@ class AlertRulesNotLoaded(ObservabilityRule):
                 ),
                 "docker/prometheus.yml": _CONFIG,
                 "docker/alert_rules.yml": _RULES,
-            }
+            },
+            {"docker-compose.yml": _COMPOSE},
+            unsafe=True,
+        ),
+        ObservabilityRule.bad(
+            {
+                "docker-compose.yml": _COMPOSE.replace(
+                    "      - ./docker/alert_rules.yml:/etc/prometheus/alert_rules.yml:ro\n", ""
+                ),
+                "docker/prometheus.yml": _CONFIG,
+            },
         ),
         ObservabilityRule.bad(
             {
@@ -208,6 +225,7 @@ class AlertRulesNotLoaded(ObservabilityRule):
                     context,
                     where,
                     f"{source}:{line} loads {inside}, which no volume mounts into Prometheus",
+                    self._mount_fix(context, stack, service, source, str(entry), inside),
                 )
                 continue
             rule_path, _, node = mounted
@@ -221,6 +239,23 @@ class AlertRulesNotLoaded(ObservabilityRule):
                 )
             else:
                 context.project.document(rule_path, "prometheus-rules")  # AU001 if it breaks
+
+    def _mount_fix(
+        self, context: Context, stack: Stack, service: Service, source: str, entry: str, inside: str
+    ) -> Fix | None:
+        """Mount the rule file that sits beside the mounted prometheus.yml on the host, as the
+        config names it; None when there is no such file (then which file is meant is a guess)."""
+        if any(char in entry for char in "*?[") or entry.startswith("/"):
+            return None
+        host = posixpath.normpath(posixpath.join(posixpath.dirname(source), entry))
+        if host.startswith("../") or not context.project.exists(host):
+            return None
+        relative = posixpath.relpath(host, stack.folder or ".")
+        if relative.startswith("../"):
+            return None
+        edit = add_mount(context, service, f"./{relative}:{inside}:ro")
+        # Unsafe: Prometheus then evaluates these rules, and their alerts start firing.
+        return Fix.unsafe(f"Mount ./{relative} on {inside}", edit) if edit else None
 
 
 @register
