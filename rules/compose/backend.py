@@ -419,6 +419,24 @@ class ElasticsearchSettings(ComposeRule):
             unsafe=True,
         ),
         ComposeRule.bad(
+            {
+                "docker-compose.yml": "services:\n  elasticsearch:\n"
+                "    image: elasticsearch:8.19.13\n    environment:\n"
+                "      - ES_JAVA_OPTS=-Xms512m -Xmx512m\n      - discovery.type=zen\n",
+                "docker-compose.override.yml": "services:\n  elasticsearch:\n"
+                "    environment:\n      - xpack.security.enabled=true\n",
+            },
+            {
+                "docker-compose.yml": "services:\n  elasticsearch:\n"
+                "    image: elasticsearch:8.19.13\n    environment:\n"
+                "      - ES_JAVA_OPTS=-Xms512m -Xmx512m\n      - discovery.type=single-node\n",
+                "docker-compose.override.yml": "services:\n  elasticsearch:\n"
+                "    environment:\n      - xpack.security.enabled=false\n",
+            },
+            count=2,
+            unsafe=True,
+        ),
+        ComposeRule.bad(
             "services:\n  elasticsearch:\n    image: elasticsearch:8.19.13\n",
             "services:\n  elasticsearch:\n    image: elasticsearch:8.19.13\n    environment:\n"
             "      discovery.type: single-node\n"
@@ -543,12 +561,12 @@ class ElasticsearchSettings(ComposeRule):
     ) -> Fix | None:
         if node.interpolated:
             return None  # `${...}`: the value is the user's to set in .env
-        environment = service.get("environment")
-        listed = environment is not None and environment.is_list
+        document = context.project.text_document(node.origin.path)
+        if document is None or not 0 < node.origin.line <= len(document.lines):
+            return None
+        # The syntax of the file that writes the entry (files of a stack may differ).
+        listed = document.lines[node.origin.line - 1].lstrip().startswith("- ")
         if listed:  # `- KEY=value`: the item's whole text
-            document = context.project.text_document(node.origin.path)
-            if document is None:
-                return None
             span = scalar_span(document.lines, node.origin.line, node.origin.column)
             if span is None or not scalar_text(context, node.origin.path, span).startswith(
                 key + "="
@@ -560,8 +578,7 @@ class ElasticsearchSettings(ComposeRule):
             if span is None:
                 return None
             content = wanted
-            document = context.project.text_document(node.origin.path)
-            line = document.lines[span.line - 1] if document else ""
+            line = document.lines[span.line - 1]
             if span.column == 1 or line[span.column - 2] not in "'\"":
                 content = _yaml_plain(wanted)
         if content is None or "'" in content or '"' in content:
