@@ -337,3 +337,24 @@ def _flow_list_end(text: str) -> int | None:
         elif char == "]":
             return index + 1
     return None
+
+
+def block_list_value_span(context: Context, origin: Origin) -> Span | None:
+    """For `key:` at `origin` followed by a block list of plain one-line items and nothing
+    else (no comment to lose): the span from after `key:` to the end of the last item, which
+    a flow value can replace."""
+    document = context.project.text_document(origin.path)
+    if document is None or not 0 < origin.line <= len(document.lines):
+        return None
+    lines = document.lines
+    if not _KEY_ALONE.fullmatch(lines[origin.line - 1]) or "#" in lines[origin.line - 1]:
+        return None
+    last, child = block_of(lines, origin.line)
+    if not child or last == origin.line:
+        return None
+    for text in lines[origin.line : last]:
+        stripped = text.strip()
+        if not stripped.startswith("- ") or "#" in stripped or text[: len(child)] != child:
+            return None
+    key_text = lines[origin.line - 1].rstrip()
+    return Span(origin.line, len(key_text) + 1, last, len(lines[last - 1]) + 1)

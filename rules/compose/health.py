@@ -8,6 +8,7 @@ from auditor.facts.compose import Node, Service, Stack
 from auditor.rule import Context, Edit, Finding, Fix, Severity, Span, register
 from rules.compose._base import (
     ComposeRule,
+    block_list_value_span,
     flow_or_scalar_value_span,
     insert_into_service,
     is_image,
@@ -55,15 +56,18 @@ def probe_fix(context: Context, stack: Stack, service: Service) -> Fix | None:
     program = probe_program(context, stack, service)
     if program is None:
         return None
+    url = f"http://localhost:{port}{path}"
+    content = probe_test(program, url)
     span = flow_or_scalar_value_span(context, test.origin)
+    if span is None and test.is_list:  # a block list: replaced by the flow list on the key line
+        span = block_list_value_span(context, test.origin)
+        content = " " + content
     if span is None:
         return None
-    url = f"http://localhost:{port}{path}"
     # Unsafe: a probe of the real endpoint may fail where the old one passed, and services
     # waiting for a healthy container (and autoheal) act on that.
     return Fix.unsafe(
-        f"Probe {url} with {program}",
-        Edit.replace(test.origin.path, span, probe_test(program, url)),
+        f"Probe {url} with {program}", Edit.replace(test.origin.path, span, content)
     )
 
 
@@ -234,8 +238,8 @@ class HealthcheckEndpoint(ComposeRule):
     Probe the endpoint: `http://localhost:3000/api/health`.
 
     The fix (unsafe: the real endpoint may fail where the old probe passed) rewrites a
-    one-line `test` to probe the endpoint with curl or wget, when the image is known to have
-    one of them; otherwise write the probe yourself.
+    `test` (on one line, or a block list without comments) to probe the endpoint with curl
+    or wget, when the image is known to have one of them; otherwise write the probe yourself.
     """
 
     code = "CP008"
@@ -256,6 +260,15 @@ class HealthcheckEndpoint(ComposeRule):
         ComposeRule.bad(
             "services:\n  grafana:\n    image: example/grafana:1\n    healthcheck:\n"
             "      test: curl -f http://localhost:3000/\n",
+        ),
+        ComposeRule.bad(
+            "services:\n  prometheus:\n    image: prom/prometheus:v3.5.0\n    healthcheck:\n"
+            "      test:\n        - CMD\n        - wget\n        - -qO-\n"
+            "        - http://localhost:9090/\n      retries: 3\n",
+            "services:\n  prometheus:\n    image: prom/prometheus:v3.5.0\n    healthcheck:\n"
+            '      test: ["CMD", "wget", "-q", "--spider", "http://localhost:9090/-/healthy"]\n'
+            "      retries: 3\n",
+            unsafe=True,
         ),
     )
     good_examples = (
@@ -402,7 +415,7 @@ class HealthcheckProgramMissing(ComposeRule):
     Use a client the image has (`wget -q --spider` in Prometheus, `node -e "fetch(...)"` in
     a Node image), or install curl in the Dockerfile.
 
-    The fix (unsafe, as CP008's) rewrites a one-line `test` of the API, Elasticsearch,
+    The fix (unsafe, as CP008's) rewrites the `test` of the API, Elasticsearch,
     Prometheus or Grafana to probe its health endpoint with the client the image has. For
     other services, or an image known to have neither, the choice is yours.
     """
