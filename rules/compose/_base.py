@@ -252,9 +252,40 @@ def add_mount(context: Context, service: Service, mount: str) -> Edit | None:
     volumes = service.get("volumes")
     if volumes is None:
         return insert_into_service(context, service, ["volumes:", f"  - {mount}"])
+    if volumes.is_list and not volumes.value:
+        return _fill_empty_flow_list(context, volumes.origin, mount)
     if volumes.is_list:
         return append_to_block(context, volumes.origin, [f"- {mount}"])
     return None
+
+
+def _fill_empty_flow_list(context: Context, origin: Origin, item: str) -> Edit | None:
+    """`key: []` -> `key:` with the block item `- item` under it."""
+    document = context.project.text_document(origin.path)
+    span = flow_or_scalar_value_span(context, origin)
+    if document is None or span is None or span.line != span.end_line:
+        return None
+    text = document.lines[origin.line - 1]
+    if text[span.column - 1 : span.end_column - 1].replace(" ", "") != "[]":
+        return None
+    colon = text.rfind(":", 0, span.column - 1)
+    own = _indent(text)
+    step = " " * max(len(own) - len(_indent(_parent_line(document.lines, origin.line))), 2)
+    return Edit.replace(
+        origin.path,
+        Span(origin.line, colon + 2, origin.line, span.end_column),
+        f"\n{own}{step}- {item}",
+    )
+
+
+def _parent_line(lines: list[str], line: int) -> str:
+    """The nearest line above `line` that is less indented (the parent key)."""
+    own = len(_indent(lines[line - 1]))
+    for number in range(line - 1, 0, -1):
+        text = lines[number - 1]
+        if text.strip() and not text.lstrip().startswith("#") and len(_indent(text)) < own:
+            return text
+    return ""
 
 
 def declare_volume(context: Context, path: str, name: str) -> Edit | None:

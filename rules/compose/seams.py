@@ -206,6 +206,12 @@ class DataVolumeNotWritable(ComposeRule):
             unsafe=True,
         ),
         ComposeRule.bad(
+            "services:\n  mami-ai:\n    image: a:1\n    volumes: []  # none yet\n",
+            "services:\n  mami-ai:\n    image: a:1\n    volumes:\n      - ./data:/app/data"
+            "  # none yet\n",
+            unsafe=True,
+        ),
+        ComposeRule.bad(
             "services:\n  mami-ai:\n    image: a:1  # the API\n  redis:\n    image: redis:7.4\n",
             "services:\n  mami-ai:\n    image: a:1  # the API\n    volumes:\n"
             "      - ./data:/app/data\n  redis:\n    image: redis:7.4\n",
