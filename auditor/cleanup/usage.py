@@ -120,12 +120,14 @@ def _compose_mounts(project: Project, items: list[JunkItem], reasons: dict[str, 
 
 
 def _keep_under(items: list[JunkItem], reasons: dict[str, str], used: str, why: str) -> None:
-    """Keep the items at, inside or holding the used path."""
+    """Keep the items at or holding the used path. A mount of a folder that merely contains
+    junk (`./frontend:/app` over a committed frontend/node_modules) keeps nothing, as
+    `COPY . .` keeps nothing: it uses whatever is there, not that junk in particular."""
     for item in items:
         if item.path in reasons:
             continue
         path = item.path
-        if used == path or used.startswith(path + "/") or path.startswith(used + "/"):
+        if used == path or used.startswith(path + "/"):
             reasons[path] = why
 
 

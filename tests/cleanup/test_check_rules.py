@@ -59,6 +59,26 @@ def test_junk_used_by_compose_ci_or_package_scripts_is_kept(
     assert ".github/workflows/ci.yml:4 runs it" in plan
 
 
+def test_a_mount_of_the_folder_holding_junk_keeps_nothing(
+    t: SimpleNamespace, repo: Callable[..., Path]
+) -> None:
+    """`./frontend:/app` uses whatever the folder holds, as `COPY . .` does: the committed
+    frontend/node_modules inside it is still junk."""
+    root = repo(
+        {
+            **BASE,
+            "frontend/package.json": "{}\n",
+            "docker-compose.yml": "services:\n  ui:\n    volumes:\n      - ./frontend:/app\n",
+        }
+    )
+    write_files(root, {"frontend/node_modules/left-pad/index.js": "x\n"})
+    t.git(root, "add", "--force", "frontend/node_modules")
+    t.git(root, "commit", "-q", "-m", "oops")
+    found = [(f["code"], f["path"]) for f in findings(t, root, "JK")]
+    assert found == [("JK004", "frontend/node_modules/left-pad/index.js")]
+    assert "Kept:" not in t.mami_audit("cleanup", cwd=root).stdout
+
+
 def test_custom_patterns_replace_the_defaults(
     t: SimpleNamespace, repo: Callable[..., Path]
 ) -> None:
