@@ -199,8 +199,21 @@ def _unknown_modules(found: Declared, names: NameMap) -> list[str]:
     )
 
 
+class DriftRule(DependencyRule):
+    """A drift rule judges each scope (a Dockerfile folder's requirements against the code
+    there) with the one import name -> distribution map of the run."""
+
+    def check(self, context: Context) -> Iterator[Finding]:
+        names = name_map(context)
+        for found in scopes(context):
+            yield from self._check_scope(context, names, found)
+
+    def _check_scope(self, context: Context, names: NameMap, found: Declared) -> Iterator[Finding]:
+        raise NotImplementedError
+
+
 @register
-class UndeclaredImport(DependencyRule):
+class UndeclaredImport(DriftRule):
     """Reports a module the code imports that no requirement the image installs provides.
 
     ## What it does
@@ -266,11 +279,6 @@ class UndeclaredImport(DependencyRule):
         ),
     )
 
-    def check(self, context: Context) -> Iterator[Finding]:
-        names = name_map(context)
-        for found in scopes(context):
-            yield from self._check_scope(context, names, found)
-
     def _check_scope(self, context: Context, names: NameMap, found: Declared) -> Iterator[Finding]:
         declared_names = _declared_names(found)
         pulled = names.requires_closure(declared_names)
@@ -300,7 +308,7 @@ class UndeclaredImport(DependencyRule):
 
 
 @register
-class TransitiveImport(DependencyRule):
+class TransitiveImport(DriftRule):
     """Reports a module the code imports that is installed only as another package's dependency.
 
     ## What it does
@@ -350,11 +358,6 @@ class TransitiveImport(DependencyRule):
             }
         ),
     )
-
-    def check(self, context: Context) -> Iterator[Finding]:
-        names = name_map(context)
-        for found in scopes(context):
-            yield from self._check_scope(context, names, found)
 
     def _check_scope(self, context: Context, names: NameMap, found: Declared) -> Iterator[Finding]:
         declared_names = _declared_names(found)
@@ -419,7 +422,7 @@ def _dockerfile_commands(context: Context, names: NameMap) -> set[str]:
 
 
 @register
-class UnusedDependency(DependencyRule):
+class UnusedDependency(DriftRule):
     """Reports a production requirement that nothing imports or runs.
 
     ## What it does
@@ -474,20 +477,8 @@ class UnusedDependency(DependencyRule):
         ),
     )
 
-    def check(self, context: Context) -> Iterator[Finding]:
-        names = name_map(context)
-        for found in scopes(context):
-            yield from self._check_scope(context, names, found)
-
     def _check_scope(self, context: Context, names: NameMap, found: Declared) -> Iterator[Finding]:
-        usage = _usage(context, names, found)
-        reported: set[str] = set()  # a package listed twice is PY008's; say this once
-        for entry in found.entries:
-            dist = entry.requirement.name
-            if dist is None or dist in reported or _counts_as_used(entry, usage):
-                continue
-            reported.add(dist)
-            modules, source = names.modules_of(dist)
+        for entry, modules, source in _unused_entries(context, names, found):
             if source == "name":
                 continue  # PY023's: we cannot know what it installs
             yield self.finding(
@@ -495,6 +486,22 @@ class UnusedDependency(DependencyRule):
                 f"{entry.requirement.written_name} is never imported (it installs "
                 f"{', '.join(sorted(modules))}, per {_source(source)}) nor run by a Dockerfile",
             )  # fmt: skip
+
+
+def _unused_entries(
+    context: Context, names: NameMap, found: Declared
+) -> Iterator[tuple[Entry, set[str], str]]:
+    """The requirements nothing imports or runs, once per distribution (a package listed twice
+    is PY008's), with the modules it installs and where that knowledge comes from."""
+    usage = _usage(context, names, found)
+    reported: set[str] = set()
+    for entry in found.entries:
+        dist = entry.requirement.name
+        if dist is None or dist in reported or _counts_as_used(entry, usage):
+            continue
+        reported.add(dist)
+        modules, source = names.modules_of(dist)
+        yield entry, modules, source
 
 
 def _counts_as_used(entry: Entry, usage: _Usage) -> bool:
@@ -535,7 +542,7 @@ def _source(source: str) -> str:
 
 
 @register
-class UnknownImportName(DependencyRule):
+class UnknownImportName(DriftRule):
     """Says when it cannot know whether a production requirement is used.
 
     ## What it does
@@ -579,20 +586,8 @@ class UnknownImportName(DependencyRule):
         ),
     )
 
-    def check(self, context: Context) -> Iterator[Finding]:
-        names = name_map(context)
-        for found in scopes(context):
-            yield from self._check_scope(context, names, found)
-
     def _check_scope(self, context: Context, names: NameMap, found: Declared) -> Iterator[Finding]:
-        usage = _usage(context, names, found)
-        reported: set[str] = set()  # a package listed twice is PY008's; say this once
-        for entry in found.entries:
-            dist = entry.requirement.name
-            if dist is None or dist in reported or _counts_as_used(entry, usage):
-                continue
-            reported.add(dist)
-            modules, source = names.modules_of(dist)
+        for entry, modules, source in _unused_entries(context, names, found):
             if source != "name":
                 continue
             yield self.finding(
