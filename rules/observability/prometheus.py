@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
+from typing import NamedTuple
 
-from auditor.facts.compose import Service, Stack
+from auditor.documents.observability import YamlDocument
+from auditor.facts.compose import Mount, Node, Service, Stack
 from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Context, Edit, Finding, Fix, Severity, register
 from rules.compose._base import (
@@ -47,15 +49,40 @@ _CONFIG = (
 _RULES = "groups:\n  - name: stack\n    rules:\n      - alert: Down\n        expr: up == 0\n"
 
 
-def prometheus_config(context: Context, stack: Stack):  # type: ignore[no-untyped-def]
-    """(service, container path of the config, project path mounted there or None)."""
+class PrometheusConfig(NamedTuple):
+    service: Service
+    container_path: str  # where Prometheus reads its configuration (--config.file)
+    mounted: tuple[str, Mount, Node] | None  # the project file mounted there, if any
+
+
+class MountedConfig(NamedTuple):
+    service: Service
+    container_path: str
+    document: YamlDocument  # the project's prometheus.yml, parsed
+
+
+def prometheus_config(context: Context, stack: Stack) -> PrometheusConfig | None:
+    """The Prometheus service of the stack and the configuration it reads; None without one."""
     service = stack.service(context.expect.prometheus_service)
     if service is None:
         return None
     option, _ = command_option(service, "--config.file")
     container_path = option or DEFAULT_CONFIG
     mounted = mounted_source(stack, service, container_path)
-    return service, container_path, mounted
+    return PrometheusConfig(service, container_path, mounted)
+
+
+def mounted_config(context: Context, stack: Stack) -> MountedConfig | None:
+    """The project's prometheus.yml that the stack's Prometheus reads, parsed; None when there
+    is no such service, nothing of the project is mounted there, or the file does not parse
+    (PrometheusConfigNotMounted and AU001 report those)."""
+    found = prometheus_config(context, stack)
+    if found is None or found.mounted is None:
+        return None
+    document = config_document(context, found.mounted[0], "prometheus-config")
+    if document is None:
+        return None
+    return MountedConfig(found.service, found.container_path, document)
 
 
 @register
@@ -202,13 +229,11 @@ class AlertRulesNotLoaded(ObservabilityRule):
     )
 
     def check_stack(self, context: Context, stack: Stack) -> Iterator[Finding]:
-        found = prometheus_config(context, stack)
-        if found is None or found[2] is None:
+        found = mounted_config(context, stack)
+        if found is None:
             return
-        service, container_path, (source, _, _) = found
-        document = config_document(context, source, "prometheus-config")
-        if document is None:
-            return
+        service, container_path, document = found
+        source = document.path
         entries = document.tree.get("rule_files")
         if not isinstance(entries, list) or not entries:
             yield self.finding(
@@ -439,13 +464,10 @@ class ScrapeTargetUnknown(ObservabilityRule):
     )
 
     def check_stack(self, context: Context, stack: Stack) -> Iterator[Finding]:
-        found = prometheus_config(context, stack)
-        if found is None or found[2] is None:
+        found = mounted_config(context, stack)
+        if found is None:
             return
-        service, _, (source, _, _) = found
-        document = config_document(context, source, "prometheus-config")
-        if document is None:
-            return
+        service, document = found.service, found.document
         jobs = document.tree.get("scrape_configs")
         for job in jobs if isinstance(jobs, list) else []:
             statics = job.get("static_configs") if isinstance(job, dict) else None
@@ -544,12 +566,10 @@ class MetricsPathMissing(ObservabilityRule):
     )
 
     def check_stack(self, context: Context, stack: Stack) -> Iterator[Finding]:
-        found = prometheus_config(context, stack)
-        if stack.folder != "" or found is None or found[2] is None:
+        found = mounted_config(context, stack) if stack.folder == "" else None
+        if found is None:
             return
-        document = config_document(context, found[2][0], "prometheus-config")
-        if document is None:
-            return
+        document = found.document
         from auditor.facts.routes import route_facts
 
         routes = route_facts(context.project)
@@ -638,13 +658,10 @@ class AlertJobUnknown(ObservabilityRule):
     )
 
     def check_stack(self, context: Context, stack: Stack) -> Iterator[Finding]:
-        found = prometheus_config(context, stack)
-        if found is None or found[2] is None:
+        found = mounted_config(context, stack)
+        if found is None:
             return
-        service, container_path, (source, _, _) = found
-        config = config_document(context, source, "prometheus-config")
-        if config is None:
-            return
+        service, container_path, config = found
         jobs = config.tree.get("scrape_configs")
         names = {
             str(job.get("job_name"))
@@ -659,7 +676,7 @@ class AlertJobUnknown(ObservabilityRule):
                 continue  # OB002 reports it
             rules_file = config_document(context, mounted[0], "prometheus-rules")
             if rules_file is not None:
-                yield from self._check_rules(rules_file, names, source)
+                yield from self._check_rules(rules_file, names, config.path)
 
     def _check_rules(self, document, names: set[str], config_path: str) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
         groups = document.tree.get("groups")
