@@ -185,3 +185,18 @@ def _render(value: object, indent: str, unit: str) -> str:
         ]
         return "{\n" + ",\n".join(items) + f"\n{indent}}}"
     return json.dumps(value, ensure_ascii=False)
+
+
+def remove_member(package: PackageJson, target: JsonObject, member: Member) -> Edit:
+    """Delete `member` from `target` with the separator that belongs to it, so the object
+    keeps its layout: the text up to the next member's key, else (the last member) from the
+    end of the previous value; an object left empty becomes `{}`."""
+    members = target.members
+    index = next(i for i, candidate in enumerate(members) if candidate is member)
+    if index + 1 < len(members):
+        start, end = member.key_start, members[index + 1].key_start
+    elif index > 0:
+        start, end = members[index - 1].value.end, member.value.end
+    else:
+        start, end = target.start + 1, target.end - 1
+    return Edit.delete_text(package.path, package.span(start, end))

@@ -15,6 +15,7 @@ from rules.node._base import (
     NodeRule,
     is_frontend_app,
     lock_importer_path,
+    remove_member,
     replace_value,
     spec_packages,
     usable_lockfile,
@@ -359,15 +360,31 @@ class DependencyInBothSections(NodeRule):
 
     ## How to fix
     Keep one entry: in `dependencies` when the built app or the server needs it at run
-    time, else in `devDependencies`.
+    time, else in `devDependencies`. When both entries say exactly the same thing, the fix
+    removes the `devDependencies` copy (safe: npm installs the same version, and a
+    production install still gets it from `dependencies`). Entries that differ are left to
+    you: which version is meant is not known.
     """
 
     code = "NP015"
     name = "dependency-in-both-sections"
     summary = "A package is in both dependencies and devDependencies"
+    fixable = True
     bad_examples = (
         NodeRule.bad(
             '{"dependencies": {"zustand": "5.0.9"}, "devDependencies": {"zustand": "5.0.9"}}\n',
+            '{"dependencies": {"zustand": "5.0.9"}, "devDependencies": {}}\n',
+            count=1,
+        ),
+        NodeRule.bad(
+            '{\n  "dependencies": {\n    "react": "19.2.0"\n  },\n  "devDependencies": {\n'
+            '    "vite": "7.2.4",\n    "react": "19.2.0"\n  }\n}\n',
+            '{\n  "dependencies": {\n    "react": "19.2.0"\n  },\n  "devDependencies": {\n'
+            '    "vite": "7.2.4"\n  }\n}\n',
+            count=1,
+        ),
+        NodeRule.bad(
+            '{"dependencies": {"react": "19.2.0"}, "devDependencies": {"react": "^18.2.0"}}\n',
             count=1,
         ),
     )
@@ -385,4 +402,22 @@ class DependencyInBothSections(NodeRule):
                 message = (
                     f"{dependency.name} is in devDependencies and in dependencies (line {line})"
                 )
-                yield self.finding(package, package.key_span(dependency.member), message)
+                fix = None
+                if dependency.spec == runtime[dependency.name].spec:
+                    fix = self._drop_dev_copy(package, dependency)
+                else:
+                    message += (
+                        f" at another version (`{dependency.spec}` against "
+                        f"`{runtime[dependency.name].spec}`): keep the one you mean"
+                    )
+                yield self.finding(package, package.key_span(dependency.member), message, fix)
+
+    @staticmethod
+    def _drop_dev_copy(package: PackageJson, dependency: Dependency) -> Fix | None:
+        section = package.root.member("devDependencies") if package.root else None
+        if section is None or not isinstance(section.value, JsonObject):
+            return None
+        if section.value.member(dependency.name) is not dependency.member:
+            return None  # a duplicated key: NP016's to sort out first
+        edit = remove_member(package, section.value, dependency.member)
+        return Fix.safe(f"Remove the devDependencies copy of {dependency.name}", edit)
