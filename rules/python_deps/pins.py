@@ -208,7 +208,10 @@ class ConflictingRequirements(DependencyRule):
     ```
 
     ## How to fix
-    Keep one requirement per package with the range you mean.
+    Keep one requirement per package with the range you mean. PY007 has no fix of its own,
+    as which line was meant is unknown; when one side is the spec's value (FastAPI, uvicorn,
+    pydantic), PY003's fix moves the other line to it and PY008's then removes the exact
+    repeat.
     """
 
     code = "PY007"
