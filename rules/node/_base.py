@@ -123,6 +123,13 @@ def _indent_before(text: str, offset: int) -> str | None:
     return before if before.strip() == "" else None
 
 
+def _line_indent(text: str, offset: int) -> str:
+    """The leading whitespace of the line that holds `offset`."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    line = text[line_start:offset]
+    return line[: len(line) - len(line.lstrip(" \t"))]
+
+
 def indent_unit(package: PackageJson) -> str:
     """The file's indentation step, from its first indented line ("  " if none)."""
     for line in package.lines[1:]:
@@ -163,8 +170,9 @@ def insert_member(
     if members:
         line, column = package.position(members[-1].value.end)
         return Edit.insert(package.path, line, column, f", {rendered_key}: {rendered}")
-    # An empty object: write the member on its own lines when the file is indented.
-    outer = _indent_before(text, target.start) or ""
+    # An empty object: write the member on its own lines when the file is indented, one
+    # step deeper than the line the object opens on (`"scripts": {}` included).
+    outer = _line_indent(text, target.start)
     line, column = package.position(target.start + 1)
     if "\n" in text:
         inner = outer + unit

@@ -196,6 +196,12 @@ class MissingScript(NodeRule):
             count=2,
         ),
         NodeRule.bad(
+            '{\n\t"scripts": {},\n\t"devDependencies": {\n\t\t"vite": "7.2.4"\n\t}\n}',
+            '{\n\t"scripts": {\n\t\t"dev": "vite",\n\t\t"build": "vite build"\n\t},\n'
+            '\t"devDependencies": {\n\t\t"vite": "7.2.4"\n\t}\n}',
+            count=2,
+        ),
+        NodeRule.bad(
             {
                 "package.json": '{"scripts": {"dev": "vite"}, '
                 '"devDependencies": {"typescript": "5.9.3", "vite": "7.2.4"}}\n',
