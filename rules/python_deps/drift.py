@@ -240,8 +240,9 @@ class UndeclaredImport(DependencyRule):
     installed in the project's environment; with neither, the line is added without a
     version, because the ImportError is certain and the version pip picks is the one a
     plain `pip install` picks, and PY005 then asks you to pin it. No fix for a dev tool
-    (PY010 would move it back out) or a deprecated distribution (PY009 replaces it: the code
-    must move to the successor).
+    (PY010 would move it back out), a deprecated distribution (PY009 replaces it: the code
+    must move to the successor), or requirements with `--hash` (a line without one makes
+    pip refuse the install: compile the lock again).
     """
 
     code = "PY020"
@@ -265,6 +266,15 @@ class UndeclaredImport(DependencyRule):
                 "app/config.py": "from pydantic_settings import BaseSettings\n",
             },
             {"requirements.txt": "fastapi==0.115.0  # api\npydantic-settings==2.6.1\n"},
+            count=1,
+            unsafe=True,
+        ),
+        DependencyRule.bad(
+            {
+                "requirements.txt": "fastapi==0.115.0 --hash=sha256:" + "0" * 64 + "\n",
+                "app/config.py": "import yaml\n",
+            },
+            {"requirements.txt": "fastapi==0.115.0 --hash=sha256:" + "0" * 64 + "\n"},
             count=1,
             unsafe=True,
         ),
@@ -337,6 +347,8 @@ def _declare(context: Context, names: NameMap, found: Declared, dist: str) -> Fi
     document = context.project.document(found.anchor_path, "requirements")
     if not isinstance(document, RequirementsFile) or document.parse_error is not None:
         return None
+    if any(entry.requirement.hashes for entry in found.entries):
+        return None  # a hashed lock: an unhashed line makes pip refuse it; compile it again
     line, why = _chosen_requirement(context, names, dist)
     last = len(document.lines)
     separator = "" if document.text.endswith("\n") or not document.text else "\n"

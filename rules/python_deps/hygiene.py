@@ -173,7 +173,8 @@ class DevToolInProduction(DependencyRule):
     `-r requirements.txt` when there is none; a tool the dev file already lists is only
     removed from production. It is unsafe: whatever installs the production file alone (a
     CI job running the tests, a script in the image) no longer gets the tool, so make it
-    install the dev file. No fix when the image itself installs the dev file.
+    install the dev file. No fix when the image itself installs the dev file, nor for a
+    line with `--hash` (compile both files again).
     """
 
     code = "PY010"
@@ -263,6 +264,8 @@ def _move_to_dev_file(context: Context, model: DependencyModel, entry: Entry) ->
     document = entry.document
     if not editable_line(entry) or not isinstance(document, RequirementsFile):
         return None
+    if entry.requirement.hashes:
+        return None  # a hashed line in an unhashed dev file would make pip refuse it
     target = _dev_file(context, model, document.path)
     if target is None or target[0] == document.path:
         return None

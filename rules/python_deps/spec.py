@@ -56,7 +56,7 @@ class SpecVersionMismatch(DependencyRule):
     lie above it (`pydantic>=2.0.0`, `pydantic>=2.0.0,<3`); unsafe: pydantic 2 changed the
     API (`BaseSettings` moved to pydantic-settings, validators and `Config` changed), so
     run the tests and follow pydantic's migration guide (`bump-pydantic` rewrites most of
-    it).
+    it). A line with `--hash` is not rewritten: its hashes are the old version's.
     """
 
     code = "PY003"
@@ -218,8 +218,8 @@ class SpecVersionMismatch(DependencyRule):
         from rules.python_deps._versions import allows_at_or_above, allows_below
 
         requirement = entry.requirement
-        if requirement.specifier is None or not editable_line(entry):
-            return None
+        if requirement.specifier is None or not editable_line(entry) or requirement.hashes:
+            return None  # (hashes are of the old version: the lock must be compiled again)
         kept = []
         for specifier in requirement.specifier:
             try:
