@@ -13,6 +13,7 @@ from auditor.npm_semver import exact_version, satisfies, spec_kind
 from auditor.rule import Context, Finding, Fix, Severity, register
 from rules.node._base import (
     NodeRule,
+    insert_member,
     is_frontend_app,
     lock_importer_path,
     remove_member,
@@ -27,6 +28,8 @@ _PINNED_SECTIONS = {
     "dependencies": ("dependencies",),
     "none": (),
 }
+# Spec packages the reference project declares in devDependencies: they build the bundle.
+_BUILD_TOOLS = frozenset({"typescript", "vite", "tailwindcss"})
 _FIRST_VERSION_RE = LazyPattern(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?")
 
 
@@ -56,7 +59,10 @@ class SpecVersionMismatch(NodeRule):
     ## How to fix
     Declare the exact versions, then refresh the lockfile with `npm install` and commit it.
     The fix (unsafe) writes the version into package.json only: until the lockfile is
-    refreshed, `npm ci` refuses to install (NP004/NP005 say so).
+    refreshed, `npm ci` refuses to install (NP004/NP005 say so). A missing package is added
+    in the section the spec's reference project has it in (React, React DOM, React Router
+    DOM and Zustand in `dependencies`; TypeScript, Vite and TailwindCSS, build tools, in
+    `devDependencies`), at its key's alphabetical place.
     """
 
     code = "NP001"
@@ -79,7 +85,22 @@ class SpecVersionMismatch(NodeRule):
         ),
         NodeRule.bad(
             '{"dependencies": {"react": "19.2.0"}, "devDependencies": {"vite": "7.2.4"}}\n',
+            '{"dependencies": {"react": "19.2.0", "react-dom": "19.2.0", '
+            '"react-router-dom": "6.30.2", "zustand": "5.0.9"}, "devDependencies": '
+            '{"tailwindcss": "4.1.18", "typescript": "5.9.3", "vite": "7.2.4"}}\n',
             count=5,
+            unsafe=True,
+        ),
+        NodeRule.bad(
+            '{\n  "name": "web",\n  "devDependencies": {\n    "react": "19.2.0",\n'
+            '    "react-dom": "19.2.0",\n    "react-router-dom": "6.30.2",\n'
+            '    "tailwindcss": "4.1.18",\n    "typescript": "5.9.3",\n    "vite": "7.2.4"\n  }\n}\n',
+            '{\n  "name": "web",\n  "dependencies": {\n    "zustand": "5.0.9"\n  },\n'
+            '  "devDependencies": {\n    "react": "19.2.0",\n'
+            '    "react-dom": "19.2.0",\n    "react-router-dom": "6.30.2",\n'
+            '    "tailwindcss": "4.1.18",\n    "typescript": "5.9.3",\n    "vite": "7.2.4"\n  }\n}\n',
+            count=1,
+            unsafe=True,
         ),
     )
     good_examples = (
@@ -128,7 +149,27 @@ class SpecVersionMismatch(NodeRule):
             else package.span(package.root.start, package.root.start + 1)
         )
         message = f"{name} is not declared; {criterion} expects {name} {expected}"
-        return self.finding(package, span, message)
+        return self.finding(package, span, message, self._declare(package, name, expected))
+
+    @staticmethod
+    def _declare(package: PackageJson, name: str, expected: str) -> Fix | None:
+        root = package.root
+        assert root is not None
+        section = "devDependencies" if name in _BUILD_TOOLS else "dependencies"
+        member = root.member(section)
+        if member is None:
+            before = root.member("devDependencies") if section == "dependencies" else None
+            edit = insert_member(package, root, section, {name: expected}, before)
+        elif isinstance(member.value, JsonObject):
+            after = [m for m in member.value.members if m.key > name]
+            edit = insert_member(package, member.value, name, expected, after[0] if after else None)
+        else:
+            return None  # a section of the wrong type: NP017's to report
+        return Fix.unsafe(
+            f'Add "{name}": "{expected}" to {section} (then run `npm install` to refresh the '
+            "lockfile)",
+            edit,
+        )
 
 
 @register
