@@ -9,7 +9,12 @@ from typing import NamedTuple
 from auditor.documents.requirements import RequirementsFile
 from auditor.rule import Context, Edit, Finding, Fix, Span, register
 from rules.python_deps._base import DependencyRule, editable_line, replace_requirement
-from rules.python_deps._model import DependencyModel, Entry, dependency_model, documents_read
+from rules.python_deps._model import (
+    DependencyModel,
+    Entry,
+    dependency_model,
+    documents_read,
+)
 
 # Where projects keep the requirements of developers and CI, next to the production file.
 _DEV_FILE_NAMES = ("requirements-dev.txt", "dev-requirements.txt", "requirements_dev.txt")

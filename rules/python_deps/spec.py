@@ -200,7 +200,8 @@ class SpecVersionMismatch(DependencyRule):
                 fix = Fix.safe(f"Require pydantic>={floor}", edit)
             elif list(requirement.specifier):
                 fix = self._raise_floor(entry, floor)
-            written = "unpinned" if not list(requirement.specifier) else f"`{requirement.display()}`"
+            specified = list(requirement.specifier)
+            written = f"`{requirement.display()}`" if specified else "unpinned"
             yield self.finding(
                 entry.document, entry.span(),
                 f"pydantic is {written} and allows {below}, below the spec's floor {floor} "
