@@ -257,6 +257,11 @@ class UnpinnedRange(NodeRule):
             what = "a dist-tag" if kind == "tag" else "a range"
             message = f"{dependency.name} is {what} (`{shown}`) in {dependency.section}: pin an exact version"
             fix = self._pin(package, lock, dependency, kind) if in_sync else None
+            if lock is not None and not in_sync:
+                message += (
+                    " (no fix yet: the lockfile is out of sync, so which version it installs is "
+                    "unknown; after `npm install`, --fix pins the locked one)"
+                )
             yield self.finding(package, package.value_span(dependency.member), message, fix)
 
     def _pin(

@@ -328,6 +328,12 @@ class UndeclaredImport(DependencyRule):
                     f"unless {', '.join(unknown)} (whose modules are unknown here: "
                     f"{environment_note(names.metadata)}) provides it"
                 )
+            replaced = [d for d in sorted(dists) if d in DEPRECATED]
+            if replaced:
+                notes.append(
+                    f"{replaced[0]} is deprecated, so it is not added back: move this code to "
+                    f"{DEPRECATED[replaced[0]].name}"
+                )
             note = f" ({'; '.join(notes)})" if notes else ""
             fix = None
             if len(dists) == 1 and (source != "name" or dists <= WELL_KNOWN_SAME_NAME):
