@@ -60,6 +60,19 @@ app = typer.Typer(
 OutputFormat = Enum("OutputFormat", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
 
 
+# Options several commands share, declared once so their names and help cannot drift apart.
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="Configuration file (mami-audit.toml or pyproject.toml)."),
+]
+VerboseOption = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Say more; tracebacks on errors.")
+]
+OutputFileOption = Annotated[
+    Path | None, typer.Option("--output-file", "-o", help="Write the report to this file.")
+]
+
+
 class CatalogFormat(str, Enum):
     text = "text"
     json = "json"
@@ -181,16 +194,9 @@ def check(
     output_format: Annotated[
         OutputFormat, typer.Option("--output-format", help="How to show the findings.")
     ] = OutputFormat("full"),
-    output_file: Annotated[
-        Path | None, typer.Option("--output-file", "-o", help="Write the report to this file.")
-    ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option("--config", help="Configuration file (mami-audit.toml or pyproject.toml)."),
-    ] = None,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Say more; tracebacks on errors.")
-    ] = False,
+    output_file: OutputFileOption = None,
+    config: ConfigOption = None,
+    verbose: VerboseOption = False,
 ) -> None:
     """Audit a project (the default command)."""
     options = CheckOptions(
@@ -470,19 +476,12 @@ def report(
         ReportFormat,
         typer.Option("--output-format", help="full, json, markdown, junit or html."),
     ] = ReportFormat("full"),
-    output_file: Annotated[
-        Path | None, typer.Option("--output-file", "-o", help="Write the report to this file.")
-    ] = None,
+    output_file: OutputFileOption = None,
     exit_zero: Annotated[
         bool, typer.Option("--exit-zero", help="Exit 0 even when a criterion fails.")
     ] = False,
-    config: Annotated[
-        Path | None,
-        typer.Option("--config", help="Configuration file (mami-audit.toml or pyproject.toml)."),
-    ] = None,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Say more; tracebacks on errors.")
-    ] = False,
+    config: ConfigOption = None,
+    verbose: VerboseOption = False,
 ) -> None:
     """Readiness per spec criterion: pass, fail, not checked or runtime-only."""
     options = ReportOptions(
@@ -576,13 +575,8 @@ def cleanup_command(
     output_format: Annotated[
         PlanFormat, typer.Option("--output-format", help="text or json (the plan as data).")
     ] = PlanFormat.text,
-    config: Annotated[
-        Path | None,
-        typer.Option("--config", help="Configuration file (mami-audit.toml or pyproject.toml)."),
-    ] = None,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Say more; tracebacks on errors.")
-    ] = False,
+    config: ConfigOption = None,
+    verbose: VerboseOption = False,
 ) -> None:
     """Show the cleanup plan (junk, ignore files, build-context sizes); --apply commits it."""
     options = CleanupOptions(
