@@ -1,6 +1,7 @@
 """The `mami-audit` command line: turns options into a run and a run into an exit code.
 
     mami-audit [check] [PATH...]     audit (the default command)
+    mami-audit cleanup [PATH]        the cleanup plan (R21); --apply makes the cleanup commit
     mami-audit rule CODE|NAME        print a rule's documentation
     mami-audit rules                 list the rules
 
@@ -26,7 +27,7 @@ import time
 from collections.abc import Callable, Sequence
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, NoReturn
 
 import typer
 
@@ -36,12 +37,13 @@ from auditor.report.readiness import FORMATS as READINESS_FORMATS
 from auditor.run import Messages, RunOptions, UsageError
 
 if TYPE_CHECKING:  # the engine is imported when a command runs, not at start-up
+    from auditor.cleanup.plan import CleanupPlan
     from auditor.engine import RuleFailure
     from auditor.result import RunResult
     from auditor.rule import Finding, Rule
     from auditor.run import RunPlan
 
-COMMANDS = ("check", "report", "rule", "rules")
+COMMANDS = ("check", "cleanup", "report", "rule", "rules")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 app = typer.Typer(
@@ -56,6 +58,19 @@ app = typer.Typer(
 
 # The report formats are the report package's; it imports a format's module only when used.
 OutputFormat = Enum("OutputFormat", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
+
+
+# Options several commands share, declared once so their names and help cannot drift apart.
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="Configuration file (mami-audit.toml or pyproject.toml)."),
+]
+VerboseOption = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Say more; tracebacks on errors.")
+]
+OutputFileOption = Annotated[
+    Path | None, typer.Option("--output-file", "-o", help="Write the report to this file.")
+]
 
 
 class CatalogFormat(str, Enum):
@@ -179,16 +194,9 @@ def check(
     output_format: Annotated[
         OutputFormat, typer.Option("--output-format", help="How to show the findings.")
     ] = OutputFormat("full"),
-    output_file: Annotated[
-        Path | None, typer.Option("--output-file", "-o", help="Write the report to this file.")
-    ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option("--config", help="Configuration file (mami-audit.toml or pyproject.toml)."),
-    ] = None,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Say more; tracebacks on errors.")
-    ] = False,
+    output_file: OutputFileOption = None,
+    config: ConfigOption = None,
+    verbose: VerboseOption = False,
 ) -> None:
     """Audit a project (the default command)."""
     options = CheckOptions(
@@ -468,19 +476,12 @@ def report(
         ReportFormat,
         typer.Option("--output-format", help="full, json, markdown, junit or html."),
     ] = ReportFormat("full"),
-    output_file: Annotated[
-        Path | None, typer.Option("--output-file", "-o", help="Write the report to this file.")
-    ] = None,
+    output_file: OutputFileOption = None,
     exit_zero: Annotated[
         bool, typer.Option("--exit-zero", help="Exit 0 even when a criterion fails.")
     ] = False,
-    config: Annotated[
-        Path | None,
-        typer.Option("--config", help="Configuration file (mami-audit.toml or pyproject.toml)."),
-    ] = None,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Say more; tracebacks on errors.")
-    ] = False,
+    config: ConfigOption = None,
+    verbose: VerboseOption = False,
 ) -> None:
     """Readiness per spec criterion: pass, fail, not checked or runtime-only."""
     options = ReportOptions(
@@ -541,6 +542,150 @@ def run_report(options: ReportOptions) -> int:
     if readiness.count(Status.FAIL) and not options.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+# -- cleanup ---------------------------------------------------------------------------------
+
+
+class PlanFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command("cleanup")
+def cleanup_command(
+    path: Annotated[
+        Path | None,
+        typer.Argument(metavar="[PATH]", help="Project folder (default: the current folder)."),
+    ] = None,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Carry out the plan and make the cleanup commit.")
+    ] = False,
+    no_commit: Annotated[
+        bool, typer.Option("--no-commit", help="With --apply: stage the changes, do not commit.")
+    ] = False,
+    include_untracked: Annotated[
+        bool,
+        typer.Option("--include-untracked", help="Also delete junk git does not track."),
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Also remove tracked junk that has uncommitted changes."),
+    ] = False,
+    output_format: Annotated[
+        PlanFormat, typer.Option("--output-format", help="text or json (the plan as data).")
+    ] = PlanFormat.text,
+    config: ConfigOption = None,
+    verbose: VerboseOption = False,
+) -> None:
+    """Show the cleanup plan (junk, ignore files, build-context sizes); --apply commits it."""
+    options = CleanupOptions(
+        path or Path.cwd(),
+        apply,
+        no_commit,
+        include_untracked,
+        force,
+        output_format.value,
+        config,
+        verbose,
+    )
+    raise typer.Exit(_guarded(lambda: run_cleanup(options), verbose))
+
+
+class CleanupOptions(NamedTuple):
+    path: Path
+    apply: bool = False
+    no_commit: bool = False
+    include_untracked: bool = False
+    force: bool = False
+    output_format: str = "text"
+    config: Path | None = None
+    verbose: bool = False
+
+
+def run_cleanup(options: CleanupOptions) -> int:
+    from auditor.cleanup.plan import make_plan, plan_to_json, plan_to_text
+    from auditor.run import plan_run
+
+    if options.no_commit and not options.apply:
+        raise UsageError("--no-commit only makes sense with --apply")
+    run_options = RunOptions(
+        paths=[options.path],
+        select=["JK", "IG"],
+        extend_select=[],
+        ignore=[],
+        config=options.config,
+        verbose=options.verbose,
+    )
+    plan = make_plan(
+        plan_run(run_options, MESSAGES),
+        include_untracked=options.include_untracked,
+        force=options.force,
+    )
+    if options.output_format == "json":
+        import json
+
+        typer.echo(json.dumps(plan_to_json(plan), indent=2))
+    else:
+        typer.echo(plan_to_text(plan), nl=False)
+    if not options.apply:
+        return EXIT_CLEAN if plan.nothing_to_do else EXIT_FINDINGS
+    # Even with nothing left in the plan: an interrupted --apply may be waiting to finish.
+    return _apply_cleanup(plan, commit=not options.no_commit, force=options.force)
+
+
+def _apply_cleanup(plan: "CleanupPlan", *, commit: bool, force: bool) -> int:
+    from auditor.cleanup.apply import CleanupRefused, apply_plan
+    from auditor.cleanup.gitops import GitError
+
+    files = sum(entry.item.files for entry in plan.to_remove)
+    try:
+        with _progress(files) as progress:
+            result = apply_plan(plan, commit=commit, force=force, progress=progress)
+    except CleanupRefused as refused:
+        raise UsageError(f"cleanup --apply refused: {refused}") from None
+    except GitError as error:
+        fail(f"cleanup --apply: {error}", EXIT_INTERNAL)
+    for note in result.notes:
+        warn(note)
+    if result.failed is not None:
+        typer.echo(f"mami-audit: error: {result.failed}", err=True)
+        return EXIT_FINDINGS
+    if result.commit is None and not (result.removed or result.ignore_files):
+        return EXIT_CLEAN  # nothing was left to do
+    done = f"removed {len(result.removed)} paths"
+    if result.untracked:
+        done += f", untracked {len(result.untracked)}"
+    if result.ignore_files:
+        done += f", updated {', '.join(result.ignore_files)}"
+    if result.commit:
+        done += f"; committed {result.commit[:12]} {plan.commit_message!r}"
+        done += f" (undo: git revert {result.commit[:12]})"
+    typer.echo(f"Cleanup done: {done}.", err=True)
+    return EXIT_CLEAN
+
+
+class _progress:
+    """A rich progress bar over the files deleted, on a terminal only (stderr)."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.bar: Any = None
+
+    def __enter__(self) -> "Callable[[int], None] | None":
+        if self.total < 200 or not sys.stderr.isatty():
+            return None
+        from rich.console import Console
+        from rich.progress import Progress
+
+        self.bar = Progress(transient=True, console=Console(stderr=True))
+        self.bar.start()
+        task = self.bar.add_task("Removing junk", total=self.total)
+        return lambda count: self.bar.advance(task, count)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 # -- rule and rules ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from auditor.cleanup.settings import CleanupSettings
 from auditor.documents.base import DEFAULT_MAX_FILE_SIZE
 from auditor.expectations import Expectations
 from auditor.values import Severity
@@ -55,6 +56,7 @@ class Config(NamedTuple):  # a NamedTuple, not a dataclass: cheaper to create at
     python: str = ""  # --python: the audited project's interpreter or venv, for its metadata
     online: bool = False  # --online: run the rules that need the network
     expect: Expectations = Expectations()
+    cleanup: CleanupSettings = CleanupSettings()  # [cleanup]: junk and ignore-file patterns
     source: str = "defaults"  # where the values came from, for messages
 
     @property
@@ -201,6 +203,24 @@ def _expect(reader: _Reader, key: str, value: Any) -> Expectations:
             raise ConfigError(reader.message(f"{key}.{name}", f"{problem}, got {item!r}"))
         values[attribute] = _normalised_expectation(attribute, item)
     return Expectations(**values)
+
+
+def _cleanup(reader: _Reader, key: str, value: Any) -> CleanupSettings:
+    from auditor.cleanup.settings import KEYS
+
+    values: dict[str, Any] = {}
+    for name, item in reader.table(key, value).items():
+        if name not in KEYS:
+            problem = f"unknown key (known: {', '.join(KEYS)})"
+            raise ConfigError(reader.message(f"{key}.{name}", problem))
+        if name == "commit-message":
+            if not isinstance(item, str) or not item.strip():
+                problem = f"expected a non-empty string, got {_describe(item)}"
+                raise ConfigError(reader.message(f"{key}.{name}", problem))
+            values["commit_message"] = item
+        else:
+            values[name.replace("-", "_")] = reader.strings(f"{key}.{name}", item)
+    return CleanupSettings(**values)
 
 
 # Expected values go into fix text (shell in RUN lines, Compose YAML) and into comparisons, so
@@ -351,6 +371,7 @@ _TOP_LEVEL_KEYS = {
     "max-file-size": _size,
     "package-module-map": _package_module_map,
     "expect": _expect,
+    "cleanup": _cleanup,
 }
 
 

@@ -277,6 +277,9 @@ class Project:
     def _git_files(self) -> list[str] | None:
         command = ["git", "-C", str(self.root), "ls-files", "-z", "--cached", "--others"]
         command += ["--exclude-standard"] + [f"--exclude={name}/" for name in sorted(ALWAYS_PRUNED)]
+        # --exclude only filters untracked files: let git also drop the tracked ones (a
+        # committed node_modules of 100k files), rather than decode and filter them here.
+        command += ["--", "."] + [f":(exclude,glob)**/{name}/**" for name in sorted(ALWAYS_PRUNED)]
         try:
             done = subprocess.run(command, capture_output=True, check=False)
         except OSError:  # git is not installed: fall back to walking

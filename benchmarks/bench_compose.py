@@ -26,7 +26,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench_dockerfile import Timing, describe_install, find_tool, script_python, time_once
+from bench_dockerfile import describe_install, find_tool, script_python, time_alternately
 
 HERE = Path(__file__).resolve().parent
 REPOSITORY = HERE.parent
@@ -107,12 +107,7 @@ def main() -> None:
             check=False,
         )
         breakdown = cost.stdout if cost.returncode == 0 else cost.stderr
-        timings = {name: Timing() for name in commands}
-        for command in commands.values():
-            time_once(command)  # warm-up: page cache, first import compilation
-        for _ in range(options.runs):
-            for name, command in commands.items():
-                time_once(command, timings[name])
+        timings = time_alternately(commands, options.runs)
 
     for name, timing in timings.items():
         print(timing.line(name, options.runs))

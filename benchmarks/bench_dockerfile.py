@@ -96,10 +96,12 @@ class Timing:
         )
 
 
-def time_once(command: list[str], timing: Timing | None = None) -> None:
+def time_once(
+    command: list[str], timing: Timing | None = None, cwd: str | Path | None = None
+) -> None:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, check=False, env=ENVIRONMENT)
+    done = subprocess.run(command, capture_output=True, check=False, env=ENVIRONMENT, cwd=cwd)
     elapsed = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 1):  # 1 means "findings", which is expected here
@@ -108,6 +110,20 @@ def time_once(command: list[str], timing: Timing | None = None) -> None:
         timing.wall.append(elapsed)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         timing.cpu.append(cpu)
+
+
+def time_alternately(
+    commands: dict[str, list[str]], runs: int, cwd: str | Path | None = None
+) -> dict[str, Timing]:
+    """Each command once to warm up (page cache, first import compilation), then all of them
+    in turn, `runs` times: a change in the machine's load falls on every contender alike."""
+    timings = {name: Timing() for name in commands}
+    for command in commands.values():
+        time_once(command, cwd=cwd)
+    for _ in range(runs):
+        for name, command in commands.items():
+            time_once(command, timings[name], cwd=cwd)
+    return timings
 
 
 def main() -> None:
@@ -134,12 +150,7 @@ def main() -> None:
             "hadolint": [find_tool("hadolint"), "--no-color", str(dockerfile)],
             "typer only": [python, "-c", "import typer"],  # the reference, not a contender
         }
-        timings = {name: Timing() for name in commands}
-        for command in commands.values():
-            time_once(command)  # warm-up: page cache, first import compilation
-        for _ in range(options.runs):
-            for name, command in commands.items():
-                time_once(command, timings[name])
+        timings = time_alternately(commands, options.runs)
 
     for name, timing in timings.items():
         print(timing.line(name, options.runs))

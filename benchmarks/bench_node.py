@@ -29,6 +29,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_dockerfile import script_python, time_alternately  # noqa: E402  (a sibling script)
+
 REPOSITORY = Path(__file__).resolve().parents[1]
 FRONTEND_FILES = ("package.json", "package-lock.json", "vite.config.ts", "Dockerfile")
 
@@ -40,40 +43,12 @@ def find(name: str, *extra: Path) -> str | None:
     return shutil.which(name)
 
 
-def script_python(script: str) -> str:
-    """The interpreter a console script runs under (its `#!` line)."""
-    with open(script, "rb") as handle:
-        first = handle.readline().decode(errors="replace").strip()
-    return first[2:].split()[0] if first.startswith("#!") else sys.executable
-
-
-def median_run(
-    command: list[str], cwd: Path, runs: int, results: dict[str, list[float]], name: str
-) -> None:
-    start = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, capture_output=True, check=False)
-    elapsed = time.perf_counter() - start
-    if done.returncode not in (0, 1):
-        sys.exit(
-            f"{name} failed ({done.returncode}): {done.stderr.decode(errors='replace')[-800:]}"
-        )
-    results.setdefault(name, []).append(elapsed)
-
-
 def race(commands: dict[str, list[str]], cwd: Path, runs: int) -> dict[str, float]:
-    results: dict[str, list[float]] = {}
-    for name, command in commands.items():
-        median_run(command, cwd, runs, {}, name)  # warm-up
-    for _ in range(runs):
-        for name, command in commands.items():
-            median_run(command, cwd, runs, results, name)
-    medians = {name: statistics.median(times) for name, times in results.items()}
-    for name, times in results.items():
-        print(
-            f"  {name:>14}: median {medians[name] * 1000:7.1f} ms (min {min(times) * 1000:.1f}, "
-            f"max {max(times) * 1000:.1f}, {runs} runs)"
-        )
-    return medians
+    """Median wall-clock seconds of each command, run in turn (bench_dockerfile's timing)."""
+    timings = time_alternately(commands, runs, cwd=cwd)
+    for name, timing in timings.items():
+        print("  " + timing.line(name, runs))
+    return {name: statistics.median(timing.wall) for name, timing in timings.items()}
 
 
 def generated_project(folder: Path, packages: int) -> None:

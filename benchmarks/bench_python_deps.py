@@ -23,11 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_dockerfile import (  # noqa: E402  (a sibling script, not a package)
-    Timing,
     describe_install,
     find_tool,
     script_python,
-    time_once,
+    time_alternately,
 )
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -47,12 +46,7 @@ def main() -> None:
         "mami-audit": [mami_audit, "check", root, "--select", "PY", "--output-format", "concise"],
         "deptry": [deptry, root],
     }
-    timings = {name: Timing() for name in commands}
-    for command in commands.values():
-        time_once(command)  # warm-up: page cache, first import compilation
-    for _ in range(options.runs):
-        for name, command in commands.items():
-            time_once(command, timings[name])
+    timings = time_alternately(commands, options.runs)
 
     for name, timing in timings.items():
         print(timing.line(name, options.runs))

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_dockerfile import Timing, describe_install, find_tool, script_python, time_once  # noqa: E402
+from bench_dockerfile import describe_install, find_tool, script_python, time_alternately  # noqa: E402
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 
@@ -43,12 +43,7 @@ def main() -> None:
         "check": [mami_audit, "check", path, "--output-format", "concise"],
         "report": [mami_audit, "report", path, "--output-format", options.format],
     }
-    timings = {name: Timing() for name in commands}
-    for command in commands.values():
-        time_once(command)  # warm-up: page cache, first import compilation
-    for _ in range(options.runs):
-        for name, command in commands.items():
-            time_once(command, timings[name])
+    timings = time_alternately(commands, options.runs)
     for name, timing in timings.items():
         print(timing.line(name, options.runs))
     wall = statistics.median(timings["report"].wall) / statistics.median(timings["check"].wall)

@@ -198,6 +198,40 @@ FAMILIES: dict[str, tuple[tuple[str, ...] | None, tuple[str, ...], tuple[str, ..
             "unused-suppression",
         ),
     ),
+    "rules.ignore_files": (
+        None,
+        (
+            "IG001",
+            "IG002",
+            "IG003",
+        ),
+        (
+            "gitignore-missing-entries",
+            "missing-dockerignore",
+            "dockerignore-lets-in",
+        ),
+    ),
+    "rules.junk": (
+        None,
+        (
+            "JK001",
+            "JK002",
+            "JK003",
+            "JK004",
+            "JK005",
+            "JK006",
+            "JK007",
+        ),
+        (
+            "old-documentation",
+            "backup-files",
+            "throwaway-script",
+            "dependency-folder",
+            "os-editor-file",
+            "local-database",
+            "committed-secrets",
+        ),
+    ),
     "rules.node": (
         (
             "compose",

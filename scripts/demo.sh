@@ -18,6 +18,10 @@ fi
 printf '\n==> mami-audit check --diff %s (what --fix would change; nothing is written)\n' "$example"
 .venv/bin/mami-audit check --diff "$example"
 [ $? -le 1 ] || exit 1
+printf '\n==> mami-audit cleanup %s (the cleanup plan; --apply is never run here)\n' "$example"
+.venv/bin/mami-audit cleanup "$example"
+[ $? -le 1 ] || exit 1
+
 printf '\n==> mami-audit report %s (readiness per spec criterion)\n' "$example"
 .venv/bin/mami-audit report "$example"
 [ $? -le 1 ] || exit 1

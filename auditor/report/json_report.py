@@ -17,15 +17,9 @@ from auditor.result import FailedRule, RunResult
 from auditor.rule import Finding, Severity
 
 
-def finding_to_json(finding: Finding) -> dict[str, Any]:
+def finding_summary_to_json(finding: Finding) -> dict[str, Any]:
+    """What a finding is and where: the part the readiness report's JSON shares."""
     span = finding.span
-    fix = None
-    if finding.fix is not None:
-        fix = {
-            "applicability": finding.fix.applicability.value,
-            "message": finding.fix.message,
-            "edits": [edit.to_json() for edit in finding.fix.edits],
-        }
     return {
         "code": finding.code,
         "name": finding.name,
@@ -36,6 +30,19 @@ def finding_to_json(finding: Finding) -> dict[str, Any]:
         "column": span.column,
         "end_line": span.end_line,
         "end_column": span.end_column,
+    }
+
+
+def finding_to_json(finding: Finding) -> dict[str, Any]:
+    fix = None
+    if finding.fix is not None:
+        fix = {
+            "applicability": finding.fix.applicability.value,
+            "message": finding.fix.message,
+            "edits": [edit.to_json() for edit in finding.fix.edits],
+        }
+    return {
+        **finding_summary_to_json(finding),
         "requirements": list(finding.requirements),
         "fix": fix,
     }

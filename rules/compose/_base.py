@@ -89,7 +89,11 @@ def _indent(text: str) -> str:
 def insert_into_service(context: Context, service: Service, text_lines: list[str]) -> Edit | None:
     """Insert `key: value` lines (written at indent 0 for the service's children, nested
     lines with 2 spaces more each) at the end of the service's block in its own file."""
-    origin = service.key_origin
+    return insert_under_key(context, service.key_origin, text_lines)
+
+
+def insert_under_key(context: Context, origin: Origin, text_lines: list[str]) -> Edit | None:
+    """As insert_into_service, for the mapping key written at `origin`."""
     document = context.project.text_document(origin.path)
     if document is None or origin.line > len(document.lines):
         return None
@@ -147,3 +151,241 @@ def seconds(duration: str) -> float | None:
 
 def value_text(node: Node | None) -> str:
     return "" if node is None or node.value is None else str(node.value)
+
+
+# --- scalar edits ---------------------------------------------------------------------------
+
+_KEY_ALONE = LazyPattern(r"\s*[^\s#][^#]*:\s*(#.*)?")
+_BLOCK_STARTS = ("|", ">", "&", "*", "[", "{", "!", "%", "@", "`")
+
+
+def scalar_span(lines: list[str], line: int, column: int) -> Span | None:
+    """The text of the one-line scalar that starts at (line, column), inside its quotes; None
+    when it is not a simple one (a block scalar, a flow collection, an anchor or alias, a
+    quoted text with escapes, a plain text that continues on the next line)."""
+    if not 0 < line <= len(lines):
+        return None
+    text = lines[line - 1]
+    start = column - 1
+    if start >= len(text) or text[start].isspace():
+        return None
+    quote = text[start]
+    if quote in "\"'":
+        end = text.find(quote, start + 1)
+        if end < 0 or "\\" in text[start + 1 : end] or text[end + 1 : end + 2] == quote:
+            return None
+        return Span(line, start + 2, line, end + 1)
+    if text.startswith(_BLOCK_STARTS, start):
+        return None
+    rest = text[start:]
+    comment = rest.find(" #")
+    value = (rest if comment < 0 else rest[:comment]).rstrip()
+    if not value or _continues(lines, line):
+        return None
+    return Span(line, column, line, column + len(value))
+
+
+def _continues(lines: list[str], line: int) -> bool:
+    """Does a plain scalar on `line` go on over the next line (a more indented line that is
+    neither a key nor an item)?"""
+    own = len(_indent(lines[line - 1]))
+    for text in lines[line:]:
+        if not text.strip() or text.lstrip().startswith("#"):
+            continue
+        if len(_indent(text)) <= own:
+            return False
+        stripped = text.strip()
+        return not (stripped.startswith("- ") or ": " in stripped or stripped.endswith(":"))
+    return False
+
+
+def value_span(context: Context, origin: Origin) -> Span | None:
+    """The scalar value of the `key: value` whose key is written at `origin`."""
+    document = context.project.text_document(origin.path)
+    if document is None or not 0 < origin.line <= len(document.lines):
+        return None
+    text = document.lines[origin.line - 1]
+    start = origin.column - 1
+    if text[start : start + 1] in ("'", '"'):
+        close = text.find(text[start], start + 1)
+        if close < 0:
+            return None
+        colon = close + 1
+    else:
+        colon = text.find(":", start)
+    if colon < 0 or text[colon : colon + 1] != ":":
+        return None
+    after = colon + 1
+    while after < len(text) and text[after] == " ":
+        after += 1
+    if after == colon + 1 or after >= len(text):
+        return None  # nothing on this line: a block, not a scalar
+    return scalar_span(document.lines, origin.line, after + 1)
+
+
+def scalar_text(context: Context, path: str, span: Span) -> str:
+    document = context.project.text_document(path)
+    assert document is not None
+    return document.lines[span.line - 1][span.column - 1 : span.end_column - 1]
+
+
+def append_to_block(context: Context, origin: Origin, item_lines: list[str]) -> Edit | None:
+    """Append lines (written at indent 0 for the block's children) at the end of the block
+    of the key written at `origin` (`environment:`, `volumes:`): a list's items or a
+    mapping's keys. None when the block has no children on lines of their own."""
+    document = context.project.text_document(origin.path)
+    if document is None or not 0 < origin.line <= len(document.lines):
+        return None
+    lines = document.lines
+    last, child = block_of(lines, origin.line)
+    if not child or "\t" in child or not _KEY_ALONE.fullmatch(lines[origin.line - 1]):
+        return None
+    step = _step(lines, origin.line, child)
+    body = "".join(child + line.replace("  ", step) + "\n" for line in item_lines)
+    if last < len(lines):
+        return Edit.insert(origin.path, last + 1, 1, body)
+    return Edit.insert(origin.path, last, len(lines[last - 1]) + 1, "\n" + body.rstrip("\n"))
+
+
+def add_mount(context: Context, service: Service, mount: str) -> Edit | None:
+    """Add `- mount` to the service's `volumes` (a block list), or a `volumes` key with it."""
+    volumes = service.get("volumes")
+    if volumes is None:
+        return insert_into_service(context, service, ["volumes:", f"  - {mount}"])
+    if volumes.is_list and not volumes.value:
+        return _fill_empty_flow_list(context, volumes.origin, mount)
+    if volumes.is_list:
+        return append_to_block(context, volumes.origin, [f"- {mount}"])
+    return None
+
+
+def _fill_empty_flow_list(context: Context, origin: Origin, item: str) -> Edit | None:
+    """`key: []` -> `key:` with the block item `- item` under it."""
+    document = context.project.text_document(origin.path)
+    span = flow_or_scalar_value_span(context, origin)
+    if document is None or span is None or span.line != span.end_line:
+        return None
+    text = document.lines[origin.line - 1]
+    if text[span.column - 1 : span.end_column - 1].replace(" ", "") != "[]":
+        return None
+    colon = text.rfind(":", 0, span.column - 1)
+    own = _indent(text)
+    step = " " * max(len(own) - len(_indent(_parent_line(document.lines, origin.line))), 2)
+    return Edit.replace(
+        origin.path,
+        Span(origin.line, colon + 2, origin.line, span.end_column),
+        f"\n{own}{step}- {item}",
+    )
+
+
+def _parent_line(lines: list[str], line: int) -> str:
+    """The nearest line above `line` that is less indented (the parent key)."""
+    own = len(_indent(lines[line - 1]))
+    for number in range(line - 1, 0, -1):
+        text = lines[number - 1]
+        if text.strip() and not text.lstrip().startswith("#") and len(_indent(text)) < own:
+            return text
+    return ""
+
+
+def declare_volume(context: Context, path: str, name: str) -> Edit | None:
+    """Declare the named volume `name` under the top-level `volumes` of the file `path`."""
+    from auditor.facts.compose import file_tree
+
+    root = file_tree(context.project, path)
+    if root is None:
+        return None
+    section = root.get("volumes")
+    if section is None:
+        return append_top_level(context, path, f"volumes:\n  {name}:\n")
+    if section.is_map and section.value:
+        return append_to_block(context, section.origin, [f"{name}:"])
+    return None
+
+
+def joined(*edits: Edit) -> tuple[Edit, ...]:
+    """The edits of one fix, those inserting at the same point joined in the order given (a
+    fix's edits must not overlap)."""
+    out: list[Edit] = []
+    for edit in edits:
+        same = next(
+            (
+                index
+                for index, kept in enumerate(out)
+                if kept.path == edit.path
+                and kept.span == edit.span
+                and kept.span is not None
+                and kept.span.line == kept.span.end_line
+                and kept.span.column == kept.span.end_column
+            ),
+            None,
+        )
+        if same is None:
+            out.append(edit)
+        else:
+            kept = out[same]
+            out[same] = Edit.replace(kept.path, kept.span, kept.content + edit.content)
+    return tuple(out)
+
+
+def flow_or_scalar_value_span(context: Context, origin: Origin) -> Span | None:
+    """The value of the `key: value` whose key is at `origin` when it is written on that
+    line: a one-line flow list (`["CMD", "curl", ...]`) or a simple scalar."""
+    document = context.project.text_document(origin.path)
+    if document is None or not 0 < origin.line <= len(document.lines):
+        return None
+    text = document.lines[origin.line - 1]
+    colon = text.find(":", origin.column - 1)
+    if colon < 0:
+        return None
+    after = colon + 1
+    while after < len(text) and text[after] == " ":
+        after += 1
+    rest = text[after:].rstrip()
+    if rest.startswith("["):
+        end = _flow_list_end(rest)
+        tail = rest[end:].strip() if end else "?"
+        if end is None or (tail and not tail.startswith("#")):
+            return None
+        return Span(origin.line, after + 1, origin.line, after + 1 + end)
+    return value_span(context, origin)
+
+
+def _flow_list_end(text: str) -> int | None:
+    """The length of the one-level flow list `text` starts with (`["a", "b"]`), quotes
+    respected; None when it does not close on this text or nests."""
+    quote = ""
+    for index, char in enumerate(text[1:], start=1):
+        if quote:
+            if char == "\\" or (char == quote and text[index + 1 : index + 2] == quote):
+                return None  # escapes: not ours to rewrite
+            if char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char in "[{":
+            return None
+        elif char == "]":
+            return index + 1
+    return None
+
+
+def block_list_value_span(context: Context, origin: Origin) -> Span | None:
+    """For `key:` at `origin` followed by a block list of plain one-line items and nothing
+    else (no comment to lose): the span from after `key:` to the end of the last item, which
+    a flow value can replace."""
+    document = context.project.text_document(origin.path)
+    if document is None or not 0 < origin.line <= len(document.lines):
+        return None
+    lines = document.lines
+    if not _KEY_ALONE.fullmatch(lines[origin.line - 1]) or "#" in lines[origin.line - 1]:
+        return None
+    last, child = block_of(lines, origin.line)
+    if not child or last == origin.line:
+        return None
+    for text in lines[origin.line : last]:
+        stripped = text.strip()
+        if not stripped.startswith("- ") or "#" in stripped or text[: len(child)] != child:
+            return None
+    key_text = lines[origin.line - 1].rstrip()
+    return Span(origin.line, len(key_text) + 1, last, len(lines[last - 1]) + 1)

@@ -7,10 +7,25 @@ import posixpath
 import re
 from collections.abc import Iterator
 
-from auditor.facts.compose import Stack, as_mapping, compose_files, file_tree
+from auditor.facts.compose import (
+    Node,
+    Service,
+    Stack,
+    as_mapping,
+    compose_files,
+    file_tree,
+)
 from auditor.lazy_pattern import LazyPattern
-from auditor.rule import Context, Finding, Fix, Severity, register
-from rules.compose._base import ComposeRule, insert_into_service, value_text
+from auditor.rule import Context, Edit, Finding, Fix, Severity, register
+from rules.compose._base import (
+    ComposeRule,
+    append_to_block,
+    insert_into_service,
+    scalar_span,
+    scalar_text,
+    value_span,
+    value_text,
+)
 
 
 @register
@@ -101,13 +116,38 @@ class MissingEnvFile(ComposeRule):
 
     ## How to fix
     `env_file: .env`.
+
+    The fix adds it to a service that has no `env_file` (one that reads other files is left
+    to the user). When the project has no `.env` beside the compose file, it writes the long
+    syntax `- path: .env` with `required: false` (Docker Compose 2.24 or later), since
+    Compose refuses to start a service whose `env_file` is missing; create `.env` from your
+    `.env.example` then. The fix is unsafe: the container then sees every variable in `.env`,
+    which may change what the app does.
     """
 
     code = "CP018"
     name = "missing-env-file"
     summary = "The API or the worker does not read .env through env_file"
     requirements = ("R2.1", "R14.1")
-    bad_examples = (ComposeRule.bad("services:\n  mami-ai:\n    image: a:1\n"),)
+    fixable = True
+    bad_examples = (
+        ComposeRule.bad(
+            "services:\n  mami-ai:\n    image: a:1\n",
+            "services:\n  mami-ai:\n    image: a:1\n    env_file:\n      - path: .env\n"
+            "        required: false\n",
+            unsafe=True,
+        ),
+        ComposeRule.bad(
+            {
+                "docker-compose.yml": "services:\n  mami-worker:\n    image: a:1 # worker\n",
+                ".env": "GROQ_API_KEY=x\n",
+            },
+            {"docker-compose.yml": "services:\n  mami-worker:\n    image: a:1 # worker\n"
+            "    env_file: .env\n"},
+            unsafe=True,
+        ),
+        ComposeRule.bad("services:\n  mami-ai:\n    image: a:1\n    env_file: config.env\n"),
+    )
     good_examples = (
         ComposeRule.good("services:\n  mami-ai:\n    image: a:1\n    env_file: .env\n"),
         ComposeRule.good(
@@ -130,7 +170,18 @@ class MissingEnvFile(ComposeRule):
                     context,
                     where.origin if where else service.key_origin,
                     f"`{name}` does not read .env through `env_file` (R2.1)",
+                    None if where else self._fix(context, service),
                 )
+
+    def _fix(self, context: Context, service: Service) -> Fix | None:
+        folder = posixpath.dirname(service.key_origin.path)
+        if context.project.exists(posixpath.join(folder, ".env")):
+            lines = ["env_file: .env"]
+        else:  # Compose refuses a missing env_file unless it is marked not required
+            lines = ["env_file:", "  - path: .env", "    required: false"]
+        edit = insert_into_service(context, service, lines)
+        # Unsafe: the container then sees every variable of .env.
+        return Fix.unsafe("Read .env through `env_file`", edit) if edit else None
 
 
 _SECRET_NAME = LazyPattern(r"(?i)(api_?key|secret|token|passw(or)?d|private_?key|credential)")
@@ -313,7 +364,13 @@ class ElasticsearchSettings(ComposeRule):
     (R10.2, development only) and `ES_JAVA_OPTS` with `-Xms` and `-Xmx` both
     `elasticsearch-heap` (512m, R10.3).
     In a production stack (an override such as `docker-compose.prod.yml`): security off and
-    a published port together are reported.
+    a port published beyond the loopback address (`127.0.0.1`) together are reported.
+
+    The fix (unsafe: Elasticsearch then starts differently) sets the three in the default
+    stack's files, in the syntax the service's `environment` uses (`- KEY=value` items or
+    `KEY: value`), keeping the other `ES_JAVA_OPTS` flags. Security in production has no fix:
+    whether to turn it on (with passwords and TLS) or to stop publishing the port is the
+    user's choice.
 
     ## Why is this bad?
     Without single-node, Elasticsearch waits for a cluster that never forms; a heap with
@@ -341,11 +398,51 @@ class ElasticsearchSettings(ComposeRule):
     summary = "Elasticsearch is not single-node with a fixed 512m heap (security off only in dev)"
     requirements = ("R10.1", "R10.2", "R10.3")
     stacks = "all"
+    fixable = True
     bad_examples = (
         ComposeRule.bad(
             "services:\n  elasticsearch:\n    image: elasticsearch:8.19.13\n    environment:\n"
-            "      ES_JAVA_OPTS: -Xms256m -Xmx1g\n",
+            "      ES_JAVA_OPTS: -Xms256m -Xmx1g  # heap\n    ports:\n      - 9200:9200\n",
+            "services:\n  elasticsearch:\n    image: elasticsearch:8.19.13\n    environment:\n"
+            "      ES_JAVA_OPTS: -Xms512m -Xmx512m  # heap\n      discovery.type: single-node\n"
+            '      xpack.security.enabled: "false"\n    ports:\n      - 9200:9200\n',
             count=3,
+            unsafe=True,
+        ),
+        ComposeRule.bad(
+            "services:\n  elasticsearch:\n    image: elasticsearch:8.19.13\n    environment:\n"
+            '      - "ES_JAVA_OPTS=-XX:+UseG1GC -Xmx1g"\n      - xpack.security.enabled=true\n',
+            "services:\n  elasticsearch:\n    image: elasticsearch:8.19.13\n    environment:\n"
+            '      - "ES_JAVA_OPTS=-XX:+UseG1GC -Xmx512m -Xms512m"\n'
+            "      - xpack.security.enabled=false\n      - discovery.type=single-node\n",
+            count=3,
+            unsafe=True,
+        ),
+        ComposeRule.bad(
+            {
+                "docker-compose.yml": "services:\n  elasticsearch:\n"
+                "    image: elasticsearch:8.19.13\n    environment:\n"
+                "      - ES_JAVA_OPTS=-Xms512m -Xmx512m\n      - discovery.type=zen\n",
+                "docker-compose.override.yml": "services:\n  elasticsearch:\n"
+                "    environment:\n      - xpack.security.enabled=true\n",
+            },
+            {
+                "docker-compose.yml": "services:\n  elasticsearch:\n"
+                "    image: elasticsearch:8.19.13\n    environment:\n"
+                "      - ES_JAVA_OPTS=-Xms512m -Xmx512m\n      - discovery.type=single-node\n",
+                "docker-compose.override.yml": "services:\n  elasticsearch:\n"
+                "    environment:\n      - xpack.security.enabled=false\n",
+            },
+            count=2,
+            unsafe=True,
+        ),
+        ComposeRule.bad(
+            "services:\n  elasticsearch:\n    image: elasticsearch:8.19.13\n",
+            "services:\n  elasticsearch:\n    image: elasticsearch:8.19.13\n    environment:\n"
+            "      discovery.type: single-node\n"
+            '      xpack.security.enabled: "false"\n      ES_JAVA_OPTS: -Xms512m -Xmx512m\n',
+            count=3,
+            unsafe=True,
         ),
         ComposeRule.bad(
             {
@@ -369,6 +466,16 @@ class ElasticsearchSettings(ComposeRule):
                 "docker-compose.prod.yml": "services:\n  elasticsearch:\n    ports: !reset []\n",
             }
         ),
+        ComposeRule.good(
+            {
+                "docker-compose.yml": "services:\n  elasticsearch:\n"
+                "    image: elasticsearch:8.19.13\n"
+                "    environment:\n      - discovery.type=single-node\n"
+                "      - xpack.security.enabled=false\n      - ES_JAVA_OPTS=-Xms512m -Xmx512m\n"
+                '    ports:\n      - "127.0.0.1:9200:9200"\n',
+                "docker-compose.prod.yml": "services:\n  elasticsearch:\n    restart: always\n",
+            }
+        ),
     )
 
     def check_stack(self, context: Context, stack: Stack) -> Iterator[Finding]:
@@ -382,10 +489,12 @@ class ElasticsearchSettings(ComposeRule):
             else None
         )
         if not stack.is_default:
-            if security == "false" and service.ports():
+            # A port bound to the loopback address is not reachable from other machines.
+            exposed = [p for p in service.ports() if p.published and not _loopback(p.host_ip)]
+            if security == "false" and exposed:
                 yield self.at(
                     context,
-                    service.ports()[0].node.origin,
+                    exposed[0].node.origin,
                     "Elasticsearch runs without security and is published in the "
                     f"`{stack.name}` stack",
                 )
@@ -399,6 +508,7 @@ class ElasticsearchSettings(ComposeRule):
                 context,
                 discovery.origin if discovery else where,
                 "Elasticsearch is not `discovery.type: single-node` (R10.1)",
+                self._setting_fix(context, service, "discovery.type", "single-node"),
             )
         if security != "false":
             node = env.get("xpack.security.enabled")
@@ -406,6 +516,7 @@ class ElasticsearchSettings(ComposeRule):
                 context,
                 node.origin if node else where,
                 "development Elasticsearch should set `xpack.security.enabled: false` (R10.2)",
+                self._setting_fix(context, service, "xpack.security.enabled", "false"),
             )
         opts = env.get("ES_JAVA_OPTS")
         text = str(opts.value or "") if opts else ""
@@ -417,4 +528,90 @@ class ElasticsearchSettings(ComposeRule):
                 context,
                 opts.origin if opts else where,
                 f"ES_JAVA_OPTS is {text!r}, not `-Xms{heap} -Xmx{heap}` (R10.3)",
+                self._heap_fix(context, service, heap),
             )
+
+    def _setting_fix(
+        self, context: Context, service: Service, key: str, wanted: str
+    ) -> Fix | None:
+        """Set an environment entry, in the syntax the service's `environment` uses."""
+        node = service.mapping("environment").get(key)
+        if node is not None:
+            return self._replace_entry(context, service, key, node, wanted)
+        edit = add_environment_entry(context, service, key, wanted)
+        # Unsafe: it changes how Elasticsearch starts (no cluster discovery, no security).
+        return Fix.unsafe(f"Set `{key}={wanted}`", edit) if edit else None
+
+    def _heap_fix(self, context: Context, service: Service, heap: str) -> Fix | None:
+        node = service.mapping("environment").get("ES_JAVA_OPTS")
+        wanted = f"-Xms{heap} -Xmx{heap}"
+        if node is None:
+            edit = add_environment_entry(context, service, "ES_JAVA_OPTS", wanted)
+            return Fix.unsafe(f"Set `ES_JAVA_OPTS={wanted}`", edit) if edit else None
+        text = str(node.value or "")
+        for flag in ("-Xms", "-Xmx"):
+            if re.search(re.escape(flag) + r"\S+", text):
+                text = re.sub(re.escape(flag) + r"\S+", flag + heap, text)
+            else:
+                text = f"{text} {flag}{heap}".strip()
+        return self._replace_entry(context, service, "ES_JAVA_OPTS", node, text)
+
+    def _replace_entry(
+        self, context: Context, service: Service, key: str, node: Node, wanted: str
+    ) -> Fix | None:
+        if node.interpolated:
+            return None  # `${...}`: the value is the user's to set in .env
+        document = context.project.text_document(node.origin.path)
+        if document is None or not 0 < node.origin.line <= len(document.lines):
+            return None
+        # The syntax of the file that writes the entry (files of a stack may differ).
+        listed = document.lines[node.origin.line - 1].lstrip().startswith("- ")
+        if listed:  # `- KEY=value`: the item's whole text
+            span = scalar_span(document.lines, node.origin.line, node.origin.column)
+            if span is None or not scalar_text(context, node.origin.path, span).startswith(
+                key + "="
+            ):
+                return None
+            content = f"{key}={wanted}"
+        else:
+            span = value_span(context, node.origin)
+            if span is None:
+                return None
+            content = wanted
+            line = document.lines[span.line - 1]
+            if span.column == 1 or line[span.column - 2] not in "'\"":
+                content = _yaml_plain(wanted)
+        if content is None or "'" in content or '"' in content:
+            return None
+        return Fix.unsafe(
+            f"Set `{key}={wanted}`", Edit.replace(node.origin.path, span, content)
+        )
+
+
+def _loopback(host_ip: str) -> bool:
+    return host_ip.startswith("127.") or host_ip in ("::1", "localhost")
+
+
+def _yaml_plain(text: str) -> str:
+    """`text` as a YAML value Compose reads as that string (quoted when YAML would read a
+    boolean, a number or null)."""
+    if text.lower() in ("true", "false", "null", "~", "") or re.fullmatch(r"[-+.\d]+", text):
+        return f'"{text}"'
+    return text
+
+
+def add_environment_entry(
+    context: Context, service: Service, key: str, value: str
+) -> Edit | None:
+    """Add `key` to the service's environment: `- key=value` in a list, `key: value` in a
+    mapping, and an `environment` mapping when the service has none."""
+    environment = service.get("environment")
+    if environment is None:
+        return insert_into_service(
+            context, service, ["environment:", f"  {key}: {_yaml_plain(value)}"]
+        )
+    if environment.is_list:
+        return append_to_block(context, environment.origin, [f"- {key}={value}"])
+    if environment.is_map:
+        return append_to_block(context, environment.origin, [f"{key}: {_yaml_plain(value)}"])
+    return None

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.facts.compose import Service, Stack
-from auditor.rule import Context, Finding, Fix, Severity, register
-from rules.compose._base import ComposeRule, insert_into_service, is_image, seconds, words_text
+from auditor.facts.compose import Node, Service, Stack
+from auditor.rule import Context, Edit, Finding, Fix, Severity, Span, register
+from rules.compose._base import (
+    ComposeRule,
+    block_list_value_span,
+    flow_or_scalar_value_span,
+    insert_into_service,
+    is_image,
+    seconds,
+    value_span,
+    words_text,
+)
 from rules.compose.seams import image_has_program
 
 
@@ -29,11 +38,41 @@ def probe_program(context: Context, stack: Stack, service: Service) -> str | Non
     return None
 
 
-def healthcheck_lines(program: str, url: str, interval: str, retries: int) -> list[str]:
+def probe_test(program: str, url: str) -> str:
     if program == "curl":
-        test = f'["CMD", "curl", "-fsS", "{url}"]'
-    else:
-        test = f'["CMD", "wget", "-q", "--spider", "{url}"]'
+        return f'["CMD", "curl", "-fsS", "{url}"]'
+    return f'["CMD", "wget", "-q", "--spider", "{url}"]'
+
+
+def probe_fix(context: Context, stack: Stack, service: Service) -> Fix | None:
+    """Rewrite the `test` of the service's health check to probe its health endpoint with a
+    client its image has; None when the endpoint, the client or a one-line `test` is unknown."""
+    known = endpoints(context).get(service.name)
+    check = service.get("healthcheck")
+    test = check.get("test") if check is not None else None
+    if known is None or test is None:
+        return None
+    path, _, port = known
+    program = probe_program(context, stack, service)
+    if program is None:
+        return None
+    url = f"http://localhost:{port}{path}"
+    content = probe_test(program, url)
+    span = flow_or_scalar_value_span(context, test.origin)
+    if span is None and test.is_list:  # a block list: replaced by the flow list on the key line
+        span = block_list_value_span(context, test.origin)
+        content = " " + content
+    if span is None:
+        return None
+    # Unsafe: a probe of the real endpoint may fail where the old one passed, and services
+    # waiting for a healthy container (and autoheal) act on that.
+    return Fix.unsafe(
+        f"Probe {url} with {program}", Edit.replace(test.origin.path, span, content)
+    )
+
+
+def healthcheck_lines(program: str, url: str, interval: str, retries: int) -> list[str]:
+    test = probe_test(program, url)
     return [
         "healthcheck:",
         f"  test: {test}",
@@ -197,16 +236,39 @@ class HealthcheckEndpoint(ComposeRule):
 
     ## How to fix
     Probe the endpoint: `http://localhost:3000/api/health`.
+
+    The fix (unsafe: the real endpoint may fail where the old probe passed) rewrites a
+    `test` (on one line, or a block list without comments) to probe the endpoint with curl
+    or wget, when the image is known to have one of them; otherwise write the probe yourself.
     """
 
     code = "CP008"
     name = "healthcheck-wrong-endpoint"
     summary = "A health check does not probe the service's health endpoint"
     requirements = ("R4.1", "R4.3", "R4.4", "R4.5")
+    fixable = True
     bad_examples = (
         ComposeRule.bad(
             "services:\n  grafana:\n    image: grafana/grafana:12.1.1\n    healthcheck:\n"
-            '      test: ["CMD", "wget", "-q", "--spider", "http://localhost:3000/"]\n'
+            '      test: ["CMD", "wget", "-q", "--spider", "http://localhost:3000/"]  # probe\n'
+            "      interval: 30s\n",
+            "services:\n  grafana:\n    image: grafana/grafana:12.1.1\n    healthcheck:\n"
+            '      test: ["CMD", "wget", "-q", "--spider", "http://localhost:3000/api/health"]'
+            "  # probe\n      interval: 30s\n",
+            unsafe=True,
+        ),
+        ComposeRule.bad(
+            "services:\n  grafana:\n    image: example/grafana:1\n    healthcheck:\n"
+            "      test: curl -f http://localhost:3000/\n",
+        ),
+        ComposeRule.bad(
+            "services:\n  prometheus:\n    image: prom/prometheus:v3.5.0\n    healthcheck:\n"
+            "      test:\n        - CMD\n        - wget\n        - -qO-\n"
+            "        - http://localhost:9090/\n      retries: 3\n",
+            "services:\n  prometheus:\n    image: prom/prometheus:v3.5.0\n    healthcheck:\n"
+            '      test: ["CMD", "wget", "-q", "--spider", "http://localhost:9090/-/healthy"]\n'
+            "      retries: 3\n",
+            unsafe=True,
         ),
     )
     good_examples = (
@@ -228,6 +290,7 @@ class HealthcheckEndpoint(ComposeRule):
                     context,
                     where.origin,
                     f"`{name}`'s health check does not probe `{path}` ({criterion})",
+                    probe_fix(context, stack, service),
                 )
 
 
@@ -239,6 +302,9 @@ class HealthcheckTiming(ComposeRule):
     Checks the API service's `healthcheck` `interval` (`healthcheck-interval`, 30s, R4.1) and
     `retries` (`healthcheck-retries`, 3, R4.2). An unset value is Docker's default (30s, 3),
     which meets the spec.
+
+    The fix (unsafe: it changes how soon the container is marked unhealthy, which services
+    waiting for it and autoheal act on) writes the expected value in place of the one set.
 
     ## Why is this bad?
     A longer interval or more retries leave a dead API marked healthy for minutes; a shorter
@@ -260,12 +326,17 @@ class HealthcheckTiming(ComposeRule):
     name = "healthcheck-timing"
     summary = "The API's health check interval or retries differ from R4.1/R4.2"
     requirements = ("R4.1", "R4.2")
+    fixable = True
     bad_examples = (
         ComposeRule.bad(
             "services:\n  mami-ai:\n    image: a:1\n    healthcheck:\n"
             '      test: ["CMD", "curl", "-fsS", "http://localhost:8000/health"]\n'
-            "      interval: 5m\n      retries: 10\n",
+            "      interval: 5m  # slow\n      retries: '10'\n",
+            "services:\n  mami-ai:\n    image: a:1\n    healthcheck:\n"
+            '      test: ["CMD", "curl", "-fsS", "http://localhost:8000/health"]\n'
+            "      interval: 30s  # slow\n      retries: 3\n",
             count=2,
+            unsafe=True,
         ),
     )
     good_examples = (
@@ -285,14 +356,36 @@ class HealthcheckTiming(ComposeRule):
         wanted = context.expect.healthcheck_interval
         if interval is not None and seconds(str(interval.value)) != seconds(wanted):
             yield self.at(
-                context, interval.origin, f"interval {interval.value} instead of {wanted} (R4.1)"
+                context,
+                interval.origin,
+                f"interval {interval.value} instead of {wanted} (R4.1)",
+                self._fix(context, interval, "interval", wanted),
             )
         retries = check.get("retries")
         expected = context.expect.healthcheck_retries
         if retries is not None and str(retries.value) != str(expected):
             yield self.at(
-                context, retries.origin, f"retries {retries.value} instead of {expected} (R4.2)"
+                context,
+                retries.origin,
+                f"retries {retries.value} instead of {expected} (R4.2)",
+                self._fix(context, retries, "retries", str(expected)),
             )
+
+    def _fix(self, context: Context, node: Node, key: str, wanted: str) -> Fix | None:
+        if node.interpolated:
+            return None  # `${...}`: the value is the user's to set in .env
+        span = value_span(context, node.origin)
+        if span is None:
+            return None
+        document = context.project.text_document(node.origin.path)
+        text = document.lines[span.line - 1] if document else ""
+        quoted = span.column > 1 and text[span.column - 2] in "'\""
+        if quoted:  # replace the quotes too: `retries` is a number
+            span = Span(span.line, span.column - 1, span.end_line, span.end_column + 1)
+        # Unsafe: it changes how soon the container is marked unhealthy.
+        return Fix.unsafe(
+            f"Set `{key}: {wanted}`", Edit.replace(node.origin.path, span, wanted)
+        )
 
 
 @register
@@ -321,6 +414,10 @@ class HealthcheckProgramMissing(ComposeRule):
     ## How to fix
     Use a client the image has (`wget -q --spider` in Prometheus, `node -e "fetch(...)"` in
     a Node image), or install curl in the Dockerfile.
+
+    The fix (unsafe, as CP008's) rewrites the `test` of the API, Elasticsearch,
+    Prometheus or Grafana to probe its health endpoint with the client the image has. For
+    other services, or an image known to have neither, the choice is yours.
     """
 
     code = "CP010"
@@ -328,10 +425,14 @@ class HealthcheckProgramMissing(ComposeRule):
     summary = "A health check runs curl or wget, which the image lacks"
     severity = Severity.ERROR
     requirements = ("R4.1", "R14.3")
+    fixable = True
     bad_examples = (
         ComposeRule.bad(
             "services:\n  prometheus:\n    image: prom/prometheus:v3.5.0\n    healthcheck:\n"
-            '      test: ["CMD", "curl", "-f", "http://localhost:9090/-/healthy"]\n'
+            '      test: ["CMD", "curl", "-f", "http://localhost:9090/-/healthy"]\n',
+            "services:\n  prometheus:\n    image: prom/prometheus:v3.5.0\n    healthcheck:\n"
+            '      test: ["CMD", "wget", "-q", "--spider", "http://localhost:9090/-/healthy"]\n',
+            unsafe=True,
         ),
         ComposeRule.bad(
             {
@@ -367,6 +468,7 @@ class HealthcheckProgramMissing(ComposeRule):
                     context,
                     where.origin,
                     f"`{name}`'s health check runs {program}, which its image does not have",
+                    probe_fix(context, stack, service),
                 )
 
 
@@ -405,6 +507,8 @@ class UnhealthyNotRestarted(ComposeRule):
     ```
     and `labels: {autoheal: "true"}` on each service with a health check. (Docker Swarm and
     Kubernetes restart unhealthy containers themselves; this rule is for plain Compose.)
+    There is no automatic fix: which autoheal image (and version) to trust with the Docker
+    socket is yours to choose.
     """
 
     code = "CP011"

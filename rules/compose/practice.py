@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.documents import compose as compose_document
 from auditor.documents import yaml_tree
-from auditor.facts.compose import Stack, compose_files
+from auditor.facts.compose import Service, Stack, compose_files, file_tree
 from auditor.rule import Context, Edit, Finding, Fix, Severity, Span, register
-from rules.compose._base import ComposeRule
+from rules.compose._base import ComposeRule, insert_under_key
 
 
 @register
@@ -166,7 +167,9 @@ class ImageWithoutTag(ComposeRule):
     ```
 
     ## How to fix
-    Pin a version: `image: redis:7.4` (or a digest).
+    Pin a version: `image: redis:7.4` (or a digest). There is no automatic fix: which version
+    you run (and have tested) is yours to choose; `docker image inspect` on the image you run
+    today shows its version.
     """
 
     code = "CP024"
@@ -423,6 +426,10 @@ class NewPrivilegesAllowed(ComposeRule):
         security_opt:
           - no-new-privileges:true
     ```
+    The fix writes this in the production override (`security_opt` entries add up across
+    files, so development is unchanged), under the service there or as a new entry of its
+    `services`. It is unsafe: an entrypoint that switches user with a setuid helper (`su`,
+    `sudo`, some `gosu` setups) stops working; try the stack before you deploy it.
     """
 
     code = "CP032"
@@ -431,12 +438,23 @@ class NewPrivilegesAllowed(ComposeRule):
     severity = Severity.INFO
     stacks = "variants"
     peers = ("kics:no-new-privileges-not-set",)
+    fixable = True
     bad_examples = (
         ComposeRule.bad(
             {
-                "docker-compose.yml": "services:\n  api:\n    image: example/api:1\n",
-                "docker-compose.prod.yml": "services:\n  api:\n    restart: always\n",
-            }
+                "docker-compose.yml": "services:\n  api:\n    image: example/api:1\n"
+                "  db:\n    image: postgres:17\n",
+                "docker-compose.prod.yml": "services:\n  api:\n    restart: always # prod\n",
+            },
+            {
+                "docker-compose.yml": "services:\n  api:\n    image: example/api:1\n"
+                "  db:\n    image: postgres:17\n",
+                "docker-compose.prod.yml": "services:\n  api:\n    restart: always # prod\n"
+                "    security_opt:\n      - no-new-privileges:true\n"
+                "  db:\n    security_opt:\n      - no-new-privileges:true\n",
+            },
+            count=2,
+            unsafe=True,
         ),
     )
     good_examples = (
@@ -462,4 +480,26 @@ class NewPrivilegesAllowed(ComposeRule):
                 service.key_origin,
                 f"`{name}` may gain privileges in the `{stack.name}` stack "
                 "(no `no-new-privileges:true`)",
+                None if options else self._fix(context, stack, service),
             )
+
+    def _fix(self, context: Context, stack: Stack, service: Service) -> Fix | None:
+        variants = [f for f in stack.files if compose_document.role(f) == "variant"]
+        if len(variants) != 1:
+            return None
+        path = variants[0]
+        root = file_tree(context.project, path)
+        services = root.get("services") if root is not None else None
+        if services is None or not services.is_map:
+            return None
+        option = ["security_opt:", "  - no-new-privileges:true"]
+        own = services.get(service.name)
+        if own is None:
+            lines = [f"{service.name}:", *("  " + line for line in option)]
+            edit = insert_under_key(context, services.origin, lines)
+        elif own.is_map and own.value:
+            edit = insert_under_key(context, own.origin, option)
+        else:
+            edit = None
+        # Unsafe: an entrypoint that gains privileges through a setuid helper stops working.
+        return Fix.unsafe("Add `no-new-privileges:true` in production", edit) if edit else None

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 from auditor.facts.compose import Service, Stack
 from auditor.lazy_pattern import LazyPattern
-from auditor.rule import Context, Finding, Severity, register
-from rules.compose._base import ComposeRule
+from auditor.rule import Context, Finding, Fix, Severity, register
+from rules.compose._base import ComposeRule, add_mount
 
 if TYPE_CHECKING:
     from auditor.documents.dockerfile import Dockerfile, Stage
@@ -181,6 +181,12 @@ class DataVolumeNotWritable(ComposeRule):
     ## How to fix
     Mount `./data:/app/data` read-write (and make the host folder writable by the image's
     user's uid, e.g. `chown 1000 data`).
+
+    The fix adds the mount when nothing is mounted there. It is unsafe: the container then
+    sees the host's `./data` (empty at first, created by Docker as root) instead of the
+    database it has now; copy that out first (`docker compose cp mami-ai:/app/data ./data`)
+    and give the folder to the image's user. A read-only mount has no fix: whether the app
+    should write there is the user's call.
     """
 
     code = "CP013"
@@ -188,12 +194,28 @@ class DataVolumeNotWritable(ComposeRule):
     summary = "The API's data directory is not mounted, or mounted read-only"
     severity = Severity.ERROR
     requirements = ("R5.1", "R18.4")
+    fixable = True
     bad_examples = (
         ComposeRule.bad(
             "services:\n  mami-ai:\n    image: a:1\n    volumes:\n      - ./data:/app/data:ro\n"
         ),
         ComposeRule.bad(
+            "services:\n  mami-ai:\n    image: a:1\n    volumes:\n      - ./logs:/app/logs\n",
             "services:\n  mami-ai:\n    image: a:1\n    volumes:\n      - ./logs:/app/logs\n"
+            "      - ./data:/app/data\n",
+            unsafe=True,
+        ),
+        ComposeRule.bad(
+            "services:\n  mami-ai:\n    image: a:1\n    volumes: []  # none yet\n",
+            "services:\n  mami-ai:\n    image: a:1\n    volumes:\n      - ./data:/app/data"
+            "  # none yet\n",
+            unsafe=True,
+        ),
+        ComposeRule.bad(
+            "services:\n  mami-ai:\n    image: a:1  # the API\n  redis:\n    image: redis:7.4\n",
+            "services:\n  mami-ai:\n    image: a:1  # the API\n    volumes:\n"
+            "      - ./data:/app/data\n  redis:\n    image: redis:7.4\n",
+            unsafe=True,
         ),
     )
     good_examples = (
@@ -211,10 +233,14 @@ class DataVolumeNotWritable(ComposeRule):
         mounts = [(m, n) for m, n in service.mounts() if m.target.rstrip("/") == data_dir]
         if not mounts:
             where = service.get("volumes").origin if service.get("volumes") else service.key_origin
+            edit = add_mount(context, service, f"./data:{data_dir}")
+            # Unsafe: the container then sees the host folder, not the database it has now.
+            fix = Fix.unsafe(f"Bind-mount ./data on {data_dir}", edit) if edit else None
             yield self.at(
                 context,
                 where,
                 f"nothing is mounted at {data_dir}: the database is lost with the container (R5.1)",
+                fix,
             )
             return
         for mount, node in mounts:

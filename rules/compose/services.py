@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.facts.compose import Stack
-from auditor.rule import Context, Finding, Fix, Severity, register
-from rules.compose._base import ComposeRule, append_top_level, insert_into_service, is_image
+from auditor.facts.compose import Port, Service, Stack
+from auditor.rule import Context, Edit, Finding, Fix, Severity, Span, register
+from rules.compose._base import (
+    ComposeRule,
+    append_to_block,
+    append_top_level,
+    insert_into_service,
+    is_image,
+    scalar_span,
+    scalar_text,
+)
 
 _STACK = """\
 services:
@@ -222,17 +230,45 @@ class UnexpectedPorts(ComposeRule):
 
     ## How to fix
     Publish the expected host port on the expected container port, and nothing else.
+
+    The fix (unsafe: it changes what is reachable from the host) adds a missing
+    `"port:port"` to `ports` when no other mapping uses that host or container port,
+    rewrites a short `"8080:8000"` to `"8000:8000"` when it is the only mapping of the
+    container port, and removes an extra port of the API or UI when it sits on a line of its
+    own and another port stays (a debugger port you still need belongs in an override file
+    of your own, not in the stack).
     """
 
     code = "CP005"
     name = "unexpected-ports"
     summary = "A service's published ports differ from R6.2-R6.4"
     requirements = ("R6.2", "R6.3", "R6.4", "R7.3", "R12.4")
+    fixable = True
     bad_examples = (
-        ComposeRule.bad('services:\n  mami-ai:\n    image: a:1\n    ports:\n      - "8080:8000"\n'),
+        ComposeRule.bad(
+            'services:\n  mami-ai:\n    image: a:1\n    ports:\n      - "8080:8000"\n',
+            'services:\n  mami-ai:\n    image: a:1\n    ports:\n      - "8000:8000"\n',
+            unsafe=True,
+        ),
         ComposeRule.bad(
             'services:\n  mami-ai:\n    image: a:1\n    ports:\n      - "8000:8000"\n'
-            '      - "5678:5678"\n'
+            "      - 5678:5678 # debugger\n  elasticsearch:\n    image: elasticsearch:8.19.13\n"
+            '    ports:\n      - "9200:9200"\n',
+            'services:\n  mami-ai:\n    image: a:1\n    ports:\n      - "8000:8000"\n'
+            "  elasticsearch:\n    image: elasticsearch:8.19.13\n"
+            '    ports:\n      - "9200:9200"\n      - "9300:9300"\n',
+            count=2,
+            unsafe=True,
+        ),
+        ComposeRule.bad(
+            "services:\n  grafana:\n    image: grafana/grafana:12.1.1\n",
+            "services:\n  grafana:\n    image: grafana/grafana:12.1.1\n    ports:\n"
+            '      - "3000:3000"\n',
+            unsafe=True,
+        ),
+        ComposeRule.bad(
+            'services:\n  mami-ai:\n    image: a:1\n    ports:\n      - "5678:5678"\n',
+            count=2,
         ),
     )
     good_examples = (
@@ -261,16 +297,73 @@ class UnexpectedPorts(ComposeRule):
                     where = (
                         service.get("ports").origin if service.get("ports") else service.key_origin
                     )
-                    yield self.at(context, where, f"`{name}` does not publish {port}:{port}")
+                    yield self.at(
+                        context,
+                        where,
+                        f"`{name}` does not publish {port}:{port}",
+                        self._publish_fix(context, service, str(port)),
+                    )
             if only:
+                wanted_targets = {str(p) for p in ports}
+                kept = [p for p in published if p.target in wanted_targets]
                 for extra in published:
-                    if extra.target not in {str(p) for p in ports}:
+                    if extra.target not in wanted_targets:
                         yield self.at(
                             context,
                             extra.node.origin,
                             f"`{name}` should publish only {', '.join(map(str, ports))}; "
                             f"it also publishes container port {extra.target}",
+                            self._remove_fix(context, extra) if kept else None,
                         )
+
+    def _publish_fix(self, context: Context, service: Service, port: str) -> Fix | None:
+        published = service.ports()
+        if any(p.published == port for p in published):
+            return None  # the host port is taken by another mapping: which one wins is a choice
+        same_target = [p for p in published if p.target == port]
+        if len(same_target) > 1:
+            return None
+        if same_target:  # `"8080:8000"`: publish it on the expected host port instead
+            node = same_target[0].node
+            if node.is_map:
+                return None
+            document = context.project.text_document(node.origin.path)
+            if document is None:
+                return None
+            span = scalar_span(document.lines, node.origin.line, node.origin.column)
+            if span is None:
+                return None
+            text = scalar_text(context, node.origin.path, span)
+            host, _, rest = text.rpartition(":")
+            if not host or rest.split("/")[0] != port or ":" in host:
+                return None  # a host address or a range: not a plain `published:target`
+            edit = Edit.replace(node.origin.path, span, f"{port}:{rest}")
+            return Fix.unsafe(f"Publish container port {port} on host port {port}", edit)
+        ports_node = service.get("ports")
+        item = f'"{port}:{port}"'
+        if ports_node is None:
+            edit = insert_into_service(context, service, ["ports:", f"  - {item}"])
+        elif ports_node.is_list:
+            edit = append_to_block(context, ports_node.origin, [f"- {item}"])
+        else:
+            edit = None
+        return Fix.unsafe(f"Publish {port}:{port}", edit) if edit else None
+
+    def _remove_fix(self, context: Context, port: Port) -> Fix | None:
+        origin = port.node.origin
+        document = context.project.text_document(origin.path)
+        if document is None or port.node.is_map or origin.line >= len(document.lines):
+            return None
+        line = document.lines[origin.line - 1]
+        if not line.lstrip().startswith("- ") or scalar_span(
+            document.lines, origin.line, origin.column
+        ) is None:
+            return None
+        # Unsafe: whatever used the port from the host (a debugger) no longer reaches it.
+        return Fix.unsafe(
+            f"Stop publishing container port {port.target}",
+            Edit.delete_text(origin.path, Span(origin.line, 1, origin.line + 1, 1)),
+        )
 
 
 _DATABASES = (
@@ -316,6 +409,11 @@ class DatabasePublished(ComposeRule):
     ## How to fix
     Do not publish it (`ports: !reset []`); the other services reach it by name. Or bind it
     to the loopback address: `"127.0.0.1:6379:6379"`.
+
+    The fix binds a short-syntax port (`"6379:6379"`) to `127.0.0.1` where it is written.
+    It is unsafe: when that is the base file, the port is loopback-only in development too,
+    and a client on another machine no longer reaches it. A long-syntax port gets no fix:
+    add `host_ip: 127.0.0.1` to it.
     """
 
     code = "CP006"
@@ -326,11 +424,26 @@ class DatabasePublished(ComposeRule):
         "kics:container-traffic-not-bound-to-host-interface",
         "dclint:no-unbound-port-interfaces",
     )
+    fixable = True
     bad_examples = (
         ComposeRule.bad(
             {
                 "docker-compose.yml": "services:\n  redis:\n    image: redis:7.4\n",
-                "docker-compose.prod.yml": 'services:\n  redis:\n    ports:\n      - "6379:6379"\n',
+                "docker-compose.prod.yml": 'services:\n  redis:\n    ports:\n      - "6379:6379"\n'
+                "      - 0.0.0.0:16379:16379/tcp # replica\n",
+            },
+            {
+                "docker-compose.prod.yml": "services:\n  redis:\n    ports:\n"
+                '      - "127.0.0.1:6379:6379"\n      - 127.0.0.1:16379:16379/tcp # replica\n',
+            },
+            count=2,
+            unsafe=True,
+        ),
+        ComposeRule.bad(
+            {
+                "docker-compose.yml": "services:\n  redis:\n    image: redis:7.4\n",
+                "docker-compose.prod.yml": "services:\n  redis:\n    ports:\n"
+                "      - target: 6379\n        published: 6379\n",
             }
         ),
     )
@@ -358,4 +471,25 @@ class DatabasePublished(ComposeRule):
                         port.node.origin,
                         f"`{name}` publishes {port.published} on every interface in the "
                         f"`{stack.name}` stack",
+                        self._fix(context, port),
                     )
+
+    def _fix(self, context: Context, port: Port) -> Fix | None:
+        if port.node.is_map or port.host_ip == "::":
+            return None
+        origin = port.node.origin
+        document = context.project.text_document(origin.path)
+        if document is None:
+            return None
+        span = scalar_span(document.lines, origin.line, origin.column)
+        if span is None:
+            return None
+        text = scalar_text(context, origin.path, span)
+        bound = "127.0.0.1:" + (text[len("0.0.0.0:") :] if text.startswith("0.0.0.0:") else text)
+        if port.host_ip == "" and text.count(":") != 1:
+            return None  # only `published:target`; anything else is not ours to rewrite
+        # Unsafe: other machines no longer reach the port (in every stack using that file).
+        return Fix.unsafe(
+            f"Bind port {port.published} to 127.0.0.1",
+            Edit.replace(origin.path, span, bound),
+        )

@@ -123,6 +123,13 @@ def _indent_before(text: str, offset: int) -> str | None:
     return before if before.strip() == "" else None
 
 
+def _line_indent(text: str, offset: int) -> str:
+    """The leading whitespace of the line that holds `offset`."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    line = text[line_start:offset]
+    return line[: len(line) - len(line.lstrip(" \t"))]
+
+
 def indent_unit(package: PackageJson) -> str:
     """The file's indentation step, from its first indented line ("  " if none)."""
     for line in package.lines[1:]:
@@ -163,8 +170,9 @@ def insert_member(
     if members:
         line, column = package.position(members[-1].value.end)
         return Edit.insert(package.path, line, column, f", {rendered_key}: {rendered}")
-    # An empty object: write the member on its own lines when the file is indented.
-    outer = _indent_before(text, target.start) or ""
+    # An empty object: write the member on its own lines when the file is indented, one
+    # step deeper than the line the object opens on (`"scripts": {}` included).
+    outer = _line_indent(text, target.start)
     line, column = package.position(target.start + 1)
     if "\n" in text:
         inner = outer + unit
@@ -185,3 +193,18 @@ def _render(value: object, indent: str, unit: str) -> str:
         ]
         return "{\n" + ",\n".join(items) + f"\n{indent}}}"
     return json.dumps(value, ensure_ascii=False)
+
+
+def remove_member(package: PackageJson, target: JsonObject, member: Member) -> Edit:
+    """Delete `member` from `target` with the separator that belongs to it, so the object
+    keeps its layout: the text up to the next member's key, else (the last member) from the
+    end of the previous value; an object left empty becomes `{}`."""
+    members = target.members
+    index = next(i for i, candidate in enumerate(members) if candidate is member)
+    if index + 1 < len(members):
+        start, end = member.key_start, members[index + 1].key_start
+    elif index > 0:
+        start, end = members[index - 1].value.end, member.value.end
+    else:
+        start, end = target.start + 1, target.end - 1
+    return Edit.delete_text(package.path, package.span(start, end))

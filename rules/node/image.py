@@ -7,18 +7,27 @@ import posixpath
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from auditor.documents.dockerfile import Dockerfile, Instruction, Stage
+from auditor.documents.dockerfile import Dockerfile, Instruction, Stage, parse_image
 from auditor.documents.package_json import PackageJson
 from auditor.lazy_pattern import LazyPattern
 from auditor.npm_semver import satisfies
 from auditor.rule import Context, Edit, Finding, Fix, Severity, Span, register
 from rules.dockerfile._base import DockerfileRule
 from rules.node._base import lockfile_of
-from rules.node._releases import end_of_life, node_image, today
+from rules.node._releases import (
+    NODE_END_OF_LIFE,
+    end_of_life,
+    node_image,
+    oldest_supported_lts,
+    today,
+)
 
 _NPM_INSTALL_RE = LazyPattern(r"(?<![\w-])npm\s+(install|i|isntall|add)(?![\w-])")
 _SHELL_BREAK_RE = LazyPattern(r"&&|\|\||[;|&\n()]")
 _DEV_STAGE_NAMES = frozenset({"dev", "development", "develop"})
+# Variants the official node images publish for every supported LTS line (older Debian
+# releases such as buster are gone from the newer lines, so they are not carried over).
+_LASTING_VARIANTS = frozenset({"", "alpine", "slim", "bookworm", "bookworm-slim"})
 
 
 class Requirement(NamedTuple):
@@ -91,6 +100,40 @@ def _at(rule, context: Context, origin, message: str) -> Finding:
     return rule.finding(origin.path, span, message)
 
 
+def supported_replacement(image, requirements: list[Requirement]) -> str | None:
+    """`node:18-alpine` -> `node:22-alpine`: the oldest LTS line still supported today whose
+    newest release satisfies every requirement, in the same variant. None when the tag pins
+    a minor or patch (which release of the new line is a choice), has a digest, or a
+    variant not published for every line."""
+    reference = parse_image(image.reference)
+    if reference.digest or image.minor is not None or not image.tag[:1].isdigit():
+        return None
+    variant = image.tag.partition("-")[2]
+    if variant not in _LASTING_VARIANTS:
+        return None
+    day = today()
+    for major in sorted(m for m, ends in NODE_END_OF_LIFE.items() if m % 2 == 0 and ends > day):
+        newest = f"{major}.999999.999999"
+        if all(satisfies(newest, r.node_range) is not False for r in requirements):
+            return f"{reference.name}:{major}" + (f"-{variant}" if variant else "")
+    return None
+
+
+def _upgrade_fix(
+    document: Dockerfile, stage: Stage, image, requirements: list[Requirement]
+) -> Fix | None:
+    if stage.base_written != stage.base:
+        return None  # written with an ARG: the value is set elsewhere
+    replacement = supported_replacement(image, requirements)
+    span = document.find_in(stage.from_instruction, stage.base_written)
+    if replacement is None or span is None:
+        return None
+    return Fix.unsafe(
+        f"Use {replacement} (a newer Node: rebuild and run the tests)",
+        Edit.replace(document.path, span, replacement),
+    )
+
+
 def _node_stages(document: Dockerfile) -> Iterator[tuple[Stage, object]]:
     for stage in document.stages:
         if document.parent_stage(stage) is not None or not stage.base_resolved:
@@ -128,7 +171,11 @@ class NodeImageTooOld(DockerfileRule):
     with `vite` 7 in the lockfile.
 
     ## How to fix
-    Use a Node line every package supports, e.g. `FROM node:22-bookworm-slim`.
+    Use a Node line every package supports, e.g. `FROM node:22-bookworm-slim`. For a
+    Dockerfile tag that names only the major (`node:18`, `node:18-alpine`), the fix (unsafe:
+    another Node runs the build) moves it to the oldest LTS line still supported that
+    satisfies every requirement, keeping the variant (`node:22-alpine`). A tag pinning a
+    minor or patch, or with a digest, is left to you: which release to pin is a choice.
     """
 
     code = "NP007"
@@ -136,6 +183,7 @@ class NodeImageTooOld(DockerfileRule):
     summary = "The Node image is older than engines.node of package.json or a locked package"
     severity = Severity.ERROR
     requirements = ("R9.4",)
+    fixable = True
     _LOCK = (
         '{"name": "web", "lockfileVersion": 3, "packages": {\n'
         '  "": {"name": "web", "devDependencies": {"vite": "7.2.4"}},\n'
@@ -151,7 +199,13 @@ class NodeImageTooOld(DockerfileRule):
                 "package.json": _PACKAGE,
                 "package-lock.json": _LOCK,
             },
+            {
+                # the oldest supported LTS line (22 until its end of life) satisfies Vite's range
+                "Dockerfile": f"FROM node:{oldest_supported_lts()}-alpine\nWORKDIR /app\n"
+                "COPY package.json package-lock.json ./\nRUN npm ci\n",
+            },
             count=1,
+            unsafe=True,
         ),
         DockerfileRule.bad(
             {
@@ -220,7 +274,8 @@ class NodeImageTooOld(DockerfileRule):
                 continue
             message = _too_old_message(stage.base, image, failing)
             span = document.span_or_instruction(stage.from_instruction, stage.base_written)
-            yield self.finding(document, span, message)
+            fix = _upgrade_fix(document, stage, image, requirements)
+            yield self.finding(document, span, message, fix)
 
 
 @register
@@ -244,14 +299,26 @@ class NodeEndOfLife(DockerfileRule):
     ```
 
     ## How to fix
-    Move to a supported LTS line, e.g. `FROM node:22-bookworm-slim` or `node:24`.
+    Move to a supported LTS line, e.g. `FROM node:22-bookworm-slim` or `node:24`. For a
+    Dockerfile tag that names only the major, the fix (unsafe: another Node runs the build)
+    moves it to the oldest LTS line still supported that satisfies the `engines.node` of
+    the package.json and lockfile the Dockerfile installs, keeping the variant; see NP007.
     """
 
     code = "NP008"
     name = "node-end-of-life"
     summary = "The Node image is of an end-of-life release line"
+    fixable = True
     bad_examples = (
-        DockerfileRule.bad("FROM node:18-alpine\nRUN npm ci\n", count=1),
+        DockerfileRule.bad(
+            {
+                "Dockerfile": "FROM node:18-alpine\nRUN npm ci\n",
+                "package.json": '{"engines": {"node": ">=20"}}\n',
+            },
+            {"Dockerfile": f"FROM node:{oldest_supported_lts()}-alpine\nRUN npm ci\n"},
+            count=1,
+            unsafe=True,
+        ),
         DockerfileRule.bad("FROM node:gallium AS build\nRUN npm ci\nFROM nginx:1.27\n", count=1),
         DockerfileRule.bad(
             {
@@ -280,13 +347,21 @@ class NodeEndOfLife(DockerfileRule):
 
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         day = today()
+        requirements: list[Requirement] | None = None
         for stage, image in _node_stages(document):
             ended = end_of_life(image.major)
             if ended is None or ended > day:
                 continue
+            if requirements is None:
+                requirements = [
+                    r
+                    for p in packages_built_by(context, document)
+                    for r in node_requirements(context, p)
+                ]
             span = document.span_or_instruction(stage.from_instruction, stage.base_written)
             message = f"{stage.base}: Node {image.major} reached end of life on {ended}"
-            yield self.finding(document, span, message)
+            fix = _upgrade_fix(document, stage, image, requirements)
+            yield self.finding(document, span, message, fix)
 
 
 def npm_install_calls(instruction: Instruction) -> Iterator[tuple[str, list[str]]]:

@@ -8,7 +8,13 @@ from auditor.documents.json_positions import JsonArray, JsonObject, Node, Opaque
 from auditor.documents.package_json import DEPENDENCY_SECTIONS, PackageJson
 from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Context, Finding, Fix, Severity, Span, register
-from rules.node._base import NodeRule, insert_member, is_frontend_app, lockfile_of
+from rules.node._base import (
+    NodeRule,
+    insert_member,
+    is_frontend_app,
+    lockfile_of,
+    replace_value,
+)
 from rules.node._releases import lowest_admitted, oldest_supported_lts
 
 _COMMAND_SPLIT_RE = LazyPattern(r"&&|\|\||;|\|")
@@ -20,6 +26,11 @@ _RUN_SCRIPT_RE = LazyPattern(
 
 def _depends_on(package: PackageJson, name: str) -> bool:
     return any(dependency.name == name for dependency in package.dependencies)
+
+
+def _has_tsconfig(context: Context, package: PackageJson) -> bool:
+    prefix = "" if package.folder == "." else f"{package.folder}/"
+    return context.project.exists(f"{prefix}tsconfig.json")
 
 
 def _strictest_engines(lock, package: PackageJson) -> str | None:
@@ -159,6 +170,10 @@ class MissingScript(NodeRule):
     ```json
     {"scripts": {"dev": "vite", "build": "tsc -b && vite build"}}
     ```
+    The fix adds what Vite's own templates have (safe: it adds a script that was not
+    there, and changes none): `"dev": "vite"`, and `"build": "vite build"`, or
+    `"tsc -b && vite build"` when the package declares `typescript` and has a
+    `tsconfig.json` (`tsc -b` needs one).
     """
 
     code = "NP010"
@@ -166,12 +181,38 @@ class MissingScript(NodeRule):
     summary = "A Vite app's package.json has no dev or build script"
     severity = Severity.ERROR
     requirements = ("R9.4", "R9.5")
+    fixable = True
     bad_examples = (
         NodeRule.bad(
             '{"scripts": {"start": "vite"}, "devDependencies": {"vite": "7.2.4"}}\n',
+            '{"scripts": {"dev": "vite", "start": "vite", "build": "vite build"}, '
+            '"devDependencies": {"vite": "7.2.4"}}\n',
             count=2,
         ),
-        NodeRule.bad('{"devDependencies": {"vite": "7.2.4"}}\n', count=2),
+        NodeRule.bad(
+            '{\n  "name": "web",\n  "devDependencies": {\n    "vite": "7.2.4"\n  }\n}\n',
+            '{\n  "name": "web",\n  "scripts": {\n    "dev": "vite",\n'
+            '    "build": "vite build"\n  },\n  "devDependencies": {\n    "vite": "7.2.4"\n  }\n}\n',
+            count=2,
+        ),
+        NodeRule.bad(
+            '{\n\t"scripts": {},\n\t"devDependencies": {\n\t\t"vite": "7.2.4"\n\t}\n}',
+            '{\n\t"scripts": {\n\t\t"dev": "vite",\n\t\t"build": "vite build"\n\t},\n'
+            '\t"devDependencies": {\n\t\t"vite": "7.2.4"\n\t}\n}',
+            count=2,
+        ),
+        NodeRule.bad(
+            {
+                "package.json": '{"scripts": {"dev": "vite"}, '
+                '"devDependencies": {"typescript": "5.9.3", "vite": "7.2.4"}}\n',
+                "tsconfig.json": '{"files": [], "references": []}\n',
+            },
+            {
+                "package.json": '{"scripts": {"dev": "vite", "build": "tsc -b && vite build"}, '
+                '"devDependencies": {"typescript": "5.9.3", "vite": "7.2.4"}}\n',
+            },
+            count=1,
+        ),
     )
     good_examples = (
         NodeRule.good(
@@ -194,7 +235,32 @@ class MissingScript(NodeRule):
         ):
             if name not in package.scripts:
                 message = f'no "{name}" script: {purpose} ({criterion})'
-                yield self.finding(package, span, message)
+                fix = self._add_script(context, package, name)
+                yield self.finding(package, span, message, fix)
+
+    @staticmethod
+    def _add_script(context: Context, package: PackageJson, name: str) -> Fix | None:
+        root = package.root
+        assert root is not None
+        if name == "dev":
+            command = "vite"
+        elif _depends_on(package, "typescript") and _has_tsconfig(context, package):
+            command = "tsc -b && vite build"
+        else:
+            command = "vite build"
+        scripts = root.member("scripts")
+        if scripts is None:
+            before = next((root.member(s) for s in DEPENDENCY_SECTIONS if root.member(s)), None)
+            edit = insert_member(package, root, "scripts", {name: command}, before)
+        elif isinstance(scripts.value, JsonObject):
+            # dev first, as Vite's templates have it; build at the end
+            first = scripts.value.members[0] if scripts.value.members else None
+            edit = insert_member(
+                package, scripts.value, name, command, first if name == "dev" else None
+            )
+        else:
+            return None  # scripts of the wrong type: NP017's to report
+        return Fix.safe(f'Add the script "{name}": "{command}"', edit)
 
 
 def _commands(script: str) -> list[str]:
@@ -248,15 +314,46 @@ class BuildWithoutTypecheck(NodeRule):
     ```json
     {"scripts": {"build": "tsc -b && vite build"}}
     ```
+    When the package has a `tsconfig.json`, the fix puts `tsc -b && ` before `vite build`
+    in the script. It is unsafe: a build that passed may now stop on type errors (fix them,
+    or the code the build ships has them), and `tsc -b` writes `.js` files unless
+    tsconfig.json sets `"noEmit": true` (Vite's templates do). Without a tsconfig.json
+    there is no fix: `tsc -b` would fail for want of one; add it first (`npm create vite`
+    shows the template's).
     """
 
     code = "NP011"
     name = "build-without-typecheck"
     summary = "The build script runs vite build without tsc before it"
     requirements = ("R9.4",)
+    fixable = True
     _DEPS = '"devDependencies": {"typescript": "5.9.3", "vite": "7.2.4"}'
+    _TSCONFIG = '{"compilerOptions": {"noEmit": true}, "include": ["src"]}\n'
     bad_examples = (
         NodeRule.bad('{"scripts": {"build": "vite build"}, ' + _DEPS + "}\n", count=1),
+        NodeRule.bad(
+            {
+                "package.json": '{"scripts": {"build": "vite build"}, ' + _DEPS + "}\n",
+                "tsconfig.json": _TSCONFIG,
+            },
+            {"package.json": '{"scripts": {"build": "tsc -b && vite build"}, ' + _DEPS + "}\n"},
+            count=1,
+            unsafe=True,
+        ),
+        NodeRule.bad(
+            {
+                "package.json": '{"scripts": {"build": "rm -rf dist && vite build --mode prod"}, '
+                + _DEPS
+                + "}\n",
+                "tsconfig.json": _TSCONFIG,
+            },
+            {
+                "package.json": '{"scripts": {"build": "rm -rf dist && tsc -b && vite build '
+                '--mode prod"}, ' + _DEPS + "}\n"
+            },
+            count=1,
+            unsafe=True,
+        ),
         NodeRule.bad(
             '{"scripts": {"build": "vite build && tsc --noEmit"}, ' + _DEPS + "}\n",
             count=1,
@@ -289,7 +386,34 @@ class BuildWithoutTypecheck(NodeRule):
         message = (
             f"`{build.command}` bundles without type-checking first: run `tsc -b && vite build`"
         )
-        yield self.finding(package, package.value_span(build.member), message)
+        fix = None
+        if _has_tsconfig(context, package):
+            start = _command_start(build.command, bundle_at)
+            command = f"{build.command[:start]}tsc -b && {build.command[start:]}"
+            value = build.member.value
+            fix = Fix.unsafe(
+                f'Type-check before bundling: "build": "{command}" (the build now stops on '
+                'type errors; tsconfig.json must set "noEmit" or tsc writes .js files)',
+                replace_value(package, value.start, value.end, command),
+            )
+        else:
+            message += " (no fix offered: there is no tsconfig.json for `tsc -b` to read)"
+        yield self.finding(package, package.value_span(build.member), message, fix)
+
+
+def _command_start(script: str, index: int) -> int:
+    """Offset in `script` where its `index`-th command (as `_commands` counts) starts."""
+    position = 0
+    count = 0
+    for separator in (*_COMMAND_SPLIT_RE.compiled.finditer(script), None):
+        end = separator.start() if separator else len(script)
+        part = script[position:end]
+        if part.strip():
+            if count == index:
+                return position + len(part) - len(part.lstrip())
+            count += 1
+        position = separator.end() if separator else len(script)
+    return 0
 
 
 def _walk_objects(node: Node) -> Iterator[JsonObject]:

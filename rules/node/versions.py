@@ -13,8 +13,10 @@ from auditor.npm_semver import exact_version, satisfies, spec_kind
 from auditor.rule import Context, Finding, Fix, Severity, register
 from rules.node._base import (
     NodeRule,
+    insert_member,
     is_frontend_app,
     lock_importer_path,
+    remove_member,
     replace_value,
     spec_packages,
     usable_lockfile,
@@ -26,6 +28,8 @@ _PINNED_SECTIONS = {
     "dependencies": ("dependencies",),
     "none": (),
 }
+# Spec packages the reference project declares in devDependencies: they build the bundle.
+_BUILD_TOOLS = frozenset({"typescript", "vite", "tailwindcss"})
 _FIRST_VERSION_RE = LazyPattern(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?")
 
 
@@ -55,7 +59,10 @@ class SpecVersionMismatch(NodeRule):
     ## How to fix
     Declare the exact versions, then refresh the lockfile with `npm install` and commit it.
     The fix (unsafe) writes the version into package.json only: until the lockfile is
-    refreshed, `npm ci` refuses to install (NP004/NP005 say so).
+    refreshed, `npm ci` refuses to install (NP004/NP005 say so). A missing package is added
+    in the section the spec's reference project has it in (React, React DOM, React Router
+    DOM and Zustand in `dependencies`; TypeScript, Vite and TailwindCSS, build tools, in
+    `devDependencies`), at its key's alphabetical place.
     """
 
     code = "NP001"
@@ -78,7 +85,22 @@ class SpecVersionMismatch(NodeRule):
         ),
         NodeRule.bad(
             '{"dependencies": {"react": "19.2.0"}, "devDependencies": {"vite": "7.2.4"}}\n',
+            '{"dependencies": {"react": "19.2.0", "react-dom": "19.2.0", '
+            '"react-router-dom": "6.30.2", "zustand": "5.0.9"}, "devDependencies": '
+            '{"tailwindcss": "4.1.18", "typescript": "5.9.3", "vite": "7.2.4"}}\n',
             count=5,
+            unsafe=True,
+        ),
+        NodeRule.bad(
+            '{\n  "name": "web",\n  "devDependencies": {\n    "react": "19.2.0",\n'
+            '    "react-dom": "19.2.0",\n    "react-router-dom": "6.30.2",\n'
+            '    "tailwindcss": "4.1.18",\n    "typescript": "5.9.3",\n    "vite": "7.2.4"\n  }\n}\n',
+            '{\n  "name": "web",\n  "dependencies": {\n    "zustand": "5.0.9"\n  },\n'
+            '  "devDependencies": {\n    "react": "19.2.0",\n'
+            '    "react-dom": "19.2.0",\n    "react-router-dom": "6.30.2",\n'
+            '    "tailwindcss": "4.1.18",\n    "typescript": "5.9.3",\n    "vite": "7.2.4"\n  }\n}\n',
+            count=1,
+            unsafe=True,
         ),
     )
     good_examples = (
@@ -127,7 +149,27 @@ class SpecVersionMismatch(NodeRule):
             else package.span(package.root.start, package.root.start + 1)
         )
         message = f"{name} is not declared; {criterion} expects {name} {expected}"
-        return self.finding(package, span, message)
+        return self.finding(package, span, message, self._declare(package, name, expected))
+
+    @staticmethod
+    def _declare(package: PackageJson, name: str, expected: str) -> Fix | None:
+        root = package.root
+        assert root is not None
+        section = "devDependencies" if name in _BUILD_TOOLS else "dependencies"
+        member = root.member(section)
+        if member is None:
+            before = root.member("devDependencies") if section == "dependencies" else None
+            edit = insert_member(package, root, section, {name: expected}, before)
+        elif isinstance(member.value, JsonObject):
+            after = [m for m in member.value.members if m.key > name]
+            edit = insert_member(package, member.value, name, expected, after[0] if after else None)
+        else:
+            return None  # a section of the wrong type: NP017's to report
+        return Fix.unsafe(
+            f'Add "{name}": "{expected}" to {section} (then run `npm install` to refresh the '
+            "lockfile)",
+            edit,
+        )
 
 
 @register
@@ -215,6 +257,11 @@ class UnpinnedRange(NodeRule):
             what = "a dist-tag" if kind == "tag" else "a range"
             message = f"{dependency.name} is {what} (`{shown}`) in {dependency.section}: pin an exact version"
             fix = self._pin(package, lock, dependency, kind) if in_sync else None
+            if lock is not None and not in_sync:
+                message += (
+                    " (no fix yet: the lockfile is out of sync, so which version it installs is "
+                    "unknown; after `npm install`, --fix pins the locked one)"
+                )
             yield self.finding(package, package.value_span(dependency.member), message, fix)
 
     def _pin(
@@ -359,15 +406,31 @@ class DependencyInBothSections(NodeRule):
 
     ## How to fix
     Keep one entry: in `dependencies` when the built app or the server needs it at run
-    time, else in `devDependencies`.
+    time, else in `devDependencies`. When both entries say exactly the same thing, the fix
+    removes the `devDependencies` copy (safe: npm installs the same version, and a
+    production install still gets it from `dependencies`). Entries that differ are left to
+    you: which version is meant is not known.
     """
 
     code = "NP015"
     name = "dependency-in-both-sections"
     summary = "A package is in both dependencies and devDependencies"
+    fixable = True
     bad_examples = (
         NodeRule.bad(
             '{"dependencies": {"zustand": "5.0.9"}, "devDependencies": {"zustand": "5.0.9"}}\n',
+            '{"dependencies": {"zustand": "5.0.9"}, "devDependencies": {}}\n',
+            count=1,
+        ),
+        NodeRule.bad(
+            '{\n  "dependencies": {\n    "react": "19.2.0"\n  },\n  "devDependencies": {\n'
+            '    "vite": "7.2.4",\n    "react": "19.2.0"\n  }\n}\n',
+            '{\n  "dependencies": {\n    "react": "19.2.0"\n  },\n  "devDependencies": {\n'
+            '    "vite": "7.2.4"\n  }\n}\n',
+            count=1,
+        ),
+        NodeRule.bad(
+            '{"dependencies": {"react": "19.2.0"}, "devDependencies": {"react": "^18.2.0"}}\n',
             count=1,
         ),
     )
@@ -385,4 +448,22 @@ class DependencyInBothSections(NodeRule):
                 message = (
                     f"{dependency.name} is in devDependencies and in dependencies (line {line})"
                 )
-                yield self.finding(package, package.key_span(dependency.member), message)
+                fix = None
+                if dependency.spec == runtime[dependency.name].spec:
+                    fix = self._drop_dev_copy(package, dependency)
+                else:
+                    message += (
+                        f" at another version (`{dependency.spec}` against "
+                        f"`{runtime[dependency.name].spec}`): keep the one you mean"
+                    )
+                yield self.finding(package, package.key_span(dependency.member), message, fix)
+
+    @staticmethod
+    def _drop_dev_copy(package: PackageJson, dependency: Dependency) -> Fix | None:
+        section = package.root.member("devDependencies") if package.root else None
+        if section is None or not isinstance(section.value, JsonObject):
+            return None
+        if section.value.member(dependency.name) is not dependency.member:
+            return None  # a duplicated key: NP016's to sort out first
+        edit = remove_member(package, section.value, dependency.member)
+        return Fix.safe(f"Remove the devDependencies copy of {dependency.name}", edit)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.documents.vite_config import ViteConfig
-from auditor.rule import Context, Finding, Rule, Severity, Span, register
+from auditor.rule import Context, Edit, Finding, Fix, Rule, Severity, Span, register
 
 
 class ViteRule(Rule):
@@ -47,7 +47,10 @@ class VitePortMismatch(ViteRule):
 
     ## How to fix
     Remove `server.port` (Vite's default is 5173) or set it to 5173, with
-    `strictPort: true` so that Vite fails instead of moving to the next free port.
+    `strictPort: true` so that Vite fails instead of moving to the next free port. When the
+    port is a number written in `server` itself, the fix writes the UI port there; it is
+    unsafe: whatever reached the old port (compose `ports:`, a proxy, bookmarks) must
+    follow. A port held in a constant is left alone: the constant may serve elsewhere.
     """
 
     code = "NP012"
@@ -55,9 +58,12 @@ class VitePortMismatch(ViteRule):
     summary = "vite.config's server.port is not the UI port (5173)"
     severity = Severity.ERROR
     requirements = ("R7.3",)
+    fixable = True
     bad_examples = (
         ViteRule.bad(
-            "import { defineConfig } from 'vite'\n\nexport default defineConfig({\n  server: { port: 3000 },\n})\n"
+            "import { defineConfig } from 'vite'\n\nexport default defineConfig({\n  server: { port: 3000 },\n})\n",
+            "import { defineConfig } from 'vite'\n\nexport default defineConfig({\n  server: { port: 5173 },\n})\n",
+            unsafe=True,
         ),
         ViteRule.bad(
             "const PORT = 8080\nexport default defineConfig(() => {\n  return {\n"
@@ -84,7 +90,19 @@ class VitePortMismatch(ViteRule):
         line = config.position(port.offset)[0]
         span = config.line_span(line)
         message = f"the dev server listens on {port.value}; the UI port is {expected} (R7.3)"
-        yield self.finding(config, span, message)
+        fix = None
+        written = str(port.value)
+        if config.text.startswith(written, port.offset) and not config.text[
+            port.offset + len(written) : port.offset + len(written) + 1
+        ].isalnum():
+            fix = Fix.unsafe(
+                f"Listen on {expected}: what reached port {port.value} (compose ports, a "
+                "proxy) must follow",
+                Edit.replace(
+                    config.path, self.span(config, port.offset, len(written)), str(expected)
+                ),
+            )
+        yield self.finding(config, span, message, fix)
 
 
 @register
@@ -106,15 +124,21 @@ class ViteHmrDisabled(ViteRule):
     ## How to fix
     Remove `hmr: false`. Behind Docker, set `hmr: { clientPort: 5173 }` if the browser
     reaches the server through a mapped port, and `watch: { usePolling: true }` where bind
-    mounts deliver no file events.
+    mounts deliver no file events. The fix writes `hmr: true` in its place (unsafe: if HMR
+    was turned off because its websocket could not connect, set `clientPort` as above).
     """
 
     code = "NP019"
     name = "vite-hmr-disabled"
     summary = "vite.config disables hot module replacement"
     requirements = ("R7.4", "R9.5")
+    fixable = True
     bad_examples = (
-        ViteRule.bad("export default defineConfig({\n  server: {\n    hmr: false,\n  },\n})\n"),
+        ViteRule.bad(
+            "export default defineConfig({\n  server: {\n    hmr: false,\n  },\n})\n",
+            "export default defineConfig({\n  server: {\n    hmr: true,\n  },\n})\n",
+            unsafe=True,
+        ),
     )
     good_examples = (
         ViteRule.good("export default defineConfig({ server: { hmr: { clientPort: 5173 } } })\n"),
@@ -126,8 +150,16 @@ class ViteHmrDisabled(ViteRule):
         if hmr is None or hmr.value is not False:
             return
         line = config.position(hmr.offset)[0]
+        fix = None
+        if config.text.startswith("false", hmr.offset):
+            fix = Fix.unsafe(
+                "Turn HMR back on (`hmr: true`); if its websocket cannot connect through a "
+                "mapped port, set `hmr: { clientPort: 5173 }`",
+                Edit.replace(config.path, self.span(config, hmr.offset, len("false")), "true"),
+            )
         yield self.finding(
             config,
             config.line_span(line),
             "`hmr: false`: changes no longer hot-reload (R7.4, R9.5)",
+            fix,
         )

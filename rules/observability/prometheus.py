@@ -5,10 +5,20 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
+from typing import NamedTuple
 
-from auditor.facts.compose import Stack
+from auditor.documents.observability import YamlDocument
+from auditor.facts.compose import Mount, Node, Service, Stack
 from auditor.lazy_pattern import LazyPattern
-from auditor.rule import Context, Finding, Severity, register
+from auditor.rule import Context, Edit, Finding, Fix, Severity, register
+from rules.compose._base import (
+    add_mount,
+    append_to_block,
+    insert_into_service,
+    is_image,
+    scalar_span,
+    scalar_text,
+)
 from rules.observability._base import (
     ObservabilityRule,
     command_option,
@@ -39,15 +49,40 @@ _CONFIG = (
 _RULES = "groups:\n  - name: stack\n    rules:\n      - alert: Down\n        expr: up == 0\n"
 
 
-def prometheus_config(context: Context, stack: Stack):  # type: ignore[no-untyped-def]
-    """(service, container path of the config, project path mounted there or None)."""
+class PrometheusConfig(NamedTuple):
+    service: Service
+    container_path: str  # where Prometheus reads its configuration (--config.file)
+    mounted: tuple[str, Mount, Node] | None  # the project file mounted there, if any
+
+
+class MountedConfig(NamedTuple):
+    service: Service
+    container_path: str
+    document: YamlDocument  # the project's prometheus.yml, parsed
+
+
+def prometheus_config(context: Context, stack: Stack) -> PrometheusConfig | None:
+    """The Prometheus service of the stack and the configuration it reads; None without one."""
     service = stack.service(context.expect.prometheus_service)
     if service is None:
         return None
     option, _ = command_option(service, "--config.file")
     container_path = option or DEFAULT_CONFIG
     mounted = mounted_source(stack, service, container_path)
-    return service, container_path, mounted
+    return PrometheusConfig(service, container_path, mounted)
+
+
+def mounted_config(context: Context, stack: Stack) -> MountedConfig | None:
+    """The project's prometheus.yml that the stack's Prometheus reads, parsed; None when there
+    is no such service, nothing of the project is mounted there, or the file does not parse
+    (PrometheusConfigNotMounted and AU001 report those)."""
+    found = prometheus_config(context, stack)
+    if found is None or found.mounted is None:
+        return None
+    document = config_document(context, found.mounted[0], "prometheus-config")
+    if document is None:
+        return None
+    return MountedConfig(found.service, found.container_path, document)
 
 
 @register
@@ -142,6 +177,11 @@ class AlertRulesNotLoaded(ObservabilityRule):
     ## How to fix
     Mount the rules beside the config:
     `- ./docker/alert_rules.yml:/etc/prometheus/alert_rules.yml:ro`.
+
+    The fix adds that mount when the rule file exists on the host beside the mounted
+    `prometheus.yml`, under the name the config gives it. It is unsafe: Prometheus then
+    evaluates the rules and their alerts fire. A rule file that is nowhere on the host, or a
+    glob, is left to the user (write the rules, or fix the name in `rule_files`).
     """
 
     code = "OB002"
@@ -149,6 +189,7 @@ class AlertRulesNotLoaded(ObservabilityRule):
     summary = "Prometheus loads no alert rules, or a rule file is not mounted"
     severity = Severity.ERROR
     requirements = ("R11.2",)
+    fixable = True
     bad_examples = (
         ObservabilityRule.bad(
             {
@@ -157,7 +198,17 @@ class AlertRulesNotLoaded(ObservabilityRule):
                 ),
                 "docker/prometheus.yml": _CONFIG,
                 "docker/alert_rules.yml": _RULES,
-            }
+            },
+            {"docker-compose.yml": _COMPOSE},
+            unsafe=True,
+        ),
+        ObservabilityRule.bad(
+            {
+                "docker-compose.yml": _COMPOSE.replace(
+                    "      - ./docker/alert_rules.yml:/etc/prometheus/alert_rules.yml:ro\n", ""
+                ),
+                "docker/prometheus.yml": _CONFIG,
+            },
         ),
         ObservabilityRule.bad(
             {
@@ -178,13 +229,11 @@ class AlertRulesNotLoaded(ObservabilityRule):
     )
 
     def check_stack(self, context: Context, stack: Stack) -> Iterator[Finding]:
-        found = prometheus_config(context, stack)
-        if found is None or found[2] is None:
+        found = mounted_config(context, stack)
+        if found is None:
             return
-        service, container_path, (source, _, _) = found
-        document = config_document(context, source, "prometheus-config")
-        if document is None:
-            return
+        service, container_path, document = found
+        source = document.path
         entries = document.tree.get("rule_files")
         if not isinstance(entries, list) or not entries:
             yield self.finding(
@@ -201,6 +250,7 @@ class AlertRulesNotLoaded(ObservabilityRule):
                     context,
                     where,
                     f"{source}:{line} loads {inside}, which no volume mounts into Prometheus",
+                    self._mount_fix(context, stack, service, source, str(entry), inside),
                 )
                 continue
             rule_path, _, node = mounted
@@ -214,6 +264,23 @@ class AlertRulesNotLoaded(ObservabilityRule):
                 )
             else:
                 context.project.document(rule_path, "prometheus-rules")  # AU001 if it breaks
+
+    def _mount_fix(
+        self, context: Context, stack: Stack, service: Service, source: str, entry: str, inside: str
+    ) -> Fix | None:
+        """Mount the rule file that sits beside the mounted prometheus.yml on the host, as the
+        config names it; None when there is no such file (then which file is meant is a guess)."""
+        if any(char in entry for char in "*?[") or entry.startswith("/"):
+            return None
+        host = posixpath.normpath(posixpath.join(posixpath.dirname(source), entry))
+        if host.startswith("../") or not context.project.exists(host):
+            return None
+        relative = posixpath.relpath(host, stack.folder or ".")
+        if relative.startswith("../"):
+            return None
+        edit = add_mount(context, service, f"./{relative}:{inside}:ro")
+        # Unsafe: Prometheus then evaluates these rules, and their alerts start firing.
+        return Fix.unsafe(f"Mount ./{relative} on {inside}", edit) if edit else None
 
 
 @register
@@ -237,18 +304,49 @@ class PrometheusRetention(ObservabilityRule):
     ## How to fix
     Add `--storage.tsdb.retention.time=30d` to the command (keep `--config.file`: a command
     replaces the image's default arguments).
+
+    The fix (unsafe: Prometheus then keeps more data on its volume) sets the flag in a
+    command written as a block list (`- --flag=value` items), and gives the official
+    `prom/prometheus` image without a command the image's own arguments
+    (`--config.file=/etc/prometheus/prometheus.yml`, `--storage.tsdb.path=/prometheus`) plus
+    the flag. A command in another shape, or another image, is left to the user.
     """
 
     code = "OB003"
     name = "prometheus-retention"
     summary = "Prometheus does not keep 30 days of data"
     requirements = ("R11.3",)
+    fixable = True
     bad_examples = (
         ObservabilityRule.bad(
             "services:\n  prometheus:\n    image: prom/prometheus:v3.5.0\n"
             '    command: ["--storage.tsdb.retention.time=7d"]\n'
         ),
-        ObservabilityRule.bad("services:\n  prometheus:\n    image: prom/prometheus:v3.5.0\n"),
+        ObservabilityRule.bad(
+            "services:\n  prometheus:\n    image: prom/prometheus:v3.5.0 # metrics\n",
+            "services:\n  prometheus:\n    image: prom/prometheus:v3.5.0 # metrics\n"
+            "    command:\n      - --config.file=/etc/prometheus/prometheus.yml\n"
+            "      - --storage.tsdb.path=/prometheus\n"
+            "      - --storage.tsdb.retention.time=30d\n",
+            unsafe=True,
+        ),
+        ObservabilityRule.bad(
+            "services:\n  prometheus:\n    image: prom/prometheus:v3.5.0\n    command:\n"
+            "      - --config.file=/etc/prometheus/prometheus.yml\n"
+            "      - --storage.tsdb.retention.time=7d\n",
+            "services:\n  prometheus:\n    image: prom/prometheus:v3.5.0\n    command:\n"
+            "      - --config.file=/etc/prometheus/prometheus.yml\n"
+            "      - --storage.tsdb.retention.time=30d\n",
+            unsafe=True,
+        ),
+        ObservabilityRule.bad(
+            "services:\n  prometheus:\n    image: prom/prometheus:v3.5.0\n    command:\n"
+            "      - --config.file=/etc/prometheus/prometheus.yml\n",
+            "services:\n  prometheus:\n    image: prom/prometheus:v3.5.0\n    command:\n"
+            "      - --config.file=/etc/prometheus/prometheus.yml\n"
+            "      - --storage.tsdb.retention.time=30d\n",
+            unsafe=True,
+        ),
     )
     good_examples = (
         ObservabilityRule.good(_COMPOSE),
@@ -268,7 +366,49 @@ class PrometheusRetention(ObservabilityRule):
         if value != wanted:
             where = node.origin if node is not None else service.key_origin
             what = f"keeps {value}" if value else "keeps the default 15d"
-            yield self.at(context, where, f"Prometheus {what}, not {wanted} (R11.3)")
+            yield self.at(
+                context,
+                where,
+                f"Prometheus {what}, not {wanted} (R11.3)",
+                self._fix(context, service, wanted),
+            )
+
+    _FLAG = "--storage.tsdb.retention.time"
+    # The arguments of the official image's CMD that a command replaces, those 2.x and 3.x
+    # share (2.x's console-template flags are left out: the 3.x image dropped them).
+    _IMAGE_ARGUMENTS = (
+        "--config.file=/etc/prometheus/prometheus.yml",
+        "--storage.tsdb.path=/prometheus",
+    )
+
+    def _fix(self, context: Context, service: Service, wanted: str) -> Fix | None:
+        command = service.get("command")
+        option = f"{self._FLAG}={wanted}"
+        message = f"Set `{option}` in Prometheus' command"
+        if command is None:
+            if not is_image(service, "prometheus") or service.get("entrypoint") is not None:
+                return None
+            lines = ["command:", *(f"  - {a}" for a in (*self._IMAGE_ARGUMENTS, option))]
+            edit = insert_into_service(context, service, lines)
+            # Unsafe: Prometheus then keeps more data on its volume.
+            return Fix.unsafe(message, edit) if edit else None
+        if not command.is_list or command.interpolated:
+            return None
+        document = context.project.text_document(command.origin.path)
+        if document is None:
+            return None
+        items = [str(item.value) for item in command.value]
+        if any(item == self._FLAG for item in items):
+            return None  # `--flag value` in two items: not ours to rewrite
+        for item in command.value:
+            if str(item.value).startswith(self._FLAG + "="):
+                span = scalar_span(document.lines, item.origin.line, item.origin.column)
+                text = scalar_text(context, item.origin.path, span) if span else ""
+                if span is None or text != str(item.value):
+                    return None
+                return Fix.unsafe(message, Edit.replace(item.origin.path, span, option))
+        edit = append_to_block(context, command.origin, [f"- {option}"])
+        return Fix.unsafe(message, edit) if edit else None
 
 
 @register
@@ -324,13 +464,10 @@ class ScrapeTargetUnknown(ObservabilityRule):
     )
 
     def check_stack(self, context: Context, stack: Stack) -> Iterator[Finding]:
-        found = prometheus_config(context, stack)
-        if found is None or found[2] is None:
+        found = mounted_config(context, stack)
+        if found is None:
             return
-        service, _, (source, _, _) = found
-        document = config_document(context, source, "prometheus-config")
-        if document is None:
-            return
+        service, document = found.service, found.document
         jobs = document.tree.get("scrape_configs")
         for job in jobs if isinstance(jobs, list) else []:
             statics = job.get("static_configs") if isinstance(job, dict) else None
@@ -429,12 +566,10 @@ class MetricsPathMissing(ObservabilityRule):
     )
 
     def check_stack(self, context: Context, stack: Stack) -> Iterator[Finding]:
-        found = prometheus_config(context, stack)
-        if stack.folder != "" or found is None or found[2] is None:
+        found = mounted_config(context, stack) if stack.folder == "" else None
+        if found is None:
             return
-        document = config_document(context, found[2][0], "prometheus-config")
-        if document is None:
-            return
+        document = found.document
         from auditor.facts.routes import route_facts
 
         routes = route_facts(context.project)
@@ -523,13 +658,10 @@ class AlertJobUnknown(ObservabilityRule):
     )
 
     def check_stack(self, context: Context, stack: Stack) -> Iterator[Finding]:
-        found = prometheus_config(context, stack)
-        if found is None or found[2] is None:
+        found = mounted_config(context, stack)
+        if found is None:
             return
-        service, container_path, (source, _, _) = found
-        config = config_document(context, source, "prometheus-config")
-        if config is None:
-            return
+        service, container_path, config = found
         jobs = config.tree.get("scrape_configs")
         names = {
             str(job.get("job_name"))
@@ -544,7 +676,7 @@ class AlertJobUnknown(ObservabilityRule):
                 continue  # OB002 reports it
             rules_file = config_document(context, mounted[0], "prometheus-rules")
             if rules_file is not None:
-                yield from self._check_rules(rules_file, names, source)
+                yield from self._check_rules(rules_file, names, config.path)
 
     def _check_rules(self, document, names: set[str], config_path: str) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
         groups = document.tree.get("groups")

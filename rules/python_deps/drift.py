@@ -21,20 +21,21 @@ import sys
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from auditor.documents.requirements import normalise_name
+from auditor.documents.requirements import RequirementsFile, normalise_name
 from auditor.facts.cache import project_fact
 from auditor.facts.imports import ImportSite, imported_modules
 from auditor.lazy_pattern import LazyPattern
-from auditor.rule import Context, Finding, Severity, Span, register
+from auditor.rule import Context, Edit, Finding, Fix, Severity, Span, register
 from rules.python_deps._base import DependencyRule
 from rules.python_deps._model import Entry, InstallSet, dependency_model
 from rules.python_deps._names import (
     RUNTIME_ONLY,
+    WELL_KNOWN_SAME_NAME,
     NameMap,
     environment_note,
     name_map,
 )
-from rules.python_deps.hygiene import is_dev_tool
+from rules.python_deps.hygiene import DEPRECATED, is_dev_tool
 
 DEP_PEERS_MISSING = ("DEP001", "DEP004")
 _SEPARATORS_RE = LazyPattern(r"[\s,|]+")
@@ -199,8 +200,21 @@ def _unknown_modules(found: Declared, names: NameMap) -> list[str]:
     )
 
 
+class DriftRule(DependencyRule):
+    """A drift rule judges each scope (a Dockerfile folder's requirements against the code
+    there) with the one import name -> distribution map of the run."""
+
+    def check(self, context: Context) -> Iterator[Finding]:
+        names = name_map(context)
+        for found in scopes(context):
+            yield from self._check_scope(context, names, found)
+
+    def _check_scope(self, context: Context, names: NameMap, found: Declared) -> Iterator[Finding]:
+        raise NotImplementedError
+
+
 @register
-class UndeclaredImport(DependencyRule):
+class UndeclaredImport(DriftRule):
     """Reports a module the code imports that no requirement the image installs provides.
 
     ## What it does
@@ -230,6 +244,18 @@ class UndeclaredImport(DependencyRule):
     ## How to fix
     Add the distribution (here `PyYAML==6.0.2`) to the requirements the image installs, or
     map the module in `package-module-map` if a declared distribution provides it.
+
+    When exactly one distribution provides the module, known from `package-module-map`,
+    the installed metadata or mami-audit's tables (not guessed from the module's name), the
+    fix appends it to the requirements file the image installs, unsafe (the image gets a
+    new package). The version is one already chosen in the project: the pin of a dev
+    requirements file or of the pyproject's extras that lists it, else the version
+    installed in the project's environment; with neither, the line is added without a
+    version, because the ImportError is certain and the version pip picks is the one a
+    plain `pip install` picks, and PY005 then asks you to pin it. No fix for a dev tool
+    (PY010 would move it back out), a deprecated distribution (PY009 replaces it: the code
+    must move to the successor), or requirements with `--hash` (a line without one makes
+    pip refuse the install: compile the lock again).
     """
 
     code = "PY020"
@@ -237,11 +263,33 @@ class UndeclaredImport(DependencyRule):
     summary = "The code imports a module no requirement of the image provides"
     severity = Severity.ERROR
     requirements = ("R1.3",)
+    fixable = True
     peers = DEP_PEERS_MISSING
     bad_examples = (
         DependencyRule.bad(
             {"requirements.txt": "fastapi==0.115.0\n", "app/config.py": "import yaml\n"},
+            {"requirements.txt": "fastapi==0.115.0\npyyaml\n"},
             count=1,
+            unsafe=True,
+        ),
+        DependencyRule.bad(
+            {
+                "requirements.txt": "fastapi==0.115.0  # api",
+                "requirements-dev.txt": "-r requirements.txt\npydantic-settings==2.6.1\n",
+                "app/config.py": "from pydantic_settings import BaseSettings\n",
+            },
+            {"requirements.txt": "fastapi==0.115.0  # api\npydantic-settings==2.6.1\n"},
+            count=1,
+            unsafe=True,
+        ),
+        DependencyRule.bad(
+            {
+                "requirements.txt": "fastapi==0.115.0 --hash=sha256:" + "0" * 64 + "\n",
+                "app/config.py": "import yaml\n",
+            },
+            {"requirements.txt": "fastapi==0.115.0 --hash=sha256:" + "0" * 64 + "\n"},
+            count=1,
+            unsafe=True,
         ),
         DependencyRule.bad(
             {
@@ -249,7 +297,9 @@ class UndeclaredImport(DependencyRule):
                 "requirements-dev.txt": "-r requirements.txt\npytest==8.3.3\n",
                 "app/main.py": "import fastapi\nimport pytest\n",
             },
+            {"requirements.txt": "fastapi==0.115.0\n"},
             count=1,
+            unsafe=True,
         ),
     )
     good_examples = (
@@ -265,11 +315,6 @@ class UndeclaredImport(DependencyRule):
             config={"package-module-map": {"weird-dist": "oddname"}},
         ),
     )
-
-    def check(self, context: Context) -> Iterator[Finding]:
-        names = name_map(context)
-        for found in scopes(context):
-            yield from self._check_scope(context, names, found)
 
     def _check_scope(self, context: Context, names: NameMap, found: Declared) -> Iterator[Finding]:
         declared_names = _declared_names(found)
@@ -291,16 +336,65 @@ class UndeclaredImport(DependencyRule):
                     f"unless {', '.join(unknown)} (whose modules are unknown here: "
                     f"{environment_note(names.metadata)}) provides it"
                 )
+            replaced = [d for d in sorted(dists) if d in DEPRECATED]
+            if replaced:
+                notes.append(
+                    f"{replaced[0]} is deprecated, so it is not added back: move this code to "
+                    f"{DEPRECATED[replaced[0]].name}"
+                )
             note = f" ({'; '.join(notes)})" if notes else ""
+            fix = None
+            if len(dists) == 1 and (source != "name" or dists <= WELL_KNOWN_SAME_NAME):
+                fix = _declare(context, names, found, next(iter(dists)))
             yield self.finding(
                 found.anchor_path, found.anchor_span,
                 f"`{top}` is imported at {_sites_text(sites)} but {found.described} installs "
                 f"no {shown}: ImportError in the container (R1.3){note}",
+                fix,
             )  # fmt: skip
 
 
+def _declare(context: Context, names: NameMap, found: Declared, dist: str) -> Fix | None:
+    """Append `dist` to the image's requirements file, at a version the project chose."""
+    if is_dev_tool(dist) or dist in DEPRECATED:
+        return None
+    document = context.project.document(found.anchor_path, "requirements")
+    if not isinstance(document, RequirementsFile) or document.parse_error is not None:
+        return None
+    if any(entry.requirement.hashes for entry in found.entries):
+        return None  # a hashed lock: an unhashed line makes pip refuse it; compile it again
+    line, why = _chosen_requirement(context, names, dist)
+    last = len(document.lines)
+    separator = "" if document.text.endswith("\n") or not document.text else "\n"
+    edit = Edit.insert(document.path, last, document.line_length(last) + 1, f"{separator}{line}\n")
+    return Fix.unsafe(f"Add `{line}` to {document.path} ({why})", edit)
+
+
+def _chosen_requirement(context: Context, names: NameMap, dist: str) -> tuple[str, str]:
+    """The requirement line for `dist`, and where its version comes from."""
+    model = dependency_model(context)
+    for install_set in model.sets:
+        if install_set.production:
+            continue
+        for entry in install_set.installed():
+            requirement = entry.requirement
+            if requirement.name == dist and requirement.pinned and not requirement.url:
+                pin = next(s for s in requirement.specifier or () if s.operator[:2] == "==")
+                return f"{requirement.written_name}{pin}", f"the version {entry.where} pins"
+    for pyproject in model.pyprojects:
+        for group in pyproject.groups.values():
+            for requirement in group:
+                if requirement.name == dist and requirement.pinned and not requirement.url:
+                    pin = next(s for s in requirement.specifier or () if s.operator[:2] == "==")
+                    return f"{requirement.written_name}{pin}", f"the version {pyproject.path} pins"
+    metadata = names.metadata
+    if metadata is not None and dist in metadata.versions:
+        return f"{dist}=={metadata.versions[dist]}", "the version installed in the environment"
+    return dist, "no version is chosen anywhere in the project: pin the one you test with"
+
+
 @register
-class TransitiveImport(DependencyRule):
+class TransitiveImport(DriftRule):
     """Reports a module the code imports that is installed only as another package's dependency.
 
     ## What it does
@@ -350,11 +444,6 @@ class TransitiveImport(DependencyRule):
             }
         ),
     )
-
-    def check(self, context: Context) -> Iterator[Finding]:
-        names = name_map(context)
-        for found in scopes(context):
-            yield from self._check_scope(context, names, found)
 
     def _check_scope(self, context: Context, names: NameMap, found: Declared) -> Iterator[Finding]:
         declared_names = _declared_names(found)
@@ -419,7 +508,7 @@ def _dockerfile_commands(context: Context, names: NameMap) -> set[str]:
 
 
 @register
-class UnusedDependency(DependencyRule):
+class UnusedDependency(DriftRule):
     """Reports a production requirement that nothing imports or runs.
 
     ## What it does
@@ -474,20 +563,8 @@ class UnusedDependency(DependencyRule):
         ),
     )
 
-    def check(self, context: Context) -> Iterator[Finding]:
-        names = name_map(context)
-        for found in scopes(context):
-            yield from self._check_scope(context, names, found)
-
     def _check_scope(self, context: Context, names: NameMap, found: Declared) -> Iterator[Finding]:
-        usage = _usage(context, names, found)
-        reported: set[str] = set()  # a package listed twice is PY008's; say this once
-        for entry in found.entries:
-            dist = entry.requirement.name
-            if dist is None or dist in reported or _counts_as_used(entry, usage):
-                continue
-            reported.add(dist)
-            modules, source = names.modules_of(dist)
+        for entry, modules, source in _unused_entries(context, names, found):
             if source == "name":
                 continue  # PY023's: we cannot know what it installs
             yield self.finding(
@@ -495,6 +572,22 @@ class UnusedDependency(DependencyRule):
                 f"{entry.requirement.written_name} is never imported (it installs "
                 f"{', '.join(sorted(modules))}, per {_source(source)}) nor run by a Dockerfile",
             )  # fmt: skip
+
+
+def _unused_entries(
+    context: Context, names: NameMap, found: Declared
+) -> Iterator[tuple[Entry, set[str], str]]:
+    """The requirements nothing imports or runs, once per distribution (a package listed twice
+    is PY008's), with the modules it installs and where that knowledge comes from."""
+    usage = _usage(context, names, found)
+    reported: set[str] = set()
+    for entry in found.entries:
+        dist = entry.requirement.name
+        if dist is None or dist in reported or _counts_as_used(entry, usage):
+            continue
+        reported.add(dist)
+        modules, source = names.modules_of(dist)
+        yield entry, modules, source
 
 
 def _counts_as_used(entry: Entry, usage: _Usage) -> bool:
@@ -535,7 +628,7 @@ def _source(source: str) -> str:
 
 
 @register
-class UnknownImportName(DependencyRule):
+class UnknownImportName(DriftRule):
     """Says when it cannot know whether a production requirement is used.
 
     ## What it does
@@ -579,20 +672,8 @@ class UnknownImportName(DependencyRule):
         ),
     )
 
-    def check(self, context: Context) -> Iterator[Finding]:
-        names = name_map(context)
-        for found in scopes(context):
-            yield from self._check_scope(context, names, found)
-
     def _check_scope(self, context: Context, names: NameMap, found: Declared) -> Iterator[Finding]:
-        usage = _usage(context, names, found)
-        reported: set[str] = set()  # a package listed twice is PY008's; say this once
-        for entry in found.entries:
-            dist = entry.requirement.name
-            if dist is None or dist in reported or _counts_as_used(entry, usage):
-                continue
-            reported.add(dist)
-            modules, source = names.modules_of(dist)
+        for entry, modules, source in _unused_entries(context, names, found):
             if source != "name":
                 continue
             yield self.finding(

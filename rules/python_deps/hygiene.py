@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from auditor.rule import Context, Finding, Fix, register
+from auditor.documents.requirements import RequirementsFile
+from auditor.rule import Context, Edit, Finding, Fix, Span, register
 from rules.python_deps._base import DependencyRule, editable_line, replace_requirement
-from rules.python_deps._model import Entry, dependency_model, documents_read
+from rules.python_deps._model import (
+    DependencyModel,
+    Entry,
+    dependency_model,
+    documents_read,
+)
+
+# Where projects keep the requirements of developers and CI, next to the production file.
+_DEV_FILE_NAMES = ("requirements-dev.txt", "dev-requirements.txt", "requirements_dev.txt")
 
 
 class Successor(NamedTuple):
@@ -161,14 +171,55 @@ class DevToolInProduction(DependencyRule):
 
     ## How to fix
     Move them to `requirements-dev.txt` (starting with `-r requirements.txt`), which CI and
-    developers install and the image does not.
+    developers install and the image does not. The fix does that: it moves the line (with
+    its comment) into the dev requirements file next to the production one
+    (`requirements-dev.txt`, `dev-requirements.txt`, `requirements_dev.txt`, or `dev.txt`
+    in a `requirements/` folder), creating `requirements-dev.txt` with
+    `-r requirements.txt` when there is none; a tool the dev file already lists is only
+    removed from production. It is unsafe: whatever installs the production file alone (a
+    CI job running the tests, a script in the image) no longer gets the tool, so make it
+    install the dev file. No fix when the image itself installs the dev file, nor for a
+    line with `--hash` (compile both files again).
     """
 
     code = "PY010"
     name = "dev-tool-in-production"
     summary = "A test, lint or debugging tool among the image's requirements"
+    fixable = True
     bad_examples = (
-        DependencyRule.bad("redis==5.0.8\npytest==8.3.3\ntypes-redis==4.6.0\n", count=2),
+        DependencyRule.bad(
+            "redis==5.0.8\npytest==8.3.3  # tests\ntypes-redis==4.6.0\n",
+            {
+                "requirements.txt": "redis==5.0.8\n",
+                "requirements-dev.txt": "-r requirements.txt\npytest==8.3.3  # tests\n"
+                "types-redis==4.6.0\n",
+            },
+            count=2,
+            unsafe=True,
+        ),
+        DependencyRule.bad(
+            {
+                "requirements.txt": "redis==5.0.8\nruff==0.6.9",
+                "requirements-dev.txt": "-r requirements.txt\npytest==8.3.3",
+            },
+            {
+                "requirements.txt": "redis==5.0.8",
+                "requirements-dev.txt": "-r requirements.txt\npytest==8.3.3\nruff==0.6.9\n",
+            },
+            count=1,
+            unsafe=True,
+        ),
+        DependencyRule.bad(
+            {
+                "Dockerfile": "FROM python:3.11-slim\nCOPY requirements/ requirements/\n"
+                "RUN pip install --no-cache-dir -r requirements/prod.txt\n",
+                "requirements/prod.txt": "redis==5.0.8\npytest==8.3.3\n",
+                "requirements/dev.txt": "-r prod.txt\npytest==8.3.3\n",
+            },
+            {"requirements/prod.txt": "redis==5.0.8\n"},
+            count=1,
+            unsafe=True,
+        ),
     )
     good_examples = (
         DependencyRule.good(
@@ -189,4 +240,66 @@ class DevToolInProduction(DependencyRule):
                     entry.document, entry.span(),
                     f"{entry.requirement.written_name} is a development tool, installed into "
                     f"the image by {install_set.described}: move it to a dev requirements file",
+                    _move_to_dev_file(context, dependency_model(context), entry),
                 )  # fmt: skip
+
+
+def _dev_file(
+    context: Context, model: DependencyModel, production: str
+) -> tuple[str, RequirementsFile | None] | None:
+    """The dev requirements file beside `production` (None for "create it"), or None when
+    the only candidate is one the image installs or one that does not parse."""
+    folder = posixpath.dirname(production)
+    names = list(_DEV_FILE_NAMES)
+    if posixpath.basename(folder) == "requirements":
+        names.insert(0, "dev.txt")
+    installed = {document.path for s in model.production_sets() for document in s.documents}
+    for name in names:
+        path = posixpath.join(folder, name)
+        if not context.project.exists(path):
+            continue
+        document = context.project.document(path, "requirements")
+        if path in installed or not isinstance(document, RequirementsFile):
+            return None
+        return (path, document) if document.parse_error is None else None
+    return posixpath.join(folder, names[0]), None
+
+
+def _move_to_dev_file(context: Context, model: DependencyModel, entry: Entry) -> Fix | None:
+    document = entry.document
+    if not editable_line(entry) or not isinstance(document, RequirementsFile):
+        return None
+    if entry.requirement.hashes:
+        return None  # a hashed line in an unhashed dev file would make pip refuse it
+    target = _dev_file(context, model, document.path)
+    if target is None or target[0] == document.path:
+        return None
+    path, dev = target
+    requirement = entry.requirement
+    line = document.lines[requirement.line - 1].rstrip("\r").strip()
+    edits = [_delete_line(document, requirement.line)]
+    if dev is None:
+        include = posixpath.relpath(document.path, posixpath.dirname(path) or ".")
+        edits.append(Edit.create_file(path, f"-r {include}\n{line}\n"))
+    elif not any(other.name == requirement.name for other in dev.requirements):
+        last = len(dev.lines)
+        separator = "" if dev.text.endswith("\n") or not dev.text else "\n"
+        edits.append(Edit.insert(path, last, dev.line_length(last) + 1, f"{separator}{line}\n"))
+    return Fix.unsafe(
+        f"Move {requirement.written_name} to {path}: whatever installs "
+        f"{document.path} alone (CI running the tests) must install {path} instead",
+        *edits,
+    )
+
+
+def _delete_line(document: RequirementsFile, line: int) -> Edit:
+    """Delete a physical line with its line end (the previous one's for the last line)."""
+    if line < len(document.lines):
+        return Edit.delete_text(document.path, Span(line, 1, line + 1, 1))
+    length = document.line_length(line) + 1
+    if line == 1:
+        return Edit.delete_text(document.path, Span(1, 1, 1, length))
+    previous = line - 1
+    return Edit.delete_text(
+        document.path, Span(previous, document.line_length(previous) + 1, line, length)
+    )

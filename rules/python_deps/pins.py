@@ -6,7 +6,13 @@ from collections.abc import Iterator
 
 from auditor.documents.requirements import RequirementsFile, normalise_name
 from auditor.rule import Context, Finding, Fix, Severity, register
-from rules.python_deps._base import DependencyRule, delete_requirement_line
+from rules.python_deps._base import (
+    DependencyRule,
+    delete_requirement_line,
+    editable_line,
+    replace_requirement,
+    with_specifier,
+)
 from rules.python_deps._model import Entry, InstallSet, dependency_model, marker_environment
 from rules.python_deps._names import name_map
 
@@ -39,15 +45,36 @@ class UnpinnedRequirement(DependencyRule):
 
     ## How to fix
     Pin the version you tested (`redis==5.0.8`), or bound the range (`groq>=0.4,<1`); a
-    lock tool (pip-compile, `uv pip compile`) can write the pins for you.
+    lock tool (pip-compile, `uv pip compile`) can write the pins for you. When the
+    project's environment (`.venv`, `venv`, `--python`) has the distribution installed at a
+    version the line admits, the fix pins that version (unsafe: the image stops taking the
+    newest release and installs the one you run locally). Without an environment, which
+    version to pin is yours to say.
     """
 
     code = "PY005"
     name = "unpinned-requirement"
     summary = "A production requirement without a version or without an upper bound"
     requirements = ("R1.1",)
+    fixable = True
     bad_examples = (
         DependencyRule.bad("redis\ngroq>=0.4\nneo4j==5.28.1\n", count=2),
+        DependencyRule.bad(
+            {
+                "requirements.txt": "redis[hiredis]  # cache\ngroq>=0.4\nneo4j==5.28.1\n",
+                ".venv/pyvenv.cfg": "home = /usr/bin\n",
+                ".venv/lib/python3.11/site-packages/redis-5.0.8.dist-info/METADATA": (
+                    "Metadata-Version: 2.1\nName: redis\nVersion: 5.0.8\n"
+                ),
+                ".venv/lib/python3.11/site-packages/groq-0.3.0.dist-info/METADATA": (
+                    "Metadata-Version: 2.1\nName: groq\nVersion: 0.3.0\n"
+                ),
+            },
+            # groq 0.3.0 is outside `>=0.4`: not pinned
+            {"requirements.txt": "redis[hiredis]==5.0.8  # cache\ngroq>=0.4\nneo4j==5.28.1\n"},
+            count=2,
+            unsafe=True,
+        ),
         DependencyRule.bad(
             {
                 "Dockerfile": "FROM python:3.11-slim\nCOPY requirements/ requirements/\n"
@@ -93,7 +120,33 @@ class UnpinnedRequirement(DependencyRule):
                 else f"`{requirement.display()}` has no upper bound: a new major release "
                 "gets into the next build"
             )
-            yield self.finding(entry.document, entry.span(), message)
+            yield self.finding(
+                entry.document, entry.span(), message, _pin_installed(context, entry)
+            )
+
+
+def _pin_installed(context: Context, entry: Entry) -> Fix | None:
+    """Pin the version the project's environment has installed, if the line admits it."""
+    from packaging.version import InvalidVersion, Version
+
+    requirement = entry.requirement
+    metadata = name_map(context).metadata
+    if metadata is None or not editable_line(entry) or requirement.hashes or requirement.url:
+        return None
+    installed = metadata.versions.get(requirement.name or "")
+    if installed is None or requirement.specifier is None:
+        return None
+    try:
+        if not requirement.specifier.contains(Version(installed), prereleases=True):
+            return None
+    except InvalidVersion:
+        return None
+    edit = replace_requirement(entry, with_specifier(requirement, f"=={installed}"))
+    return Fix.unsafe(
+        f"Pin {requirement.name}=={installed}, the version installed in the project's "
+        "environment (the image then installs what you run locally)",
+        edit,
+    )
 
 
 def _bounded(entry: Entry) -> bool:
@@ -208,7 +261,10 @@ class ConflictingRequirements(DependencyRule):
     ```
 
     ## How to fix
-    Keep one requirement per package with the range you mean.
+    Keep one requirement per package with the range you mean. PY007 has no fix of its own,
+    as which line was meant is unknown; when one side is the spec's value (FastAPI, uvicorn,
+    pydantic), PY003's fix moves the other line to it and PY008's then removes the exact
+    repeat.
     """
 
     code = "PY007"

@@ -50,7 +50,13 @@ class SpecVersionMismatch(DependencyRule):
     Pin `fastapi==0.115.0` and `uvicorn==0.30.3` (extras such as `uvicorn[standard]` are
     fine) and require `pydantic>=2.0.0`. The fix pins an unpinned FastAPI or uvicorn (safe),
     requires the floor for an unpinned pydantic (safe), and moves another pin to the spec's
-    version (unsafe: an upgrade or downgrade the code may not expect).
+    version (unsafe: an upgrade or downgrade the code may not expect). A pydantic
+    requirement that admits versions below the floor (`pydantic<2`, `pydantic==1.10.13`,
+    `pydantic>=1.10,<3`) is rewritten to start at the floor, keeping the upper bounds that
+    lie above it (`pydantic>=2.0.0`, `pydantic>=2.0.0,<3`); unsafe: pydantic 2 changed the
+    API (`BaseSettings` moved to pydantic-settings, validators and `Config` changed), so
+    run the tests and follow pydantic's migration guide (`bump-pydantic` rewrites most of
+    it). A line with `--hash` is not rewritten: its hashes are the old version's.
     """
 
     code = "PY003"
@@ -73,7 +79,18 @@ class SpecVersionMismatch(DependencyRule):
             count=1,
             unsafe=True,
         ),
-        DependencyRule.bad("fastapi==0.115.0\nuvicorn==0.30.3\npydantic<2\n", count=1),
+        DependencyRule.bad(
+            "fastapi==0.115.0\nuvicorn==0.30.3\npydantic<2  # v1 models\n",
+            "fastapi==0.115.0\nuvicorn==0.30.3\npydantic>=2.0.0  # v1 models\n",
+            count=1,
+            unsafe=True,
+        ),
+        DependencyRule.bad(
+            "fastapi==0.115.0\nuvicorn==0.30.3\npydantic>=1.10,<3,!=2.5.0\n",
+            "fastapi==0.115.0\nuvicorn==0.30.3\npydantic>=2.0.0,!=2.5.0,<3\n",
+            count=1,
+            unsafe=True,
+        ),
         DependencyRule.bad("fastapi==0.115.0\npydantic>=2.0.0\n", count=1),
         DependencyRule.bad(
             {
@@ -81,7 +98,9 @@ class SpecVersionMismatch(DependencyRule):
                 "RUN pip install --no-cache-dir -r prod.txt\n",
                 "requirements/prod.txt": "fastapi==0.115.0\nuvicorn==0.30.3\npydantic==1.10.13\n",
             },
+            {"requirements/prod.txt": "fastapi==0.115.0\nuvicorn==0.30.3\npydantic>=2.0.0\n"},
             count=1,
+            unsafe=True,
         ),
     )
     good_examples = (
@@ -169,6 +188,7 @@ class SpecVersionMismatch(DependencyRule):
                     entry.document, entry.span(),
                     f"`{requirement.display()}` allows only versions below {floor}; the spec "
                     f"requires pydantic>={floor} (R8.1), and pydantic 2 changed the API",
+                    self._raise_floor(entry, floor),
                 )  # fmt: skip
                 continue
             below = allows_below(requirement.specifier, floor)
@@ -178,12 +198,51 @@ class SpecVersionMismatch(DependencyRule):
             if not list(requirement.specifier) and editable_line(entry):
                 edit = replace_requirement(entry, with_specifier(requirement, f">={floor}"))
                 fix = Fix.safe(f"Require pydantic>={floor}", edit)
-            written = "unpinned" if fix else f"`{requirement.display()}`"
+            elif list(requirement.specifier):
+                fix = self._raise_floor(entry, floor)
+            specified = list(requirement.specifier)
+            written = f"`{requirement.display()}`" if specified else "unpinned"
             yield self.finding(
                 entry.document, entry.span(),
                 f"pydantic is {written} and allows {below}, below the spec's floor {floor} "
                 "(R8.1)", fix,
             )  # fmt: skip
+
+
+    @staticmethod
+    def _raise_floor(entry: Entry, floor: str) -> Fix | None:
+        """`>=floor` with the upper bounds and exclusions that lie above it, or None when
+        that is not a requirement admitting the floor and nothing below it."""
+        from packaging.specifiers import InvalidSpecifier, SpecifierSet
+        from packaging.version import InvalidVersion, Version
+
+        from rules.python_deps._versions import allows_at_or_above, allows_below
+
+        requirement = entry.requirement
+        if requirement.specifier is None or not editable_line(entry) or requirement.hashes:
+            return None  # (hashes are of the old version: the lock must be compiled again)
+        kept = []
+        for specifier in requirement.specifier:
+            try:
+                above = Version(specifier.version) > Version(floor)
+            except InvalidVersion:
+                return None  # `!=1.*` and the like: not rewritten by guesswork
+            if specifier.operator in ("<", "<=", "!=") and above:
+                kept.append(str(specifier))
+        # sorted: a SpecifierSet's order is its hashing's, not the file's
+        written = ",".join([f">={floor}", *sorted(kept)])
+        try:
+            new_set = SpecifierSet(written)
+        except InvalidSpecifier:
+            return None
+        if not allows_at_or_above(new_set, floor) or allows_below(new_set, floor) is not None:
+            return None
+        edit = replace_requirement(entry, with_specifier(requirement, written))
+        return Fix.unsafe(
+            f"Require pydantic{written}: pydantic 2 changed the API, so run the tests and "
+            "follow its migration guide (bump-pydantic rewrites most of it)",
+            edit,
+        )
 
 
 @register

@@ -244,3 +244,32 @@ def test_only_a_project_with_compose_files_pays_for_yaml_and_the_schema(tmp_path
     assert not loaded & {"ruamel", "libcst", "rich"}
     write_files(tmp_path / "dockerfile", {"Dockerfile": "FROM python:3.12-slim\n"})
     assert not libraries_loaded(tmp_path / "dockerfile") & {"yaml", "jsonschema"}
+
+
+def test_the_legacy_example_fixed_with_unsafe_fixes_keeps_only_what_needs_a_choice(
+    tmp_path: Path,
+) -> None:
+    """What `check --fix --unsafe-fixes` leaves of the legacy example's compose findings is
+    what needs the user's choice (an image tag, an autoheal image, a secret, the app's code);
+    every stack still loads in the real Compose and a second run changes nothing."""
+    import shutil
+
+    project = tmp_path / "legacy"
+    shutil.copytree(REPOSITORY / "examples" / "legacy-mami", project)
+    (project / "mami-audit.toml").unlink(missing_ok=True)
+    before = run_cli(project, "check", ".", "--select", "CP", "--output-format", "concise")
+    fixed = run_cli(project, "check", "--fix", "--unsafe-fixes", ".")
+    assert fixed.returncode in (0, 1), fixed.stdout + fixed.stderr
+    after_first_fix = snapshot(project)
+    run_cli(project, "check", "--fix", "--unsafe-fixes", ".")
+    assert snapshot(project) == after_first_fix, "a second --fix changed files"
+    compose_accepts(project)
+    after = run_cli(project, "check", ".", "--select", "CP", "--output-format", "concise")
+    left = {line.split(" ")[1] for line in after.stdout.splitlines() if ": CP" in line}
+    fixed_away = {"CP005", "CP006", "CP008", "CP009", "CP010", "CP013", "CP014", "CP018"}
+    fixed_away |= {"CP021", "CP032"}
+    found = {line.split(" ")[1] for line in before.stdout.splitlines() if ": CP" in line}
+    assert fixed_away <= found
+    assert not left & fixed_away, after.stdout
+    needs_a_choice = {"CP003", "CP007", "CP011", "CP019", "CP024", "CP028", "CP029", "CP030"}
+    assert left <= needs_a_choice | {"CP031"}, after.stdout

@@ -217,3 +217,33 @@ def test_np004_np005_agree_with_npm_ci(case: str, registry: str, tmp_path: Path)
     npm_refuses = _npm_ci_refuses(project, registry, tmp_path / "cache")
     findings = check_files(files, select=["NP004", "NP005"])
     assert bool(findings) == npm_refuses, (case, [f.message for f in findings])
+
+
+@pytest.mark.skipif(shutil.which("npm") is None, reason="npm is not installed")
+def test_np015_fix_keeps_the_lockfile_acceptable_to_npm_ci(registry: str, tmp_path: Path) -> None:
+    """Dropping the identical devDependencies copy leaves package.json and the untouched
+    lockfile in sync for the real npm ci, as they were before."""
+    from auditor.rule import Example
+    from auditor.testing import run_example
+    from rules.node.versions import DependencyInBothSections
+
+    declared = {"dependencies": {"a": "1.1.0"}, "devDependencies": {"c": "3.0.0", "a": "1.1.0"}}
+    locked = {
+        "node_modules/a": _entry(registry, "a", "1.1.0"),
+        "node_modules/c": _entry(registry, "c", "3.0.0", dev=True),
+    }
+    files = _files(registry, declared, locked)
+    project = tmp_path / "project"
+    project.mkdir()
+    for path, text in files.items():
+        (project / path).write_text(text)
+    assert not _npm_ci_refuses(project, registry, tmp_path / "cache")
+
+    run = run_example(DependencyInBothSections, Example(files, True))
+    assert [finding.code for finding in run.findings] == ["NP015"]
+    fixed = run.files["package.json"]
+    assert json.loads(fixed)["devDependencies"] == {"c": "3.0.0"}
+    assert fixed.endswith("}\n") and '\n    "c": "3.0.0"\n' in fixed  # layout kept
+    (project / "package.json").write_text(fixed)
+    assert not _npm_ci_refuses(project, registry, tmp_path / "cache")
+    assert check_files(run.files, select=["NP004", "NP005", "NP015"]) == []

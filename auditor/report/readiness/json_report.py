@@ -12,28 +12,13 @@ from typing import Any, TextIO
 from auditor import __version__
 from auditor.readiness import CriterionStatus, RequirementStatus, Status
 from auditor.report.readiness import ReadinessReport
-from auditor.rule import Finding, Severity
+from auditor.report.json_report import finding_summary_to_json
 
 STATUSES = tuple(status.value for status in Status)
 
 
 def _counts(source: Any) -> dict[str, int]:
     return {status.value: source.count(status) for status in Status}
-
-
-def _finding(finding: Finding) -> dict[str, Any]:
-    span = finding.span
-    return {
-        "code": finding.code,
-        "name": finding.name,
-        "message": finding.message,
-        "severity": Severity(finding.severity).value,
-        "path": finding.path,
-        "line": span.line,
-        "column": span.column,
-        "end_line": span.end_line,
-        "end_column": span.end_column,
-    }
 
 
 def _criterion(item: CriterionStatus) -> dict[str, Any]:
@@ -46,7 +31,7 @@ def _criterion(item: CriterionStatus) -> dict[str, Any]:
         "reason": item.reason,
         "verify": criterion.verify if item.status is Status.RUNTIME_ONLY else None,
         "pending": list(criterion.pending) if not item.rules else [],
-        "findings": [_finding(finding) for finding in item.findings],
+        "findings": [finding_summary_to_json(finding) for finding in item.findings],
     }
 
 

@@ -1,0 +1,115 @@
+"""The cleanup plan against `git clean -n -d -X` on a project with a committed node_modules.
+
+    .venv/bin/python benchmarks/bench_cleanup.py [--files 100000] [--keep]
+
+Generates, in a temporary folder, a git repository shaped like a Mami AI project whose
+frontend/node_modules (FILES files in packages of 100) is committed, with a Dockerfile and a
+.dockerignore at the root. Then times, once each and in the same run, as fresh processes:
+
+- `mami-audit cleanup --output-format json` (the whole plan: the junk from git's index, sizes
+  by stat, the uncommitted-changes check, the ignore-file fixes, the build-context sizes), and
+- `git clean -n -d -X`, git's own dry-run listing of what it would clean,
+
+and prints both and their ratio. Goal: the plan within 2x of git clean. One run each, as
+the issue asks, after one `git status` warms the page cache for both. It also prints the
+floor no change in the plan can remove: Python starting and importing the CLI (typer).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PACKAGE_SIZE = 100  # files per generated package
+
+
+def git(root: Path, *args: str) -> None:
+    environment = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="bench",
+        GIT_AUTHOR_EMAIL="bench@example.com",
+        GIT_COMMITTER_NAME="bench",
+        GIT_COMMITTER_EMAIL="bench@example.com",
+    )
+    subprocess.run(["git", "-C", str(root), *args], check=True, env=environment,
+                   stdout=subprocess.DEVNULL)
+
+
+def generate(root: Path, files: int) -> None:
+    (root / "app").mkdir(parents=True)
+    (root / "app/__init__.py").write_text("")
+    (root / "app/main.py").write_text("from fastapi import FastAPI\napp = FastAPI()\n")
+    (root / "requirements.txt").write_text("fastapi==0.115.0\n")
+    (root / "Dockerfile").write_text(
+        "FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt .\n"
+        "RUN pip install -r requirements.txt\nCOPY app/ app/\n"
+    )
+    (root / ".dockerignore").write_text(".git\n.venv\n.env\ntests\n**/__pycache__\n")
+    (root / ".gitignore").write_text(".venv/\n.env\n")
+    (root / "FAZE_1_NOTES.md").write_text("notes\n")
+    modules = root / "frontend" / "node_modules"
+    body = "module.exports = function () { return 42 }\n" * 4
+    for number in range(files):
+        package = modules / f"package-{number // PACKAGE_SIZE:05d}"
+        if number % PACKAGE_SIZE == 0:
+            package.mkdir(parents=True)
+        (package / f"file-{number % PACKAGE_SIZE:03d}.js").write_text(body)
+    (root / "frontend/package.json").write_text('{"name": "ui", "private": true}\n')
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "project with a committed node_modules")
+
+
+def timed(command: list[str], root: Path) -> tuple[float, subprocess.CompletedProcess[str]]:
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+    return time.perf_counter() - started, done
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--files", type=int, default=100_000)
+    parser.add_argument("--keep", action="store_true", help="keep the generated project")
+    options = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="mami-audit-bench-cleanup-"))
+    root = folder / "project"
+    try:
+        print(f"generating {options.files} committed node_modules files in {root} ...")
+        generate(root, options.files)
+        mami_audit = [sys.executable, "-m", "auditor", "cleanup", "--output-format", "json"]
+        environment_note = "python -m auditor (this checkout)"
+        # Both read the same files: warm the page cache once so neither pays the other's misses.
+        subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True)
+        floor, _ = timed([sys.executable, "-c", "import auditor.cli"], root)
+        ours, plan_run = timed(mami_audit, root)
+        if plan_run.returncode not in (0, 1):
+            sys.exit(f"mami-audit cleanup failed: {plan_run.stderr}")
+        plan = json.loads(plan_run.stdout)
+        junk = {entry["path"]: entry["files"] for entry in plan["paths"]}
+        peer, clean_run = timed(["git", "clean", "-n", "-d", "-X"], root)
+        if clean_run.returncode != 0:
+            sys.exit(f"git clean failed: {clean_run.stderr}")
+        print(f"mami-audit cleanup (plan):  {ours:.3f} s  [{environment_note}]")
+        print(f"  found: {junk}")
+        print(f"git clean -n -d -X:         {peer:.3f} s")
+        print(f"ratio (mami-audit / git clean): {ours / peer:.2f}x  (goal: within 2x)")
+        print(f"for reference, Python start-up + importing the CLI: {floor:.3f} s")
+    finally:
+        if options.keep:
+            print(f"kept {root}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    os.chdir(Path(__file__).resolve().parents[1])
+    sys.path.insert(0, str(Path.cwd()))
+    main()
