@@ -116,8 +116,13 @@ def parse_in_process(folder: Path) -> None:
 
     path = folder / "package-lock.json"
     size = path.stat().st_size
+    # Above the default max-file-size a lockfile is reported, not read: raise the cap so the
+    # parser itself is measured, and fail loudly if it still is not read.
+    cap = 2 * size
     start = time.perf_counter()
-    lock = parse(SourceFile.read("package-lock.json", path))
+    lock = parse(SourceFile.read("package-lock.json", path, max_size=cap))
+    if lock.parse_error is not None:
+        sys.exit(f"the generated lockfile did not parse: {lock.parse_error}")
     parsed = time.perf_counter() - start
     peak = peak_memory_mb()
     print(
@@ -126,7 +131,7 @@ def parse_in_process(folder: Path) -> None:
     )
     del lock
     load_all()
-    config = Config().with_overrides(select=["NP"])
+    config = Config(max_file_size=cap).with_overrides(select=["NP"])
     start = time.perf_counter()
     result = audit(Project(folder, config), config, select_rules(config))
     elapsed = time.perf_counter() - start
