@@ -271,19 +271,8 @@ class CheckOptions(NamedTuple):  # NamedTuples here: cheaper at start-up than da
     verbose: bool = False
 
     def for_run(self) -> RunOptions:
-        return RunOptions(
-            paths=self.paths,
-            select=self.select,
-            extend_select=self.extend_select,
-            ignore=self.ignore,
-            fix=self.fix,
-            unsafe_fixes=self.unsafe_fixes,
-            force_exclude=self.force_exclude,
-            online=self.online,
-            python=self.python,
-            config=self.config,
-            verbose=self.verbose,
-        )
+        """The options a run takes; CheckOptions adds only how the result is shown."""
+        return RunOptions(**{name: getattr(self, name) for name in RunOptions._fields})
 
 
 # A run's messages go to stderr, so that reports on stdout stay parseable.
