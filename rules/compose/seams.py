@@ -55,9 +55,9 @@ def image_has_program(
     """Does the service's image have `program`? None when it cannot be known."""
     found = built_stage(context, stack, service)
     if found is not None:
-        from rules.dockerfile.runtime import _has_program
+        from rules.dockerfile.runtime import stage_has_program
 
-        return _has_program(found[0], found[1], program)
+        return stage_has_program(found[0], found[1], program)
     if service.get("build") is not None:
         return None
     image = str(service.value("image") or "")

@@ -240,7 +240,7 @@ _BASE_TOOLS: tuple[tuple[Callable[[str, str], bool], set[str]], ...] = (
 )
 
 
-def _has_program(document: Dockerfile, stage: Stage, program: str) -> bool | None:
+def stage_has_program(document: Dockerfile, stage: Stage, program: str) -> bool | None:
     """Does the stage's image have `program`? True when a RUN installs it, a COPY or ADD
     brings a file of that name (`COPY --from=<image> /bin/curl /bin/curl`) or the base image
     ships it; False when the base image is one known to lack it; None when unknown."""
@@ -315,7 +315,7 @@ def _healthcheck_text(context: Context, document: Dockerfile, stage: Stage) -> s
     expect = context.expect
     url = f"http://localhost:{_app_port(context, document, stage)}{expect.health_path}"
     cmd = document.written_keyword("CMD")
-    if _has_program(document, stage, "curl"):
+    if stage_has_program(document, stage, "curl"):
         # Exec form: no shell needed, and any non-zero exit (curl's 22) marks it unhealthy.
         probe = f'{cmd} ["curl", "-fsS", "{url}"]'
     else:
@@ -653,7 +653,7 @@ class HealthcheckToolMissing(DockerfileRule):
                 program = parsed.exec_form[2].split()[0] if parsed.exec_form[2].split() else ""
         else:
             program = parsed.command.split()[0].rsplit("/", 1)[-1] if parsed.command.split() else ""
-        if program not in ("curl", "wget") or _has_program(document, stage, program) is not False:
+        if program not in ("curl", "wget") or stage_has_program(document, stage, program) is not False:
             return
         span = document.span_or_instruction(check, program)
         message = (
