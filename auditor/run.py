@@ -144,12 +144,9 @@ def plan_run(options: RunOptions, messages: Messages) -> RunPlan:
 
 def kinds_present(project: Project) -> set[str]:
     """The document kinds of the project's files."""
-    from auditor.documents import KIND_MODULES, kind_module
+    from auditor.documents.kinds import kinds_of
 
-    files = project.files()
-    return {
-        kind for kind in KIND_MODULES if any(kind_module(kind).matches(path) for path in files)
-    }
+    return {kind for path in project.files() for kind in kinds_of(path)}
 
 
 def execute(

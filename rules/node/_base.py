@@ -8,8 +8,8 @@ import posixpath
 from collections.abc import Iterator
 
 from auditor.documents.json_positions import JsonObject, Member
+from auditor.documents.kinds import PACKAGE_LOCK_NAMES as LOCK_NAMES
 from auditor.documents.package_json import PackageJson
-from auditor.documents.package_lock import NAMES as LOCK_NAMES
 from auditor.documents.package_lock import PackageLock
 from auditor.expectations import Expectations
 from auditor.rule import Context, Edit, Finding, Rule, Span

@@ -7,9 +7,10 @@ import posixpath
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from auditor.documents.action import NAMES as ACTION_FILE_NAMES
 from auditor.documents.action import Action
-from auditor.documents.workflow import FOLDER, Step, Workflow
+from auditor.documents.kinds import ACTION_NAMES as ACTION_FILE_NAMES
+from auditor.documents.kinds import WORKFLOW_FOLDER as FOLDER
+from auditor.documents.workflow import Step, Workflow
 from auditor.documents.yamlfile import YamlDocument, mapping_get
 from auditor.lazy_pattern import LazyPattern
 from auditor.project import normalise
