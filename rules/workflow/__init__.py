@@ -6,8 +6,3 @@
 
 Codes are stable and never reused. Shared helpers live in `_base`.
 """
-
-from rules.workflow import (
-    pipeline,  # noqa: F401
-    security,  # noqa: F401  (importing registers the rules)
-)
