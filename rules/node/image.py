@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from auditor.documents.dockerfile import Dockerfile, Instruction, Stage, parse_image
 from auditor.documents.kinds import is_compose
-from auditor.documents.package_json import PackageJson
 from auditor.lazy_pattern import LazyPattern
 from auditor.npm_semver import satisfies
 from auditor.rule import Context, Edit, Finding, Fix, Severity, Span, register
@@ -24,6 +23,7 @@ from rules.node._releases import (
 )
 
 if TYPE_CHECKING:
+    from auditor.documents.package_json import PackageJson
     from auditor.facts.compose import Service
     from rules.node._releases import NodeImage
 
@@ -61,6 +61,8 @@ def packages_built_by(context: Context, dockerfile: Dockerfile) -> list[PackageJ
     """The package.json files a Dockerfile installs: the one beside it, and those its COPY
     and ADD instructions take (read from the Dockerfile's folder or the project root, the
     two build contexts projects use)."""
+    from auditor.documents.package_json import PackageJson
+
     folder = posixpath.dirname(dockerfile.path)
     candidates = [posixpath.join(folder, "package.json")]
     for instruction in dockerfile.of_keyword("COPY", "ADD"):
