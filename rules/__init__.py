@@ -66,16 +66,21 @@ def load_all() -> None:
         importlib.import_module(module)
 
 
-def load_for_kinds(kinds: Collection[str]) -> None:
+def load_for_kinds(kinds: Collection[str], selectors: Collection[str] = ("ALL",)) -> None:
     """Import the rule modules that can report on one of `kinds` (and every module whose kinds
-    are unknown); afterwards the registry loads any other module a selector or pragma names."""
+    are unknown) and have a rule one of `selectors` names (the config's select and
+    extend-select: `--select NP` needs no Dockerfile rule); afterwards the registry loads
+    any other module a selector or pragma names."""
     from auditor.rule import registry
     from rules._index import RULE_MODULES
 
     present = set(kinds)
     for module in rule_modules():
         entry = RULE_MODULES.get(module)
-        if entry is None or entry[0] is None or present.intersection(entry[0]):
+        if entry is None or (
+            (entry[0] is None or present.intersection(entry[0]))
+            and any(_names_a_rule_of(entry, selector) for selector in selectors)
+        ):
             importlib.import_module(module)
     registry.load_missing = load_modules_naming
 
@@ -87,18 +92,23 @@ def load_modules_naming(selector: str) -> bool:
 
     from rules._index import RULE_MODULES
 
-    wanted = selector.strip()
     imported = False
     for module in rule_modules():
         if module in sys.modules:
             continue
         entry = RULE_MODULES.get(module)
-        if (
-            entry is None
-            or wanted.upper() == "ALL"
-            or wanted.lower() in entry[2]
-            or any(code.startswith(wanted.upper()) for code in entry[1])
-        ):
+        if entry is None or _names_a_rule_of(entry, selector):
             importlib.import_module(module)
             imported = True
     return imported
+
+
+def _names_a_rule_of(entry: tuple[object, tuple[str, ...], tuple[str, ...]], selector: str) -> bool:
+    """Does `selector` (ALL, a code, a code prefix or a rule name) name a rule of the module
+    whose index entry this is?"""
+    wanted = selector.strip()
+    return (
+        wanted.upper() == "ALL"
+        or wanted.lower() in entry[2]
+        or any(code.startswith(wanted.upper()) for code in entry[1])
+    )

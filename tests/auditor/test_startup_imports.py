@@ -143,3 +143,18 @@ def test_a_dockerfile_only_project_loads_no_other_kinds_parser(tmp_path: Path) -
         "auditor.documents.vite_config",
     }
     assert "auditor.facts.compose" not in modules
+
+
+def test_a_selection_loads_only_the_modules_with_selected_rules(tmp_path: Path) -> None:
+    """`--select NP` on a Dockerfile and a package.json: the Dockerfile rules stay unloaded,
+    and the result is the NP family's alone."""
+    project = make_project(tmp_path)
+    (project / "package.json").write_text('{"name": "ui", "dependencies": {"vite": "latest"}}\n')
+    done, modules = loaded_modules(
+        project, "check", ".", "--select", "NP", "--output-format", "concise"
+    )
+    assert done.returncode == 1, done.stderr
+    assert "NP0" in done.stdout and "DF0" not in done.stdout
+    assert "rules.node.versions" in modules
+    dockerfile_rule_modules = {name for name in modules if name.startswith("rules.dockerfile.")}
+    assert dockerfile_rule_modules <= {"rules.dockerfile._base", "rules.dockerfile._shell"}
