@@ -739,9 +739,11 @@ RULE_MODULES: dict[str, tuple[tuple[str, ...] | None, tuple[str, ...], tuple[str
         ),
     ),
     "rules.workflow.pipeline": (
-        None,
         (
-            "GH001",
+            "action",
+            "workflow",
+        ),
+        (
             "GH002",
             "GH003",
             "GH004",
@@ -751,7 +753,6 @@ RULE_MODULES: dict[str, tuple[tuple[str, ...] | None, tuple[str, ...], tuple[str
             "GH008",
         ),
         (
-            "missing-workflow",
             "workflow-triggers",
             "failure-hidden",
             "no-image-build",
@@ -761,8 +762,22 @@ RULE_MODULES: dict[str, tuple[tuple[str, ...] | None, tuple[str, ...], tuple[str
             "no-dependency-tests",
         ),
     ),
+    "rules.workflow.presence": (
+        (
+            "dockerfile",
+        ),
+        (
+            "GH001",
+        ),
+        (
+            "missing-workflow",
+        ),
+    ),
     "rules.workflow.security": (
-        None,
+        (
+            "action",
+            "workflow",
+        ),
         (
             "GH010",
             "GH011",
