@@ -607,12 +607,20 @@ class CleanupOptions(NamedTuple):
 
 def run_cleanup(options: CleanupOptions) -> int:
     from auditor.cleanup.plan import make_plan, plan_to_json, plan_to_text
-    from auditor.cleanup.run_plan import cleanup_run_plan
+    from auditor.run import plan_run
 
     if options.no_commit and not options.apply:
         raise UsageError("--no-commit only makes sense with --apply")
+    run_options = RunOptions(
+        paths=[options.path],
+        select=["JK", "IG"],
+        extend_select=[],
+        ignore=[],
+        config=options.config,
+        verbose=options.verbose,
+    )
     plan = make_plan(
-        cleanup_run_plan(options.path, options.config, options.verbose, MESSAGES),
+        plan_run(run_options, MESSAGES),
         include_untracked=options.include_untracked,
         force=options.force,
     )
