@@ -618,6 +618,7 @@ def run_cleanup(options: CleanupOptions) -> int:
         ignore=[],
         config=options.config,
         verbose=options.verbose,
+        warn_unaudited=False,
     )
     plan = make_plan(
         plan_run(run_options, MESSAGES),

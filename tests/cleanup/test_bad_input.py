@@ -264,8 +264,27 @@ def test_plan_sizes_a_folder_of_awkward_names_from_the_index(
 
     listed = tracked_files(root)
     assert listed.paths == sorted(listed.paths)
-    assert listed.sizes is not None and sum(listed.sizes) == sum(
-        os.lstat(os.path.join(os.fsencode(root), os.fsencode(path))).st_size
-        for path in listed.paths
-        if path != "node_modules/\u4e00.js"
-    ) + 10
+    assert (
+        listed.sizes is not None
+        and sum(listed.sizes)
+        == sum(
+            os.lstat(os.path.join(os.fsencode(root), os.fsencode(path))).st_size
+            for path in listed.paths
+            if path != "node_modules/\u4e00.js"
+        )
+        + 10
+    )
+
+
+def test_naming_junk_gives_the_plan_without_audit_warnings(
+    t: SimpleNamespace, repo: Callable[..., Path]
+) -> None:
+    """check warns that node_modules and a notes file are never audited; for cleanup they
+    are the point, so naming them gets the plan and no such warning."""
+    committed = {**BASE, ".gitignore": ".env\n", "frontend/node_modules/left-pad/index.js": "x\n"}
+    root = repo(committed)
+    for named in ("frontend/node_modules", "FAZE_1_NOTES.md"):
+        done = t.mami_audit("cleanup", named, cwd=root)
+        assert done.returncode == 1, done.stderr  # something to clean
+        assert named in done.stdout
+        assert "audited" not in done.stderr, done.stderr
