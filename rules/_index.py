@@ -349,7 +349,7 @@ RULE_MODULES: dict[str, tuple[tuple[str, ...] | None, tuple[str, ...], tuple[str
             "gitignore-missing-entries",
         ),
     ),
-    "rules.junk": (
+    "rules.junk.items": (
         None,
         (
             "JK001",

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from auditor.documents.package_json import PackageJson
 from auditor.documents.vite_config import ViteConfig
-from auditor.facts.compose import Service, Stack, stacks_of
 from auditor.lazy_pattern import LazyPattern
 from auditor.rule import Context, Finding, Rule, Severity, Span, register
 from rules.node._releases import NodeImage, node_image
+
+if TYPE_CHECKING:
+    from auditor.facts.compose import Service, Stack
 
 _NPM_RUN_RE = LazyPattern(r"(?<![\w-])npm\s+(?:run|run-script|rum|urn)\s+([^\s;&|'\"()]+)")
 _PORT_OPTION_RE = LazyPattern(r"--port(?:=|\s+)(\d+)")
@@ -57,7 +60,7 @@ def node_image_services(
 ) -> Iterator[tuple[Service, object, NodeImage]]:
     """Services that run a `node:<version>` image as it is (no `build`), once each."""
     seen: set[tuple[str, int]] = set()
-    for stack in stacks_of(context.project):
+    for stack in _stacks(context):
         for service in stack.services.values():
             node = service.get("image")
             if node is None or service.get("build") is not None or not isinstance(node.value, str):
@@ -69,6 +72,18 @@ def node_image_services(
                 yield service, node.origin, image
 
 
+def _stacks(context: Context) -> list[Stack]:
+    """The merged compose stacks; the compose model is imported only when a compose file
+    exists, so a frontend without one skips it."""
+    from auditor.cleanup.usage import has_compose_files
+
+    if not has_compose_files(context.project):
+        return []
+    from auditor.facts.compose import stacks_of
+
+    return stacks_of(context.project)
+
+
 class ServiceRule(Rule):
     """A rule over the services of each compose stack (a base-file value reported once)."""
 
@@ -76,7 +91,7 @@ class ServiceRule(Rule):
 
     def check(self, context: Context) -> Iterator[Finding]:
         seen: set[tuple[str, int, str]] = set()
-        for stack in stacks_of(context.project):
+        for stack in _stacks(context):
             for service in stack.services.values():
                 for finding in self.check_service(context, stack, service):
                     key = (finding.path, finding.span.line, finding.message)
