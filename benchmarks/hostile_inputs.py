@@ -45,6 +45,13 @@ def repeated_commands(size: int) -> tuple[str, str]:
     return "Dockerfile", f"{HEAD}RUN {'useradd ' * count}\n"
 
 
+def repeated_run_lines(size: int) -> tuple[str, str]:
+    """`RUN useradd` many times over, one RUN per line: a rule's per-stage look-up done once
+    per RUN walks the whole stage again each time."""
+    count = max(1, size // 12)
+    return "Dockerfile", HEAD + "RUN useradd \n" * count
+
+
 def apt_dash_flags(size: int) -> tuple[str, str]:
     """`apt-get install -yyyy...`: one flag word of `size` letters."""
     return "Dockerfile", f"{HEAD}RUN apt-get install -{'y' * size}\n"
@@ -88,6 +95,7 @@ RECIPES: dict[str, Recipe] = {
     "many-heredocs": many_heredocs,
     "long-env-value": long_env_value,
     "repeated-commands": repeated_commands,
+    "repeated-run-lines": repeated_run_lines,
     "apt-dash-flags": apt_dash_flags,
     "spaced-directive": spaced_directive,
     "many-instructions": many_instructions,

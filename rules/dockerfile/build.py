@@ -305,10 +305,13 @@ class PipCacheNotDisabled(DockerfileRule):
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         runs = [(None, ins) for ins in document.before_first_from if ins.keyword == "RUN"]
         runs += [(stage, ins) for stage in document.stages for ins in stage.of_keyword("RUN")]
+        # One look-up per stage, not per RUN: each walks the whole stage chain.
+        cache_off_in_stage = {
+            stage.index: pip_turns_cache_off(env_value(document, stage, "PIP_NO_CACHE_DIR"))
+            for stage in document.stages
+        }
         for stage, instruction in runs:
-            if stage is not None and pip_turns_cache_off(
-                env_value(document, stage, "PIP_NO_CACHE_DIR")
-            ):
+            if stage is not None and cache_off_in_stage[stage.index]:
                 continue
             if any(
                 _PIP_CACHE_PATH_RE.search(target)
