@@ -323,9 +323,12 @@ class PipCacheNotDisabled(DockerfileRule):
     def _check_run(self, document: Dockerfile, instruction: Instruction) -> Iterator[Finding]:
         if _removes_pip_cache_afterwards(instruction):
             return
-        cache_off = _CacheOffInShell(document, instruction)
+        cache_off = None  # read only for a RUN that has a pip install: most RUNs have none
         for match in command_matches(document, instruction, _PIP_INSTALL_REGEX):
-            if _NO_CACHE_RE.search(match.segment) or cache_off.at(match.start):
+            if _NO_CACHE_RE.search(match.segment):
+                continue
+            cache_off = cache_off or _CacheOffInShell(document, instruction)
+            if cache_off.at(match.start):
                 continue
             line, column = document.position(match.start)
             end_line, end_column = document.position(match.end)
