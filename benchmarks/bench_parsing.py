@@ -107,6 +107,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             root = Path(folder)
             (root / "mami-audit.toml").write_text("")
+            (root / path).parent.mkdir(parents=True, exist_ok=True)
             (root / path).write_bytes(data)
             if path != "Dockerfile":  # an ignore file is read for a Dockerfile's build
                 (root / "Dockerfile").write_text("FROM python:3.11-slim\nCOPY . /app\n")
