@@ -1,6 +1,6 @@
 """`python -m auditor` runs the mami-audit command line."""
 
-from auditor.cli import main
+from auditor.cli import entry_point
 
 if __name__ == "__main__":
-    main()
+    entry_point()

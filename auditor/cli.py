@@ -331,7 +331,9 @@ def _show_diff(plan: "RunPlan", options: CheckOptions) -> int:
     from auditor.fixer import unified_diff
 
     outcome = plan.fix(options.unsafe_fixes, MESSAGES)
-    _write_output(unified_diff(outcome), options.output_file)
+    # File names as the report shows them: from the current folder, whatever the root.
+    shown = _path_as_seen_from(outcome.root, Path.cwd())
+    _write_output(unified_diff(outcome, shown), options.output_file)
     if _report_failures(outcome.remaining.failures, options.verbose):
         return EXIT_INTERNAL
     changed = outcome.changed_paths
@@ -346,7 +348,7 @@ def _refuse_audited_output(output: Path, plan: "RunPlan") -> None:
     of a document kind, or the config; a report of an earlier run may be overwritten."""
     import os
 
-    from auditor.documents import KIND_MODULES, kind_module
+    from auditor.documents.kinds import kinds_of
     from auditor.project import Project
 
     target = os.path.realpath(output)
@@ -356,7 +358,7 @@ def _refuse_audited_output(output: Path, plan: "RunPlan") -> None:
     for path in project.files():
         if os.path.realpath(project.root / path) != target:
             continue
-        if any(kind_module(kind).matches(path) for kind in KIND_MODULES):
+        if kinds_of(path):
             raise UsageError(
                 f"--output-file {output}: refusing to overwrite {path}, a file mami-audit audits"
             )
@@ -383,19 +385,10 @@ def _as_seen_from(result: "RunResult", folder: Path) -> "RunResult":
     """`result` with its paths relative to `folder` (absolute when outside it), as ruff shows
     them, and the bytes of a file name that are not UTF-8 written as `\\xNN`."""
     import dataclasses
-    import os
 
     if result.root == folder and not any(_undecodable(f.path) for f in result.findings):
         return result
-    base = str(folder).rstrip(os.sep) + os.sep
-
-    def shown(path: str) -> str:
-        full = os.path.normpath(os.path.join(result.root, path))
-        inside = full == str(folder) or full.startswith(base)
-        relative = (os.path.relpath(full, folder) if inside else full).replace(os.sep, "/")
-        if _undecodable(relative):
-            return relative.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-        return relative
+    shown = _path_as_seen_from(result.root, folder)
 
     def moved(finding: "Finding") -> "Finding":
         fix = finding.fix
@@ -409,6 +402,24 @@ def _as_seen_from(result: "RunResult", folder: Path) -> "RunResult":
         findings=[moved(finding) for finding in result.findings],
         fixed=[moved(finding) for finding in result.fixed],
     )
+
+
+def _path_as_seen_from(root: Path, folder: Path) -> Callable[[str], str]:
+    """Turns a path relative to `root` into one relative to `folder` (absolute when outside
+    it), `/`-separated, with the bytes of a name that are not UTF-8 written as `\\xNN`."""
+    import os
+
+    base = str(folder).rstrip(os.sep) + os.sep
+
+    def shown(path: str) -> str:
+        full = os.path.normpath(os.path.join(root, path))
+        inside = full == str(folder) or full.startswith(base)
+        relative = (os.path.relpath(full, folder) if inside else full).replace(os.sep, "/")
+        if _undecodable(relative):
+            return relative.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        return relative
+
+    return shown
 
 
 def _undecodable(text: str) -> bool:
@@ -520,11 +531,13 @@ def run_report(options: ReportOptions) -> int:
         verbose=options.verbose,
     )
     run = execute(plan_run(run_options, MESSAGES), run_options, MESSAGES)
-    readiness = assess(run.result, list(registry))
+    # Paths from the current folder, as check shows them (the root may be a folder above).
+    shown = _as_seen_from(run.result, Path.cwd())
+    readiness = assess(shown, list(registry))
     import io
 
     buffer = io.StringIO()
-    render(options.output_format, ReadinessReport(readiness, run.result), buffer)
+    render(options.output_format, ReadinessReport(readiness, shown), buffer)
     _write_output(buffer.getvalue(), options.output_file)
     if _report_failures(run.failures, options.verbose):
         return EXIT_INTERNAL
@@ -736,6 +749,41 @@ def rules_command(
 # -- entry point -------------------------------------------------------------------------------
 
 
+def entry_point() -> NoReturn:
+    """The console script and `python -m auditor`: `main`, then a quick exit.
+
+    Once the report is out, a normal exit would tear down every module and object one by one,
+    about a tenth of a one-Dockerfile run (a pre-commit hook pays it on every commit). So the
+    exit handlers run and the streams are flushed, as at a normal exit, and then the process
+    ends without that teardown (mypy exits the same way). Tests call `main` instead.
+    """
+    import atexit
+    import os
+
+    try:
+        main()
+        status = EXIT_CLEAN
+    except SystemExit as stop:
+        status = _exit_status(stop.code)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe or stream: the report did not get out
+            status = status or EXIT_USAGE
+    os._exit(status)
+
+
+def _exit_status(code: object) -> int:
+    """What `sys.exit(code)` would make of `code`: None is 0, a message is printed and is 1."""
+    if code is None:
+        return EXIT_CLEAN
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Console script: `check` is the default command, as `ruff check` is for ruff."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -767,11 +815,7 @@ def files_named_like_options_last(args: list[str]) -> list[str]:
         if value_expected:
             kept.append(arg)
             value_expected = False
-        elif (
-            arg.startswith("-")
-            and arg.split("=", 1)[0] not in names
-            and os.path.lexists(arg)
-        ):
+        elif arg.startswith("-") and arg.split("=", 1)[0] not in names and os.path.lexists(arg):
             files.append(arg)
         else:
             kept.append(arg)

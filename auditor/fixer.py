@@ -532,14 +532,16 @@ def _umask() -> int:
 # -- showing ---------------------------------------------------------------------------------
 
 
-def unified_diff(outcome: FixOutcome) -> str:
-    """The changes as a unified diff, file by file (text after decoding; "\\n" line ends)."""
+def unified_diff(outcome: FixOutcome, shown: Callable[[str], str] = str) -> str:
+    """The changes as a unified diff, file by file (text after decoding; "\\n" line ends).
+    `shown` turns a root-relative path into the name the headers show."""
     chunks: list[str] = []
     for path in outcome.changed_paths:
         before = _as_text(path, outcome.root, outcome.original[path])
         after = _as_text(path, outcome.root, outcome.changed[path])
-        old_name = f"a/{path}" if outcome.original[path] is not None else "/dev/null"
-        new_name = f"b/{path}" if outcome.changed[path] is not None else "/dev/null"
+        name = shown(path)
+        old_name = f"a/{name}" if outcome.original[path] is not None else "/dev/null"
+        new_name = f"b/{name}" if outcome.changed[path] is not None else "/dev/null"
         diff_lines = difflib.unified_diff(
             before.splitlines(keepends=True),
             after.splitlines(keepends=True),

@@ -35,8 +35,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from auditor.config import Config
-from auditor.documents import KIND_MODULES, kind_module
+from auditor.documents import kind_module
 from auditor.documents.base import Document, SourceFile
+from auditor.documents.kinds import MATCHERS, kinds_of
 from auditor.tempfiles import is_temp_file
 
 if TYPE_CHECKING:
@@ -127,7 +128,7 @@ def files_of_no_kind(targets: Targets) -> list[str]:
     for path in targets.paths:
         if path == "." or not (targets.root / path).is_file():
             continue
-        if not any(kind_module(kind).matches(path) for kind in KIND_MODULES):
+        if not kinds_of(path):
             unread.append(path)
     return unread
 
@@ -418,9 +419,9 @@ class Project:
 
     def documents(self, kind: str) -> list[Document]:
         """Every discovered file of that kind, parsed (parse errors included)."""
-        module = kind_module(kind)
+        matches = MATCHERS[kind]
         self.document_requests += 1
-        found = [self.document(path, kind) for path in self.files() if module.matches(path)]
+        found = [self.document(path, kind) for path in self.files() if matches(path)]
         return [document for document in found if document is not None]
 
     # -- what this run has read -------------------------------------------------------------
@@ -436,7 +437,7 @@ class Project:
     def kinds_of(self, path: str) -> list[str]:
         """The document kinds this file is parsed as: those loaded for it, else those matching."""
         loaded = [kind for (where, kind) in self._documents if where == path]
-        return loaded or [kind for kind in KIND_MODULES if kind_module(kind).matches(path)]
+        return loaded or kinds_of(path)
 
     def text_document(self, path: str) -> Document | None:
         """`path` as a document of any kind: one already parsed, else its plain text.

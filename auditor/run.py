@@ -129,10 +129,11 @@ def plan_run(options: RunOptions, messages: Messages) -> RunPlan:
     )
     if options.python and not Path(options.python).exists():
         raise UsageError(f"--python {options.python}: no such interpreter or virtualenv")
-    # Only the rule families that read a kind of file the project has (rules/__init__.py);
-    # the project's file list is found once, here, and the run audits this same project.
+    # Only the rule modules that can report on a kind of file the project has and hold a
+    # selected rule (rules/__init__.py); the project's file list is found once, here, and the
+    # run audits this same project.
     project = Project(targets.root, config, named=targets.paths)
-    rules.load_for_kinds(kinds_present(project))
+    rules.load_for_kinds(kinds_present(project), (*config.select, *config.extend_select))
     check_selectors(options)
     selected = select_rules(config)
     if options.verbose:
@@ -144,12 +145,9 @@ def plan_run(options: RunOptions, messages: Messages) -> RunPlan:
 
 def kinds_present(project: Project) -> set[str]:
     """The document kinds of the project's files."""
-    from auditor.documents import KIND_MODULES, kind_module
+    from auditor.documents.kinds import kinds_of
 
-    files = project.files()
-    return {
-        kind for kind in KIND_MODULES if any(kind_module(kind).matches(path) for path in files)
-    }
+    return {kind for path in project.files() for kind in kinds_of(path)}
 
 
 def execute(

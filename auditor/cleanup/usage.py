@@ -96,9 +96,9 @@ def _folders_up(folder: str) -> list[str]:
 
 def has_compose_files(project: Project) -> bool:
     """Cheap: no YAML is read or imported for a project without compose files."""
-    from auditor.documents import compose
+    from auditor.documents.kinds import is_compose
 
-    return any(compose.matches(path) for path in project.files())
+    return any(is_compose(path) for path in project.files())
 
 
 def _compose_mounts(project: Project, items: list[JunkItem], reasons: dict[str, str]) -> None:

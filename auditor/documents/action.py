@@ -7,20 +7,15 @@ read a job's: a workflow step `uses: ./.github/actions/build` runs those steps, 
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from auditor.documents.base import ParseError, SourceFile
+from auditor.documents.kinds import is_action as matches  # noqa: F401  (the kind's test)
 from auditor.documents.workflow import Step
 from auditor.documents.yamlfile import YamlDocument, is_mapping, is_sequence, load, mapping_get
 
 KIND = "action"
-NAMES = ("action.yml", "action.yaml")
-
-
-def matches(relative_path: str) -> bool:
-    return posixpath.basename(relative_path) in NAMES
 
 
 @dataclass

@@ -18,20 +18,12 @@ from typing import Any
 
 from auditor.documents import yaml_tree
 from auditor.documents.base import Document, ParseError, SourceFile
+from auditor.documents.kinds import COMPOSE_BASE_NAMES as BASE_NAMES
+from auditor.documents.kinds import is_compose as matches  # noqa: F401  (the kind's test)
 
 KIND = "compose"
 
 # Compose's own order of preference for the base file of a folder.
-BASE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
-_SUFFIXES = (".yaml", ".yml")
-
-
-def matches(relative_path: str) -> bool:
-    name = posixpath.basename(relative_path)
-    if not name.endswith(_SUFFIXES):
-        return False
-    stem = name.rsplit(".", 1)[0]
-    return stem in ("compose", "docker-compose") or stem.startswith(("compose.", "docker-compose."))
 
 
 def role(relative_path: str) -> str:

@@ -33,10 +33,10 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from posixpath import basename
 from typing import NamedTuple
 
 from auditor.documents.base import Document, ParseError, SourceFile
+from auditor.documents.kinds import is_dockerfile as matches  # noqa: F401  (the kind's test)
 from auditor.lazy_pattern import LazyPattern
 from auditor.values import Span
 
@@ -61,38 +61,6 @@ _HEREDOC_RE = LazyPattern(r"^(\d*)<<(-?)([^<]*)$")
 _WHITESPACE_RE = LazyPattern(r"[\t\v\f\r ]+")
 _VARIABLE_RE = LazyPattern(r"\$(?:\{(\w+)(?:(:?[-+])([^}]*))?\}|(\w+))")
 _STAGE_NAME_RE = LazyPattern(r"^[a-z][a-z0-9\-_.]*$")
-
-
-# `Dockerfile.<suffix>` names a variant (Dockerfile.prod); these suffixes name source code,
-# data or documentation about Dockerfiles instead (dockerfile.py, Dockerfile.md).
-_NOT_DOCKERFILE_SUFFIXES = frozenset(
-    {
-        "py", "pyi", "pyc", "md", "rst", "txt", "json", "toml", "yaml", "yml", "ini", "cfg",
-        "js", "mjs", "cjs", "ts", "tsx", "jsx", "go", "rs", "java", "rb", "html", "css",
-        "dockerignore",
-    }
-)  # fmt: skip
-# Copies editors, merge tools and people leave next to the real file (`Dockerfile.bak`,
-# `Dockerfile.orig`, `Dockerfile~`): not built, so neither audited nor fixed.
-_BACKUP_SUFFIXES = frozenset({"bak", "backup", "orig", "old", "rej", "save", "swp", "swo", "tmp"})
-
-
-def matches(relative_path: str) -> bool:
-    """Dockerfile, Dockerfile.<x>, <x>.Dockerfile and Containerfile(.<x>), anywhere, in any
-    letter case: the docker CLI falls back to `dockerfile`, and `api.dockerfile` is common.
-    Not `Dockerfile.<x>` when <x> is a source, data or documentation suffix (.py, .md, ...)
-    or a backup's (.bak, .orig, .old, a trailing `~`, ...)."""
-    name = basename(relative_path).lower()
-    suffix = name.rpartition(".")[2]
-    if suffix != name and (suffix in _NOT_DOCKERFILE_SUFFIXES or suffix in _BACKUP_SUFFIXES):
-        return False
-    if name.endswith("~"):
-        return False
-    return (
-        name in ("dockerfile", "containerfile")
-        or name.startswith(("dockerfile.", "containerfile."))
-        or name.endswith(".dockerfile")
-    )
 
 
 class Comment(NamedTuple):
@@ -742,7 +710,7 @@ def _word_pattern(escape: str, operators: bool) -> re.Pattern[str]:
 def _escaped_in_quotes(escape: str) -> re.Pattern[str]:
     if escape not in _ESCAPED_IN_QUOTES:
         e = re.escape(escape)
-        _ESCAPED_IN_QUOTES[escape] = re.compile(rf'{e}([\"${e}])')
+        _ESCAPED_IN_QUOTES[escape] = re.compile(rf"{e}([\"${e}])")
     return _ESCAPED_IN_QUOTES[escape]
 
 

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from auditor.documents.base import Document, ParseError, SourceFile
+from auditor.documents.kinds import DOTENV_SECRET_NAMES as SECRET_NAMES
+from auditor.documents.kinds import is_dotenv as matches  # noqa: F401  (the kind's test)
 
 KIND = "dotenv"
 
-EXAMPLE_NAMES = frozenset({".env.example", ".env.sample", ".env.template", "example.env"})
-SECRET_NAMES = frozenset({".env"})
 
 # python-dotenv's key: anything up to `=`, `#` or whitespace; a quoted key is allowed too.
 _KEY = re.compile(r"(?:export[ \t]+)?(?:'([^']+)'|([^=#\s]+))")
@@ -33,11 +33,6 @@ class Variable(NamedTuple):
     column: int  # 1-based, of the key
     value: str | None  # None for `.env` (never kept) and for a bare `KEY`
     commented: bool = False  # `# KEY=value`: documented but not set
-
-
-def matches(relative_path: str) -> bool:
-    name = posixpath.basename(relative_path)
-    return name in EXAMPLE_NAMES or name in SECRET_NAMES
 
 
 @dataclass

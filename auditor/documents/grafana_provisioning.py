@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from auditor.documents.base import SourceFile
-from auditor.documents.observability import YamlDocument, is_grafana_provisioning, parse_yaml
+from auditor.documents.kinds import is_grafana_provisioning as matches  # noqa: F401  (the kind's test)
+from auditor.documents.observability import YamlDocument, parse_yaml
 
 KIND = "grafana-provisioning"
-
-
-def matches(relative_path: str) -> bool:
-    return is_grafana_provisioning(relative_path)
 
 
 def parse(source: SourceFile) -> YamlDocument:

@@ -34,20 +34,10 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from auditor.documents import dockerfile
 from auditor.documents.base import Document, ParseError, SourceFile
+from auditor.documents.kinds import is_dockerignore as matches  # noqa: F401  (the kind's test)
 
 KIND = "dockerignore"
-
-
-def matches(relative_path: str) -> bool:
-    """`.dockerignore`, or `<Dockerfile name>.dockerignore` (the Dockerfile part in any case,
-    as `dockerfile.matches` reads it). The suffix itself is matched exactly: BuildKit opens
-    these names as they are spelled."""
-    name = posixpath.basename(relative_path)
-    if name == ".dockerignore":
-        return True
-    return name.endswith(".dockerignore") and dockerfile.matches(name[: -len(".dockerignore")])
 
 
 def ignore_file_candidates(dockerfile_path: str, context: str) -> list[str]:

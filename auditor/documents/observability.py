@@ -12,7 +12,6 @@ loader as compose files, see `yaml_tree`):
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,20 +35,3 @@ def parse_yaml(source: SourceFile, what: str) -> YamlDocument:
     if tree is not None and not isinstance(tree, dict):
         return YamlDocument(source, ParseError(f"a {what} must be a mapping at its top"))
     return YamlDocument(source, tree=tree if tree is not None else {})
-
-
-def is_prometheus_config(relative_path: str) -> bool:
-    return posixpath.basename(relative_path) in ("prometheus.yml", "prometheus.yaml")
-
-
-def is_rule_file(relative_path: str) -> bool:
-    name = posixpath.basename(relative_path)
-    if not name.endswith(_YAML):
-        return False
-    stem = name.rsplit(".", 1)[0]
-    return stem in ("rules", "alert_rules", "alerts") or stem.endswith((".rules", "_rules"))
-
-
-def is_grafana_provisioning(relative_path: str) -> bool:
-    parts = relative_path.split("/")
-    return len(parts) >= 3 and parts[-3] == "provisioning" and parts[-1].endswith(_YAML)

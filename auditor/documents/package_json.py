@@ -16,6 +16,7 @@ from typing import NamedTuple
 from auditor.documents import json_positions
 from auditor.documents.base import Document, ParseError, SourceFile
 from auditor.documents.json_positions import JsonError, JsonObject, Member, Scalar
+from auditor.documents.kinds import is_package_json as matches  # noqa: F401  (the kind's test)
 from auditor.rule import Span
 
 KIND = "package-json"
@@ -25,10 +26,6 @@ DEPENDENCY_SECTIONS = (
     "optionalDependencies",
     "peerDependencies",
 )
-
-
-def matches(relative_path: str) -> bool:
-    return posixpath.basename(relative_path) == "package.json"
 
 
 class Dependency(NamedTuple):

@@ -27,15 +27,11 @@ from auditor.documents.json_positions import (
     Opaque,
     Scalar,
 )
+from auditor.documents.kinds import is_package_lock as matches  # noqa: F401  (the kind's test)
 from auditor.rule import Span
 
 KIND = "package-lock"
-NAMES = ("package-lock.json", "npm-shrinkwrap.json")
 _NESTED = "node_modules/"
-
-
-def matches(relative_path: str) -> bool:
-    return posixpath.basename(relative_path) in NAMES
 
 
 class Kept(NamedTuple):

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from auditor.documents.base import SourceFile
-from auditor.documents.observability import YamlDocument, is_rule_file, parse_yaml
+from auditor.documents.kinds import is_prometheus_rules as matches  # noqa: F401  (the kind's test)
+from auditor.documents.observability import YamlDocument, parse_yaml
 
 KIND = "prometheus-rules"
-
-
-def matches(relative_path: str) -> bool:
-    return is_rule_file(relative_path)
 
 
 def parse(source: SourceFile) -> YamlDocument:

@@ -9,11 +9,11 @@ requirement becomes a LineProblem at its line; a file that is not valid TOML is 
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.documents.base import Document, ParseError, SourceFile
+from auditor.documents.kinds import is_pyproject as matches  # noqa: F401  (the kind's test)
 from auditor.documents.requirements import LineProblem, LogicalLine, Requirement, RequirementsFile
 from auditor.lazy_pattern import LazyPattern
 
@@ -21,10 +21,6 @@ KIND = "pyproject"
 
 _TOML_POSITION_RE = LazyPattern(r"\(at line (\d+), column (\d+)\)")
 _TABLE_RE = LazyPattern(r"^\s*\[+\s*([^\]]+?)\s*\]+")
-
-
-def matches(relative_path: str) -> bool:
-    return posixpath.basename(relative_path) == "pyproject.toml"
 
 
 @dataclass

@@ -25,31 +25,14 @@ from functools import cached_property
 from typing import NamedTuple
 
 from auditor.documents.base import Document, ParseError, SourceFile
+from auditor.documents.kinds import is_python as matches  # noqa: F401  (the kind's test)
 from auditor.rule import Span
 
 KIND = "python"
 
-_TEST_FOLDERS = frozenset({"tests", "test", "testing"})
-_VENDORED_FOLDERS = frozenset({"vendor", "vendored", "third_party", "site-packages"})
-_MIGRATION_FOLDERS = frozenset({"migrations", "alembic"})
 # PEP 263: a comment on line 1 or 2 naming the encoding.
 _CODING_COOKIE = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 _UTF8_NAMES = frozenset({"utf-8", "utf8", "utf_8", "utf-8-sig", "utf_8_sig"})
-
-
-def matches(relative_path: str) -> bool:
-    if not relative_path.endswith(".py"):
-        return False
-    parts = relative_path.split("/")
-    name, folders = parts[-1], parts[:-1]
-    if name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py"):
-        return False
-    if _TEST_FOLDERS.intersection(folders) or _VENDORED_FOLDERS.intersection(folders):
-        return False
-    for index, folder in enumerate(folders[:-1]):
-        if folder in _MIGRATION_FOLDERS and folders[index + 1] == "versions":
-            return False
-    return True
 
 
 def module_name(path: str) -> str:

@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from auditor.documents.base import Document, SourceFile
+from auditor.documents.kinds import is_requirements as matches  # noqa: F401  (the kind's test)
 from auditor.lazy_pattern import LazyPattern
 
 if TYPE_CHECKING:
@@ -71,20 +72,6 @@ _REQUIREMENT_OPTIONS: dict[str, bool] = {
 }
 INCLUDE_OPTIONS = ("--requirement", "--constraint")
 URL_OPTIONS = ("--index-url", "--extra-index-url", "--find-links")
-
-
-def matches(relative_path: str) -> bool:
-    """`*requirements*.txt` and `constraints*.txt` anywhere, and any `.txt` in a folder named
-    `requirements` (`requirements/base.txt`), in any letter case."""
-    lowered = relative_path.lower()
-    if not lowered.endswith(".txt"):
-        return False
-    folder, _, name = lowered.rpartition("/")
-    return (
-        "requirements" in name
-        or name.startswith("constraints")
-        or folder.rpartition("/")[2] == "requirements"
-    )
 
 
 def normalise_name(name: str) -> str:

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from auditor.documents.base import Document, SourceFile
+from auditor.documents.kinds import is_vite_config as matches  # noqa: F401  (the kind's test)
 from auditor.lazy_pattern import LazyPattern
 
 KIND = "vite-config"
-_NAMES = frozenset(f"vite.config.{suffix}" for suffix in ("js", "mjs", "cjs", "ts", "mts", "cts"))
 _TOKEN_RE = LazyPattern(
     r"""(?P<space>\s+)|(?P<comment>//[^\n]*|/\*.*?(?:\*/|\Z))"""
     r"""|(?P<string>'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")"""
@@ -31,10 +31,6 @@ _TOKEN_RE = LazyPattern(
     0x10,  # re.DOTALL, without importing re for one flag
 )
 _KEYS = ("port", "host", "strictPort", "hmr")
-
-
-def matches(relative_path: str) -> bool:
-    return posixpath.basename(relative_path) in _NAMES
 
 
 class Token(NamedTuple):

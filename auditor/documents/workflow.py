@@ -9,12 +9,12 @@ refuses it, and no rule could read it.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from auditor.documents.base import ParseError, SourceFile
+from auditor.documents.kinds import is_workflow as matches  # noqa: F401  (the kind's test)
 from auditor.documents.yamlfile import (
     YamlDocument,
     is_mapping,
@@ -26,12 +26,6 @@ from auditor.documents.yamlfile import (
 )
 
 KIND = "workflow"
-FOLDER = ".github/workflows"
-
-
-def matches(relative_path: str) -> bool:
-    folder, name = posixpath.split(relative_path)
-    return folder == FOLDER and name.endswith((".yml", ".yaml"))
 
 
 class Step(NamedTuple):

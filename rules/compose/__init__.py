@@ -12,18 +12,10 @@
 Codes are stable and never reused. Shared helpers live in `_base`.
 """
 
-from rules.compose import (
-    backend,  # noqa: F401
-    frontend,  # noqa: F401
-    health,  # noqa: F401
-    model,  # noqa: F401
-    practice,  # noqa: F401
-    seams,  # noqa: F401
-    services,  # noqa: F401
-    storage,  # noqa: F401  (importing registers the rules)
-)
-
 # The document kinds these rules read: the compose files, and the Dockerfiles, requirements
 # and Python code the stacks point at (rules/__init__.py; regenerate rules/_index.py after
 # changing it).
 KINDS = ("compose", "dockerfile", "python", "requirements")
+# Without a compose file there is no stack, and none of these rules reports: a project of
+# Dockerfiles alone does not import the family (tests/rules/test_rule_index.py checks it).
+NEEDS = ("compose",)

@@ -12,17 +12,6 @@
 Codes are stable and never reused. Shared helpers live in the `_`-prefixed modules.
 """
 
-from rules.dockerfile import (
-    build,  # noqa: F401
-    commands,  # noqa: F401
-    context,  # noqa: F401
-    hygiene,  # noqa: F401
-    images,  # noqa: F401
-    packages,  # noqa: F401
-    runtime,  # noqa: F401  (importing registers the rules)
-    structure,  # noqa: F401
-)
-
 # The document kinds these rules read: a check run imports this family only when the project
 # has one of them (rules/__init__.py; regenerate rules/_index.py after changing it).
 KINDS = ("dockerfile", "dockerignore")

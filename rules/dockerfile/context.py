@@ -59,11 +59,14 @@ def resolve_build_context(context: Context, document: Dockerfile) -> str | None:
     only one candidate. A compose file that builds this Dockerfile names its context, which
     then wins.
     """
-    from auditor.facts.compose import compose_build_context
+    from auditor.cleanup.usage import has_compose_files
 
-    from_compose = compose_build_context(context.project, document.path)
-    if from_compose is not None:
-        return from_compose
+    if has_compose_files(context.project):  # the compose model is not imported without one
+        from auditor.facts.compose import compose_build_context
+
+        from_compose = compose_build_context(context.project, document.path)
+        if from_compose is not None:
+            return from_compose
     candidates = candidate_contexts(document)
     if len(candidates) == 1:
         return candidates[0]

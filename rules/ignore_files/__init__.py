@@ -10,5 +10,3 @@ an allowlist-style .dockerignore (`*` then `!app/`) leaves everything else out a
 is understood rather than "fixed". The fixes append the missing lines under a comment (the
 fixer keeps the file's line endings and BOM); they never reorder or rewrite a line.
 """
-
-from rules.ignore_files import dockerignore, gitignore  # noqa: F401  (importing registers)

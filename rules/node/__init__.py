@@ -14,13 +14,6 @@ Codes are stable and never reused. Shared helpers live in the `_`-prefixed modul
 # The document kinds these rules read (rules/__init__.py: a check run imports the family only
 # when the project has one of them).
 KINDS = ("package-json", "package-lock", "vite-config", "dockerfile", "compose")
-
-from rules.node import (
-    compose,  # noqa: F401
-    image,  # noqa: F401
-    lockfile,  # noqa: F401
-    manifest,  # noqa: F401
-    online,  # noqa: F401
-    versions,  # noqa: F401  (importing registers the rules)
-    vite,  # noqa: F401
-)
+# Without a package.json, lockfile, vite config or compose service there is no Node app to
+# judge; the Node image in a Dockerfile is image.py's, which declares its own kinds.
+NEEDS = ("package-json", "package-lock", "vite-config", "compose")

@@ -6,16 +6,19 @@ from __future__ import annotations
 import json
 import posixpath
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from auditor.documents.json_positions import JsonObject, Member
-from auditor.documents.package_json import PackageJson
-from auditor.documents.package_lock import NAMES as LOCK_NAMES
-from auditor.documents.package_lock import PackageLock
+from auditor.documents.kinds import PACKAGE_LOCK_NAMES as LOCK_NAMES
 from auditor.expectations import Expectations
 from auditor.rule import Context, Edit, Finding, Rule, Span
 
 # Lockfiles of other package managers: a project that has one is not installed by npm ci.
 OTHER_LOCKFILES = ("yarn.lock", "pnpm-lock.yaml", "bun.lockb", "bun.lock")
+
+if TYPE_CHECKING:  # the parsers load with the first package.json (rules/node/image.py needs none)
+    from auditor.documents.json_positions import JsonObject, Member
+    from auditor.documents.package_json import PackageJson
+    from auditor.documents.package_lock import PackageLock
 
 
 def spec_packages(expect: Expectations) -> dict[str, tuple[str, str]]:
@@ -43,6 +46,8 @@ class NodeRule(Rule):
     example_path = "package.json"
 
     def check(self, context: Context) -> Iterator[Finding]:
+        from auditor.documents.package_json import PackageJson
+
         for document in context.project.documents("package-json"):
             if document.parse_error is None and isinstance(document, PackageJson):
                 yield from self.check_package(context, document)
@@ -56,6 +61,8 @@ def lockfile_of(context: Context, package: PackageJson) -> PackageLock | None:
     in its folder, else in a folder above whose package.json lists it as a workspace (the
     lock of a workspaces project sits at its root). Parsed, possibly with a parse error
     (AU001 reports it; see `usable`); None when there is none."""
+    from auditor.documents.package_lock import PackageLock
+
     for candidate in _lockfile_folders(context, package):
         for name in LOCK_NAMES:
             path = name if candidate == "." else f"{candidate}/{name}"
@@ -74,6 +81,8 @@ def usable_lockfile(context: Context, package: PackageJson) -> PackageLock | Non
 
 
 def _lockfile_folders(context: Context, package: PackageJson) -> Iterator[str]:
+    from auditor.documents.package_json import PackageJson
+
     yield package.folder
     folder = package.folder
     while folder != ".":

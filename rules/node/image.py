@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from auditor.documents.dockerfile import Dockerfile, Instruction, Stage, parse_image
-from auditor.documents.package_json import PackageJson
+from auditor.documents.kinds import is_compose
 from auditor.lazy_pattern import LazyPattern
 from auditor.npm_semver import satisfies
 from auditor.rule import Context, Edit, Finding, Fix, Severity, Span, register
@@ -22,12 +22,33 @@ from rules.node._releases import (
     today,
 )
 
+if TYPE_CHECKING:
+    from auditor.documents.package_json import PackageJson
+    from auditor.facts.compose import Service
+    from rules.node._releases import NodeImage
+
 _NPM_INSTALL_RE = LazyPattern(r"(?<![\w-])npm\s+(install|i|isntall|add)(?![\w-])")
 _SHELL_BREAK_RE = LazyPattern(r"&&|\|\||[;|&\n()]")
 _DEV_STAGE_NAMES = frozenset({"dev", "development", "develop"})
 # Variants the official node images publish for every supported LTS line (older Debian
 # releases such as buster are gone from the newer lines, so they are not carried over).
 _LASTING_VARIANTS = frozenset({"", "alpine", "slim", "bookworm", "bookworm-slim"})
+
+
+def compose_node_images(context: Context) -> Iterator[tuple[Service, object, NodeImage]]:
+    """The compose services that run a `node:<version>` image as it is. The compose model is
+    imported only when the project has a compose file: a project of Dockerfiles alone skips it."""
+    if not any(is_compose(path) for path in context.project.files()):
+        return
+    from rules.node.compose import node_image_services
+
+    yield from node_image_services(context)
+
+
+# These rules judge the Node image a Dockerfile builds from (or a compose service runs), with
+# or without a package.json beside it; the rest of the family needs Node files.
+KINDS = ("dockerfile", "package-json", "package-lock", "compose")
+NEEDS = ("dockerfile", "compose")
 
 
 class Requirement(NamedTuple):
@@ -40,6 +61,8 @@ def packages_built_by(context: Context, dockerfile: Dockerfile) -> list[PackageJ
     """The package.json files a Dockerfile installs: the one beside it, and those its COPY
     and ADD instructions take (read from the Dockerfile's folder or the project root, the
     two build contexts projects use)."""
+    from auditor.documents.package_json import PackageJson
+
     folder = posixpath.dirname(dockerfile.path)
     candidates = [posixpath.join(folder, "package.json")]
     for instruction in dockerfile.of_keyword("COPY", "ADD"):
@@ -241,9 +264,7 @@ class NodeImageTooOld(DockerfileRule):
 
     def check(self, context: Context) -> Iterator[Finding]:
         yield from super().check(context)
-        from rules.node.compose import node_image_services
-
-        for service, origin, image in node_image_services(context):
+        for service, origin, image in compose_node_images(context):
             from rules.node.compose import service_package
 
             package = service_package(context, service)
@@ -334,10 +355,8 @@ class NodeEndOfLife(DockerfileRule):
 
     def check(self, context: Context) -> Iterator[Finding]:
         yield from super().check(context)
-        from rules.node.compose import node_image_services
-
         day = today()
-        for _service, origin, image in node_image_services(context):
+        for _service, origin, image in compose_node_images(context):
             ended = end_of_life(image.major)
             if ended is not None and ended <= day:
                 message = (

@@ -8,11 +8,6 @@ read together with the compose stack that mounts them (R11, R12).
 Codes are stable and never reused. Shared helpers live in `_base`.
 """
 
-from rules.observability import (
-    grafana,  # noqa: F401
-    prometheus,  # noqa: F401  (importing registers the rules)
-)
-
 # The document kinds these rules read: Prometheus and Grafana files through the compose stack
 # that mounts them, and the app's routes (regenerate rules/_index.py after changing it).
 KINDS = ("compose", "prometheus-config", "prometheus-rules", "grafana-provisioning", "python")

@@ -11,16 +11,10 @@ Which requirements the image installs, and which files pip reads together, is wo
 per project in `_model`. Codes are stable and never reused.
 """
 
-from rules.python_deps import (
-    drift,  # noqa: F401
-    files,  # noqa: F401
-    hygiene,  # noqa: F401
-    online,  # noqa: F401
-    pins,  # noqa: F401
-    spec,  # noqa: F401  (importing registers the rules)
-)
-
 # The document kinds these rules read: a check run imports this family only when the project
 # has one of them (rules/__init__.py; regenerate rules/_index.py after changing it). Dockerfiles
 # say which requirements the image installs, Python files what the code imports.
 KINDS = ("requirements", "pyproject", "dockerfile", "python")
+# A Dockerfile alone gives these rules nothing to report (its pip calls are DF's), so the
+# family loads only with a dependency file or Python code (tests/rules/test_rule_index.py).
+NEEDS = ("requirements", "pyproject", "python")

@@ -15,12 +15,3 @@ Codes are stable and never reused; `_`-prefixed modules hold shared helpers.
 # The document kinds these rules read: a check run imports this family only when the project
 # has one of them (rules/__init__.py; regenerate rules/_index.py after changing it).
 KINDS = ("dotenv", "python")
-
-from rules.python_source import (
-    cors,  # noqa: F401
-    environment,  # noqa: F401
-    log_setup,  # noqa: F401
-    routes,  # noqa: F401
-    settings,  # noqa: F401
-    startup,  # noqa: F401  (importing registers the rules)
-)

@@ -7,20 +7,18 @@ import posixpath
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from auditor.documents.action import NAMES as ACTION_FILE_NAMES
 from auditor.documents.action import Action
-from auditor.documents.workflow import FOLDER, Step, Workflow
+from auditor.documents.kinds import ACTION_NAMES as ACTION_FILE_NAMES
+from auditor.documents.kinds import WORKFLOW_FOLDER as FOLDER
+from auditor.documents.workflow import Step, Workflow
 from auditor.documents.yamlfile import YamlDocument, mapping_get
 from auditor.lazy_pattern import LazyPattern
 from auditor.project import normalise
 from auditor.rule import Context, Rule
+from rules.workflow.presence import expected_path
 
 _FULL_SHA_RE = LazyPattern(r"^[0-9a-f]{40}$")
 _EXPRESSION_RE = LazyPattern(r"\$\{\{(.*?)\}\}", flags=0)
-
-
-def expected_path(context: Context) -> str:
-    return f"{FOLDER}/{context.expect.workflow}"
 
 
 def expected_workflow(context: Context) -> Workflow | None:

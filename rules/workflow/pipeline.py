@@ -18,11 +18,9 @@ from rules.workflow._base import (
     PipelineStep,
     WorkflowRule,
     action_name,
-    expected_path,
     expected_workflow,
     pipeline_steps,
     step_span,
-    workflows,
 )
 
 _IMAGE_BUILD_RE = LazyPattern(
@@ -166,70 +164,6 @@ jobs:
           push: true
           tags: ghcr.io/${{ github.repository_owner }}/mami-ai:latest
 """
-
-
-@register
-class MissingWorkflow(WorkflowRule):
-    """The CI workflow the spec names does not exist.
-
-    ## What it does
-    Checks that `.github/workflows/docker-build.yml` (`expect.workflow` names another file in
-    `.github/workflows/`) exists in a project that has a Dockerfile. The finding lands on the
-    first other workflow, else on the first Dockerfile.
-
-    ## Why is this bad?
-    The spec wants every push built, tested and pushed by that workflow (R13.1); without it,
-    an image nobody built in CI reaches production, and the other R13 criteria cannot be met.
-
-    ## Example
-    A project with a `Dockerfile` and only `.github/workflows/lint.yml`.
-
-    ## How to fix
-    Add `.github/workflows/docker-build.yml` running on `push` and `pull_request`, with jobs
-    that test the dependencies, build and smoke-test the image and push it from the default
-    branch (this repository's own workflow is a complete example), or set `expect.workflow`
-    to the file that does this.
-    """
-
-    code = "GH001"
-    name = "missing-workflow"
-    summary = "The CI workflow the spec names (.github/workflows/docker-build.yml) is missing"
-    severity = Severity.ERROR
-    requirements = ("R13.1",)
-    bad_examples = (
-        WorkflowRule.bad(
-            {"Dockerfile": 'FROM python:3.11-slim\nCMD ["python", "-m", "app"]\n'}, count=1
-        ),
-        WorkflowRule.bad(
-            {".github/workflows/lint.yml": "on: push\njobs: {}\n", "Dockerfile": "FROM scratch\n"},
-            count=1,
-        ),
-    )
-    good_examples = (
-        WorkflowRule.good({".github/workflows/docker-build.yml": _PIPELINE}),
-        WorkflowRule.good({"README.md": "no image, no workflow\n"}),
-        WorkflowRule.good({".github/workflows/lint.yml": "on: push\njobs: {}\n"}),
-        WorkflowRule.good(
-            {".github/workflows/ci.yml": _PIPELINE, "Dockerfile": "FROM scratch\n"},
-            config={"expect": {"workflow": "ci.yml"}},
-        ),
-    )
-
-    def check(self, context: Context) -> Iterator[Finding]:
-        path = expected_path(context)
-        if context.project.document(path, "workflow") is not None:
-            return
-        dockerfiles = context.project.documents("dockerfile")
-        if not dockerfiles:  # no image to build: R13 is not this project's concern
-            return
-        others = sorted(workflows(context), key=lambda document: document.path)
-        message = f"There is no {path}: no CI workflow builds, tests and pushes the image"
-        if others:
-            document = others[0]
-            message += f" ({document.path} is not the workflow the spec names)"
-            yield self.finding(document, document.line_span(1), message)
-            return
-        yield self.finding(dockerfiles[0], dockerfiles[0].line_span(1), message)
 
 
 @register

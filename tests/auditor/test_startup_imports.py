@@ -119,8 +119,42 @@ def test_a_project_without_dockerfiles_does_not_load_the_dockerfile_rules(tmp_pa
     (project / "README.md").write_text("# nothing to audit\n")
     done, modules = loaded_modules(project, "check", ".", "--output-format", "concise")
     assert done.returncode == 0, done.stderr
-    assert "rules.dockerfile" not in modules and "rules.general" in modules
+    assert "rules.dockerfile.build" not in modules and "rules.general" in modules
     # Naming a rule of a family that was not loaded still works.
     done, modules = loaded_modules(project, "check", ".", "--select", "DF001,AU001")
     assert done.returncode == 0, done.stderr
-    assert "rules.dockerfile" in modules
+    assert any(name.startswith("rules.dockerfile.") for name in modules)
+
+
+def test_a_dockerfile_only_project_loads_no_other_kinds_parser(tmp_path: Path) -> None:
+    """Which kinds a project has is decided by path (auditor/documents/kinds.py), without
+    importing a parser per kind; only the kinds the project has get their parser imported."""
+    project = make_project(tmp_path)
+    done, modules = loaded_modules(project, "check", ".", "--output-format", "concise")
+    assert done.returncode == 1, done.stderr
+    parsers = {name for name in modules if name.startswith("auditor.documents.")}
+    assert "auditor.documents.dockerfile" in parsers
+    # (workflow's parser does load: GH001 reports a project without a CI workflow)
+    assert not parsers & {
+        "auditor.documents.compose",
+        "auditor.documents.yaml_tree",
+        "auditor.documents.python",
+        "auditor.documents.requirements",
+        "auditor.documents.vite_config",
+    }
+    assert "auditor.facts.compose" not in modules
+
+
+def test_a_selection_loads_only_the_modules_with_selected_rules(tmp_path: Path) -> None:
+    """`--select NP` on a Dockerfile and a package.json: the Dockerfile rules stay unloaded,
+    and the result is the NP family's alone."""
+    project = make_project(tmp_path)
+    (project / "package.json").write_text('{"name": "ui", "dependencies": {"vite": "latest"}}\n')
+    done, modules = loaded_modules(
+        project, "check", ".", "--select", "NP", "--output-format", "concise"
+    )
+    assert done.returncode == 1, done.stderr
+    assert "NP0" in done.stdout and "DF0" not in done.stdout
+    assert "rules.node.versions" in modules
+    dockerfile_rule_modules = {name for name in modules if name.startswith("rules.dockerfile.")}
+    assert dockerfile_rule_modules <= {"rules.dockerfile._base", "rules.dockerfile._shell"}

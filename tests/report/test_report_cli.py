@@ -41,11 +41,41 @@ def test_the_bundled_example_fails_with_its_findings() -> None:
     done = report("examples/legacy-mami", "--output-format", "json")
     assert done.returncode == 1, done.stderr
     data = json.loads(done.stdout)
-    assert data["root"] == str(EXAMPLE)  # the example is a project of its own
+    # The example is a project of its own; paths are shown from the current folder, as check
+    # shows them, so `root` is that folder.
+    assert data["root"] == str(REPOSITORY)
     criteria = {c["id"]: c for r in data["requirements"] for c in r["criteria"]}
     assert criteria["R13.1"]["status"] == "fail"
     assert {f["code"] for f in criteria["R13.5"]["findings"]} == {"GH002", "GH003"}
-    assert criteria["R1.5"]["findings"][0]["path"] == "Dockerfile"
+    assert criteria["R1.5"]["findings"][0]["path"] == "examples/legacy-mami/Dockerfile"
+
+
+def test_report_and_check_show_the_same_paths_for_a_subproject(tmp_path: Path) -> None:
+    """A subfolder with its own pyproject.toml is the root; both commands still show paths
+    from the current folder (the issue-15 case: CI annotations need them)."""
+    write_files(tmp_path, {"api/pyproject.toml": "", "api/Dockerfile": "FROM python:3.9\n"})
+    done = report("api", "--output-format", "json", cwd=tmp_path)
+    criteria = {c["id"]: c for r in json.loads(done.stdout)["requirements"] for c in r["criteria"]}
+    reported = {f["path"] for c in criteria.values() for f in c["findings"]}
+    assert "api/Dockerfile" in reported and "Dockerfile" not in reported
+    check = subprocess.run(
+        [sys.executable, "-m", "auditor", "check", "api", "--output-format", "concise"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "PYTHONPATH": str(REPOSITORY)},
+    )
+    assert "api/Dockerfile:1:" in check.stdout
+    diff = subprocess.run(
+        [sys.executable, "-m", "auditor", "check", "api", "--diff", "--unsafe-fixes"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "PYTHONPATH": str(REPOSITORY)},
+    )
+    assert "--- a/api/Dockerfile\n+++ b/api/Dockerfile\n" in diff.stdout, diff.stderr
 
 
 def test_a_subfolder_reports_its_whole_project(tmp_path: Path) -> None:

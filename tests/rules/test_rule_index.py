@@ -1,5 +1,5 @@
-"""rules/_index.py is current, the kinds the families declare are the kinds they read, and a
-run that loads only some families still knows every rule a selector or pragma names."""
+"""rules/_index.py is current, the kinds the rule modules declare are the kinds they read and
+need, and a run that loads only some modules still knows every rule a selector or pragma names."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 
 import rules
 from auditor import project as project_module
+from auditor.documents.kinds import kinds_of
 from auditor.rule import Rule, registry
 from auditor.testing import run_example
 
@@ -31,20 +32,36 @@ def test_the_index_is_current() -> None:
     )
 
 
-def test_the_index_names_every_family_module() -> None:
-    from rules._index import FAMILIES
+def test_the_index_names_every_rule_module() -> None:
+    from rules._index import RULE_MODULES
 
-    assert set(FAMILIES) == set(rules.family_modules())
+    assert set(RULE_MODULES) == set(rules.rule_modules())
+
+
+def test_importing_a_family_package_registers_nothing() -> None:
+    """Loading by module only works when a family's __init__ imports none of its modules."""
+    environment = dict(os.environ, PYTHONPATH=str(REPOSITORY))
+    script = (
+        "import importlib, pkgutil, rules\n"
+        "from auditor.rule import registry\n"
+        "for info in pkgutil.iter_modules(rules.__path__, 'rules.'):\n"
+        "    if info.ispkg: importlib.import_module(info.name)\n"
+        "print(sorted({rule.__module__ for rule in registry}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=environment, check=True
+    )
+    assert done.stdout.strip() == "['rules.junk']"  # the one family written in its __init__
 
 
 def _rules_with_declared_kinds() -> list[pytest.param]:
     found = []
-    for module_name in rules.family_modules():
-        kinds = getattr(importlib.import_module(module_name), "KINDS", None)
+    for module_name in rules.rule_modules():
+        kinds, _ = rules.declared_kinds(module_name)
         if kinds is None:
             continue
         for rule in registry:
-            if rule.__module__.startswith(module_name):
+            if rule.__module__ == module_name:
                 found.append(pytest.param(rule, frozenset(kinds), id=rule.code))
     return found
 
@@ -74,6 +91,58 @@ def test_rules_read_only_the_kinds_their_family_declares(
     assert asked <= kinds, f"{rule.code} reads {sorted(asked - kinds)}, not in its family's KINDS"
 
 
+def _rules_with_needs() -> list[pytest.param]:
+    found = []
+    for module_name in rules.rule_modules():
+        kinds, needs = rules.declared_kinds(module_name)
+        if needs is None:
+            continue
+        assert set(needs) <= set(kinds or ()), f"{module_name}: NEEDS names kinds it never reads"
+        for rule in registry:
+            if rule.__module__ == module_name:
+                found.append(pytest.param(rule, frozenset(needs), id=rule.code))
+    return found
+
+
+def _without_kinds(files: dict[str, str], kinds: frozenset[str]) -> dict[str, str]:
+    return {path: text for path, text in files.items() if not kinds.intersection(kinds_of(path))}
+
+
+@pytest.mark.parametrize(("rule", "needs"), _rules_with_needs())
+def test_rules_report_nothing_without_the_kinds_their_family_needs(
+    rule: type[Rule], needs: frozenset[str]
+) -> None:
+    """A family with NEEDS is not loaded on a project without those kinds, so its rules must
+    have nothing to say there: each bad example, with the files of those kinds taken away
+    (the Dockerfiles, Python files and the rest stay), gets no finding."""
+    for example in rule.bad_examples:
+        stripped = example._replace(files=_without_kinds(dict(example.files), needs))
+        assert run_example(rule, stripped).findings == [], (
+            f"{rule.code} reports without {sorted(needs)}: add the kind it needs to NEEDS"
+        )
+
+
+def test_the_bundled_example_without_the_needed_kinds_gets_nothing_from_those_families(
+    tmp_path: Path,
+) -> None:
+    """The same on a whole legacy project: the bundled example less its needed files."""
+    from auditor.testing import check_files
+
+    example = REPOSITORY / "examples" / "legacy-mami"
+    files = {
+        str(path.relative_to(example)): path.read_text(encoding="utf-8", errors="replace")
+        for path in example.rglob("*")
+        if path.is_file()
+    }
+    for module_name in rules.rule_modules():
+        _, needs = rules.declared_kinds(module_name)
+        if needs is None:
+            continue
+        codes = [rule.code for rule in registry if rule.__module__ == module_name]
+        findings = check_files(_without_kinds(files, frozenset(needs)), select=codes)
+        assert findings == [], f"{module_name} reports without {needs}: {findings[:3]}"
+
+
 # In a fresh interpreter: load the families for the kinds of a project of Dockerfiles only,
 # then list what is loaded and resolve selectors of families that were not.
 _PARTIAL_LOAD = """
@@ -83,7 +152,7 @@ from auditor.rule import registry
 
 rules.load_for_kinds({"dockerfile"})
 loaded = {name for name in sys.modules if name.startswith("rules.")}
-print(sorted(name for name in rules.family_modules() if name in loaded))
+print(sorted(name for name in rules.rule_modules() if name in loaded))
 print(registry.get(sys.argv[1]) is not None)
 """
 
@@ -96,8 +165,8 @@ import rules
 import rules._index as index
 from auditor.rule import registry
 
-kinds, codes, names = index.FAMILIES["rules.general"]
-index.FAMILIES["rules.general"] = (("compose",), codes, names)
+kinds, codes, names = index.RULE_MODULES["rules.general"]
+index.RULE_MODULES["rules.general"] = (("compose",), codes, names)
 rules.load_for_kinds({"dockerfile"})
 print("rules.general" in sys.modules)
 print([rule.code for rule in registry.matching(sys.argv[1])])
@@ -132,5 +201,8 @@ def test_a_dockerfile_project_loads_the_dockerfile_family_and_the_undeclared_one
         check=True,
     )
     loaded, found = done.stdout.splitlines()
-    assert "rules.dockerfile" in loaded and "rules.general" in loaded
+    assert "'rules.dockerfile.build'" in loaded and "'rules.general'" in loaded
+    assert "'rules.node.image'" in loaded  # the Node image of a Dockerfile (NEEDS dockerfile)
+    assert "rules.compose." not in loaded and "rules.python_deps." not in loaded
+    assert "'rules.node.manifest'" not in loaded
     assert found == "True"
