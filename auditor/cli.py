@@ -272,7 +272,8 @@ class CheckOptions(NamedTuple):  # NamedTuples here: cheaper at start-up than da
 
     def for_run(self) -> RunOptions:
         """The options a run takes; CheckOptions adds only how the result is shown."""
-        return RunOptions(**{name: getattr(self, name) for name in RunOptions._fields})
+        shared = set(RunOptions._fields) & set(self._fields)  # the rest keep their defaults
+        return RunOptions(**{name: getattr(self, name) for name in shared})
 
 
 # A run's messages go to stderr, so that reports on stdout stay parseable.
@@ -618,6 +619,7 @@ def run_cleanup(options: CleanupOptions) -> int:
         ignore=[],
         config=options.config,
         verbose=options.verbose,
+        warn_unaudited=False,
     )
     plan = make_plan(
         plan_run(run_options, MESSAGES),

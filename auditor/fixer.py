@@ -89,8 +89,12 @@ def plan_fixes(
     scope: Scope | None = None,
     named: tuple[str, ...] = (),
     max_passes: int = MAX_PASSES,
+    discovered: Project | None = None,
 ) -> FixOutcome:
-    """Compute every fix in memory, pass after pass, without writing anything."""
+    """Compute every fix in memory, pass after pass, without writing anything.
+
+    `discovered`: the same project (root, config, named PATHs), no overlay, already looked
+    at: its file list and parsed documents are reused rather than found again."""
     rules = list(rules)
     allowed = allowed_applicabilities(unsafe)
     overlay: dict[str, bytes | None] = {}
@@ -105,7 +109,7 @@ def plan_fixes(
     applied_last: Counter[_Signature] = Counter()
     passes = 0
     converged = False
-    project: Project | None = None
+    project: Project | None = discovered
     while passes < max_passes:
         # Each pass re-audits; files the last pass did not change are not read or parsed again.
         project = Project(root, config, overlay=overlay, named=named, previous=project)

@@ -51,6 +51,9 @@ class RunOptions(NamedTuple):  # NamedTuples here: cheaper at start-up than data
     python: str | None = None  # the audited project's interpreter or venv
     config: Path | None = None
     verbose: bool = False
+    # Warn about named PATHs no rule reads (node_modules, a README): true for an audit; the
+    # cleanup plan is about exactly such files.
+    warn_unaudited: bool = True
 
 
 class RunPlan(NamedTuple):
@@ -102,23 +105,12 @@ def plan_run(options: RunOptions, messages: Messages) -> RunPlan:
     """Resolve the targets, the config and the selected rules."""
     import rules
     from auditor.config import config_for
-    from auditor.documents import KIND_MODULES
     from auditor.engine import select_rules
-    from auditor.project import ALWAYS_PRUNED, Project, files_of_no_kind, resolve_targets
+    from auditor.project import Project, resolve_targets
 
     targets = resolve_targets(options.paths)
-    for path in targets.paths:
-        if ALWAYS_PRUNED.intersection(path.split("/")):
-            messages.warn(
-                f"{path}: inside {', '.join(sorted(ALWAYS_PRUNED))}, which are never audited"
-            )
-    # Say so rather than print "All checks passed" for a file nothing looked at. One line:
-    # pre-commit passes every changed file, most of which no rule reads.
-    unread = files_of_no_kind(targets)
-    if unread:
-        kinds = ", ".join(sorted(KIND_MODULES))
-        shown = ", ".join(unread[:3]) + (f" and {len(unread) - 3} more" if len(unread) > 3 else "")
-        messages.warn(f"{shown}: of no document kind mami-audit reads ({kinds}); not audited")
+    if options.warn_unaudited:
+        _warn_unaudited(targets, messages)
     config = config_for(targets.root, options.config).with_overrides(
         select=options.select,
         extend_select=options.extend_select,
@@ -141,6 +133,24 @@ def plan_run(options: RunOptions, messages: Messages) -> RunPlan:
             f"root {targets.root}; config from {config.source}; {len(selected)} rules selected"
         )
     return RunPlan(targets, config, selected, project)
+
+
+def _warn_unaudited(targets: Targets, messages: Messages) -> None:
+    """Say so rather than print "All checks passed" for a named file nothing looked at. One
+    line: pre-commit passes every changed file, most of which no rule reads."""
+    from auditor.documents import KIND_MODULES
+    from auditor.project import ALWAYS_PRUNED, files_of_no_kind
+
+    for path in targets.paths:
+        if ALWAYS_PRUNED.intersection(path.split("/")):
+            messages.warn(
+                f"{path}: inside {', '.join(sorted(ALWAYS_PRUNED))}, which are never audited"
+            )
+    unread = files_of_no_kind(targets)
+    if unread:
+        kinds = ", ".join(sorted(KIND_MODULES))
+        shown = ", ".join(unread[:3]) + (f" and {len(unread) - 3} more" if len(unread) > 3 else "")
+        messages.warn(f"{shown}: of no document kind mami-audit reads ({kinds}); not audited")
 
 
 def kinds_present(project: Project) -> set[str]:
@@ -224,6 +234,8 @@ def check_selectors(options: RunOptions) -> None:
     for option, selectors in (*given, ("--ignore", options.ignore)):
         for selector in selectors:
             if not selector:
-                raise UsageError(f"{option}: empty rule selector (give a code, prefix, name or ALL)")
+                raise UsageError(
+                    f"{option}: empty rule selector (give a code, prefix, name or ALL)"
+                )
             if not registry.matching(selector):
                 raise UsageError(f"{option}: unknown rule selector {selector!r}")

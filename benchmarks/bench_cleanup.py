@@ -6,8 +6,9 @@ Generates, in a temporary folder, a git repository shaped like a Mami AI project
 frontend/node_modules (FILES files in packages of 100) is committed, with a Dockerfile and a
 .dockerignore at the root. Then times, once each and in the same run, as fresh processes:
 
-- `mami-audit cleanup --output-format json` (the whole plan: the junk from git's index, sizes
-  by stat, the uncommitted-changes check, the ignore-file fixes, the build-context sizes), and
+- `mami-audit cleanup --output-format json` (the whole plan: the junk and its sizes from
+  git's index, the uncommitted-changes check, the ignore-file fixes, the build-context sizes),
+  and
 - `git clean -n -d -X`, git's own dry-run listing of what it would clean,
 
 and prints both and their ratio. Goal: the plan within 2x of git clean. One run each, as

@@ -18,7 +18,7 @@ import os
 import re
 import stat
 import subprocess
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -147,29 +147,50 @@ def git_work_tree(root: Path) -> Path | None:
     return None if found is None else found[0]
 
 
-def tracked_files(
-    root: Path, locations: tuple[Path, Path] | None = None
-) -> tuple[list[str], dict[str, int] | None]:
-    """Tracked paths under `root` (relative to it, sorted) and, when the index could be read
-    directly, their sizes; else None and the caller stats what it needs."""
+class TrackedFiles(NamedTuple):
+    """The tracked paths under a folder, relative to it, sorted as Python sorts strings (so
+    that `bisect` finds a folder's paths), and when git's index could be read directly, each
+    path's size (same order); else None and the caller stats what it needs."""
+
+    paths: list[str]
+    sizes: list[int] | None
+
+
+def tracked_files(root: Path, locations: tuple[Path, Path] | None = None) -> TrackedFiles:
     from auditor.cleanup.gitindex import read_index
 
     locations = locations or git_locations(root)
     index = None if locations is None else read_index(locations[1])
     if locations is None or index is None:
-        return git_paths(root, "--cached"), None
-    top = locations[0]
-    prefix = os.path.relpath(root.resolve(), top).replace(os.sep, "/")
-    prefix = "" if prefix == "." else prefix + "/"
-    if not prefix:
-        return index.paths, dict(zip(index.paths, index.sizes))
-    cut = len(prefix)
-    paths, sizes = [], {}
-    for path, size in zip(index.paths, index.sizes):
-        if path.startswith(prefix):
-            paths.append(path[cut:])
-            sizes[path[cut:]] = size
-    return paths, sizes
+        return _in_python_order(git_paths(root, "--cached"), None)
+    paths, sizes = _in_python_order(index.paths, index.sizes)
+    prefix = os.path.relpath(root.resolve(), locations[0]).replace(os.sep, "/")
+    if prefix == "." or sizes is None:
+        return TrackedFiles(paths, sizes)
+    # The paths under `root`: one run of the sorted index (see _folder_end).
+    start = bisect.bisect_left(paths, prefix + "/")
+    end = _folder_end(paths, prefix + "/", start)
+    cut = len(prefix) + 1
+    return TrackedFiles([path[cut:] for path in paths[start:end]], sizes[start:end])
+
+
+def _in_python_order(paths: list[str], sizes: list[int] | None) -> TrackedFiles:
+    """Git sorts paths by their bytes, which is Python's string order when every name is
+    ASCII (the common case, checked in one pass over one string). Otherwise sort again: a
+    surrogate-escaped byte and a decoded character can compare the other way round."""
+    if "".join(paths).isascii():
+        return TrackedFiles(paths, sizes)
+    if sizes is None:
+        return TrackedFiles(sorted(paths), None)
+    pairs = sorted(zip(paths, sizes))
+    return TrackedFiles([path for path, _ in pairs], [size for _, size in pairs])
+
+
+def _folder_end(paths: list[str], folder: str, start: int) -> int:
+    """In sorted `paths`, where the run of paths under `folder` ("a/b/") that `start` is in
+    (or at) ends: at the first path not below "a/b0" ("0" is the character after "/"); every
+    path in between starts with "a/b/"."""
+    return bisect.bisect_left(paths, folder[:-1] + "0", start)
 
 
 def git_paths(root: Path, *options: str) -> list[str]:
@@ -209,14 +230,13 @@ def scan(
     locations = git_locations(root)
     in_git = locations is not None
     items: dict[str, JunkItem] = {}
-    known_sizes: dict[str, int] | None = None
     if in_git:
-        listed, known_sizes = tracked_files(root, locations)
-        _collect(items, matcher, listed, root, skip, tracked=True)
+        listed = tracked_files(root, locations)
+        _collect(items, matcher, listed.paths, root, skip, tracked=True, sizes=listed.sizes)
         if untracked:
             # Our own walk rather than `git ls-files --others`: git has to enter a committed
             # node_modules to look for untracked files in it; this walk stops at junk folders.
-            others = _walk(root, matcher, skip, tracked=frozenset(listed), in_git=listed)
+            others = _walk(root, matcher, skip, tracked=listed.paths)
             _collect(items, matcher, others, root, skip, tracked=False)
     elif untracked:
         _collect(items, matcher, _walk(root, matcher, skip), root, skip, tracked=False)
@@ -230,7 +250,7 @@ def scan(
         or ((item.tracked or not in_git) and secret_lines_of(root / item.path))
     ]
     if sizes:
-        found = [_measured(root, item, known_sizes) for item in found]
+        found = [_measured(root, item) for item in found]
     return JunkScan(found, in_git)
 
 
@@ -273,9 +293,13 @@ def _collect(
     skip,  # type: ignore[no-untyped-def]
     *,
     tracked: bool,
+    sizes: list[int] | None = None,
 ) -> None:
-    folder_files: dict[str, list[str]] = {}
-    current: str | None = None  # the junk folder the sorted paths are inside, if any
+    """Add the junk among `paths` to `items`. A sorted listing's paths inside a junk folder
+    are taken as one run (found by bisect, not looked at one by one); with `sizes` (the
+    index's, in the same order) the items' sizes are filled in from them."""
+    runs: dict[str, list[tuple[int, int]]] = {}  # junk folder -> its runs of `listed`
+    current: str | None = None  # the junk folder ("a/node_modules/") the paths are inside
     listed = paths if isinstance(paths, list) else list(paths)
     position = 0
     while position < len(listed):
@@ -284,13 +308,8 @@ def _collect(
         is_folder = path.endswith("/")  # `--directory` marks an untracked folder so
         path = path.rstrip("/")
         if current is not None and path.startswith(current):
-            # The rest of this junk folder in one slice: git's listing is sorted, so its
-            # paths run up to the first one past "folder/" ("0" follows "/").
-            end = bisect.bisect_left(listed, current[:-1] + "0", position)
-            folder_files[current[:-1]].append(path)
-            folder_files[current[:-1]].extend(
-                p for p in listed[position:end] if p.startswith(current)
-            )
+            end = _folder_end(listed, current, position)
+            runs[current[:-1]].append((position - 1, end))
             position = end
             continue
         if skip is not None and skip.match_file(path + ("/" if is_folder else "")):
@@ -300,11 +319,11 @@ def _collect(
             folder, code = holder
             if folder not in items:
                 items[folder] = JunkItem(folder, code, True, tracked)
-                folder_files[folder] = []
+                runs[folder] = []
             if folder == path:  # an untracked folder reported as one entry
                 continue
-            folder_files[folder].append(path)
             current = folder + "/"
+            position -= 1  # take this path as the start of the folder's run
             continue
         current = None
         name = path.rsplit("/", 1)[-1]
@@ -315,13 +334,24 @@ def _collect(
             continue
         code = matcher.file_code(path)
         if code is not None and path not in items:
-            items[path] = JunkItem(path, code, False, tracked)
-    for folder, files in folder_files.items():
+            item = JunkItem(path, code, False, tracked)
+            if sizes is not None:
+                item = item._replace(size=sizes[position - 1], files=1)
+            items[path] = item
+    for folder, folder_runs in runs.items():
         item = items[folder]
-        if item.link or not files:
+        if item.link or not folder_runs:
             continue
+        if len(folder_runs) == 1:  # the usual case: one slice, no Python loop over 100k paths
+            start, end = folder_runs[0]
+            files = tuple(listed[start:end])
+        else:
+            files = tuple(path for start, end in folder_runs for path in listed[start:end])
         if tracked and item.tracked:
-            item = item._replace(tracked_files=tuple(files))
+            item = item._replace(tracked_files=files)
+            if sizes is not None:
+                size = sum(sum(sizes[start:end]) for start, end in folder_runs)
+                item = item._replace(size=size, files=len(files))
         items[folder] = item if item.first_file else item._replace(first_file=files[0])
 
 
@@ -336,14 +366,15 @@ def _walk(  # type: ignore[no-untyped-def]
     root: Path,
     matcher: JunkMatcher,
     skip,
-    tracked: frozenset[str] = frozenset(),
-    in_git: list[str] | None = None,
+    tracked: list[str] | None = None,
 ) -> Iterator[str]:
     """Every file not in `tracked`, and each junk folder as one `folder/` entry (not entered).
-    A folder git tracks as one entry (a submodule) is neither listed nor entered. In git
-    (`in_git`: the sorted tracked paths), a folder holding no tracked file is one untracked
-    `folder/` entry, not entered either, as `git ls-files --others --directory` shows it."""
+    In git (`tracked`: the tracked paths, sorted), a folder git tracks as one entry (a
+    submodule) is neither listed nor entered, and a folder holding no tracked file is one
+    untracked `folder/` entry, not entered either, as `git ls-files --others --directory`
+    shows it. Lookups in `tracked` are by bisect: no set of 100k paths is built."""
 
+    listed = tracked or []
     stack = [""]
     while stack:
         prefix = stack.pop()
@@ -358,41 +389,44 @@ def _walk(  # type: ignore[no-untyped-def]
             except OSError:
                 continue
             if is_dir:
-                if entry.name == ".git" or path in tracked:
+                if entry.name == ".git" or in_sorted(listed, path):
                     continue
                 if skip is not None and skip.match_file(path + "/"):
                     continue
                 if matcher.folder_code(entry.name) is not None:
                     yield path + "/"
-                elif in_git is not None and not _holds(in_git, path + "/", bisect.bisect_left):
+                elif tracked is not None and not _holds(listed, path + "/"):
                     yield path + "/"
                 else:
                     stack.append(path + "/")
-            elif path not in tracked:
+            elif not in_sorted(listed, path):
                 yield path
 
 
-def _holds(paths: list[str], prefix: str, bisect_left) -> bool:  # type: ignore[no-untyped-def]
+def in_sorted(paths: Sequence[str], path: str) -> bool:
+    """Is `path` in the sorted `paths`?"""
+    at = bisect.bisect_left(paths, path)
+    return at < len(paths) and paths[at] == path
+
+
+def _holds(paths: list[str], prefix: str) -> bool:
     """Does the sorted `paths` hold one starting with `prefix`?"""
-    at = bisect_left(paths, prefix)
+    at = bisect.bisect_left(paths, prefix)
     return at < len(paths) and paths[at].startswith(prefix)
 
 
-def _measured(root: Path, item: JunkItem, known: dict[str, int] | None = None) -> JunkItem:
-    """The item with its size and file count: from the index's sizes for tracked files when
-    `known`, else by lstat (strings, not Path objects: this runs once per file)."""
+def _measured(root: Path, item: JunkItem) -> JunkItem:
+    """The item with its size and file count, by lstat, unless _collect already had them
+    from git's index (strings, not Path objects: this runs once per file)."""
+    if item.files:
+        return item
     absolute = root / item.path
     if item.link or not item.folder:
-        if item.tracked and known is not None and item.path in known and not item.link:
-            return item._replace(size=known[item.path], files=1)
         try:
             return item._replace(size=os.lstat(absolute).st_size, files=1)
         except OSError:
             return item._replace(files=1)  # listed by git, gone from disk
     if item.tracked and item.tracked_files:
-        if known is not None:
-            size = sum(known.get(path, 0) for path in item.tracked_files)
-            return item._replace(size=size, files=len(item.tracked_files))
         base = str(root) + os.sep
         size = 0
         for path in item.tracked_files:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from auditor.cleanup.contexts import ContextSize, measure
-from auditor.cleanup.junk import SECRET_CODE, JunkItem, scan
+from auditor.cleanup.junk import SECRET_CODE, JunkItem, in_sorted, scan
 
 if TYPE_CHECKING:
     from auditor.config import Config
@@ -101,7 +101,7 @@ def make_plan(run_plan: RunPlan, *, include_untracked: bool, force: bool) -> Cle
     for item, why in split.kept.values():
         entries.append(PlanEntry(item, KEEP, why))
     entries.sort(key=lambda entry: entry.path)
-    changes = ignore_changes(run_plan, [e.item for e in entries if e.action == UNTRACK])
+    changes = ignore_changes(run_plan, project, [e.item for e in entries if e.action == UNTRACK])
     contexts = context_sizes(run_plan, project, entries, changes)
     return CleanupPlan(
         root,
@@ -130,6 +130,17 @@ def _in_scope(run_plan: RunPlan, item: JunkItem) -> bool:
     )
 
 
+def _has_changes(item: JunkItem, dirty: set[str]) -> bool:
+    """Is the item, or a tracked file inside it, among the `dirty` paths? Looked up from the
+    dirty side, which is small, rather than over a node_modules' 100k tracked files."""
+    if item.path in dirty:
+        return True
+    inside = item.path + "/"
+    return any(
+        path.startswith(inside) and in_sorted(item.tracked_files, path) for path in dirty
+    )
+
+
 def _entry(item: JunkItem, in_git: bool, include_untracked: bool, dirty: set[str]) -> PlanEntry:
     if item.code == SECRET_CODE and not item.tracked:
         # Never deleted: the untracked .env is exactly where keys belong.
@@ -139,16 +150,18 @@ def _entry(item: JunkItem, in_git: bool, include_untracked: bool, dirty: set[str
             return PlanEntry(item, REMOVE)
         where = "untracked" if in_git else "not in git"
         return PlanEntry(item, KEEP, f"{where}: removed only with --include-untracked")
-    changed = item.path in dirty or any(path in dirty for path in item.tracked_files)
-    if changed:
+    if _has_changes(item, dirty):
         return PlanEntry(item, KEEP, "has uncommitted changes: removed only with --force")
     if item.code == SECRET_CODE:
         return PlanEntry(item, UNTRACK)
     return PlanEntry(item, REMOVE)
 
 
-def ignore_changes(run_plan: RunPlan, untracked_secrets: list[JunkItem]) -> list[IgnoreChange]:
-    """The IG rules' safe fixes, and the secret files appended to .gitignore."""
+def ignore_changes(
+    run_plan: RunPlan, project: Any, untracked_secrets: list[JunkItem]
+) -> list[IgnoreChange]:
+    """The IG rules' safe fixes, and the secret files appended to .gitignore. The fixer
+    starts from `project`, the plan's: its file list is not found a second time."""
     from auditor.documents.base import SourceFile
     from auditor.fixer import plan_fixes
     from rules.ignore_files._append import appended_block
@@ -163,6 +176,7 @@ def ignore_changes(run_plan: RunPlan, untracked_secrets: list[JunkItem]) -> list
         unsafe=False,
         scope=run_plan.scope,
         named=run_plan.targets.paths,
+        discovered=project,
     )
     new: dict[str, bytes] = {p: d for p, d in outcome.changed.items() if d is not None}
     if untracked_secrets:

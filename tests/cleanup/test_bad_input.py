@@ -231,3 +231,60 @@ def test_real_pre_commit_framework_hook_keeps_the_users_work(
     assert t.committed_paths(root) == {"FAZE_1_NOTES.md"}
     assert t.user_state(root) == before
     assert (root / "app/main.py").read_text() == "print('staged')\nprint('and unstaged')\n"
+
+
+def test_plan_sizes_a_folder_of_awkward_names_from_the_index(
+    t: SimpleNamespace, repo: Callable[..., Path]
+) -> None:
+    """A committed junk folder whose names git and Python sort differently (a non-UTF-8 byte
+    beside a CJK character: byte 0x80 sorts first, its surrogate escape last): every file is
+    counted once, sizes are the index's, and the junk around the folder is still found. A file
+    changed but not added keeps the size git's index has for it (docs/cleanup.md)."""
+    import json
+
+    root = repo({**BASE, "node_modules/\u4e00.js": "a" * 10, "zz.bak": "b" * 7})
+    folder = os.fsencode(root / "node_modules")
+    with open(folder + b"/\x80.js", "wb") as out:
+        out.write(b"c" * 100)
+    os.mkdir(folder + b"/\x80sub")
+    with open(folder + b"/\x80sub/x.js", "wb") as out:
+        out.write(b"d" * 1000)
+    t.git(root, "add", "-A", "-f", "node_modules")  # .gitignore names it: add it anyway
+    t.git(root, "commit", "-q", "-m", "awkward node_modules")
+    (root / "node_modules/\u4e00.js").write_text("a" * 50)  # not added: the index says 10
+    done = t.mami_audit("cleanup", "--output-format", "json", cwd=root)
+    assert done.returncode == 1, done.stderr
+    paths = {entry["path"]: entry for entry in json.loads(done.stdout)["paths"]}
+    assert paths["node_modules"]["files"] == 3
+    assert paths["node_modules"]["size"] == 10 + 100 + 1000
+    assert paths["zz.bak"]["size"] == 7
+    assert "FAZE_1_NOTES.md" in paths
+    # What makes the bisects over the listing right: it is in Python's order, not git's.
+    from auditor.cleanup.junk import tracked_files
+
+    listed = tracked_files(root)
+    assert listed.paths == sorted(listed.paths)
+    assert (
+        listed.sizes is not None
+        and sum(listed.sizes)
+        == sum(
+            os.lstat(os.path.join(os.fsencode(root), os.fsencode(path))).st_size
+            for path in listed.paths
+            if path != "node_modules/\u4e00.js"
+        )
+        + 10
+    )
+
+
+def test_naming_junk_gives_the_plan_without_audit_warnings(
+    t: SimpleNamespace, repo: Callable[..., Path]
+) -> None:
+    """check warns that node_modules and a notes file are never audited; for cleanup they
+    are the point, so naming them gets the plan and no such warning."""
+    committed = {**BASE, ".gitignore": ".env\n", "frontend/node_modules/left-pad/index.js": "x\n"}
+    root = repo(committed)
+    for named in ("frontend/node_modules", "FAZE_1_NOTES.md"):
+        done = t.mami_audit("cleanup", named, cwd=root)
+        assert done.returncode == 1, done.stderr  # something to clean
+        assert named in done.stdout
+        assert "audited" not in done.stderr, done.stderr
