@@ -94,8 +94,9 @@ class _Locator:
 
     def __init__(self, document: Pyproject) -> None:
         self.lines = document.lines
-
-    def key_line(self, table: str, key: str) -> int:
+        # The first line of each `key = ...` per table, found in one pass: looking each key
+        # up by rescanning the file made a pyproject with many extras quadratic.
+        self.key_lines: dict[tuple[str, str], int] = {}
         current = ""
         for number, text in enumerate(self.lines, start=1):
             header = _TABLE_RE.match(text)
@@ -103,16 +104,17 @@ class _Locator:
                 current = header.group(1).replace('"', "").replace(" ", "")
                 continue
             stripped = text.lstrip()
-            bare = stripped.split("=", 1)[0].strip().strip("\"'")
-            # `key = [` under [table], or `last.key = [` under the table's parent
-            parent, _, last = table.rpartition(".")
-            dotted = f"{last}.{key}"
-            if "=" in stripped and (
-                (current == table and bare == key)
-                or (parent and current == parent and bare == dotted)
-            ):
-                return number
-        return 1
+            if "=" in stripped:
+                bare = stripped.split("=", 1)[0].strip().strip("\"'")
+                self.key_lines.setdefault((current, bare), number)
+
+    def key_line(self, table: str, key: str) -> int:
+        """`key = [` under [table], or `last.key = [` under the table's parent; 1 if neither."""
+        parent, _, last = table.rpartition(".")
+        found = [self.key_lines.get((table, key))]
+        if parent:
+            found.append(self.key_lines.get((parent, f"{last}.{key}")))
+        return min((number for number in found if number is not None), default=1)
 
     def string(self, value: str, start: int) -> tuple[int, int]:
         for quote in ('"', "'"):

@@ -555,12 +555,12 @@ class Service:
             return None
         if node.is_list:
             return [str(item.value) for item in node.value]
-        import shlex
+        # The Dockerfile's word splitter: linear in the text, where shlex builds each word a
+        # character at a time (quadratic on a long command). An unbalanced quote gives plain
+        # whitespace-split words, as the shlex fallback did.
+        from auditor.documents.dockerfile import split_words
 
-        try:
-            return shlex.split(str(node.value))
-        except ValueError:
-            return str(node.value).split()
+        return split_words(str(node.value))
 
     def build(self) -> tuple[str, str] | None:
         """(context, dockerfile) relative to the project root, or None without `build`."""

@@ -89,10 +89,18 @@ def _command(words: list[str], piped: bool) -> SimpleCommand:
     return SimpleCommand(tuple(words[start:]), piped)
 
 
+# Per instruction (by identity, as _VIEWS below): each RUN is asked for its commands a dozen
+# times per audit, and building its script text again each time was a flat cost per RUN.
+_COMMANDS: WeakKeyDictionary[Instruction, tuple[SimpleCommand, ...]] = WeakKeyDictionary()
+
+
 def run_commands(instruction: Instruction) -> tuple[SimpleCommand, ...]:
     if instruction.keyword != "RUN":
         return ()
-    return simple_commands(instruction.shell_command)
+    commands = _COMMANDS.get(instruction)
+    if commands is None:
+        commands = _COMMANDS[instruction] = simple_commands(instruction.shell_command)
+    return commands
 
 
 # -- pip ----------------------------------------------------------------------------------------
@@ -287,7 +295,7 @@ def command_matches(
     begin = document.offset(instruction.line, instruction.column)
     view = _view(document, instruction)
     code, starts, stops = view.code, view.starts, view.stops
-    for match in re.compile(regex).finditer(code):
+    for match in _compiled(regex).finditer(code):
         if not starts.starts_a_command(match.start()):
             continue  # inside an argument or a quoted string: `echo "pip install"`
         following = bisect_left(stops, match.end())
@@ -298,6 +306,12 @@ def command_matches(
             begin + segment_end,
             code[match.start() : segment_end],
         )
+
+
+@lru_cache(maxsize=64)
+def _compiled(regex: str) -> re.Pattern[str]:
+    """A rule's few command regexes, compiled once (re's own cache costs more per call)."""
+    return re.compile(regex)
 
 
 class _ShellView(NamedTuple):

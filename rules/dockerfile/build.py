@@ -305,10 +305,13 @@ class PipCacheNotDisabled(DockerfileRule):
     def check_dockerfile(self, context: Context, document: Dockerfile) -> Iterator[Finding]:
         runs = [(None, ins) for ins in document.before_first_from if ins.keyword == "RUN"]
         runs += [(stage, ins) for stage in document.stages for ins in stage.of_keyword("RUN")]
+        # One look-up per stage, not per RUN: each walks the whole stage chain.
+        cache_off_in_stage = {
+            stage.index: pip_turns_cache_off(env_value(document, stage, "PIP_NO_CACHE_DIR"))
+            for stage in document.stages
+        }
         for stage, instruction in runs:
-            if stage is not None and pip_turns_cache_off(
-                env_value(document, stage, "PIP_NO_CACHE_DIR")
-            ):
+            if stage is not None and cache_off_in_stage[stage.index]:
                 continue
             if any(
                 _PIP_CACHE_PATH_RE.search(target)
@@ -320,9 +323,12 @@ class PipCacheNotDisabled(DockerfileRule):
     def _check_run(self, document: Dockerfile, instruction: Instruction) -> Iterator[Finding]:
         if _removes_pip_cache_afterwards(instruction):
             return
-        cache_off = _CacheOffInShell(document, instruction)
+        cache_off = None  # read only for a RUN that has a pip install: most RUNs have none
         for match in command_matches(document, instruction, _PIP_INSTALL_REGEX):
-            if _NO_CACHE_RE.search(match.segment) or cache_off.at(match.start):
+            if _NO_CACHE_RE.search(match.segment):
+                continue
+            cache_off = cache_off or _CacheOffInShell(document, instruction)
+            if cache_off.at(match.start):
                 continue
             line, column = document.position(match.start)
             end_line, end_column = document.position(match.end)

@@ -6,6 +6,7 @@ attacker-controlled text expanded into shell scripts, no credentials left in the
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from auditor.documents.workflow import Step
 from auditor.documents.yamlfile import is_mapping, key_of, mapping_get
@@ -495,6 +496,7 @@ class CheckoutPersistsCredentials(WorkflowRule):
     )
 
     def check(self, context: Context) -> Iterator[Finding]:
+        last_git_steps: dict[int, dict[str, int]] = {}
         for step in _checkouts(context):
             if mapping_get(step.inputs, "persist-credentials") is False:
                 continue
@@ -507,21 +509,32 @@ class CheckoutPersistsCredentials(WorkflowRule):
             # The step's first line, where zizmor points too (a named step starts at `name:`).
             line, column = step.document.item_position(step.steps, step.index)
             span = Span(line, column, line, step.document.line_length(line) + 1)
-            yield self.finding(step.document, span, message, self._fix(step))
+            yield self.finding(step.document, span, message, self._fix(step, last_git_steps))
 
-    def _fix(self, step: Step) -> Fix | None:
+    def _fix(self, step: Step, last_git_steps: dict[int, dict[str, int]]) -> Fix | None:
         edit = _persist_credentials_edit(step)
         if edit is None:
             return None
-        later = [
-            other.run
-            for other in step.document.steps()
-            if other.job == step.job and other.index > step.index
-        ]
         message = "Add `persist-credentials: false` to the checkout"
-        if any(_GIT_WITH_TOKEN_RE.search(script) for script in later):
+        # Found once per document (by identity), not per checkout: searching every later
+        # step's script again for each checkout was quadratic in the steps.
+        key = id(step.document)
+        if key not in last_git_steps:
+            last_git_steps[key] = _last_git_steps(step.document)
+        last_git_step = last_git_steps[key].get(step.job, -1)
+        if last_git_step > step.index:
             return Fix.unsafe(message + " (a later step runs git and may need the token)", edit)
         return Fix.safe(message, edit)
+
+
+def _last_git_steps(document: Any) -> dict[str, int]:
+    """For each job of a workflow (or action), the index of its last step whose script runs
+    git with the token."""
+    found: dict[str, int] = {}
+    for step in document.steps():
+        if _GIT_WITH_TOKEN_RE.search(step.run):
+            found[step.job] = max(found.get(step.job, -1), step.index)
+    return found
 
 
 def _persist_credentials_edit(step: Step) -> Edit | None:
