@@ -14,8 +14,12 @@ EXAMPLE = REPOSITORY / "examples" / "legacy-mami"
 
 
 def report(*arguments: str, cwd: Path = REPOSITORY) -> subprocess.CompletedProcess[str]:
+    return mami_audit("report", *arguments, cwd=cwd)
+
+
+def mami_audit(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "auditor", "report", *arguments],
+        [sys.executable, "-m", "auditor", *arguments],
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -58,23 +62,9 @@ def test_report_and_check_show_the_same_paths_for_a_subproject(tmp_path: Path) -
     criteria = {c["id"]: c for r in json.loads(done.stdout)["requirements"] for c in r["criteria"]}
     reported = {f["path"] for c in criteria.values() for f in c["findings"]}
     assert "api/Dockerfile" in reported and "Dockerfile" not in reported
-    check = subprocess.run(
-        [sys.executable, "-m", "auditor", "check", "api", "--output-format", "concise"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "PYTHONPATH": str(REPOSITORY)},
-    )
+    check = mami_audit("check", "api", "--output-format", "concise", cwd=tmp_path)
     assert "api/Dockerfile:1:" in check.stdout
-    diff = subprocess.run(
-        [sys.executable, "-m", "auditor", "check", "api", "--diff", "--unsafe-fixes"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "PYTHONPATH": str(REPOSITORY)},
-    )
+    diff = mami_audit("check", "api", "--diff", "--unsafe-fixes", cwd=tmp_path)
     assert "--- a/api/Dockerfile\n+++ b/api/Dockerfile\n" in diff.stdout, diff.stderr
 
 
