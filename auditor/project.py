@@ -417,6 +417,13 @@ class Project:
         self.documents_served += self._documents[key] is not None
         return self._documents[key]
 
+    def has_kind(self, kind: str) -> bool:
+        """Does the project hold a file of that kind? Decided by path, without parsing or
+        importing the kind's parser: rules ask it to skip a heavy model nobody needs (no
+        compose file, no compose stacks)."""
+        matches = MATCHERS[kind]
+        return any(matches(path) for path in self.files())
+
     def documents(self, kind: str) -> list[Document]:
         """Every discovered file of that kind, parsed (parse errors included)."""
         matches = MATCHERS[kind]

@@ -94,17 +94,10 @@ def _folders_up(folder: str) -> list[str]:
     return folders
 
 
-def has_compose_files(project: Project) -> bool:
-    """Cheap: no YAML is read or imported for a project without compose files."""
-    from auditor.documents.kinds import is_compose
-
-    return any(is_compose(path) for path in project.files())
-
-
 def _compose_mounts(project: Project, items: list[JunkItem], reasons: dict[str, str]) -> None:
     """Bind mounts and env_files of the merged compose stacks (auditor.facts.compose), with
     paths resolved as Compose resolves them (against the folder of the file that writes them)."""
-    if not has_compose_files(project):
+    if not project.has_kind("compose"):  # no YAML read or imported without one
         return
     from auditor.facts.compose import Service, stacks_of
 

@@ -822,7 +822,7 @@ def compose_build_context(project: Project, dockerfile: str) -> str | None:
     """The build context compose builds `dockerfile` with, when the project's compose files
     build it with exactly one (the DF family's context rules then judge COPY against it);
     None when no compose file builds it, or several build it from different folders."""
-    if not any(compose_document.matches(path) for path in project.files()):
+    if not project.has_kind("compose"):
         return None  # no compose file: stay cheap for Dockerfile-only runs
     contexts = set()
     for stack in stacks_of(project):

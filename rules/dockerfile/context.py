@@ -59,9 +59,7 @@ def resolve_build_context(context: Context, document: Dockerfile) -> str | None:
     only one candidate. A compose file that builds this Dockerfile names its context, which
     then wins.
     """
-    from auditor.cleanup.usage import has_compose_files
-
-    if has_compose_files(context.project):  # the compose model is not imported without one
+    if context.project.has_kind("compose"):  # the compose model is not imported without one
         from auditor.facts.compose import compose_build_context
 
         from_compose = compose_build_context(context.project, document.path)

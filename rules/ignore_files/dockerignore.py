@@ -50,9 +50,7 @@ def build_contexts(context: Context) -> list[BuildContext]:
 def compose_contexts(context: Context) -> dict[str, str]:
     """Dockerfile path -> the build context a compose service builds it with (`build.context`
     and `build.dockerfile`, resolved as Compose does). Empty without compose files."""
-    from auditor.cleanup.usage import has_compose_files
-
-    if not has_compose_files(context.project):
+    if not context.project.has_kind("compose"):
         return {}
     from auditor.facts.compose import stacks_of
 

@@ -75,9 +75,7 @@ def node_image_services(
 def _stacks(context: Context) -> list[Stack]:
     """The merged compose stacks; the compose model is imported only when a compose file
     exists, so a frontend without one skips it."""
-    from auditor.cleanup.usage import has_compose_files
-
-    if not has_compose_files(context.project):
+    if not context.project.has_kind("compose"):
         return []
     from auditor.facts.compose import stacks_of
 

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from auditor.documents.dockerfile import Dockerfile, Instruction, Stage, parse_image
-from auditor.documents.kinds import is_compose
 from auditor.lazy_pattern import LazyPattern
 from auditor.npm_semver import satisfies
 from auditor.rule import Context, Edit, Finding, Fix, Severity, Span, register
@@ -38,7 +37,7 @@ _LASTING_VARIANTS = frozenset({"", "alpine", "slim", "bookworm", "bookworm-slim"
 def compose_node_images(context: Context) -> Iterator[tuple[Service, object, NodeImage]]:
     """The compose services that run a `node:<version>` image as it is. The compose model is
     imported only when the project has a compose file: a project of Dockerfiles alone skips it."""
-    if not any(is_compose(path) for path in context.project.files()):
+    if not context.project.has_kind("compose"):
         return
     from rules.node.compose import node_image_services
 

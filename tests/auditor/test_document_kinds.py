@@ -35,3 +35,13 @@ def test_each_parser_module_answers_with_its_kinds_path_test(kind: str) -> None:
 )
 def test_kinds_of_a_path(path: str, expected: list[str]) -> None:
     assert kinds_of(path) == expected
+
+
+def test_a_project_says_which_kinds_it_holds(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from auditor.config import Config
+    from auditor.project import Project
+
+    (tmp_path / "mami-audit.toml").write_text("")
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    project = Project(tmp_path, Config())
+    assert project.has_kind("dockerfile") and not project.has_kind("compose")
