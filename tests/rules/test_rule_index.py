@@ -54,19 +54,29 @@ def test_importing_a_family_package_registers_nothing() -> None:
     assert done.stdout.strip() == "[]"
 
 
-def _rules_with_declared_kinds() -> list[pytest.param]:
+def _rules_with(declaration: str) -> list[pytest.param]:
+    """(rule, the kinds its module declares as KINDS or as NEEDS) for every rule whose module
+    (or family) declares them."""
     found = []
     for module_name in rules.rule_modules():
-        kinds, _ = rules.declared_kinds(module_name)
-        if kinds is None:
-            continue
-        for rule in registry:
-            if rule.__module__ == module_name:
-                found.append(pytest.param(rule, frozenset(kinds), id=rule.code))
+        kinds, needs = rules.declared_kinds(module_name)
+        declared = kinds if declaration == "KINDS" else needs
+        if declared is not None:
+            found += [
+                pytest.param(rule, frozenset(declared), id=rule.code)
+                for rule in registry
+                if rule.__module__ == module_name
+            ]
     return found
 
 
-@pytest.mark.parametrize(("rule", "kinds"), _rules_with_declared_kinds())
+def test_needs_names_only_kinds_the_module_reads() -> None:
+    for module_name in rules.rule_modules():
+        kinds, needs = rules.declared_kinds(module_name)
+        assert set(needs or ()) <= set(kinds or ()), f"{module_name}: NEEDS beyond its KINDS"
+
+
+@pytest.mark.parametrize(("rule", "kinds"), _rules_with("KINDS"))
 def test_rules_read_only_the_kinds_their_family_declares(
     rule: type[Rule], kinds: frozenset[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -91,24 +101,11 @@ def test_rules_read_only_the_kinds_their_family_declares(
     assert asked <= kinds, f"{rule.code} reads {sorted(asked - kinds)}, not in its family's KINDS"
 
 
-def _rules_with_needs() -> list[pytest.param]:
-    found = []
-    for module_name in rules.rule_modules():
-        kinds, needs = rules.declared_kinds(module_name)
-        if needs is None:
-            continue
-        assert set(needs) <= set(kinds or ()), f"{module_name}: NEEDS names kinds it never reads"
-        for rule in registry:
-            if rule.__module__ == module_name:
-                found.append(pytest.param(rule, frozenset(needs), id=rule.code))
-    return found
-
-
 def _without_kinds(files: dict[str, str], kinds: frozenset[str]) -> dict[str, str]:
     return {path: text for path, text in files.items() if not kinds.intersection(kinds_of(path))}
 
 
-@pytest.mark.parametrize(("rule", "needs"), _rules_with_needs())
+@pytest.mark.parametrize(("rule", "needs"), _rules_with("NEEDS"))
 def test_rules_report_nothing_without_the_kinds_their_family_needs(
     rule: type[Rule], needs: frozenset[str]
 ) -> None:
