@@ -6,6 +6,8 @@ A project that names things differently sets them under `[tool.mami-audit.expect
 
 from typing import NamedTuple
 
+from auditor.documents.kinds import WORKFLOW_FOLDER
+
 
 # A NamedTuple rather than a frozen dataclass: with this many fields, a dataclass costs a few
 # milliseconds of start-up on every run to generate its methods. The annotations are not
@@ -68,3 +70,8 @@ class Expectations(NamedTuple):
     groq_keys_method: str = "get_groq_api_keys"  # R16.3
     gemini_keys_method: str = "get_gemini_api_keys"  # R16.4
     metrics_path: str = "/metrics"  # R11.4, R20.5
+
+    @property
+    def workflow_path(self) -> str:
+        """Where the workflow R13.1 names lives in the repository."""
+        return f"{WORKFLOW_FOLDER}/{self.workflow}"

@@ -15,7 +15,6 @@ from auditor.documents.yamlfile import YamlDocument, mapping_get
 from auditor.lazy_pattern import LazyPattern
 from auditor.project import normalise
 from auditor.rule import Context, Rule
-from rules.workflow.presence import expected_path
 
 _FULL_SHA_RE = LazyPattern(r"^[0-9a-f]{40}$")
 _EXPRESSION_RE = LazyPattern(r"\$\{\{(.*?)\}\}", flags=0)
@@ -23,7 +22,7 @@ _EXPRESSION_RE = LazyPattern(r"\$\{\{(.*?)\}\}", flags=0)
 
 def expected_workflow(context: Context) -> Workflow | None:
     """The workflow R13.1 names, parsed; None when it is absent or does not parse."""
-    document = context.project.document(expected_path(context), "workflow")
+    document = context.project.document(context.expect.workflow_path, "workflow")
     if isinstance(document, Workflow) and document.parse_error is None:
         return document
     return None

@@ -20,11 +20,6 @@ NEEDS = ("dockerfile",)
 _ANY_WORKFLOW = "on: [push, pull_request]\njobs: {}\n"
 
 
-def expected_path(context: Context) -> str:
-    """Where the workflow the spec names lives (`expect.workflow` in .github/workflows/)."""
-    return f"{WORKFLOW_FOLDER}/{context.expect.workflow}"
-
-
 @register
 class MissingWorkflow(Rule):
     """The CI workflow the spec names does not exist.
@@ -72,7 +67,7 @@ class MissingWorkflow(Rule):
     )
 
     def check(self, context: Context) -> Iterator[Finding]:
-        path = expected_path(context)
+        path = context.expect.workflow_path
         if context.project.document(path, "workflow") is not None:
             return
         dockerfiles = context.project.documents("dockerfile")
