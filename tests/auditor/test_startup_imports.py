@@ -81,6 +81,24 @@ def test_concise_check_of_a_dockerfile_loads_no_heavy_library(tmp_path: Path) ->
     assert "auditor.report.full" not in modules  # only the chosen format is imported
 
 
+def test_the_usual_command_lines_do_not_load_typer(tmp_path: Path) -> None:
+    """auditor/quick_argv.py reads them; typer (and click) load for help, typos and the
+    other commands only."""
+    project = make_project(tmp_path)
+    done, modules = loaded_modules(project, "--select", "DF", "-o", "out.txt", ".")
+    assert done.returncode == 1, done.stderr
+    assert "DF0" in (project / "out.txt").read_text()
+    assert not top_level(modules) & {"typer", "click"}
+
+    done, modules = loaded_modules(project, "cleanup", "--output-format", "json")
+    assert done.returncode in (0, 1), done.stderr
+    assert not top_level(modules) & {"typer", "click"}
+
+    done, modules = loaded_modules(project, "check", "--selec", "DF")
+    assert done.returncode == 2 and "No such option" in done.stderr
+    assert "typer" in top_level(modules)
+
+
 def test_full_format_into_a_pipe_loads_no_heavy_library(tmp_path: Path) -> None:
     """The default format, as a pre-commit hook or a CI log gets it: plain text, no rich."""
     project = make_project(tmp_path)
