@@ -1,19 +1,21 @@
 """The cleanup plan against `git clean -n -d -X` on a project with a committed node_modules.
 
-    .venv/bin/python benchmarks/bench_cleanup.py [--files 100000] [--keep]
+    .venv/bin/python benchmarks/bench_cleanup.py [--files 100000] [--runs 5] [--keep]
+    .venv/bin/python benchmarks/bench_cleanup.py --project KEPT_PROJECT   # reuse one
 
 Generates, in a temporary folder, a git repository shaped like a Mami AI project whose
 frontend/node_modules (FILES files in packages of 100) is committed, with a Dockerfile and a
-.dockerignore at the root. Then times, once each and in the same run, as fresh processes:
+.dockerignore at the root. Then times, in the same run, as fresh processes:
 
 - `mami-audit cleanup --output-format json` (the whole plan: the junk and its sizes from
   git's index, the uncommitted-changes check, the ignore-file fixes, the build-context sizes),
   and
 - `git clean -n -d -X`, git's own dry-run listing of what it would clean,
 
-and prints both and their ratio. Goal: the plan within 2x of git clean. One run each, as
-the issue asks, after one `git status` warms the page cache for both. It also prints the
-floor no change in the plan can remove: Python starting and importing the CLI (typer).
+and prints both medians and their ratio. Goal: the plan within 2x of git clean. Each command
+runs once to warm up (the page cache; mami-audit's bytecode, which a user's install has), then
+both in turn `--runs` times, so that a change in the machine's load falls on both alike. It
+also prints the floor no change in the plan can remove: Python starting and importing the CLI.
 """
 
 from __future__ import annotations
@@ -22,11 +24,15 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_dockerfile import ENVIRONMENT, time_alternately  # noqa: E402  (a sibling script)
 
 PACKAGE_SIZE = 100  # files per generated package
 
@@ -70,43 +76,50 @@ def generate(root: Path, files: int) -> None:
 
 def timed(command: list[str], root: Path) -> tuple[float, subprocess.CompletedProcess[str]]:
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        command, cwd=root, capture_output=True, text=True, check=False, env=ENVIRONMENT
+    )
     return time.perf_counter() - started, done
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the generated project")
+    parser.add_argument("--project", type=Path, help="a project kept by an earlier --keep")
     options = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="mami-audit-bench-cleanup-"))
-    root = folder / "project"
+    root = options.project.resolve() if options.project else folder / "project"
     try:
-        print(f"generating {options.files} committed node_modules files in {root} ...")
-        generate(root, options.files)
+        if options.project is None:
+            print(f"generating {options.files} committed node_modules files in {root} ...")
+            generate(root, options.files)
         mami_audit = [sys.executable, "-m", "auditor", "cleanup", "--output-format", "json"]
-        environment_note = "python -m auditor (this checkout)"
-        # Both read the same files: warm the page cache once so neither pays the other's misses.
-        subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True)
-        floor, _ = timed([sys.executable, "-c", "import auditor.cli"], root)
-        ours, plan_run = timed(mami_audit, root)
+        _, plan_run = timed(mami_audit, root)  # also writes the bytecode, as an install has it
         if plan_run.returncode not in (0, 1):
             sys.exit(f"mami-audit cleanup failed: {plan_run.stderr}")
         plan = json.loads(plan_run.stdout)
         junk = {entry["path"]: entry["files"] for entry in plan["paths"]}
-        peer, clean_run = timed(["git", "clean", "-n", "-d", "-X"], root)
-        if clean_run.returncode != 0:
-            sys.exit(f"git clean failed: {clean_run.stderr}")
-        print(f"mami-audit cleanup (plan):  {ours:.3f} s  [{environment_note}]")
-        print(f"  found: {junk}")
-        print(f"git clean -n -d -X:         {peer:.3f} s")
+        print(f"mami-audit found: {junk}")
+        commands = {
+            "mami-audit": mami_audit,
+            "git clean": ["git", "clean", "-n", "-d", "-X"],
+            "floor": [sys.executable, "-c", "import auditor.cli"],
+        }
+        timings = time_alternately(commands, options.runs, cwd=root)
+        for name, timing in timings.items():
+            print("  " + timing.line(name, options.runs))
+        ours, peer, floor = (statistics.median(timings[name].wall) for name in commands)
+        print(f"mami-audit cleanup (plan, python -m auditor): {ours:.3f} s")
+        print(f"git clean -n -d -X:                           {peer:.3f} s")
         print(f"ratio (mami-audit / git clean): {ours / peer:.2f}x  (goal: within 2x)")
         print(f"for reference, Python start-up + importing the CLI: {floor:.3f} s")
     finally:
-        if options.keep:
+        if options.keep and options.project is None:
             print(f"kept {root}")
-        else:
+        else:  # (with --project, `folder` is an unused empty one)
             shutil.rmtree(folder, ignore_errors=True)
 
 
