@@ -21,33 +21,42 @@ the module that has it, so a partial load never changes what a selector means.
 
 from __future__ import annotations
 
+import functools
 import importlib
-import pkgutil
+import os
 from collections.abc import Collection
 
 
-def rule_modules() -> list[str]:
+@functools.cache
+def rule_modules() -> tuple[str, ...]:
     """The dotted names of the modules that define rules: the modules of each family package
     (e.g. "rules.dockerfile.build") and the families written as one module ("rules.general").
-    Importing a family package itself registers nothing; it only says what its modules read."""
+    Listed from the folders, once per process, without importing the family packages."""
     found = []
-    for info in pkgutil.iter_modules(__path__, prefix=f"{__name__}."):
-        if _is_helper(info.name):
+    for name, is_package in _modules_in(__path__[0]):
+        if name.startswith("_"):
             continue
-        members = []
-        if info.ispkg:
-            package = importlib.import_module(info.name)
-            members = [
-                member.name
-                for member in pkgutil.iter_modules(package.__path__, prefix=f"{info.name}.")
-                if not _is_helper(member.name)
-            ]
-        found.extend(members or [info.name])
-    return sorted(found)
+        if not is_package:
+            found.append(f"{__name__}.{name}")
+            continue
+        members = [
+            f"{__name__}.{name}.{member}"
+            for member, _ in _modules_in(os.path.join(__path__[0], name))
+            if not member.startswith("_")
+        ]
+        found.extend(members or [f"{__name__}.{name}"])
+    return tuple(sorted(found))
 
 
-def _is_helper(module_name: str) -> bool:
-    return module_name.rsplit(".", 1)[1].startswith("_")
+def _modules_in(folder: str) -> list[tuple[str, bool]]:
+    """The modules and packages in `folder`: (name, is a package)."""
+    found = []
+    for entry in os.scandir(folder):
+        if entry.name.endswith(".py"):
+            found.append((entry.name[: -len(".py")], False))
+        elif entry.is_dir() and os.path.exists(os.path.join(entry.path, "__init__.py")):
+            found.append((entry.name, True))
+    return found
 
 
 def declared_kinds(module_name: str) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
