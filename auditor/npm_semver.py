@@ -3,21 +3,20 @@
 The ranges (`^ ~ x * || - >= <`, prereleases) follow node-semver, whose semantics differ
 from PEP 440 (`packaging`) in the details that matter here: `^0.2.3` stops before 0.3.0, and
 a prerelease satisfies a range only when a comparator of the same major.minor.patch names a
-prerelease. PyPI's `node-semver` is a port of node-semver; tests/documents/test_npm_semver.py
-checks it against the `semver` package that ships inside npm on a sample of ranges.
+prerelease. auditor/npm_ranges.py reads and evaluates them; tests/documents/test_npm_semver.py
+checks it against the `semver` package that ships inside npm on a generated sample.
 
 Not every dependency spec is a range: `latest` (a dist-tag), `workspace:*`, `file:../x`,
 git and tarball URLs and npm aliases (`npm:react@19`) are classified by `spec_kind`, so
-rules can skip what a range check does not apply to, and say so. The module imports
-`nodesemver` (~25 ms) on first use only.
+rules can skip what a range check does not apply to, and say so.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
 
 from auditor.lazy_pattern import LazyPattern
+from auditor.npm_ranges import Range, Version, parse_range, parse_version
 
 _EXACT_RE = LazyPattern(
     r"^\s*(?:=|v)?\s*(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\s*$"
@@ -70,25 +69,15 @@ def alias_target(spec: str) -> tuple[str, str] | None:
 
 
 @lru_cache(maxsize=4096)
-def range_of(spec: str, loose: bool = True) -> Any | None:
+def range_of(spec: str, loose: bool = True) -> Range | None:
     """The parsed range, or None when `spec` is not one. Loose, as npm's arborist reads
     dependency specs (`semver.satisfies(version, spec, true)`)."""
-    import nodesemver
-
-    try:
-        return nodesemver.make_range(spec, loose)
-    except (ValueError, TypeError, AttributeError):
-        return None
+    return parse_range(spec, loose)
 
 
 @lru_cache(maxsize=16384)
-def _version_of(version: str, loose: bool) -> Any | None:
-    import nodesemver
-
-    try:
-        return nodesemver.make_semver(version, loose)
-    except (ValueError, TypeError, AttributeError):
-        return None
+def _version_of(version: str, loose: bool) -> Version | None:
+    return parse_version(version, loose)
 
 
 @lru_cache(maxsize=65536)  # a lockfile's engines ranges are few, and checked per package
@@ -98,7 +87,7 @@ def satisfies(version: str, spec: str, loose: bool = True) -> bool | None:
     parsed_version = _version_of(version, loose)
     if parsed_range is None or parsed_version is None:
         return None
-    return bool(parsed_range.test(parsed_version))
+    return parsed_range.test(parsed_version)
 
 
 def is_valid_version(version: str) -> bool:

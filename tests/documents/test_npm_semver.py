@@ -156,3 +156,86 @@ def test_agrees_with_npm_semver_on_a_generated_sample(tmp_path: Path, loose: boo
     ]
     assert sum(npm_says) > 100, "the sample should hold many satisfied pairs"
     assert not differences, differences[:20]
+
+
+def _odd_sample(count: int) -> list[tuple[str, str]]:
+    """Ranges in the spellings real package.json files and typos have: spaces after
+    operators, `v` and `=` prefixes, build metadata, loose prereleases (`1.2.3beta`), leading
+    zeros, `~>`, misplaced x (`x.1`), four-part versions and words."""
+    rng = random.Random(7)
+    parts = ["0", "1", "2", "10", "x", "X", "*", "01"]
+
+    def partial() -> str:
+        count = rng.choice([1, 2, 3, 3, 3])
+        text = ".".join(rng.choice(parts) for _ in range(count))
+        if count == 3 and rng.random() < 0.3:
+            text += rng.choice(["-alpha", "-beta.1", "beta", "-0", "-rc.1.x", "-00"])
+        if rng.random() < 0.1:
+            text += rng.choice(["+build.5", "+001", ".4"])
+        return rng.choice(["", "", "", "v", "=", "v=", " "]) + text
+
+    def comparator() -> str:
+        operator = rng.choice(["", "", "^", "~", "~>", ">", ">=", "<", "<=", "=", "> ", "^ ", "~ "])
+        return operator + partial()
+
+    def comparator_set() -> str:
+        form = rng.randrange(5)
+        if form == 0:
+            return f"{partial()} - {partial()}"
+        if form == 1:
+            return rng.choice(["*", "", "x", "latest", "1.2.3 || ", ">=0.0.0", "<0.0.0-0", "foo"])
+        return " ".join(comparator() for _ in range(rng.choice([1, 1, 2, 3])))
+
+    def version() -> str:
+        text = ".".join(rng.choice(["0", "1", "2", "10", "01"]) for _ in range(3))
+        if rng.random() < 0.3:
+            text += rng.choice(["-alpha", "-beta.1", "-0", "beta", "-rc.1.x", "-00"])
+        if rng.random() < 0.1:
+            text += rng.choice(["+build", "+x.1"])
+        return rng.choice(["", "", "v", "=", " "]) + text
+
+    return [
+        (" || ".join(comparator_set() for _ in range(rng.choice([1, 1, 2]))), version())
+        for _ in range(count)
+    ]
+
+
+@pytest.mark.skipif(_npm_semver() is None, reason="npm (with its bundled semver) is not installed")
+def test_agrees_with_npm_semver_on_odd_spellings_and_on_what_is_valid(tmp_path: Path) -> None:
+    """satisfies, and whether the range and the version are valid at all, strict and loose."""
+    from auditor.npm_semver import range_of
+    from auditor.npm_ranges import parse_version
+
+    sample = _odd_sample(3000)
+    cases = tmp_path / "cases.json"
+    cases.write_text(json.dumps(sample))
+    script = (
+        "const semver = require(process.argv[1]);"
+        "const cases = require(process.argv[2]);"
+        "const out = [];"
+        "for (const loose of [false, true]) for (const [range, version] of cases) {"
+        "  let ok; try { ok = semver.satisfies(version, range, loose) } catch (e) { ok = null }"
+        "  out.push([ok, semver.validRange(range, loose) !== null,"
+        "            semver.valid(version, loose) !== null]);"
+        "}"
+        "console.log(JSON.stringify(out));"
+    )
+    done = subprocess.run(
+        ["node", "-e", script, str(_npm_semver()), str(cases)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    npm_says = iter(json.loads(done.stdout))
+    differences = []
+    for loose in (False, True):
+        for spec, version in sample:
+            satisfied, range_valid, version_valid = next(npm_says)
+            ours = (
+                bool(satisfies(version, spec, loose)),
+                range_of(spec, loose) is not None,
+                parse_version(version, loose) is not None,
+            )
+            if ours != (bool(satisfied), range_valid, version_valid):
+                differences.append((loose, spec, version, ours))
+    assert not differences, differences[:20]
