@@ -55,8 +55,6 @@ def split_selectors(values: Iterable[str] | None) -> list[str]:
 
 def guarded(action: Callable[[], int], verbose: bool) -> int:
     """Turn the known errors into one-line messages and exit codes."""
-    import traceback
-
     from auditor.config import ConfigError
     from auditor.project import TargetError
 
@@ -64,7 +62,7 @@ def guarded(action: Callable[[], int], verbose: bool) -> int:
         return action()
     except (ConfigError, UsageError, TargetError) as error:
         if verbose:
-            traceback.print_exc()
+            _print_traceback()
         fail(str(error), EXIT_USAGE)
     except BrokenPipeError:
         # The reader went away (`mami-audit | head`): not an error of ours. Send whatever is
@@ -75,9 +73,15 @@ def guarded(action: Callable[[], int], verbose: bool) -> int:
         return EXIT_FINDINGS
     except Exception as error:  # anything else is our bug: say so in one line
         if verbose:
-            traceback.print_exc()
+            _print_traceback()
         hint = "" if verbose else " (run with --verbose for the traceback)"
         fail(f"internal error: {type(error).__name__}: {error}{hint}", EXIT_INTERNAL)
+
+
+def _print_traceback() -> None:
+    import traceback  # only on failure: importing it costs start-up time
+
+    traceback.print_exc()
 
 
 class CheckOptions(NamedTuple):  # NamedTuples here: cheaper at start-up than dataclasses

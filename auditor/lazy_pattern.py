@@ -44,8 +44,10 @@ class LazyPattern:
     def split(self, string: str, maxsplit: int = 0) -> list[str]:
         return self.compiled.split(string, maxsplit)
 
-    def sub(self, replacement: str | Callable[[re.Match[str]], str], string: str) -> str:
-        return self.compiled.sub(replacement, string)
+    def sub(
+        self, replacement: str | Callable[[re.Match[str]], str], string: str, count: int = 0
+    ) -> str:
+        return self.compiled.sub(replacement, string, count)
 
     def __repr__(self) -> str:
         return f"LazyPattern({self.pattern!r}, {self.flags!r})"

@@ -24,6 +24,8 @@ import re
 from functools import cache
 from typing import NamedTuple
 
+from auditor.lazy_pattern import LazyPattern
+
 MAX_VERSION_LENGTH = 256
 MAX_SAFE_INTEGER = 2**53 - 1
 
@@ -111,11 +113,11 @@ class _Grammar(NamedTuple):
 
 _OPERATOR = r"((?:<|>)?=?)"
 _BUILD = r"(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)"
-_BUILD_ANYWHERE = re.compile(_BUILD)  # npm drops build metadata from a range first
-_STAR = re.compile(r"(<|>)?=?\s*\*")
-_AT_LEAST_ZERO = re.compile(r"^\s*>=\s*0\.0\.0\s*$")
-_TILDE_SPACE = re.compile(r"(\s*)~>?\s+")
-_CARET_SPACE = re.compile(r"(\s*)\^\s+")
+_BUILD_ANYWHERE = LazyPattern(_BUILD)  # npm drops build metadata from a range first
+_STAR = LazyPattern(r"(<|>)?=?\s*\*")
+_AT_LEAST_ZERO = LazyPattern(r"^\s*>=\s*0\.0\.0\s*$")
+_TILDE_SPACE = LazyPattern(r"(\s*)~>?\s+")
+_CARET_SPACE = LazyPattern(r"(\s*)\^\s+")
 
 
 def _sources(loose: bool) -> tuple[str, str]:

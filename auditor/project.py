@@ -29,7 +29,6 @@ from __future__ import annotations
 import os
 import posixpath
 import stat
-import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -276,6 +275,8 @@ class Project:
         return self._walk()
 
     def _git_files(self) -> list[str] | None:
+        import subprocess  # here: a project outside git never pays for importing it
+
         command = ["git", "-C", str(self.root), "ls-files", "-z", "--cached", "--others"]
         command += ["--exclude-standard"] + [f"--exclude={name}/" for name in sorted(ALWAYS_PRUNED)]
         # --exclude only filters untracked files: let git also drop the tracked ones (a

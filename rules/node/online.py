@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,6 +24,10 @@ _SEVERITY_ORDER = ("info", "low", "moderate", "high", "critical")
 
 def npm_audit(folder: str, context: Context) -> tuple[dict[str, Any] | None, str | None]:
     """(the audit report, None) or (None, why it could not check)."""
+    # Imported here: every NP run loads this module, few of them go online.
+    import shutil
+    import subprocess
+
     npm = shutil.which("npm")
     if npm is None:
         return None, "npm is not installed"

@@ -176,3 +176,6 @@ def test_a_selection_loads_only_the_modules_with_selected_rules(tmp_path: Path) 
     assert "rules.node.versions" in modules
     dockerfile_rule_modules = {name for name in modules if name.startswith("rules.dockerfile.")}
     assert dockerfile_rule_modules <= {"rules.dockerfile._base", "rules.dockerfile._shell"}
+    # Outside git, without --online and without an error, nothing starts a process or
+    # formats a traceback; the node-semver port (logging, thirty patterns) is gone.
+    assert not top_level(modules) & {"subprocess", "traceback", "logging", "nodesemver"}
