@@ -281,7 +281,10 @@ class Project:
         command += ["--exclude-standard"] + [f"--exclude={name}/" for name in sorted(ALWAYS_PRUNED)]
         # --exclude only filters untracked files: let git also drop the tracked ones (a
         # committed node_modules of 100k files), rather than decode and filter them here.
-        command += ["--", "."] + [f":(exclude,glob)**/{name}/**" for name in sorted(ALWAYS_PRUNED)]
+        # Not .git: git never tracks a path through one, and each pathspec costs a match
+        # per tracked file (12 ms per 100k).
+        tracked_pruned = sorted(ALWAYS_PRUNED - {".git"})
+        command += ["--", "."] + [f":(exclude,glob)**/{name}/**" for name in tracked_pruned]
         try:
             done = subprocess.run(command, capture_output=True, check=False)
         except OSError:  # git is not installed: fall back to walking
