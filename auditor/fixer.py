@@ -110,10 +110,12 @@ def plan_fixes(
     passes = 0
     converged = False
     project: Project | None = discovered
+    last_audit: Audit | None = None
     while passes < max_passes:
         # Each pass re-audits; files the last pass did not change are not read or parsed again.
         project = Project(root, config, overlay=overlay, named=named, previous=project)
-        findings = audit(project, config, rules, scope=scope).findings
+        last_audit = audit(project, config, rules, scope=scope)
+        findings = last_audit.findings
         candidates = [
             finding
             for finding in findings
@@ -158,8 +160,12 @@ def plan_fixes(
         fixed.extend(batch.applied)
         applied_last = Counter(_signature(finding) for finding in batch.applied)
         left_over = offered - applied_last
-    final_project = Project(root, config, overlay=overlay, named=named, previous=project)
-    final = audit(final_project, config, rules, scope=scope)
+    if converged:  # the last pass audited the files as they end up: that is the result
+        assert project is not None and last_audit is not None
+        final_project, final = project, last_audit
+    else:
+        final_project = Project(root, config, overlay=overlay, named=named, previous=project)
+        final = audit(final_project, config, rules, scope=scope)
     changed = {path: overlay[path] for path in original}
     return FixOutcome(
         root.resolve(),
