@@ -43,11 +43,14 @@ def cleanup_options(path: Path | None, **rest: Any) -> CleanupOptions:
 
 
 def run_cleanup(options: CleanupOptions) -> int:
+    from auditor.cleanup.junk import start_reading_tracked_files
     from auditor.cleanup.plan import make_plan, plan_to_json, plan_to_text
     from auditor.run import plan_run
 
     if options.no_commit and not options.apply:
         raise UsageError("--no-commit only makes sense with --apply")
+    # git's index is read while plan_run waits for git to list the project's files.
+    start_reading_tracked_files(options.path)
     run_options = RunOptions(
         paths=[options.path],
         select=["JK", "IG"],

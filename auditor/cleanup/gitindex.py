@@ -8,6 +8,10 @@ Only the plain formats are read: index versions 2, 3 and 4, SHA-1 object names, 
 index (`link` extension) and no sparse-index folder entries. For anything else `read_index`
 returns None and the caller asks git (`git ls-files`) and stats the files instead. A size in
 the index is what the file had when git last looked at it, and is stored modulo 2**32.
+
+Reading a 100k-entry index is Python work of about 70 ms. `start_reading` does it on a
+thread while the caller goes on (the cleanup plan starts it, then waits for git to list the
+project's files); the next `read_index` of that git dir takes its result.
 """
 
 from __future__ import annotations
@@ -35,8 +39,46 @@ class IndexFile(NamedTuple):
     gitlinks: frozenset[str]  # submodules: tracked as one entry, never junk
 
 
+class _Reading:
+    """A read of one index on a thread, started ahead of its use."""
+
+    def __init__(self, git_dir: Path) -> None:
+        import threading
+
+        self.result: IndexFile | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._read, args=(git_dir,), daemon=True)
+        self.thread.start()
+
+    def _read(self, git_dir: Path) -> None:
+        try:
+            self.result = _read_now(git_dir)
+        except BaseException as error:  # handed to the reader, which raises it
+            self.error = error
+
+    def wait(self) -> IndexFile | None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+_started: dict[Path, _Reading] = {}
+
+
+def start_reading(git_dir: Path) -> None:
+    """Read the index of `git_dir` on a thread; the next read_index(git_dir) waits for it."""
+    if git_dir not in _started:
+        _started[git_dir] = _Reading(git_dir)
+
+
 def read_index(git_dir: Path) -> IndexFile | None:
     """The index's entries, or None when it is in a form not read here (see above)."""
+    started = _started.pop(git_dir, None)
+    return started.wait() if started is not None else _read_now(git_dir)
+
+
+def _read_now(git_dir: Path) -> IndexFile | None:
     if _uses_sha256(git_dir):
         return None
     try:
@@ -51,7 +93,8 @@ def read_index(git_dir: Path) -> IndexFile | None:
     if signature != b"DIRC" or version not in (2, 3, 4):
         return None
     try:
-        parsed = _entries(data, version, count)
+        parsed = _plain_entries(data, count) if version < 4 else None
+        parsed = parsed or _entries(data, version, count)
     except (struct.error, IndexError, ValueError):
         return None
     if parsed is None:
@@ -60,6 +103,38 @@ def read_index(git_dir: Path) -> IndexFile | None:
     if _has_split_index(data, end):
         return None
     return IndexFile(paths, sizes, frozenset(gitlinks))
+
+
+_PLAIN_KINDS = frozenset({0o100000 >> 12, 0o120000 >> 12})  # a file, a symlink
+_PLAIN_FLAGS_MAX = _NAME_MASK - 1  # above: assume-valid, extended, a stage, a 4095-byte name
+
+
+def _plain_entries(data: bytes, count: int) -> tuple[list[str], list[int], list[str], int] | None:
+    """The usual index, read in about half the time of `_entries`: version 2 or 3, every
+    entry a file or symlink at stage 0 with its name's length in its flags, every name ASCII.
+    None for anything else, which `_entries` then reads.
+
+    Names are sliced from one latin-1 decoding of the whole file (the same characters as
+    UTF-8 for ASCII, checked at the end) rather than decoded one by one, and one test of
+    the flags' value covers the four unusual cases."""
+    text = data.decode("latin-1")
+    unpack = _MODE_SIZE_FLAGS.unpack_from
+    names: list[str] = []
+    sizes: list[int] = []
+    add_name, add_size = names.append, sizes.append
+    offset = _HEADER.size
+    for _ in range(count):
+        mode, size, flags = unpack(data, offset + _MODE_OFFSET)
+        if flags > _PLAIN_FLAGS_MAX or mode >> 12 not in _PLAIN_KINDS:
+            return None
+        start = offset + _FIXED_LENGTH
+        add_name(text[start : start + flags])
+        add_size(size)
+        # Entries are padded with 1-8 NULs to a multiple of 8 bytes.
+        offset += (_FIXED_LENGTH + 8 + flags) & ~7
+    if not "".join(names).isascii():
+        return None
+    return names, sizes, [], offset
 
 
 def _entries(

@@ -156,6 +156,16 @@ class TrackedFiles(NamedTuple):
     sizes: list[int] | None
 
 
+def start_reading_tracked_files(folder: Path) -> None:
+    """Start reading the index of the git work tree holding `folder` on a thread, so that
+    tracked_files finds it read (gitindex.start_reading); nothing outside git."""
+    from auditor.cleanup.gitindex import start_reading
+
+    locations = git_locations(folder)
+    if locations is not None:
+        start_reading(locations[1])
+
+
 def tracked_files(root: Path, locations: tuple[Path, Path] | None = None) -> TrackedFiles:
     from auditor.cleanup.gitindex import read_index
 
