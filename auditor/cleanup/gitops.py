@@ -51,6 +51,17 @@ class Git:
             raise GitError(f"git {args[0]}: {message or f'exit {done.returncode}'}")
         return done
 
+    def start(self, *args: str) -> Pending:
+        """Start `git ARGS` and return without waiting: its NUL-separated output is read
+        when asked for, so that git works while Python does."""
+        process = subprocess.Popen(
+            ["git", "-C", str(self.root), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=self.environment(),
+        )
+        return Pending([(args[0], process)])
+
     def text(self, *args: str) -> str:
         return os.fsdecode(self.run(*args).stdout).strip()
 
@@ -89,19 +100,18 @@ class Git:
                 return what
         return None
 
-    def staged_changes(self) -> set[str]:
-        """Paths whose index entry differs from HEAD (cheap: no file is looked at)."""
-        return set(
-            self.listing("diff-index", "--cached", "--name-only", "--no-renames", "-z", "HEAD")
-        )
+    def staged_changes(self) -> Pending:
+        """Paths whose index entry differs from HEAD (cheap: no file is looked at), started."""
+        return self.start("diff-index", "--cached", "--name-only", "--no-renames", "-z", "HEAD")
 
-    def unstaged_changes(self, paths: list[str]) -> set[str]:
-        """Of `paths` (files), those whose work-tree content differs from the index."""
-        changed: set[str] = set()
+    def unstaged_changes(self, paths: list[str]) -> Pending:
+        """Of `paths` (files), those whose work-tree content differs from the index, started."""
+        started: list[tuple[str, subprocess.Popen[bytes]]] = []
         for start in range(0, len(paths), 500):  # a bounded command line
             chunk = paths[start : start + 500]
-            changed.update(self.listing("diff", "--name-only", "--no-renames", "-z", "--", *chunk))
-        return changed
+            command = ("diff", "--name-only", "--no-renames", "-z", "--", *chunk)
+            started += self.start(*command).processes
+        return Pending(started)
 
     def changed_since_head(self) -> set[str]:
         """Paths with staged or unstaged changes against HEAD. `git diff`, not `diff-index`:
@@ -122,6 +132,24 @@ class Git:
         if not out:
             return None
         return os.fsdecode(out.split(b" ", 1)[0])
+
+
+class Pending:
+    """git commands started by Git.start, each listing NUL-separated paths."""
+
+    def __init__(self, processes: list[tuple[str, subprocess.Popen[bytes]]]) -> None:
+        self.processes = processes
+
+    def paths(self) -> set[str]:
+        """What the commands listed, once they are done; GitError if one failed."""
+        found: set[str] = set()
+        for name, process in self.processes:
+            out, err = process.communicate()
+            if process.returncode != 0:
+                message = os.fsdecode(err).strip() or f"exit {process.returncode}"
+                raise GitError(f"git {name}: {message}")
+            found.update(os.fsdecode(raw) for raw in out.split(b"\0") if raw)
+        return found
 
 
 class IndexEntry(NamedTuple):

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from auditor.cleanup.contexts import ContextSize, measure
-from auditor.cleanup.junk import SECRET_CODE, JunkItem, in_sorted, scan
+from auditor.cleanup.junk import SECRET_CODE, JunkItem, git_work_tree, in_sorted, scan
 
 if TYPE_CHECKING:
     from auditor.config import Config
@@ -78,6 +78,14 @@ def make_plan(run_plan: RunPlan, *, include_untracked: bool, force: bool) -> Cle
     config = run_plan.config
     # The run's own project: its file list is already known (run.plan_run found it).
     project = run_plan.project or Project(root, config, named=run_plan.targets.paths)
+    # Uncommitted changes keep junk from removal (without --force): staged changes of every
+    # junk path, unstaged ones of junk files (inside a junk folder, 100k files in a
+    # node_modules, that would be a stat per file: --apply looks before it deletes). git
+    # looks while Python works: the staged check during the scan, the unstaged one during
+    # the ignore-file fixes.
+    top = git_work_tree(root) if not force else None
+    git = Git(root) if top is not None else None
+    staged = git.staged_changes() if git is not None and git.head() is not None else None
     found = scan(root, config.cleanup, tops=top_folders(project))
     inside = [
         item
@@ -85,23 +93,23 @@ def make_plan(run_plan: RunPlan, *, include_untracked: bool, force: bool) -> Cle
         if wanted(project, item) and (run_plan.targets.everything or _in_scope(run_plan, item))
     ]
     split = split_kept(project, inside, found.in_git)
+    tracked_junk = [item for item in split.junk if item.tracked]
+    changed = [staged] if git is not None and staged is not None and tracked_junk else []
+    files = [item.path for item in tracked_junk if not item.folder]
+    if changed and files and git is not None:
+        changed.append(git.unstaged_changes(files))
+    fixes = ignore_rule_fixes(run_plan, project)
     dirty: set[str] = set()
-    if found.in_git and not force:
-        git = Git(root)
-        if git.head() is not None and any(item.tracked for item in split.junk):
-            # Staged changes of every junk path, unstaged ones of junk files. Inside a junk
-            # folder (100k files in a node_modules) looking for unstaged edits means a stat
-            # per file: --apply does that before it deletes anything (apply.py).
-            dirty = _relative_paths(git, root, git.staged_changes())
-            files = [item.path for item in split.junk if item.tracked and not item.folder]
-            dirty |= _relative_paths(git, root, git.unstaged_changes(files))
+    for pending in changed:
+        dirty |= _relative_paths(root, top or root, pending.paths())
     entries = []
     for item in split.junk:
         entries.append(_entry(item, found.in_git, include_untracked, dirty))
     for item, why in split.kept.values():
         entries.append(PlanEntry(item, KEEP, why))
     entries.sort(key=lambda entry: entry.path)
-    changes = ignore_changes(run_plan, project, [e.item for e in entries if e.action == UNTRACK])
+    secrets = [entry.item for entry in entries if entry.action == UNTRACK]
+    changes = ignore_changes(root, fixes, secrets)
     contexts = context_sizes(run_plan, project, entries, changes)
     return CleanupPlan(
         root,
@@ -114,9 +122,8 @@ def make_plan(run_plan: RunPlan, *, include_untracked: bool, force: bool) -> Cle
     )
 
 
-def _relative_paths(git: Any, root: Path, paths: set[str]) -> set[str]:
+def _relative_paths(root: Path, top: Path, paths: set[str]) -> set[str]:
     """Paths git gives relative to the top of the work tree, made relative to `root`."""
-    top = Path(git.text("rev-parse", "--show-toplevel")).resolve()
     prefix = os.path.relpath(root, top).replace(os.sep, "/")
     if prefix == ".":
         return paths
@@ -157,20 +164,14 @@ def _entry(item: JunkItem, in_git: bool, include_untracked: bool, dirty: set[str
     return PlanEntry(item, REMOVE)
 
 
-def ignore_changes(
-    run_plan: RunPlan, project: Any, untracked_secrets: list[JunkItem]
-) -> list[IgnoreChange]:
-    """The IG rules' safe fixes, and the secret files appended to .gitignore. The fixer
-    starts from `project`, the plan's: its file list is not found a second time."""
-    from auditor.documents.base import SourceFile
+def ignore_rule_fixes(run_plan: RunPlan, project: Any) -> dict[str, bytes]:
+    """The IG rules' safe fixes: each ignore file as it would be written. The fixer starts
+    from `project`, the plan's: its file list is not found a second time."""
     from auditor.fixer import plan_fixes
-    from rules.ignore_files._append import appended_block
-    from rules.ignore_files.gitignore import missing_entries
 
-    root = run_plan.targets.root
     ig_rules = [rule for rule in run_plan.rules if rule.code.startswith("IG")]
     outcome = plan_fixes(
-        root,
+        run_plan.targets.root,
         run_plan.config,
         ig_rules,
         unsafe=False,
@@ -178,7 +179,18 @@ def ignore_changes(
         named=run_plan.targets.paths,
         discovered=project,
     )
-    new: dict[str, bytes] = {p: d for p, d in outcome.changed.items() if d is not None}
+    return {path: data for path, data in outcome.changed.items() if data is not None}
+
+
+def ignore_changes(
+    root: Path, fixes: dict[str, bytes], untracked_secrets: list[JunkItem]
+) -> list[IgnoreChange]:
+    """The IG rules' fixes, and the secret files to untrack appended to .gitignore."""
+    from auditor.documents.base import SourceFile
+    from rules.ignore_files._append import appended_block
+    from rules.ignore_files.gitignore import missing_entries
+
+    new = dict(fixes)
     if untracked_secrets:
         path = ".gitignore"
         current = new.get(path, _read(root / path))
