@@ -7,9 +7,10 @@ Generates, in a temporary folder, a git repository shaped like a Mami AI project
 frontend/node_modules (FILES files in packages of 100) is committed, with a Dockerfile and a
 .dockerignore at the root. Then times, in the same run, as fresh processes:
 
-- `mami-audit cleanup --output-format json` (the whole plan: the junk and its sizes from
-  git's index, the uncommitted-changes check, the ignore-file fixes, the build-context sizes),
-  and
+- `mami-audit cleanup --output-format json`, the console script installed beside this
+  Python (the whole plan: the junk and its sizes from git's index, the uncommitted-changes
+  check, the ignore-file fixes, the build-context sizes; an editable install, as
+  scripts/setup.sh makes, adds start-up time, and the output says which it is), and
 - `git clean -n -d -X`, git's own dry-run listing of what it would clean,
 
 and prints both medians and their ratio. Goal: the plan within 2x of git clean. Each command
@@ -32,7 +33,13 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_dockerfile import ENVIRONMENT, time_alternately  # noqa: E402  (a sibling script)
+from bench_dockerfile import (  # noqa: E402  (a sibling script)
+    ENVIRONMENT,
+    describe_install,
+    find_tool,
+    script_python,
+    time_alternately,
+)
 
 PACKAGE_SIZE = 100  # files per generated package
 
@@ -96,7 +103,10 @@ def main() -> None:
         if options.project is None:
             print(f"generating {options.files} committed node_modules files in {root} ...")
             generate(root, options.files)
-        mami_audit = [sys.executable, "-m", "auditor", "cleanup", "--output-format", "json"]
+        script = find_tool("mami-audit")  # the console script, as a user runs it
+        python = script_python(script)
+        print(f"mami-audit: {script} ({describe_install(python)})")
+        mami_audit = [script, "cleanup", "--output-format", "json"]
         _, plan_run = timed(mami_audit, root)  # also writes the bytecode, as an install has it
         if plan_run.returncode not in (0, 1):
             sys.exit(f"mami-audit cleanup failed: {plan_run.stderr}")
@@ -106,14 +116,14 @@ def main() -> None:
         commands = {
             "mami-audit": mami_audit,
             "git clean": ["git", "clean", "-n", "-d", "-X"],
-            "floor": [sys.executable, "-c", "import auditor.cli"],
+            "floor": [python, "-c", "import auditor.cli"],
         }
         timings = time_alternately(commands, options.runs, cwd=root)
         for name, timing in timings.items():
             print("  " + timing.line(name, options.runs))
         ours, peer, floor = (statistics.median(timings[name].wall) for name in commands)
-        print(f"mami-audit cleanup (plan, python -m auditor): {ours:.3f} s")
-        print(f"git clean -n -d -X:                           {peer:.3f} s")
+        print(f"mami-audit cleanup (plan): {ours:.3f} s")
+        print(f"git clean -n -d -X:        {peer:.3f} s")
         print(f"ratio (mami-audit / git clean): {ours / peer:.2f}x  (goal: within 2x)")
         print(f"for reference, Python start-up + importing the CLI: {floor:.3f} s")
     finally:
