@@ -27,7 +27,6 @@ The fixer never decides what is wrong; it applies the edits findings carry:
 
 from __future__ import annotations
 
-import difflib
 import os
 import stat
 from collections import Counter
@@ -545,6 +544,8 @@ def _umask() -> int:
 def unified_diff(outcome: FixOutcome, shown: Callable[[str], str] = str) -> str:
     """The changes as a unified diff, file by file (text after decoding; "\\n" line ends).
     `shown` turns a root-relative path into the name the headers show."""
+    import difflib  # only --diff needs it
+
     chunks: list[str] = []
     for path in outcome.changed_paths:
         before = _as_text(path, outcome.root, outcome.original[path])

@@ -37,6 +37,7 @@ class IndexFile(NamedTuple):
     paths: list[str]  # relative to the top of the work tree, in index order (sorted)
     sizes: list[int]
     gitlinks: frozenset[str]  # submodules: tracked as one entry, never junk
+    ascii: bool = False  # every path is ASCII, known without looking again
 
 
 class _Reading:
@@ -94,6 +95,7 @@ def _read_now(git_dir: Path) -> IndexFile | None:
         return None
     try:
         parsed = _plain_entries(data, count) if version < 4 else None
+        parsed_plain = parsed is not None
         parsed = parsed or _entries(data, version, count)
     except (struct.error, IndexError, ValueError):
         return None
@@ -102,7 +104,8 @@ def _read_now(git_dir: Path) -> IndexFile | None:
     paths, sizes, gitlinks, end = parsed
     if _has_split_index(data, end):
         return None
-    return IndexFile(paths, sizes, frozenset(gitlinks))
+    # _plain_entries takes ASCII names only and lists no gitlink.
+    return IndexFile(paths, sizes, frozenset(gitlinks), ascii=parsed_plain)
 
 
 _PLAIN_KINDS = frozenset({0o100000 >> 12, 0o120000 >> 12})  # a file, a symlink

@@ -173,7 +173,11 @@ def tracked_files(root: Path, locations: tuple[Path, Path] | None = None) -> Tra
     index = None if locations is None else read_index(locations[1])
     if locations is None or index is None:
         return _in_python_order(git_paths(root, "--cached"), None)
-    paths, sizes = _in_python_order(index.paths, index.sizes)
+    paths, sizes = (
+        TrackedFiles(index.paths, index.sizes)
+        if index.ascii
+        else _in_python_order(index.paths, index.sizes)
+    )
     prefix = os.path.relpath(root.resolve(), locations[0]).replace(os.sep, "/")
     if prefix == "." or sizes is None:
         return TrackedFiles(paths, sizes)
@@ -224,6 +228,7 @@ class JunkScan(NamedTuple):
 def scan(
     root: Path,
     settings: CleanupSettings,
+    locations: tuple[Path, Path] | None,
     *,
     excluded: Iterable[str] = (),
     untracked: bool = True,
@@ -233,11 +238,11 @@ def scan(
     """The junk under `root`: tracked (from git's index) and, with `untracked`, the rest.
 
     `excluded`: gitignore-style patterns (the config's exclude) whose paths are not looked at.
-    Outside git every path is untracked.
+    `locations`: git_locations(root), which the caller needs too (None outside git, where
+    every path is untracked).
     """
     matcher = JunkMatcher(settings, tops)
     skip = _exclusion(excluded)
-    locations = git_locations(root)
     in_git = locations is not None
     items: dict[str, JunkItem] = {}
     if in_git:

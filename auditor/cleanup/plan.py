@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from auditor.cleanup.contexts import ContextSize, measure
-from auditor.cleanup.junk import SECRET_CODE, JunkItem, git_work_tree, in_sorted, scan
+from auditor.cleanup.junk import SECRET_CODE, JunkItem, git_locations, in_sorted, scan
 
 if TYPE_CHECKING:
     from auditor.config import Config
@@ -83,10 +83,11 @@ def make_plan(run_plan: RunPlan, *, include_untracked: bool, force: bool) -> Cle
     # node_modules, that would be a stat per file: --apply looks before it deletes). git
     # looks while Python works: the staged check during the scan, the unstaged one during
     # the ignore-file fixes.
-    top = git_work_tree(root) if not force else None
+    locations = git_locations(root)
+    top = locations[0] if locations is not None and not force else None
     git = Git(root) if top is not None else None
     staged = git.staged_changes() if git is not None and git.head() is not None else None
-    found = scan(root, config.cleanup, tops=top_folders(project))
+    found = scan(root, config.cleanup, locations, tops=top_folders(project))
     inside = [
         item
         for item in found.items
@@ -143,9 +144,7 @@ def _has_changes(item: JunkItem, dirty: set[str]) -> bool:
     if item.path in dirty:
         return True
     inside = item.path + "/"
-    return any(
-        path.startswith(inside) and in_sorted(item.tracked_files, path) for path in dirty
-    )
+    return any(path.startswith(inside) and in_sorted(item.tracked_files, path) for path in dirty)
 
 
 def _entry(item: JunkItem, in_git: bool, include_untracked: bool, dirty: set[str]) -> PlanEntry:

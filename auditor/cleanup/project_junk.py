@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from auditor.cleanup.junk import JunkItem, junk_among, scan, user_excludes
+from auditor.cleanup.junk import JunkItem, git_locations, junk_among, scan, user_excludes
 from auditor.cleanup.usage import kept_reasons
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ def project_junk(project: Project) -> ProjectJunk:
 def _build(project: Project) -> ProjectJunk:
     settings = project.config.cleanup
     tops = top_folders(project)
-    found = scan(project.root, settings, untracked=False, tops=tops)
+    found = scan(project.root, settings, git_locations(project.root), untracked=False, tops=tops)
     items = found.items
     if not found.in_git:
         items = junk_among(project.root, settings, project.files(), tops)

@@ -41,6 +41,7 @@ def test_the_usual_index_is_read_fast_and_alike(
     assert fast == _entries(data, 2, count)
     index = read_index(root / ".git")
     assert index is not None and index.paths == git_listing(t, root)
+    assert index.ascii  # known from the fast reader: no second look at the names
     sizes = dict(zip(index.paths, index.sizes, strict=True))
     assert sizes["a b/c\nd.txt"] == 1000 and sizes["link"] == len("app/main.py")
 
@@ -78,5 +79,6 @@ def test_unusual_entries_go_to_the_general_reader(
     assert _plain_entries(data, count) is None
     index = read_index(root / ".git")
     assert index is not None and index.paths == git_listing(t, root)
+    assert not index.ascii  # the general reader does not know; the caller looks again
     if unusual == "a submodule":
         assert index.gitlinks == frozenset({"sub"})
