@@ -232,7 +232,7 @@ def _report_text(result: "RunResult", options: CheckOptions) -> str:
 def _as_seen_from(result: "RunResult", folder: Path) -> "RunResult":
     """`result` with its paths relative to `folder` (absolute when outside it), as ruff shows
     them, and the bytes of a file name that are not UTF-8 written as `\\xNN`."""
-    import dataclasses
+    from auditor.records import replace
 
     if result.root == folder and not any(_undecodable(f.path) for f in result.findings):
         return result
@@ -244,7 +244,7 @@ def _as_seen_from(result: "RunResult", folder: Path) -> "RunResult":
             fix = fix._replace(edits=tuple(e._replace(path=shown(e.path)) for e in fix.edits))
         return finding._replace(path=shown(finding.path), fix=fix)
 
-    return dataclasses.replace(
+    return replace(
         result,
         root=folder,
         findings=[moved(finding) for finding in result.findings],

@@ -10,13 +10,13 @@ the CLI exits 3 after reporting them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from types import TracebackType
 from typing import NamedTuple
 
 from auditor.config import Config, ConfigError
 from auditor.documents.base import Document
 from auditor.project import Project, normalise
+from auditor.records import field, record
 from auditor.rule import Context, Finding, Rule, RuleRegistry, Severity, registry
 from auditor.suppressions import Suppressions, parse_suppressions
 
@@ -37,7 +37,7 @@ class RuleFailure(NamedTuple):  # a NamedTuple: cheaper to create at start-up th
         return f"rule {self.rule.code} ({self.rule.name}) failed{where}: {error}"
 
 
-@dataclass
+@record
 class Audit:
     findings: list[Finding]
     failures: list[RuleFailure] = field(default_factory=list)

@@ -31,7 +31,6 @@ import os
 import stat
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -48,12 +47,13 @@ from auditor.documents.base import (
 )
 from auditor.engine import Audit, Scope, audit
 from auditor.project import Project, normalise
+from auditor.records import field, record
 from auditor.rule import Applicability, Edit, EditKind, Finding, Fix, Rule, Span
 
 MAX_PASSES = 10
 
 
-@dataclass
+@record
 class FixOutcome:
     """What a fix run would do: the new contents of each changed file, and the findings left."""
 
@@ -217,7 +217,7 @@ def _current_bytes(root: Path, path: str) -> bytes | None:
         return None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _TextEdit:
     start: int  # character offsets into the document's text
     end: int

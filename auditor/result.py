@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from auditor.records import field, record
 from auditor.rule import Applicability, Finding, Rule
 
 
@@ -24,7 +24,7 @@ class FailedRule(NamedTuple):
         return cls(failure.rule.code, failure.rule.name, failure.path, error)
 
 
-@dataclass
+@record
 class RunResult:
     root: Path  # the audited project's root; finding paths are relative to it
     findings: list[Finding]  # what is left after suppressions and any applied fixes, sorted

@@ -20,11 +20,11 @@ or precedes no statement is a problem the `invalid-suppression` rule (AU002) rep
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
 from auditor.documents.base import Document
 from auditor.lazy_pattern import LazyPattern
+from auditor.records import field, record
 from auditor.rule import Finding, Rule, RuleRegistry, registry
 
 _MAMI = LazyPattern(r"^#\s*mami-audit\s*:\s*(?P<body>.*)$")
@@ -58,7 +58,7 @@ class PragmaProblem(NamedTuple):
     message: str
 
 
-@dataclass
+@record
 class Suppressions:
     """The pragmas of one file."""
 

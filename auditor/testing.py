@@ -15,7 +15,6 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from auditor.config import Config
 from auditor.engine import Audit, audit, select_rules
 from auditor.fixer import plan_fixes
 from auditor.project import Project
+from auditor.records import record
 from auditor.rule import Example, Finding, Rule, registry
 
 
@@ -30,7 +30,7 @@ class RuleFailed(AssertionError):
     """A rule raised while a test ran it."""
 
 
-@dataclass
+@record
 class ExampleRun:
     findings: list[Finding]  # the findings of the rule under test, sorted
     files: dict[str, str]  # every file after applying that rule's fixes (missing = deleted)

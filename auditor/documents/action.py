@@ -8,17 +8,17 @@ read a job's: a workflow step `uses: ./.github/actions/build` runs those steps, 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from auditor.documents.base import ParseError, SourceFile
 from auditor.documents.kinds import is_action as matches  # noqa: F401  (the kind's test)
 from auditor.documents.workflow import Step
 from auditor.documents.yamlfile import YamlDocument, is_mapping, is_sequence, load, mapping_get
+from auditor.records import record
 
 KIND = "action"
 
 
-@dataclass
+@record
 class Action(YamlDocument):
     @property
     def is_composite(self) -> bool:

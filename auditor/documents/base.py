@@ -25,11 +25,11 @@ import os
 import stat
 from bisect import bisect_left
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import ClassVar, NamedTuple
 
+from auditor.records import field, record
 from auditor.values import Span
 
 DEFAULT_MAX_FILE_SIZE = 16 * 1024 * 1024  # bytes; the config's `max-file-size`
@@ -237,7 +237,7 @@ def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n")
 
 
-@dataclass
+@record
 class Document:
     """A parsed file. Subclasses add their model; `parse_error` is set when parsing failed.
 

@@ -13,13 +13,13 @@ has a parse error (reported by AU001) and no tree; the other files are still rea
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
 from typing import Any
 
 from auditor.documents import yaml_tree
 from auditor.documents.base import Document, ParseError, SourceFile
 from auditor.documents.kinds import COMPOSE_BASE_NAMES as BASE_NAMES
 from auditor.documents.kinds import is_compose as matches  # noqa: F401  (the kind's test)
+from auditor.records import record
 
 KIND = "compose"
 
@@ -45,7 +45,7 @@ def variant_name(relative_path: str) -> str:
     return stem.split(".", 1)[1]
 
 
-@dataclass
+@record
 class ComposeFile(Document):
     tree: Any = None  # the top-level YamlMap (see yaml_tree); None on a parse error
 

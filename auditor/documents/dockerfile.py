@@ -32,12 +32,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from auditor.documents.base import Document, ParseError, SourceFile
 from auditor.documents.kinds import is_dockerfile as matches  # noqa: F401  (the kind's test)
 from auditor.lazy_pattern import LazyPattern
+from auditor.records import field, record
 from auditor.values import Span
 
 KIND = "dockerfile"
@@ -98,7 +98,7 @@ class HealthCheck(NamedTuple):
     exec_form: tuple[str, ...] | None
 
 
-@dataclass(eq=False)  # identity equality: two RUN lines with the same text differ
+@record(eq=False)  # identity equality: two RUN lines with the same text differ
 class Instruction:
     keyword: str  # upper case
     line: int  # where the keyword is
@@ -166,7 +166,7 @@ class Instruction:
         return f"{self.arguments}\n{bodies}" if bodies else self.arguments
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Stage:
     index: int
     name: str | None  # as written after AS; compare with `lower()`
@@ -204,7 +204,7 @@ def parse_image(reference: str) -> ImageReference:
     return ImageReference(rest, None, digest or None)
 
 
-@dataclass
+@record
 class Dockerfile(Document):
     instructions: list[Instruction] = field(default_factory=list)
     stages: list[Stage] = field(default_factory=list)

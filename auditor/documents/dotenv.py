@@ -13,12 +13,12 @@ from __future__ import annotations
 import codecs
 import posixpath
 import re
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from auditor.documents.base import Document, ParseError, SourceFile
 from auditor.documents.kinds import DOTENV_SECRET_NAMES as SECRET_NAMES
 from auditor.documents.kinds import is_dotenv as matches  # noqa: F401  (the kind's test)
+from auditor.records import field, record
 
 KIND = "dotenv"
 
@@ -35,7 +35,7 @@ class Variable(NamedTuple):
     commented: bool = False  # `# KEY=value`: documented but not set
 
 
-@dataclass
+@record
 class EnvFile(Document):
     variables: list[Variable] = field(default_factory=list)
 

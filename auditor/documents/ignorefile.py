@@ -31,11 +31,11 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from auditor.documents.base import Document, ParseError, SourceFile
 from auditor.documents.kinds import is_dockerignore as matches  # noqa: F401  (the kind's test)
+from auditor.records import field, record
 
 KIND = "dockerignore"
 
@@ -236,7 +236,7 @@ def _consumes(kind: int, argument: object, char: str) -> bool:
     return inside != negated
 
 
-@dataclass
+@record
 class IgnoreFile(Document):
     patterns: list[IgnorePattern] = field(default_factory=list)
 

@@ -12,16 +12,16 @@ loader as compose files, see `yaml_tree`):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from auditor.documents import yaml_tree
 from auditor.documents.base import Document, ParseError, SourceFile
+from auditor.records import record
 
 _YAML = (".yml", ".yaml")
 
 
-@dataclass
+@record
 class YamlDocument(Document):
     tree: Any = None  # the top-level YamlMap (see yaml_tree); {} for an empty file
 

@@ -10,13 +10,13 @@ simply not read, and `malformed` lists it for the rules to report.
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from auditor.documents import json_positions
 from auditor.documents.base import Document, ParseError, SourceFile
 from auditor.documents.json_positions import JsonError, JsonObject, Member, Scalar
 from auditor.documents.kinds import is_package_json as matches  # noqa: F401  (the kind's test)
+from auditor.records import field, record
 from auditor.rule import Span
 
 KIND = "package-json"
@@ -41,7 +41,7 @@ class Script(NamedTuple):
     member: Member
 
 
-@dataclass
+@record
 class PackageJson(Document):
     root: JsonObject | None = None
     dependencies: list[Dependency] = field(default_factory=list)

@@ -15,7 +15,6 @@ too old (npm 7+ rewrites it on the next install).
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from auditor.documents import json_positions
@@ -28,6 +27,7 @@ from auditor.documents.json_positions import (
     Scalar,
 )
 from auditor.documents.kinds import is_package_lock as matches  # noqa: F401  (the kind's test)
+from auditor.records import field, record
 from auditor.rule import Span
 
 KIND = "package-lock"
@@ -119,7 +119,7 @@ class LockEntry(NamedTuple):
         return json_positions.as_object(self.value)
 
 
-@dataclass
+@record
 class PackageLock(Document):
     root: JsonObject | None = None
     lockfile_version: Member | None = None

@@ -9,13 +9,13 @@ requirement becomes a LineProblem at its line; a file that is not valid TOML is 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.documents.base import Document, ParseError, SourceFile
 from auditor.documents.kinds import is_pyproject as matches  # noqa: F401  (the kind's test)
 from auditor.documents.requirements import LineProblem, LogicalLine, Requirement, RequirementsFile
 from auditor.lazy_pattern import LazyPattern
+from auditor.records import field, record
 
 KIND = "pyproject"
 
@@ -23,7 +23,7 @@ _TOML_POSITION_RE = LazyPattern(r"\(at line (\d+), column (\d+)\)")
 _TABLE_RE = LazyPattern(r"^\s*\[+\s*([^\]]+?)\s*\]+")
 
 
-@dataclass
+@record
 class Pyproject(Document):
     data: dict[str, Any] = field(default_factory=dict)
     # "" for [project] dependencies, else the optional-dependencies group (extra) name.

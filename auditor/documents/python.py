@@ -20,12 +20,12 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
 
 from auditor.documents.base import Document, ParseError, SourceFile
 from auditor.documents.kinds import is_python as matches  # noqa: F401  (the kind's test)
+from auditor.records import field, record
 from auditor.rule import Span
 
 KIND = "python"
@@ -71,7 +71,7 @@ class Import(NamedTuple):
         return self.module.split(".", 1)[0]
 
 
-@dataclass
+@record
 class PythonModule(Document):
     lone_cr_ends_lines = True  # as Python reads them (universal newlines)
     tree: ast.Module | None = field(default=None, repr=False)

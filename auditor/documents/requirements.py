@@ -18,13 +18,13 @@ file may be included from several places.
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from auditor.documents.base import Document, SourceFile
 from auditor.documents.kinds import is_requirements as matches  # noqa: F401  (the kind's test)
 from auditor.lazy_pattern import LazyPattern
+from auditor.records import field, record
 
 if TYPE_CHECKING:
     from packaging.markers import Marker
@@ -131,7 +131,7 @@ class LineProblem(NamedTuple):
     message: str
 
 
-@dataclass
+@record
 class RequirementsFile(Document):
     requirements: list[Requirement] = field(default_factory=list)
     options: list[Option] = field(default_factory=list)

@@ -15,12 +15,12 @@ code, and skipped as code), so a `server:` inside a string is not taken for one.
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from auditor.documents.base import Document, SourceFile
 from auditor.documents.kinds import is_vite_config as matches  # noqa: F401  (the kind's test)
 from auditor.lazy_pattern import LazyPattern
+from auditor.records import field, record
 
 KIND = "vite-config"
 _TOKEN_RE = LazyPattern(
@@ -47,7 +47,7 @@ class Setting(NamedTuple):
 UNKNOWN = object()
 
 
-@dataclass
+@record
 class ViteConfig(Document):
     server: dict[str, Setting] = field(default_factory=dict)  # only the keys written
     server_offset: int | None = None  # where `server` is written; None: no server object

@@ -10,7 +10,6 @@ refuses it, and no rule could read it.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from auditor.documents.base import ParseError, SourceFile
@@ -24,6 +23,7 @@ from auditor.documents.yamlfile import (
     mapping_get,
     mapping_items,
 )
+from auditor.records import record
 
 KIND = "workflow"
 
@@ -86,7 +86,7 @@ class Job(NamedTuple):
                 yield Step(self.document, self.id, index, step, steps)
 
 
-@dataclass
+@record
 class Workflow(YamlDocument):
     @property
     def on_key(self) -> Any:

@@ -10,10 +10,10 @@ is a string; a file that declares `%YAML 1.1` gets `on` as the boolean True, whi
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from auditor.documents.base import Document, ParseError, SourceFile
+from auditor.records import record
 
 # YAML 1.1 reads these bare keys as booleans; GitHub means the words.
 _BOOLEAN_SPELLINGS = {"on": True, "off": False, "yes": True, "no": False}
@@ -73,7 +73,7 @@ def mapping_items(mapping: Any) -> Iterator[tuple[str, Any]]:
         yield str(key), value
 
 
-@dataclass
+@record
 class YamlDocument(Document):
     lone_cr_ends_lines = True  # a YAML line break, as ruamel reads it
     data: Any = None  # ruamel round-trip objects (CommentedMap, CommentedSeq, scalars)

@@ -29,11 +29,11 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from auditor.documents import compose as compose_document
 from auditor.documents import yaml_tree
+from auditor.records import field, record
 
 if TYPE_CHECKING:
     from auditor.documents.compose import ComposeFile
@@ -51,7 +51,7 @@ class Problem(NamedTuple):
     message: str
 
 
-@dataclass
+@record
 class Node:
     """A value with its origin. `value` is a dict[str, Node], a list[Node] or a scalar."""
 
@@ -428,7 +428,7 @@ def mount_of(node: Node) -> Mount:
     return parse_volume("" if node.value is None else str(node.value))
 
 
-@dataclass
+@record
 class Service:
     name: str
     node: Node  # the merged mapping
@@ -578,7 +578,7 @@ class Service:
         return posixpath.normpath(posixpath.join(folder, context)), dockerfile
 
 
-@dataclass
+@record
 class Stack:
     folder: str  # "" for the project root
     name: str  # "default" or the variant ("prod")

@@ -17,13 +17,13 @@ from __future__ import annotations
 import posixpath
 import weakref
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from auditor.documents.base import Document
 from auditor.documents.pyproject import Pyproject
 from auditor.documents.requirements import Option, Requirement, RequirementsFile
 from auditor.project import Project, normalise
+from auditor.records import field, record
 from auditor.rule import Context, Span
 
 CONVENTIONAL_PRODUCTION_FILE = "requirements.txt"
@@ -54,7 +54,7 @@ class IncludeProblem(NamedTuple):
     message: str
 
 
-@dataclass
+@record
 class InstallSet:
     top: list[Document]  # the files the pip command (or the convention) names
     production: bool
@@ -85,7 +85,7 @@ class InstallSet:
         return f"{names} (installed by {self.origin})" if self.origin else names
 
 
-@dataclass
+@record
 class DependencyModel:
     sets: list[InstallSet] = field(default_factory=list)
     include_problems: list[IncludeProblem] = field(default_factory=list)

@@ -20,12 +20,12 @@ from __future__ import annotations
 import glob
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditor.documents.requirements import normalise_name
 from auditor.facts.cache import project_fact
+from auditor.records import field, record
 
 if TYPE_CHECKING:
     from auditor.rule import Context
@@ -138,7 +138,7 @@ WELL_KNOWN_SCRIPTS: dict[str, str] = {
 }
 
 
-@dataclass
+@record
 class InstalledMetadata:
     """What the dist-info folders of one site-packages say."""
 

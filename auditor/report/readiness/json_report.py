@@ -11,8 +11,8 @@ from typing import Any, TextIO
 
 from auditor import __version__
 from auditor.readiness import CriterionStatus, RequirementStatus, Status
-from auditor.report.readiness import ReadinessReport
 from auditor.report.json_report import finding_summary_to_json
+from auditor.report.readiness import ReadinessReport
 
 STATUSES = tuple(status.value for status in Status)
 
