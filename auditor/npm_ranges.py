@@ -262,11 +262,18 @@ def _is_x(part: str | None) -> bool:
     return not part or part.lower() == "x" or part == "*"
 
 
+def _parts(pattern: re.Pattern[str], token: str) -> tuple[str, str, str, str] | None:
+    """(major, minor, patch, prerelease) of a `^` or `~` token; None when it is not one.
+    Parts not written are empty strings."""
+    match = pattern.match(token)
+    return None if match is None else tuple(part or "" for part in match.group(1, 2, 3, 4))  # type: ignore[return-value]
+
+
 def _caret(token: str, grammar: _Grammar) -> str:
-    match = grammar.caret.match(token)
-    if match is None:
+    parts = _parts(grammar.caret, token)
+    if parts is None:
         return token
-    major, minor, patch, prerelease = match.group(1, 2, 3, 4)
+    major, minor, patch, prerelease = parts
     if _is_x(major):
         return ""
     next_major = f"<{int(major) + 1}.0.0-0"
@@ -284,10 +291,10 @@ def _caret(token: str, grammar: _Grammar) -> str:
 
 
 def _tilde(token: str, grammar: _Grammar) -> str:
-    match = grammar.tilde.match(token)
-    if match is None:
+    parts = _parts(grammar.tilde, token)
+    if parts is None:
         return token
-    major, minor, patch, prerelease = match.group(1, 2, 3, 4)
+    major, minor, patch, prerelease = parts
     if _is_x(major):
         return ""
     if _is_x(minor):

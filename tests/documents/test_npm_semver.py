@@ -128,27 +128,32 @@ def _npm_semver() -> Path | None:
     return found if found.is_dir() else None
 
 
+def _ask_npm_semver(body: str, cases: Path, *arguments: str) -> list:  # type: ignore[type-arg]
+    """What a node script that has `semver` (npm's own) and `cases` (the JSON file) prints."""
+    script = "const semver = require(process.argv[1]); const cases = require(process.argv[2]);"
+    done = subprocess.run(
+        ["node", "-e", script + body, str(_npm_semver()), str(cases), *arguments],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
 @pytest.mark.skipif(_npm_semver() is None, reason="npm (with its bundled semver) is not installed")
 @pytest.mark.parametrize("loose", [True, False])
 def test_agrees_with_npm_semver_on_a_generated_sample(tmp_path: Path, loose: bool) -> None:
     sample = _generated_sample(1500)
     cases = tmp_path / "cases.json"
     cases.write_text(json.dumps(sample))
-    script = (
-        "const semver = require(process.argv[1]);"
-        "const cases = require(process.argv[2]);"
+    npm_says = _ask_npm_semver(
         "const loose = process.argv[3] === 'true';"
         "console.log(JSON.stringify(cases.map(([range, version]) => {"
         "  try { return semver.satisfies(version, range, loose) } catch (e) { return null }"
-        "})));"
+        "})));",
+        cases,
+        str(loose).lower(),
     )
-    done = subprocess.run(
-        ["node", "-e", script, str(_npm_semver()), str(cases), str(loose).lower()],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    npm_says = json.loads(done.stdout)
     differences = [
         (spec, version, expected, satisfies(version, spec, loose))
         for (spec, version), expected in zip(sample, npm_says)
@@ -203,30 +208,24 @@ def _odd_sample(count: int) -> list[tuple[str, str]]:
 @pytest.mark.skipif(_npm_semver() is None, reason="npm (with its bundled semver) is not installed")
 def test_agrees_with_npm_semver_on_odd_spellings_and_on_what_is_valid(tmp_path: Path) -> None:
     """satisfies, and whether the range and the version are valid at all, strict and loose."""
-    from auditor.npm_semver import range_of
     from auditor.npm_ranges import parse_version
+    from auditor.npm_semver import range_of
 
     sample = _odd_sample(3000)
     cases = tmp_path / "cases.json"
     cases.write_text(json.dumps(sample))
-    script = (
-        "const semver = require(process.argv[1]);"
-        "const cases = require(process.argv[2]);"
-        "const out = [];"
-        "for (const loose of [false, true]) for (const [range, version] of cases) {"
-        "  let ok; try { ok = semver.satisfies(version, range, loose) } catch (e) { ok = null }"
-        "  out.push([ok, semver.validRange(range, loose) !== null,"
-        "            semver.valid(version, loose) !== null]);"
-        "}"
-        "console.log(JSON.stringify(out));"
+    npm_says = iter(
+        _ask_npm_semver(
+            "const out = [];"
+            "for (const loose of [false, true]) for (const [range, version] of cases) {"
+            "  let ok; try { ok = semver.satisfies(version, range, loose) } catch (e) { ok = null }"
+            "  out.push([ok, semver.validRange(range, loose) !== null,"
+            "            semver.valid(version, loose) !== null]);"
+            "}"
+            "console.log(JSON.stringify(out));",
+            cases,
+        )
     )
-    done = subprocess.run(
-        ["node", "-e", script, str(_npm_semver()), str(cases)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    npm_says = iter(json.loads(done.stdout))
     differences = []
     for loose in (False, True):
         for spec, version in sample:
