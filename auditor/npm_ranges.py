@@ -21,6 +21,7 @@ the `semver` package inside npm on thousands of generated ranges and versions.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from typing import NamedTuple
 
@@ -98,17 +99,6 @@ def _set_allows(comparators: tuple[Comparator, ...], version: Version) -> bool:
 
 
 # -- the grammar ------------------------------------------------------------------------------
-
-
-class _Grammar(NamedTuple):
-    version: re.Pattern[str]  # a whole version
-    comparator: re.Pattern[str]  # operator and version, or nothing
-    hyphen: re.Pattern[str]  # `A - B`
-    caret: re.Pattern[str]
-    tilde: re.Pattern[str]
-    xrange: re.Pattern[str]  # operator and a partial version
-    operator_space: re.Pattern[str]  # `> 1.2` -> `>1.2`
-    plain: str  # the source of a version as a comparator may write it
 
 
 _OPERATOR = r"((?:<|>)?=?)"
@@ -262,20 +252,26 @@ def _is_x(part: str | None) -> bool:
     return not part or part.lower() == "x" or part == "*"
 
 
-def _parts(pattern: re.Pattern[str], token: str) -> tuple[str, str, str, str] | None:
-    """(major, minor, patch, prerelease) of a `^` or `~` token; None when it is not one.
-    Parts not written are empty strings."""
-    match = pattern.match(token)
-    return None if match is None else tuple(part or "" for part in match.group(1, 2, 3, 4))  # type: ignore[return-value]
-
-
 def _caret(token: str, grammar: _Grammar) -> str:
-    parts = _parts(grammar.caret, token)
-    if parts is None:
+    return _spelled_out(grammar.caret, token, _caret_range)
+
+
+def _tilde(token: str, grammar: _Grammar) -> str:
+    return _spelled_out(grammar.tilde, token, _tilde_range)
+
+
+def _spelled_out(
+    pattern: re.Pattern[str], token: str, spell: Callable[[str, str, str, str | None], str]
+) -> str:
+    """A `^` or `~` token as comparators (`^*` and `~x` mean anything); others unchanged."""
+    match = pattern.match(token)
+    if match is None:
         return token
-    major, minor, patch, prerelease = parts
-    if _is_x(major):
-        return ""
+    major, minor, patch, prerelease = match.group(1, 2, 3, 4)
+    return "" if _is_x(major) else spell(major, minor, patch, prerelease)
+
+
+def _caret_range(major: str, minor: str, patch: str, prerelease: str | None) -> str:
     next_major = f"<{int(major) + 1}.0.0-0"
     if _is_x(minor):
         return f">={major}.0.0 {next_major}"
@@ -290,13 +286,7 @@ def _caret(token: str, grammar: _Grammar) -> str:
     return f"{lower} <{major}.{int(minor) + 1}.0-0"
 
 
-def _tilde(token: str, grammar: _Grammar) -> str:
-    parts = _parts(grammar.tilde, token)
-    if parts is None:
-        return token
-    major, minor, patch, prerelease = parts
-    if _is_x(major):
-        return ""
+def _tilde_range(major: str, minor: str, patch: str, prerelease: str | None) -> str:
     if _is_x(minor):
         return f">={major}.0.0 <{int(major) + 1}.0.0-0"
     upper = f"<{major}.{int(minor) + 1}.0-0"
