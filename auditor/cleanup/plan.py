@@ -70,7 +70,7 @@ class CleanupPlan(NamedTuple):
 
 
 def make_plan(run_plan: RunPlan, *, include_untracked: bool, force: bool) -> CleanupPlan:
-    from auditor.cleanup.gitops import Git
+    from auditor.cleanup.gitops import Git, Pending
     from auditor.cleanup.project_junk import split_kept, top_folders, wanted
     from auditor.project import Project
 
@@ -78,15 +78,7 @@ def make_plan(run_plan: RunPlan, *, include_untracked: bool, force: bool) -> Cle
     config = run_plan.config
     # The run's own project: its file list is already known (run.plan_run found it).
     project = run_plan.project or Project(root, config, named=run_plan.targets.paths)
-    # Uncommitted changes keep junk from removal (without --force): staged changes of every
-    # junk path, unstaged ones of junk files (inside a junk folder, 100k files in a
-    # node_modules, that would be a stat per file: --apply looks before it deletes). git
-    # looks while Python works: the staged check during the scan, the unstaged one during
-    # the ignore-file fixes.
     locations = git_locations(root)
-    top = locations[0] if locations is not None and not force else None
-    git = Git(root) if top is not None else None
-    staged = git.staged_changes() if git is not None and git.head() is not None else None
     found = scan(root, config.cleanup, locations, tops=top_folders(project))
     inside = [
         item
@@ -94,15 +86,24 @@ def make_plan(run_plan: RunPlan, *, include_untracked: bool, force: bool) -> Cle
         if wanted(project, item) and (run_plan.targets.everything or _in_scope(run_plan, item))
     ]
     split = split_kept(project, inside, found.in_git)
+    # Uncommitted changes keep junk from removal (without --force): staged changes of every
+    # junk path, unstaged ones of junk files (inside a junk folder, 100k files in a
+    # node_modules, that would be a stat per file: --apply looks before it deletes). git
+    # looks while Python plans the ignore-file fixes.
+    checks: list[Pending] = []
     tracked_junk = [item for item in split.junk if item.tracked]
-    changed = [staged] if git is not None and staged is not None and tracked_junk else []
-    files = [item.path for item in tracked_junk if not item.folder]
-    if changed and files and git is not None:
-        changed.append(git.unstaged_changes(files))
+    if locations is not None and not force and tracked_junk:
+        git = Git(root)
+        if git.head() is not None:
+            checks.append(git.staged_changes())
+            files = [item.path for item in tracked_junk if not item.folder]
+            if files:
+                checks.append(git.unstaged_changes(files))
     fixes = ignore_rule_fixes(run_plan, project)
+    work_tree = locations[0] if locations is not None else root
     dirty: set[str] = set()
-    for pending in changed:
-        dirty |= _relative_paths(root, top or root, pending.paths())
+    for check in checks:
+        dirty |= _relative_paths(root, work_tree, check.paths())
     entries = []
     for item in split.junk:
         entries.append(_entry(item, found.in_git, include_untracked, dirty))
