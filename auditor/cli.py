@@ -119,10 +119,3 @@ def _split_at_double_dash(args: list[str]) -> tuple[list[str], list[str]]:
         return args, []
     index = args.index("--")
     return args[:index], args[index + 1 :]
-
-
-def _split_at_double_dash(args: list[str]) -> tuple[list[str], list[str]]:
-    if "--" not in args:
-        return args, []
-    index = args.index("--")
-    return args[:index], args[index + 1 :]

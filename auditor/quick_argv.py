@@ -113,7 +113,7 @@ def read(arguments: Sequence[str], table: dict[str, Option]) -> Parsed | None:
         if not value or value.startswith("-") or (option.choices and value not in option.choices):
             return None
         if option.kind == TEXTS:
-            values.setdefault(option.field, []).append(value)  # type: ignore[union-attr]
+            values.setdefault(option.field, []).append(value)  # type: ignore[attr-defined]
         else:
             values[option.field] = Path(value) if option.kind == PATH else value
     return Parsed(paths, values)

@@ -20,7 +20,7 @@ costs what making a dataclass costs.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, dataclass_transform, overload
 
 T = TypeVar("T")
 
@@ -61,7 +61,17 @@ def field(
     return Field(default, default_factory, repr, compare)
 
 
-def record(cls: type[T] | None = None, *, eq: bool = True, frozen: bool = False) -> Any:
+@overload
+def record(cls: type[T], /) -> type[T]: ...
+@overload
+def record(*, eq: bool = True, frozen: bool = False) -> Callable[[type[T]], type[T]]: ...
+
+
+# Type checkers treat @record as @dataclass (PEP 681): they see the generated __init__.
+@dataclass_transform(field_specifiers=(field,))
+def record(
+    cls: type[T] | None = None, *, eq: bool = True, frozen: bool = False
+) -> type[T] | Callable[[type[T]], type[T]]:
     """Class decorator: see the module's docstring."""
 
     def wrap(cls: type[T]) -> type[T]:
@@ -114,7 +124,7 @@ def _make_record(cls: type[T], *, eq: bool, frozen: bool) -> type[T]:
             )
         seen_default = seen_default or not spec.required
     cls.__record_fields__ = found  # type: ignore[attr-defined]
-    cls.__init__ = _init(cls, list(found.values()), frozen)  # type: ignore[misc]
+    cls.__init__ = _init(cls, list(found.values()), frozen)  # type: ignore[method-assign]
     cls.__repr__ = _repr([spec.name for spec in found.values() if spec.repr])  # type: ignore[assignment,method-assign]
     compared = tuple(spec.name for spec in found.values() if spec.compare)
     if eq:

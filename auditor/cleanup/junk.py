@@ -347,9 +347,9 @@ def _collect(
             # A symlink where a junk folder would be: the link is the junk, not its target.
             items[path] = JunkItem(path, folder_code, True, tracked, link=True)
             continue
-        code = matcher.file_code(path)
-        if code is not None and path not in items:
-            item = JunkItem(path, code, False, tracked)
+        reason = matcher.file_code(path)
+        if reason is not None and path not in items:
+            item = JunkItem(path, reason, False, tracked)
             if sizes is not None:
                 item = item._replace(size=sizes[position - 1], files=1)
             items[path] = item
