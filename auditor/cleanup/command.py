@@ -43,14 +43,13 @@ def cleanup_options(path: Path | None, **rest: Any) -> CleanupOptions:
 
 
 def run_cleanup(options: CleanupOptions) -> int:
+    from auditor.cleanup.gitindex import stop_reading
     from auditor.cleanup.junk import start_reading_tracked_files
     from auditor.cleanup.plan import make_plan, plan_to_json, plan_to_text
     from auditor.run import plan_run
 
     if options.no_commit and not options.apply:
         raise UsageError("--no-commit only makes sense with --apply")
-    # git's index is read while plan_run waits for git to list the project's files.
-    start_reading_tracked_files(options.path)
     run_options = RunOptions(
         paths=[options.path],
         select=["JK", "IG"],
@@ -60,11 +59,16 @@ def run_cleanup(options: CleanupOptions) -> int:
         verbose=options.verbose,
         warn_unaudited=False,
     )
-    plan = make_plan(
-        plan_run(run_options, MESSAGES),
-        include_untracked=options.include_untracked,
-        force=options.force,
-    )
+    # git's index is read while plan_run waits for git to list the project's files.
+    start_reading_tracked_files(options.path)
+    try:
+        plan = make_plan(
+            plan_run(run_options, MESSAGES),
+            include_untracked=options.include_untracked,
+            force=options.force,
+        )
+    finally:
+        stop_reading()  # a plan that failed leaves no reading for a later run to take
     if options.output_format == "json":
         import json
 

@@ -82,3 +82,45 @@ def test_unusual_entries_go_to_the_general_reader(
     assert not index.ascii  # the general reader does not know; the caller looks again
     if unusual == "a submodule":
         assert index.gitlinks == frozenset({"sub"})
+
+
+def test_a_plan_that_failed_leaves_no_reading_for_the_next_one(
+    t: SimpleNamespace,
+    repo: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """cleanup starts reading the index before its plan; when the plan fails (here: a config
+    file that does not exist), that reading is dropped, so a later cleanup in the same
+    process reads the index as it is then, not as it was."""
+    import json
+
+    from auditor.cli import main
+
+    root = repo(FILES)
+    monkeypatch.chdir(root)
+    with pytest.raises(SystemExit) as failed:
+        main(["cleanup", "--config", "missing.toml"])
+    assert failed.value.code == 2
+    (root / "DOCKER_OLD.md").write_text("old\n")
+    t.git(root, "add", "DOCKER_OLD.md")
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main(["cleanup", "--output-format", "json"])
+    plan = json.loads(capsys.readouterr().out)
+    tracked = {entry["path"]: entry["tracked"] for entry in plan["paths"]}
+    assert tracked.get("DOCKER_OLD.md") is True  # in the index read now, not the earlier one
+
+
+def test_stop_reading_drops_a_reading_nobody_took(
+    t: SimpleNamespace, repo: Callable[..., Path]
+) -> None:
+    from auditor.cleanup.gitindex import start_reading, stop_reading
+
+    root = repo(FILES)
+    start_reading(root / ".git")
+    stop_reading()
+    (root / "later.txt").write_text("x\n")
+    t.git(root, "add", "later.txt")
+    index = read_index(root / ".git")
+    assert index is not None and "later.txt" in index.paths
