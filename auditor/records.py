@@ -80,10 +80,6 @@ def record(
     return wrap if cls is None else wrap(cls)
 
 
-def fields(obj_or_cls: Any) -> tuple[Field, ...]:
-    return tuple(obj_or_cls.__record_fields__.values())
-
-
 def replace(obj: T, **changes: Any) -> T:
     """A copy of the record `obj` with `changes`; factories are not called again."""
     values = {name: getattr(obj, name) for name in type(obj).__record_fields__}  # type: ignore[attr-defined]

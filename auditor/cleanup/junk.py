@@ -173,11 +173,7 @@ def tracked_files(root: Path, locations: tuple[Path, Path] | None = None) -> Tra
     index = None if locations is None else read_index(locations[1])
     if locations is None or index is None:
         return _in_python_order(git_paths(root, "--cached"), None)
-    paths, sizes = (
-        TrackedFiles(index.paths, index.sizes)
-        if index.ascii
-        else _in_python_order(index.paths, index.sizes)
-    )
+    paths, sizes = _in_python_order(index.paths, index.sizes, known_ascii=index.ascii)
     prefix = os.path.relpath(root.resolve(), locations[0]).replace(os.sep, "/")
     if prefix == "." or sizes is None:
         return TrackedFiles(paths, sizes)
@@ -188,11 +184,14 @@ def tracked_files(root: Path, locations: tuple[Path, Path] | None = None) -> Tra
     return TrackedFiles([path[cut:] for path in paths[start:end]], sizes[start:end])
 
 
-def _in_python_order(paths: list[str], sizes: list[int] | None) -> TrackedFiles:
+def _in_python_order(
+    paths: list[str], sizes: list[int] | None, *, known_ascii: bool = False
+) -> TrackedFiles:
     """Git sorts paths by their bytes, which is Python's string order when every name is
-    ASCII (the common case, checked in one pass over one string). Otherwise sort again: a
-    surrogate-escaped byte and a decoded character can compare the other way round."""
-    if "".join(paths).isascii():
+    ASCII (the common case, checked in one pass over one string, unless the index reader
+    already knows). Otherwise sort again: a surrogate-escaped byte and a decoded character
+    can compare the other way round."""
+    if known_ascii or "".join(paths).isascii():
         return TrackedFiles(paths, sizes)
     if sizes is None:
         return TrackedFiles(sorted(paths), None)
