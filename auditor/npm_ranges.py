@@ -102,8 +102,11 @@ def _set_allows(comparators: tuple[Comparator, ...], version: Version) -> bool:
 
 
 _OPERATOR = r"((?:<|>)?=?)"
-_BUILD = r"(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)"
-_BUILD_ANYWHERE = LazyPattern(_BUILD)  # npm drops build metadata from a range first
+# npm bounds the runs in its patterns against slow matching: 256 digits, 250 letters, digits
+# and dashes in an identifier. So do these: a longer version part is not read as a number.
+_BUILD = r"(?:\+[0-9A-Za-z-]{1,250}(?:\.[0-9A-Za-z-]{1,250})*)"
+# npm drops build metadata from a range first, with its one unbounded pattern.
+_BUILD_ANYWHERE = LazyPattern(r"\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*")
 _STAR = LazyPattern(r"(<|>)?=?\s*\*")
 _AT_LEAST_ZERO = LazyPattern(r"^\s*>=\s*0\.0\.0\s*$")
 _TILDE_SPACE = LazyPattern(r"(\s*)~>?\s+")
@@ -113,8 +116,8 @@ _CARET_SPACE = LazyPattern(r"(\s*)\^\s+")
 def _sources(loose: bool) -> tuple[str, str]:
     """The pattern sources of a whole version and of a partial one (`1`, `1.x`, `1.2.3-rc.1`),
     strict or loose. Groups: major, minor, patch, prerelease."""
-    number = r"\d+" if loose else r"0|[1-9]\d*"
-    identifier = rf"(?:\d*[a-zA-Z-][a-zA-Z0-9-]*|{number})"
+    number = r"\d{1,256}" if loose else r"0|[1-9]\d{0,256}"
+    identifier = rf"(?:\d{{0,256}}[a-zA-Z-][a-zA-Z0-9-]{{0,250}}|{number})"
     dash = "-?" if loose else "-"
     prerelease = rf"(?:{dash}({identifier}(?:\.{identifier})*))"
     main = rf"({number})\.({number})\.({number})"
@@ -248,6 +251,15 @@ def _rewritten(token: str, grammar: _Grammar) -> str:
     return _STAR.sub("", token.strip(), count=1)
 
 
+def _plus_one(number: str) -> str:
+    """A version part (at most 257 digits) plus one, as npm's `+part + 1` writes it: the
+    digits below 1e21, and past that JavaScript's exponent form, which no version pattern
+    reads (here "Infinity"). The digits of a number past 2**53 are read, and then refused as
+    a version part, as npm does."""
+    following = int(number) + 1
+    return str(following) if following < 10**21 else "Infinity"
+
+
 def _is_x(part: str | None) -> bool:
     return not part or part.lower() == "x" or part == "*"
 
@@ -272,24 +284,24 @@ def _spelled_out(
 
 
 def _caret_range(major: str, minor: str, patch: str, prerelease: str | None) -> str:
-    next_major = f"<{int(major) + 1}.0.0-0"
+    next_major = f"<{_plus_one(major)}.0.0-0"
     if _is_x(minor):
         return f">={major}.0.0 {next_major}"
     if _is_x(patch):
-        upper = f"<{major}.{int(minor) + 1}.0-0" if major == "0" else next_major
+        upper = f"<{major}.{_plus_one(minor)}.0-0" if major == "0" else next_major
         return f">={major}.{minor}.0 {upper}"
     lower = f">={major}.{minor}.{patch}" + (f"-{prerelease}" if prerelease else "")
     if major != "0":
         return f"{lower} {next_major}"
     if minor == "0":
-        return f"{lower} <{major}.{minor}.{int(patch) + 1}-0"
-    return f"{lower} <{major}.{int(minor) + 1}.0-0"
+        return f"{lower} <{major}.{minor}.{_plus_one(patch)}-0"
+    return f"{lower} <{major}.{_plus_one(minor)}.0-0"
 
 
 def _tilde_range(major: str, minor: str, patch: str, prerelease: str | None) -> str:
     if _is_x(minor):
-        return f">={major}.0.0 <{int(major) + 1}.0.0-0"
-    upper = f"<{major}.{int(minor) + 1}.0-0"
+        return f">={major}.0.0 <{_plus_one(major)}.0.0-0"
+    upper = f"<{major}.{_plus_one(minor)}.0-0"
     if _is_x(patch):
         return f">={major}.{minor}.0 {upper}"
     suffix = f"-{prerelease}" if prerelease else ""
@@ -312,22 +324,19 @@ def _xrange(token: str, grammar: _Grammar) -> str:
     if x_major:
         return "<0.0.0-0" if operator in (">", "<") else "*"
     if operator and x_patch:
-        numbers = [int(major), 0 if x_minor else int(minor), 0]
+        minor = "0" if x_minor else minor
         if operator == ">":  # >1 is >=2.0.0, >1.2 is >=1.3.0
             operator = ">="
-            numbers = [numbers[0] + 1, 0, 0] if x_minor else [numbers[0], numbers[1] + 1, 0]
+            major, minor = (_plus_one(major), "0") if x_minor else (major, _plus_one(minor))
         elif operator == "<=":  # <=1 is <2.0.0-0, <=1.2 is <1.3.0-0
             operator = "<"
-            if x_minor:
-                numbers[0] += 1
-            else:
-                numbers[1] += 1
+            major, minor = (_plus_one(major), minor) if x_minor else (major, _plus_one(minor))
         suffix = "-0" if operator == "<" else ""
-        return f"{operator}{numbers[0]}.{numbers[1]}.{numbers[2]}{suffix}"
+        return f"{operator}{major}.{minor}.0{suffix}"
     if x_minor:
-        return f">={major}.0.0 <{int(major) + 1}.0.0-0"
+        return f">={major}.0.0 <{_plus_one(major)}.0.0-0"
     if x_patch:
-        return f">={major}.{minor}.0 <{major}.{int(minor) + 1}.0-0"
+        return f">={major}.{minor}.0 <{major}.{_plus_one(minor)}.0-0"
     return token
 
 
@@ -345,9 +354,9 @@ def _hyphen(match: re.Match[str]) -> str:
     if _is_x(e_major):
         upper = ""
     elif _is_x(e_minor):
-        upper = f"<{int(e_major) + 1}.0.0-0"
+        upper = f"<{_plus_one(e_major)}.0.0-0"
     elif _is_x(e_patch):
-        upper = f"<{e_major}.{int(e_minor) + 1}.0-0"
+        upper = f"<{e_major}.{_plus_one(e_minor)}.0-0"
     elif e_pre:
         upper = f"<={e_major}.{e_minor}.{e_patch}-{e_pre}"
     else:

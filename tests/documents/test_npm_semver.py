@@ -238,3 +238,54 @@ def test_agrees_with_npm_semver_on_odd_spellings_and_on_what_is_valid(tmp_path: 
             if ours != (bool(satisfied), range_valid, version_valid):
                 differences.append((loose, spec, version, ours))
     assert not differences, differences[:20]
+
+
+HUGE = "9" * 10_000  # a version part Python will not turn into an int by default
+AT_THE_LIMIT = ["9007199254740990", "9007199254740991", "9007199254740992", "0" * 20 + "7"]
+AT_THE_LIMIT += ["999999999999999999999", "1" + "0" * 30, HUGE]
+
+
+def test_version_parts_past_any_limit_are_read_without_an_error() -> None:
+    """What they mean is npm's (the next test); here: no ValueError from int()."""
+    for spec in (f"^{HUGE}", f"~1.{HUGE}", f">{HUGE}.x", f"<=1.{HUGE}", f"1 - {HUGE}.x", HUGE):
+        for loose in (True, False):
+            assert satisfies("1.2.3", spec, loose) in (True, False, None), spec
+
+
+@pytest.mark.skipif(_npm_semver() is None, reason="npm (with its bundled semver) is not installed")
+def test_agrees_with_npm_semver_around_the_largest_safe_integer(tmp_path: Path) -> None:
+    """npm adds one to a version part as a JavaScript number: past 2**53 the comparator it
+    makes is refused, from 1e21 it is not even read as one. Ranges whose parts sit at
+    those limits, or far past them, mean the same here."""
+    forms = ["^{n}", "^0.{n}", "^0.0.{n}", "~{n}", "~1.{n}", ">{n}", ">1.{n}", "<={n}", "<=1.{n}"]
+    forms += ["{n}.x", "1.{n}.x", "1.2 - {n}", "1.2 - 3.{n}"]
+    sample = [
+        (form.format(n=number), version)
+        for form in forms
+        for number in AT_THE_LIMIT
+        for version in ("1.2.3", "9007199254740991.0.0", "0.9007199254740990.1")
+    ]
+    cases = tmp_path / "cases.json"
+    cases.write_text(json.dumps(sample))
+    npm_says = _ask_npm_semver(
+        "const out = [];"
+        "for (const loose of [false, true]) for (const [range, version] of cases) {"
+        "  let ok; try { ok = semver.satisfies(version, range, loose) } catch (e) { ok = null }"
+        "  out.push([ok, semver.validRange(range, loose) !== null]);"
+        "}"
+        "console.log(JSON.stringify(out));",
+        cases,
+    )
+    from auditor.npm_semver import range_of
+
+    ours = [
+        [bool(satisfies(version, spec, loose)), range_of(spec, loose) is not None]
+        for loose in (False, True)
+        for spec, version in sample
+    ]
+    differences = [
+        (case, mine, theirs)
+        for case, mine, theirs in zip(sample * 2, ours, npm_says, strict=True)
+        if mine != [bool(theirs[0]), theirs[1]]
+    ]
+    assert not differences, differences[:10]
