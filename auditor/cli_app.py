@@ -165,9 +165,9 @@ def check(
     """Audit a project (the default command)."""
     options = check_options(
         paths,
-        select,
-        extend_select,
-        ignore,
+        select=select,
+        extend_select=extend_select,
+        ignore=ignore,
         fix=fix,
         unsafe_fixes=unsafe_fixes,
         diff=diff,
@@ -197,7 +197,8 @@ def report(
         Path | None,
         typer.Argument(
             metavar="[PATH]",
-            help="A folder of the project (default: the current folder); the whole project is reported.",
+            help="A folder of the project (default: the current folder); "
+            "the whole project is reported.",
             show_default=False,
         ),
     ] = None,

@@ -111,9 +111,10 @@ class CheckOptions(NamedTuple):  # NamedTuples here: cheaper at start-up than da
 
 def check_options(
     paths: Iterable[Path] | None,
-    select: Iterable[str] | None,
-    extend_select: Iterable[str] | None,
-    ignore: Iterable[str] | None,
+    *,
+    select: Iterable[str] | None = None,
+    extend_select: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
     **rest: Any,
 ) -> CheckOptions:
     """CheckOptions from the values as a parser read them: the current folder when no PATH

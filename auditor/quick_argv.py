@@ -12,7 +12,7 @@ options and checks that both parsers make the same options of the same command l
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from auditor.cleanup.command import cleanup_options, run_cleanup
 from auditor.commands import check_options, guarded, run_check
@@ -62,14 +62,14 @@ CLEANUP_OPTIONS = {
 
 class Parsed(NamedTuple):
     paths: list[Path]
-    values: dict[str, object]
+    values: dict[str, Any]  # a bool, a str, a Path or a list of str, by the option's kind
 
 
 def read(arguments: Sequence[str], table: dict[str, Option]) -> Parsed | None:
     """The paths and option values of a command's arguments, or None for anything the
     table does not cover exactly (the typer app reads those)."""
     paths: list[Path] = []
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     position = 0
     while position < len(arguments):
         argument = arguments[position]
@@ -86,15 +86,10 @@ def read(arguments: Sequence[str], table: dict[str, Option]) -> Parsed | None:
             paths.append(Path(argument))
             continue
         # `--name=value` for long options only: click reads `-o=x` as the value "=x".
-        name, equals, inline = (
-            argument.partition("=")
-            if argument.startswith("--")
-            else (
-                argument,
-                "",
-                "",
-            )
-        )
+        if argument.startswith("--"):
+            name, equals, inline = argument.partition("=")
+        else:
+            name, equals, inline = argument, "", ""
         option = table.get(name)
         if option is None:
             return None
@@ -113,7 +108,7 @@ def read(arguments: Sequence[str], table: dict[str, Option]) -> Parsed | None:
         if not value or value.startswith("-") or (option.choices and value not in option.choices):
             return None
         if option.kind == TEXTS:
-            values.setdefault(option.field, []).append(value)  # type: ignore[attr-defined]
+            values.setdefault(option.field, []).append(value)
         else:
             values[option.field] = Path(value) if option.kind == PATH else value
     return Parsed(paths, values)
@@ -129,14 +124,7 @@ def quick_command(arguments: Sequence[str]) -> Callable[[], int] | None:
         parsed = read(rest, CHECK_OPTIONS)
         if parsed is None:
             return None
-        values = dict(parsed.values)
-        check = check_options(
-            parsed.paths,
-            values.pop("select", None),  # type: ignore[arg-type]
-            values.pop("extend_select", None),  # type: ignore[arg-type]
-            values.pop("ignore", None),  # type: ignore[arg-type]
-            **values,
-        )
+        check = check_options(parsed.paths, **parsed.values)
         return lambda: guarded(lambda: run_check(check), check.verbose)
     if command == "cleanup":
         parsed = read(rest, CLEANUP_OPTIONS)
