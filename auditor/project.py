@@ -2,8 +2,10 @@
 
 Discovery lists the files rules may look at. Inside a git work tree it asks git itself
 (`git ls-files --cached --others --exclude-standard`), so every .gitignore, .git/info/exclude
-and global excludes file is honoured exactly as git does; elsewhere it walks the folders,
-pruning what .gitignore files exclude (pathspec's gitignore semantics). Either way it never
+and global excludes file is honoured exactly as git does (the cleanup plan, which has read
+git's index already, asks git for the untracked files only: see GitView); elsewhere it walks
+the folders, pruning what .gitignore files exclude (pathspec's gitignore semantics). Either
+way it never
 descends into node_modules, .venv or .git, drops what the config's `exclude` and
 `extend-exclude` name, and does not follow symlinked folders, so a symlink loop cannot hang
 it. A file reached through symlinked files inside the root is listed under one path only.
@@ -41,6 +43,8 @@ from auditor.tempfiles import is_temp_file
 
 if TYPE_CHECKING:
     import pathspec
+
+    from auditor.cleanup.gitview import GitView
 
 ALWAYS_PRUNED = frozenset({".git", ".venv", "node_modules"})
 ROOT_MARKERS = ("pyproject.toml", "mami-audit.toml", ".git")
@@ -110,7 +114,9 @@ def resolve_targets(paths: list[Path]) -> Targets:
         # As written, symlinks not followed: a symlinked file or folder is audited as itself,
         # inside the project that holds the link (see find_root).
         absolute.append(Path(os.path.abspath(path)))
-    folders = [path if path.is_dir() and not path.is_symlink() else path.parent for path in absolute]
+    folders = [
+        path if path.is_dir() and not path.is_symlink() else path.parent for path in absolute
+    ]
     root = find_root(Path(os.path.commonpath([str(folder) for folder in folders])))
     relative = []
     for path in absolute:
@@ -152,9 +158,12 @@ class Project:
         overlay: Mapping[str, bytes | None] | None = None,
         named: tuple[str, ...] = (),
         previous: Project | None = None,
+        git: GitView | None = None,
     ) -> None:
         """`previous`: the same project before some overlay changes (the fixer's last pass);
-        its file list and the documents of files that did not change are reused."""
+        its file list and the documents of files that did not change are reused.
+        `git`: the cleanup plan's view of git, whose index discovery reads its tracked
+        files from (other runs ask `git ls-files`)."""
         self.root = root.resolve()
         self.config = config or Config()
         self.overlay: dict[str, bytes | None] = dict(overlay or {})
@@ -174,6 +183,7 @@ class Project:
         # these before and after each rule to tell which rules had no file to read.
         self.document_requests = 0
         self.documents_served = 0
+        self.git = git if git is not None and git.covers(self.root) else None
         if previous is not None:
             self._reuse(previous)
 
@@ -184,6 +194,7 @@ class Project:
             k for k in keys if previous.overlay.get(k, missing) != self.overlay.get(k, missing)
         }
         self._discovered = previous._discovered
+        self.git = self.git or previous.git
         self.problems = list(previous.problems)
         self.stale_temp_files = previous.stale_temp_files
         self._sources = {
@@ -277,18 +288,27 @@ class Project:
     def _git_files(self) -> list[str] | None:
         import subprocess  # here: a project outside git never pays for importing it
 
-        command = ["git", "-C", str(self.root), "ls-files", "-z", "--cached", "--others"]
+        command = ["git", "-C", str(self.root), "ls-files", "-z", "--others"]
         command += ["--exclude-standard"] + [f"--exclude={name}/" for name in sorted(ALWAYS_PRUNED)]
-        # --exclude only filters untracked files: let git also drop the tracked ones (a
-        # committed node_modules of 100k files), rather than decode and filter them here.
-        # Not .git: git never tracks a path through one, and each pathspec costs a match
-        # per tracked file (12 ms per 100k).
-        tracked_pruned = sorted(ALWAYS_PRUNED - {".git"})
-        command += ["--", "."] + [f":(exclude,glob)**/{name}/**" for name in tracked_pruned]
+        if self.git is None:
+            # --exclude only filters untracked files: let git also drop the tracked ones (a
+            # committed node_modules of 100k files), rather than decode and filter them here.
+            # Not .git: git never tracks a path through one, and each pathspec costs a match
+            # per tracked file (12 ms per 100k).
+            tracked_pruned = sorted(ALWAYS_PRUNED - {".git"})
+            command.insert(5, "--cached")
+            command += ["--", "."] + [f":(exclude,glob)**/{name}/**" for name in tracked_pruned]
+        else:
+            command += ["--", "."]
         try:
-            done = subprocess.run(command, capture_output=True, check=False)
+            with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as git:
+                # With a GitView the tracked files come from the index it is reading, while
+                # git lists the untracked ones: git no longer matches 100k tracked paths.
+                tracked = None if self.git is None else self.git.tracked_files(self.root).paths
+                stdout, stderr = git.communicate()
         except OSError:  # git is not installed: fall back to walking
             return None
+        done = subprocess.CompletedProcess(command, git.returncode, stdout, stderr)
         if done.returncode != 0:  # not a repository git accepts (e.g. dubious ownership)
             return None
         for line in os.fsdecode(done.stderr).splitlines():
@@ -298,12 +318,12 @@ class Project:
                 folder = line.split(marker, 1)[1].split("'", 1)[0].rstrip("/")
                 reason = line.rsplit(":", 1)[-1].strip()
                 self.problems.append(DiscoveryProblem(folder, f"cannot list folder: {reason}"))
+        listed = [os.fsdecode(raw) for raw in done.stdout.split(b"\0") if raw]
+        if tracked is not None:
+            listed += _outside_pruned_folders(tracked)
         paths = []
         root = str(self.root)  # one lstat on a string per file: this loop is start-up time
-        for raw in done.stdout.split(b"\0"):
-            if not raw:
-                continue
-            path = os.fsdecode(raw)
+        for path in listed:
             if self.is_excluded(path) or self._is_temp_file(path):
                 continue
             # The index also lists files deleted from the work tree and submodule folders.
@@ -466,6 +486,28 @@ class Project:
 def _inside_git_work_tree(folder: Path) -> bool:
     """Is there a .git (folder or file) at or above `folder`? Cheaper than asking git."""
     return any(os.path.lexists(parent / ".git") for parent in (folder, *folder.parents))
+
+
+def _outside_pruned_folders(paths: list[str]) -> list[str]:
+    """The sorted `paths` minus those inside an ALWAYS_PRUNED folder. The paths under one
+    such folder are one run of the sorted list, skipped by bisect rather than looked at one
+    by one: a committed node_modules of 100k files costs a few lookups."""
+    import bisect
+
+    kept: list[str] = []
+    position = 0
+    while position < len(paths):
+        path = paths[position]
+        parts = path.split("/")[:-1]
+        pruned = [depth for depth, name in enumerate(parts) if name in ALWAYS_PRUNED]
+        if not pruned:
+            kept.append(path)
+            position += 1
+            continue
+        folder = "/".join(parts[: pruned[0] + 1])
+        # The run ends at the first path at or after folder + "0" ("0" follows "/").
+        position = bisect.bisect_left(paths, folder + "0", position)
+    return kept
 
 
 class FolderPatterns:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
+    from auditor.cleanup.gitview import GitView
     from auditor.config import Config
     from auditor.engine import Audit, RuleFailure, Scope
     from auditor.fixer import FixOutcome
@@ -101,8 +102,9 @@ class Run(NamedTuple):
     write_problems: list[str]
 
 
-def plan_run(options: RunOptions, messages: Messages) -> RunPlan:
-    """Resolve the targets, the config and the selected rules."""
+def plan_run(options: RunOptions, messages: Messages, git: GitView | None = None) -> RunPlan:
+    """Resolve the targets, the config and the selected rules. `git`: the cleanup plan's
+    view of git, which the project's discovery then uses (see Project)."""
     import rules
     from auditor.config import config_for
     from auditor.engine import select_rules
@@ -124,7 +126,7 @@ def plan_run(options: RunOptions, messages: Messages) -> RunPlan:
     # Only the rule modules that can report on a kind of file the project has and hold a
     # selected rule (rules/__init__.py); the project's file list is found once, here, and the
     # run audits this same project.
-    project = Project(targets.root, config, named=targets.paths)
+    project = Project(targets.root, config, named=targets.paths, git=git)
     rules.load_for_kinds(kinds_present(project), (*config.select, *config.extend_select))
     check_selectors(options)
     selected = select_rules(config)

@@ -43,8 +43,7 @@ def cleanup_options(path: Path | None, **rest: Any) -> CleanupOptions:
 
 
 def run_cleanup(options: CleanupOptions) -> int:
-    from auditor.cleanup.gitindex import stop_reading
-    from auditor.cleanup.junk import start_reading_tracked_files
+    from auditor.cleanup.gitview import GitView
     from auditor.cleanup.plan import make_plan, plan_to_json, plan_to_text
     from auditor.run import plan_run
 
@@ -59,16 +58,17 @@ def run_cleanup(options: CleanupOptions) -> int:
         verbose=options.verbose,
         warn_unaudited=False,
     )
-    # git's index is read while plan_run waits for git to list the project's files.
-    start_reading_tracked_files(options.path)
+    # git's index is read (on a thread) while plan_run waits for git to list the project's
+    # untracked files; the plan then takes the tracked ones from it.
+    git = GitView(options.path)
     try:
         plan = make_plan(
-            plan_run(run_options, MESSAGES),
+            plan_run(run_options, MESSAGES, git=git),
             include_untracked=options.include_untracked,
             force=options.force,
         )
     finally:
-        stop_reading()  # a plan that failed leaves no reading for a later run to take
+        git.close()
     if options.output_format == "json":
         import json
 

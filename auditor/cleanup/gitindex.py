@@ -9,10 +9,10 @@ index (`link` extension) and no sparse-index folder entries. For anything else `
 returns None and the caller asks git (`git ls-files`) and stats the files instead. A size in
 the index is what the file had when git last looked at it, and is stored modulo 2**32.
 
-Reading a 100k-entry index is Python work of about 40 ms. `start_reading` does it on a
-thread while the caller goes on (the cleanup plan starts it, then waits for git to list the
-project's files); the next `read_index` of that git dir takes its result, and `stop_reading`
-drops a reading nobody took, so that a later read never gets an index read before a change.
+Reading a 100k-entry index is Python work of about 40 ms. An `IndexReading` does it on a
+thread while its owner goes on (the cleanup plan's GitView starts one, then waits for git to
+list the project's untracked files); it belongs to that owner, so no later run can take an
+index read before a change.
 """
 
 from __future__ import annotations
@@ -41,53 +41,32 @@ class IndexFile(NamedTuple):
     ascii: bool = False  # every path is ASCII, known without looking again
 
 
-class _Reading:
-    """A read of one index on a thread, started ahead of its use."""
+class IndexReading:
+    """`read_index(git_dir)`, started on a thread now; `result()` waits for it."""
 
     def __init__(self, git_dir: Path) -> None:
         import threading
 
-        self.result: IndexFile | None = None
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._read, args=(git_dir,), daemon=True)
-        self.thread.start()
+        self._index: IndexFile | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._read, args=(git_dir,), daemon=True)
+        self._thread.start()
 
     def _read(self, git_dir: Path) -> None:
         try:
-            self.result = _read_now(git_dir)
-        except BaseException as error:  # handed to the reader, which raises it
-            self.error = error
+            self._index = read_index(git_dir)
+        except BaseException as error:  # handed to whoever asks for the result
+            self._error = error
 
-    def wait(self) -> IndexFile | None:
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-        return self.result
-
-
-_started: dict[Path, _Reading] = {}
-
-
-def start_reading(git_dir: Path) -> None:
-    """Read the index of `git_dir` on a thread; the next read_index(git_dir) waits for it."""
-    if git_dir not in _started:
-        _started[git_dir] = _Reading(git_dir)
-
-
-def stop_reading() -> None:
-    """Drop the readings nobody took (their caller failed before it needed them)."""
-    while _started:
-        _, reading = _started.popitem()
-        reading.thread.join()
+    def result(self) -> IndexFile | None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._index
 
 
 def read_index(git_dir: Path) -> IndexFile | None:
     """The index's entries, or None when it is in a form not read here (see above)."""
-    started = _started.pop(git_dir, None)
-    return started.wait() if started is not None else _read_now(git_dir)
-
-
-def _read_now(git_dir: Path) -> IndexFile | None:
     if _uses_sha256(git_dir):
         return None
     try:

@@ -51,11 +51,11 @@ class Git:
             raise GitError(f"git {args[0]}: {message or f'exit {done.returncode}'}")
         return done
 
-    def start(self, *args: str) -> Pending:
-        """Start `git ARGS` and return without waiting: its NUL-separated output is read
-        when asked for, so that git works while Python does."""
+    def start(self, *args: str, options: tuple[str, ...] = ()) -> Pending:
+        """Start `git OPTIONS ARGS` and return without waiting: its NUL-separated output is
+        read when asked for, so that git works while Python does."""
         process = subprocess.Popen(
-            ["git", "-C", str(self.root), *args],
+            ["git", "-C", str(self.root), *options, *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=self.environment(),
@@ -110,7 +110,9 @@ class Git:
         for start in range(0, len(paths), 500):  # a bounded command line
             chunk = paths[start : start + 500]
             command = ("diff", "--name-only", "--no-renames", "-z", "--", *chunk)
-            started += self.start(*command).processes
+            # No preloading: it starts up to 20 threads over the whole index (100k entries
+            # in a committed node_modules) to look at these few files.
+            started += self.start(*command, options=("-c", "core.preloadIndex=false")).processes
         return Pending(started)
 
     def changed_since_head(self) -> set[str]:

@@ -20,10 +20,13 @@ import stat
 import subprocess
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from auditor.cleanup.secrets import secret_lines_of
 from auditor.cleanup.settings import CATEGORIES, CleanupSettings
+
+if TYPE_CHECKING:
+    from auditor.cleanup.gitindex import IndexReading
 
 SECRET_CODE = "JK007"
 
@@ -156,21 +159,21 @@ class TrackedFiles(NamedTuple):
     sizes: list[int] | None
 
 
-def start_reading_tracked_files(folder: Path) -> None:
-    """Start reading the index of the git work tree holding `folder` on a thread, so that
-    tracked_files finds it read (gitindex.start_reading); nothing outside git."""
-    from auditor.cleanup.gitindex import start_reading
-
-    locations = git_locations(folder)
-    if locations is not None:
-        start_reading(locations[1])
-
-
-def tracked_files(root: Path, locations: tuple[Path, Path] | None = None) -> TrackedFiles:
+def tracked_files(
+    root: Path,
+    locations: tuple[Path, Path] | None = None,
+    *,
+    reading: IndexReading | None = None,
+) -> TrackedFiles:
+    """The tracked files under `root`, from git's index (`reading`: one already started on
+    that index, see GitView), or from `git ls-files` when the index is not in a form
+    gitindex reads."""
     from auditor.cleanup.gitindex import read_index
 
     locations = locations or git_locations(root)
-    index = None if locations is None else read_index(locations[1])
+    index = None
+    if locations is not None:
+        index = reading.result() if reading is not None else read_index(locations[1])
     if locations is None or index is None:
         return _in_python_order(git_paths(root, "--cached"), None)
     paths, sizes = _in_python_order(index.paths, index.sizes, known_ascii=index.ascii)
@@ -233,19 +236,21 @@ def scan(
     untracked: bool = True,
     sizes: bool = True,
     tops: Iterable[str] = ("",),
+    tracked: TrackedFiles | None = None,
 ) -> JunkScan:
     """The junk under `root`: tracked (from git's index) and, with `untracked`, the rest.
 
     `excluded`: gitignore-style patterns (the config's exclude) whose paths are not looked at.
     `locations`: git_locations(root), which the caller needs too (None outside git, where
-    every path is untracked).
+    every path is untracked). `tracked`: tracked_files(root, locations), when the caller
+    already has them.
     """
     matcher = JunkMatcher(settings, tops)
     skip = _exclusion(excluded)
     in_git = locations is not None
     items: dict[str, JunkItem] = {}
     if in_git:
-        listed = tracked_files(root, locations)
+        listed = tracked if tracked is not None else tracked_files(root, locations)
         _collect(items, matcher, listed.paths, root, skip, tracked=True, sizes=listed.sizes)
         if untracked:
             # Our own walk rather than `git ls-files --others`: git has to enter a committed

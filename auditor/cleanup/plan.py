@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from auditor.cleanup.contexts import ContextSize, measure
-from auditor.cleanup.junk import SECRET_CODE, JunkItem, git_locations, in_sorted, scan
+from auditor.cleanup.junk import SECRET_CODE, JunkItem, in_sorted, scan
 
 if TYPE_CHECKING:
+    from auditor.cleanup.gitops import Git
     from auditor.config import Config
     from auditor.run import RunPlan
 
@@ -70,16 +71,16 @@ class CleanupPlan(NamedTuple):
 
 
 def make_plan(run_plan: RunPlan, *, include_untracked: bool, force: bool) -> CleanupPlan:
-    from auditor.cleanup.gitops import Git, Pending
-    from auditor.cleanup.project_junk import split_kept, top_folders, wanted
+    from auditor.cleanup.gitops import Git
+    from auditor.cleanup.project_junk import git_of, split_kept, top_folders, wanted
     from auditor.project import Project
 
     root = run_plan.targets.root
     config = run_plan.config
     # The run's own project: its file list is already known (run.plan_run found it).
     project = run_plan.project or Project(root, config, named=run_plan.targets.paths)
-    locations = git_locations(root)
-    found = scan(root, config.cleanup, locations, tops=top_folders(project))
+    locations, tracked = git_of(project)
+    found = scan(root, config.cleanup, locations, tops=top_folders(project), tracked=tracked)
     inside = [
         item
         for item in found.items
@@ -90,20 +91,13 @@ def make_plan(run_plan: RunPlan, *, include_untracked: bool, force: bool) -> Cle
     # junk path, unstaged ones of junk files (inside a junk folder, 100k files in a
     # node_modules, that would be a stat per file: --apply looks before it deletes). git
     # looks while Python plans the ignore-file fixes.
-    checks: list[Pending] = []
+    checks: ChangeChecks | None = None
     tracked_junk = [item for item in split.junk if item.tracked]
     if locations is not None and not force and tracked_junk:
-        git = Git(root)
-        if git.head() is not None:
-            checks.append(git.staged_changes())
-            files = [item.path for item in tracked_junk if not item.folder]
-            if files:
-                checks.append(git.unstaged_changes(files))
+        checks = ChangeChecks(Git(root), [item.path for item in tracked_junk if not item.folder])
     fixes = ignore_rule_fixes(run_plan, project)
     work_tree = locations[0] if locations is not None else root
-    dirty: set[str] = set()
-    for check in checks:
-        dirty |= _relative_paths(root, work_tree, check.paths())
+    dirty = set() if checks is None else _relative_paths(root, work_tree, checks.paths())
     entries = []
     for item in split.junk:
         entries.append(_entry(item, found.in_git, include_untracked, dirty))
@@ -122,6 +116,30 @@ def make_plan(run_plan: RunPlan, *, include_untracked: bool, force: bool) -> Cle
         config.cleanup.commit_message,
         include_untracked,
     )
+
+
+class ChangeChecks:
+    """git's staged and unstaged changes among the junk, looked for while Python goes on."""
+
+    def __init__(self, git: Git, files: list[str]) -> None:
+        # Started before HEAD is known to exist: on an unborn branch diff-index fails, and
+        # then nothing counts as changed (there is no commit to differ from).
+        self.git = git
+        self.staged = git.staged_changes()
+        self.unstaged = git.unstaged_changes(files) if files else None
+
+    def paths(self) -> set[str]:
+        """The changed paths (relative to the top of the work tree); GitError on failure."""
+        from auditor.cleanup.gitops import GitError
+
+        unstaged = set() if self.unstaged is None else self.unstaged.paths()
+        try:
+            staged = self.staged.paths()
+        except GitError:
+            if self.git.head() is not None:
+                raise
+            return set()
+        return staged | unstaged
 
 
 def _relative_paths(root: Path, top: Path, paths: set[str]) -> set[str]:

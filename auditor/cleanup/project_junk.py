@@ -10,10 +10,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from auditor.cleanup.junk import JunkItem, git_locations, junk_among, scan, user_excludes
+from auditor.cleanup.junk import (
+    JunkItem,
+    TrackedFiles,
+    git_locations,
+    junk_among,
+    scan,
+    user_excludes,
+)
 from auditor.cleanup.usage import kept_reasons
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from auditor.project import Project
 
 
@@ -32,11 +41,20 @@ def project_junk(project: Project) -> ProjectJunk:
 def _build(project: Project) -> ProjectJunk:
     settings = project.config.cleanup
     tops = top_folders(project)
-    found = scan(project.root, settings, git_locations(project.root), untracked=False, tops=tops)
+    locations, tracked = git_of(project)
+    found = scan(project.root, settings, locations, untracked=False, tops=tops, tracked=tracked)
     items = found.items
     if not found.in_git:
         items = junk_among(project.root, settings, project.files(), tops)
     return split_kept(project, [item for item in items if wanted(project, item)], found.in_git)
+
+
+def git_of(project: Project) -> tuple[tuple[Path, Path] | None, TrackedFiles | None]:
+    """git_locations(project.root), and its tracked files when the project's GitView (the
+    cleanup plan's) has read them already; else they are read when needed."""
+    if project.git is not None:
+        return project.git.locations, project.git.tracked_files(project.root)
+    return git_locations(project.root), None
 
 
 def top_folders(project: Project) -> list[str]:

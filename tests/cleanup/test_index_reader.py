@@ -112,15 +112,62 @@ def test_a_plan_that_failed_leaves_no_reading_for_the_next_one(
     assert tracked.get("DOCKER_OLD.md") is True  # in the index read now, not the earlier one
 
 
-def test_stop_reading_drops_a_reading_nobody_took(
+def test_a_git_view_closed_unused_leaves_nothing_for_a_later_read(
     t: SimpleNamespace, repo: Callable[..., Path]
 ) -> None:
-    from auditor.cleanup.gitindex import start_reading, stop_reading
+    from auditor.cleanup.gitview import GitView
 
     root = repo(FILES)
-    start_reading(root / ".git")
-    stop_reading()
+    GitView(root).close()  # a plan that failed before it took the index
     (root / "later.txt").write_text("x\n")
     t.git(root, "add", "later.txt")
+    assert "later.txt" in GitView(root).tracked_files(root).paths
     index = read_index(root / ".git")
     assert index is not None and "later.txt" in index.paths
+
+
+def test_discovery_through_a_git_view_finds_what_git_ls_files_finds(
+    t: SimpleNamespace, repo: Callable[..., Path]
+) -> None:
+    """The cleanup's discovery takes the tracked files from the index its GitView read and
+    asks git only for the untracked ones; the project's files are the same as when git lists
+    both: committed and untracked node_modules and .venv left out, a file deleted from the
+    work tree and a submodule's folder dropped, odd names kept, .gitignore honoured, and for
+    a project in a subfolder only that subfolder's files."""
+    from auditor.cleanup.gitview import GitView
+    from auditor.project import Project
+
+    library = repo({"lib.py": "x = 1\n"}, name="library")
+    root = repo(
+        {
+            **FILES,
+            "web/node_modules/pkg/a.js": "1\n",
+            "web/package.json": "{}\n",
+            "web/.venv/lib/x.py": "\n",
+            "gone.txt": "soon deleted\n",
+            "node_modules.txt": "a file beside the folders\n",
+            "ünïcode/naïve.py": "\n",
+            ".gitignore": "*.log\n",
+        }
+    )
+    t.git(root, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(library), "lib")
+    (root / "gone.txt").unlink()
+    (root / "untracked.py").write_text("\n")
+    (root / "debug.log").write_text("ignored\n")
+    (root / "web/node_modules/untracked").mkdir()
+    (root / "web/node_modules/untracked/b.js").write_text("\n")
+    for project_root in (root, root / "web"):
+        plain = Project(project_root).files()
+        view = GitView(project_root)
+        try:
+            through_view = Project(project_root, git=view)
+            assert through_view.git is view
+            viewed = through_view.files()
+        finally:
+            view.close()
+        assert viewed == plain
+        assert not any("node_modules/" in path or ".venv/" in path for path in plain)
+    everything = Project(root).files()
+    assert {"untracked.py", "ünïcode/naïve.py", "node_modules.txt"} <= set(everything)
+    assert "gone.txt" not in everything and "lib" not in everything
+    assert "debug.log" not in everything
