@@ -168,17 +168,17 @@ def _severity_overrides(
 
 
 class _PerFileIgnores:
-    """`per-file-ignores`: gitignore-style patterns (pathspec) -> rules silenced there."""
+    """`per-file-ignores`: gitignore-style patterns -> rules silenced there."""
 
     def __init__(self, config: Config, registry_: RuleRegistry) -> None:
         self._entries = []
         if not config.per_file_ignores:
             return
-        import pathspec
+        from auditor.gitignore_match import GitignoreMatcher
 
         for pattern, selectors in config.per_file_ignores.items():
             silenced = {rule for selector in selectors for rule in registry_.matching(selector)}
-            self._entries.append((pathspec.GitIgnoreSpec.from_lines([pattern]), silenced))
+            self._entries.append((GitignoreMatcher.from_lines([pattern]), silenced))
 
     def ignores(self, path: str, rule: type[Rule]) -> bool:
         return any(rule in silenced and spec.match_file(path) for spec, silenced in self._entries)

@@ -4,15 +4,14 @@ Discovery lists the files rules may look at. Inside a git work tree it asks git 
 (`git ls-files --cached --others --exclude-standard`), so every .gitignore, .git/info/exclude
 and global excludes file is honoured exactly as git does (the cleanup plan, which has read
 git's index already, asks git for the untracked files only: see GitView); elsewhere it walks
-the folders, pruning what .gitignore files exclude (pathspec's gitignore semantics). Either
-way it never
-descends into node_modules, .venv or .git, drops what the config's `exclude` and
-`extend-exclude` name, and does not follow symlinked folders, so a symlink loop cannot hang
-it. A file reached through symlinked files inside the root is listed under one path only.
-Folders it cannot list are recorded in `problems` (the CLI prints them as warnings); a
-file it cannot read becomes a document with a parse error (reported by AU001), and so does a
-file that is not a regular file (a FIFO, a device) or is larger than `max-file-size`: those
-are never read. The fixer's temp files (`.<name>.mami-audit-<pid>.tmp`) are never listed;
+the folders, pruning what .gitignore files exclude (auditor/gitignore_match.py, which matches
+as git does). Either way it never descends into node_modules, .venv or .git, drops what the
+config's `exclude` and `extend-exclude` name, and does not follow symlinked folders, so a
+symlink loop cannot hang it. A file reached through symlinked files inside the root is
+listed under one path only. Folders it cannot list are recorded in `problems` (the CLI
+prints them as warnings); a file it cannot read becomes a document with a parse error
+(reported by AU001), and so does a file that is not a regular file (a FIFO, a device) or is
+larger than `max-file-size`: those are never read. The fixer's temp files (`.<name>.mami-audit-<pid>.tmp`) are never listed;
 leftovers of a killed run are kept in `stale_temp_files` for the next `--fix` to remove.
 
 A PATH that is a symlink to a folder is audited under its own name, its files read where the
@@ -42,9 +41,8 @@ from auditor.documents.kinds import MATCHERS, kinds_of
 from auditor.tempfiles import is_temp_file
 
 if TYPE_CHECKING:
-    import pathspec
-
     from auditor.cleanup.gitview import GitView
+    from auditor.gitignore_match import GitignoreMatcher
 
 ALWAYS_PRUNED = frozenset({".git", ".venv", "node_modules"})
 ROOT_MARKERS = ("pyproject.toml", "mami-audit.toml", ".git")
@@ -178,7 +176,7 @@ class Project:
         self._files: list[str] | None = None
         self._sources: dict[str, SourceFile | None] = {}
         self._documents: dict[tuple[str, str], Document | None] = {}
-        self._exclude_spec: pathspec.PathSpec | FolderPatterns | None = None
+        self._exclude_spec: GitignoreMatcher | FolderPatterns | None = None
         # How often rules asked for documents, and how many they got: the engine compares
         # these before and after each rule to tell which rules had no file to read.
         self.document_requests = 0
@@ -514,8 +512,9 @@ class FolderPatterns:
     """gitignore patterns that only name folders (`node_modules/`, `tests/fixtures/`).
 
     The default `exclude` list and most configs are only such patterns. Matching them needs
-    no glob engine, and importing pathspec costs a pre-commit hook more start-up time than the
-    whole match, so `exclusion_matcher` uses this for them and pathspec for anything else.
+    no pattern walk: one set lookup per path, which matters when discovery asks for every
+    file of a large tree. `exclusion_matcher` uses this for them and GitignoreMatcher for
+    anything else.
     Semantics as in gitignore: `name/` matches a folder of that name at any depth; a pattern
     with a slash before its end (`tests/fixtures/`, `/build/`) is anchored at the root.
     """
@@ -550,20 +549,20 @@ class FolderPatterns:
         return path.startswith(self.anchored) if self.anchored else False
 
 
-def exclusion_matcher(patterns: tuple[str, ...]) -> pathspec.PathSpec | FolderPatterns:
+def exclusion_matcher(patterns: tuple[str, ...]) -> GitignoreMatcher | FolderPatterns:
     simple = FolderPatterns.parse(patterns)
     if simple is not None:
         return simple
-    import pathspec
+    from auditor.gitignore_match import GitignoreMatcher
 
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
+    return GitignoreMatcher.from_lines(patterns)
 
 
 class _GitignoreStack:
     """The .gitignore files in force while walking: each applies below its own folder."""
 
     def __init__(self) -> None:
-        self._specs: list[tuple[str, pathspec.PathSpec]] = []  # (folder prefix, patterns)
+        self._specs: list[tuple[str, GitignoreMatcher]] = []  # (folder prefix, patterns)
 
     def enter(self, folder: str, gitignore: Path, problems: list[DiscoveryProblem]) -> None:
         prefix = "" if folder == "." else folder + "/"
@@ -571,21 +570,20 @@ class _GitignoreStack:
         self._specs = [(base, spec) for base, spec in self._specs if prefix.startswith(base)]
         if not gitignore.is_file():
             return
-        import pathspec
+        from auditor.gitignore_match import GitignoreMatcher
 
         try:
-            lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
+            text = gitignore.read_text(encoding="utf-8", errors="surrogateescape")
         except OSError as exc:
             where = prefix + ".gitignore"
             problems.append(DiscoveryProblem(where, f"cannot read: {exc.strerror or exc}"))
             return
-        self._specs.append((prefix, pathspec.GitIgnoreSpec.from_lines(lines)))
+        self._specs.append((prefix, GitignoreMatcher.from_text(text)))
 
     def ignored(self, path: str, *, is_dir: bool) -> bool:
         """Last match wins, and a deeper .gitignore overrides a shallower one, as in git."""
         for base, spec in reversed(self._specs):
-            relative = path[len(base) :] + ("/" if is_dir else "")
-            verdict = spec.check_file(relative).include
+            verdict = spec.verdict(path[len(base) :], is_dir=is_dir)
             if verdict is not None:
                 return verdict
         return False

@@ -19,7 +19,7 @@ segments, `[...]` classes, `\\` escapes):
   parent directory is excluded) — we evaluate all patterns in order, last match wins.
 
 The matcher cannot blow up: moby translates a pattern into a regular expression, and on a
-backtracking engine (Python's `re`, pathspec) a path that does not match costs time growing
+backtracking engine (Python's `re`) a path that does not match costs time growing
 with the path's length to the power of the number of wildcards (a line of 400 `*` then `b`:
 half a minute). `Glob` merges repeated wildcards (`***` is `**` then `*`), uses `re` for a
 pattern with at most two wildcards (the common `**/*.pyc`: at most quadratic in the path's

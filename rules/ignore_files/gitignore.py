@@ -18,9 +18,9 @@ def probe(entry: str) -> str:
 
 def missing_entries(text: str, required: tuple[str, ...]) -> list[str]:
     """The required entries the gitignore `text` does not ignore (by matching, not by text)."""
-    import pathspec
+    from auditor.gitignore_match import GitignoreMatcher
 
-    spec = pathspec.GitIgnoreSpec.from_lines(text.splitlines())
+    spec = GitignoreMatcher.from_text(text)
     return [entry for entry in required if not spec.match_file(probe(entry))]
 
 

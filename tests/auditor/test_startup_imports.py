@@ -35,7 +35,7 @@ CMD uvicorn app.main:app --host 0.0.0.0
 """
 
 # Libraries a Dockerfile-only run reported as concise text never uses.
-NOT_NEEDED = ("rich", "libcst", "ruamel", "pathspec", "packaging", "pydantic")
+NOT_NEEDED = ("rich", "libcst", "ruamel", "packaging", "pydantic")
 
 
 def loaded_modules(
