@@ -34,27 +34,67 @@ _GITLINK = 0o160000
 _SPARSE_DIRECTORY = 0o040000
 
 
+class FoldedRun:
+    """The entries under one folder (`frontend/node_modules`), counted and sized as one run of
+    the sorted index, their paths read only if asked for (`paths`: --apply needs them, the
+    plan does not). Paths are relative to the top of the work tree, less `cut` characters
+    (see `relative`). `entries` gives the paths and sizes."""
+
+    __slots__ = ("folder", "count", "size", "first", "_data", "_start", "_cut")
+
+    def __init__(  # noqa: PLR0913  (a record of what _fold_run found)
+        self, folder: str, count: int, size: int, first: str, data: bytes, start: int, cut: int = 0
+    ) -> None:
+        self.folder = folder  # no trailing "/"
+        self.count = count
+        self.size = size  # the sum of the index's sizes
+        self.first = first  # the first path inside
+        self._data = data  # the whole index file, and where the run starts in it
+        self._start = start
+        self._cut = cut
+
+    def relative(self, prefix: str) -> FoldedRun:
+        """The run with `prefix` ("sub/", a folder inside the work tree) cut from its paths."""
+        cut = len(prefix)
+        return FoldedRun(
+            self.folder[cut:], self.count, self.size, self.first[cut:], self._data, self._start,
+            self._cut + cut,
+        )  # fmt: skip
+
+    def entries(self) -> tuple[list[str], list[int]]:
+        """Every path of the run and its size, in index order, the paths decoded as
+        os.fsdecode decodes names."""
+        parsed = _entries(self._data, 2, self.count, start=self._start)
+        if parsed is None:  # cannot happen: _fold_run read these entries already
+            raise ValueError(f"the index entries under {self.folder} changed form")
+        return [path[self._cut :] for path in parsed[0]], parsed[1]
+
+    def __repr__(self) -> str:
+        return f"FoldedRun({self.folder!r}, {self.count} paths, {self.size} bytes)"
+
+
 class IndexFile(NamedTuple):
     paths: list[str]  # relative to the top of the work tree, in index order (sorted)
     sizes: list[int]
     gitlinks: frozenset[str]  # submodules: tracked as one entry, never junk
-    ascii: bool = False  # every path is ASCII, known without looking again
+    ascii: bool = False  # every path in `paths` is ASCII, known without looking again
+    folded: tuple[FoldedRun, ...] = ()  # runs of entries not in `paths` (read_index's `fold`)
 
 
 class IndexReading:
-    """`read_index(git_dir)`, started on a thread now; `result()` waits for it."""
+    """`read_index(git_dir, fold)`, started on a thread now; `result()` waits for it."""
 
-    def __init__(self, git_dir: Path) -> None:
+    def __init__(self, git_dir: Path, fold: frozenset[str] = frozenset()) -> None:
         import threading
 
         self._index: IndexFile | None = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._read, args=(git_dir,), daemon=True)
+        self._thread = threading.Thread(target=self._read, args=(git_dir, fold), daemon=True)
         self._thread.start()
 
-    def _read(self, git_dir: Path) -> None:
+    def _read(self, git_dir: Path, fold: frozenset[str]) -> None:
         try:
-            self._index = read_index(git_dir)
+            self._index = read_index(git_dir, fold)
         except BaseException as error:  # handed to whoever asks for the result
             self._error = error
 
@@ -65,8 +105,12 @@ class IndexReading:
         return self._index
 
 
-def read_index(git_dir: Path) -> IndexFile | None:
-    """The index's entries, or None when it is in a form not read here (see above)."""
+def read_index(git_dir: Path, fold: frozenset[str] = frozenset()) -> IndexFile | None:
+    """The index's entries, or None when it is in a form not read here (see above).
+
+    `fold`: folder names (`node_modules`) whose entries are not listed one by one: the usual
+    index gives each such folder as one FoldedRun (the outermost, when they nest), which
+    takes a third of the time of listing a committed node_modules; `paths` holds the rest."""
     if _uses_sha256(git_dir):
         return None
     try:
@@ -80,10 +124,14 @@ def read_index(git_dir: Path) -> IndexFile | None:
     signature, version, count = _HEADER.unpack_from(data, 0)
     if signature != b"DIRC" or version not in (2, 3, 4):
         return None
+    plain = None
+    if version < 4:
+        try:
+            plain = _plain_entries(data, count, fold)
+        except (struct.error, IndexError, ValueError):
+            plain = None  # a block of a folded run went past an unusual entry: read it all
     try:
-        parsed = _plain_entries(data, count) if version < 4 else None
-        parsed_plain = parsed is not None
-        parsed = parsed or _entries(data, version, count)
+        parsed = plain[:4] if plain is not None else _entries(data, version, count)
     except (struct.error, IndexError, ValueError):
         return None
     if parsed is None:
@@ -91,49 +139,126 @@ def read_index(git_dir: Path) -> IndexFile | None:
     paths, sizes, gitlinks, end = parsed
     if _has_split_index(data, end):
         return None
-    # _plain_entries takes ASCII names only and lists no gitlink.
-    return IndexFile(paths, sizes, frozenset(gitlinks), ascii=parsed_plain)
+    if plain is None:
+        return IndexFile(paths, sizes, frozenset(gitlinks))
+    # _plain_entries takes ASCII names only (outside folded runs) and lists no gitlink.
+    return IndexFile(paths, sizes, frozenset(), ascii=True, folded=plain[4])
 
 
 _PLAIN_KINDS = frozenset({0o100000 >> 12, 0o120000 >> 12})  # a file, a symlink
 _PLAIN_FLAGS_MAX = _NAME_MASK - 1  # above: assume-valid, extended, a stage, a 4095-byte name
 
 
-def _plain_entries(data: bytes, count: int) -> tuple[list[str], list[int], list[str], int] | None:
+def _plain_entries(
+    data: bytes, count: int, fold: frozenset[str] = frozenset()
+) -> tuple[list[str], list[int], list[str], int, tuple[FoldedRun, ...]] | None:
     """The usual index, read in about half the time of `_entries`: version 2 or 3, every
-    entry a file or symlink at stage 0 with its name's length in its flags, every name ASCII.
-    None for anything else, which `_entries` then reads.
+    entry a file or symlink at stage 0 with its name's length in its flags, every name ASCII
+    (inside folded runs: any name). None for anything else, which `_entries` then reads.
 
     Names are sliced from one latin-1 decoding of the whole file (the same characters as
     UTF-8 for ASCII, checked at the end) rather than decoded one by one, and one test of
-    the flags' value covers the four unusual cases."""
+    the flags' value covers the four unusual cases. An entry inside a folder named in `fold`
+    starts a run that _fold_run reads without listing it."""
     text = data.decode("latin-1")
     unpack = _MODE_SIZE_FLAGS.unpack_from
+    markers = tuple(name + "/" for name in fold)  # a cheap first test: "node_modules/" in path
     names: list[str] = []
     sizes: list[int] = []
+    folded: list[FoldedRun] = []
     add_name, add_size = names.append, sizes.append
     offset = _HEADER.size
-    for _ in range(count):
+    position = 0
+    while position < count:
         mode, size, flags = unpack(data, offset + _MODE_OFFSET)
         if flags > _PLAIN_FLAGS_MAX or mode >> 12 not in _PLAIN_KINDS:
             return None
         start = offset + _FIXED_LENGTH
-        add_name(text[start : start + flags])
+        name = text[start : start + flags]
+        if markers and any(marker in name for marker in markers):
+            folder = _folded_folder(name, fold)
+            if folder is not None:
+                found = _fold_run(data, offset, count - position, folder)
+                if found is None:
+                    return None
+                run, offset = found
+                folded.append(run)
+                position += run.count
+                continue
+        add_name(name)
         add_size(size)
         # Entries are padded with 1-8 NULs to a multiple of 8 bytes.
         offset += (_FIXED_LENGTH + 8 + flags) & ~7
+        position += 1
     if not "".join(names).isascii():
         return None
-    return names, sizes, [], offset
+    return names, sizes, [], offset, tuple(folded)
+
+
+def _folded_folder(path: str, fold: frozenset[str]) -> str | None:
+    """The outermost folder of `path` whose name is in `fold` ("a/node_modules"), if any."""
+    parts = path.split("/")
+    for depth in range(len(parts) - 1):
+        if parts[depth] in fold:
+            return "/".join(parts[: depth + 1])
+    return None
+
+
+_BLOCK = 64  # entries read between two checks that the run goes on
+
+
+def _fold_run(
+    data: bytes, offset: int, remaining: int, folder: str
+) -> tuple[FoldedRun, int] | None:
+    """The run of entries under `folder` that starts at `offset`, and the offset after it;
+    None when an entry in it is not plain (then the general reader reads the whole index).
+
+    The index is sorted, so when the entry after a block of entries is still under the
+    folder, so is every entry in the block: the loop reads a block with no test per entry
+    (what flags and modes it met are collected and looked at once), then checks. The block
+    in which the run ends is read again one entry at a time. (A mode other than a file's, a
+    symlink's, a submodule's or a sparse folder's is not one git writes.)"""
+    prefix = (folder + "/").encode("latin-1")
+    first_start = offset
+    unpack = _MODE_SIZE_FLAGS.unpack_from
+    inside = data.startswith
+    total = read = flag_bits = mode_bits = 0
+    while True:
+        checkpoint = (offset, total, read)
+        steps = min(_BLOCK, remaining - read)
+        for _ in range(steps):
+            mode, size, flags = unpack(data, offset + _MODE_OFFSET)
+            total += size
+            flag_bits |= flags
+            mode_bits |= mode
+            offset += (_FIXED_LENGTH + 8 + (flags & _NAME_MASK)) & ~7
+        read += steps
+        usual = not flag_bits & ~_NAME_MASK and not mode_bits & _SPARSE_DIRECTORY
+        # A name of 4095 bytes or more has 0xFFF for its length: read that block one by one.
+        usual = usual and flag_bits & _NAME_MASK != _NAME_MASK
+        if usual and read < remaining and inside(prefix, offset + _FIXED_LENGTH):
+            continue
+        offset, total, read = checkpoint
+        while read < remaining and inside(prefix, offset + _FIXED_LENGTH):
+            mode, size, flags = unpack(data, offset + _MODE_OFFSET)
+            if flags > _PLAIN_FLAGS_MAX or mode >> 12 not in _PLAIN_KINDS:
+                return None
+            total += size
+            offset += (_FIXED_LENGTH + 8 + flags) & ~7
+            read += 1
+        first_length = unpack(data, first_start + _MODE_OFFSET)[2]
+        first_name = data[first_start + _FIXED_LENGTH : first_start + _FIXED_LENGTH + first_length]
+        first = first_name.decode("utf-8", "surrogateescape")
+        return FoldedRun(folder, read, total, first, data, first_start), offset
 
 
 def _entries(
-    data: bytes, version: int, count: int
+    data: bytes, version: int, count: int, start: int = _HEADER.size
 ) -> tuple[list[str], list[int], list[str], int] | None:
     names: list[bytes] = []
     sizes: list[int] = []
     gitlinks: list[bytes] = []
-    offset = _HEADER.size
+    offset = start
     previous = b""
     # The loop runs once per tracked file (100k in a committed node_modules): one unpack per
     # entry, names kept as bytes and decoded all at once below.

@@ -15,14 +15,16 @@ import os
 from pathlib import Path
 
 from auditor.cleanup.gitindex import IndexReading
-from auditor.cleanup.junk import TrackedFiles, git_locations, tracked_files
+from auditor.cleanup.junk import FOLDED_FOLDERS, TrackedFiles, git_locations, tracked_files
 
 
 class GitView:
     def __init__(self, folder: Path) -> None:
         """`folder`: the folder the command was given; outside git the view holds nothing."""
         self.locations = git_locations(folder)  # (top of the work tree, git dir), or None
-        self._reading = IndexReading(self.locations[1]) if self.locations is not None else None
+        self._reading = (
+            IndexReading(self.locations[1], FOLDED_FOLDERS) if self.locations is not None else None
+        )
         self._tracked: dict[Path, TrackedFiles] = {}
 
     def covers(self, root: Path) -> bool:

@@ -26,7 +26,7 @@ from auditor.cleanup.secrets import secret_lines_of
 from auditor.cleanup.settings import CATEGORIES, CleanupSettings
 
 if TYPE_CHECKING:
-    from auditor.cleanup.gitindex import IndexReading
+    from auditor.cleanup.gitindex import FoldedRun, IndexReading
 
 SECRET_CODE = "JK007"
 
@@ -39,7 +39,8 @@ class JunkItem(NamedTuple):
     size: int = 0  # bytes on disk (stat sizes; a symlink counts as itself)
     files: int = 0  # files it holds (1 for a file or a link)
     link: bool = False  # a symlink: only the link goes, never what it points to
-    tracked_files: tuple[str, ...] = ()  # for a tracked folder: the tracked paths inside
+    # For a tracked folder: the tracked paths inside (a FolderPaths when read from the index).
+    tracked_files: Sequence[str] = ()
     first_file: str = ""  # for a folder: the first file listed inside (where findings point)
 
 
@@ -150,13 +151,34 @@ def git_work_tree(root: Path) -> Path | None:
     return None if found is None else found[0]
 
 
+# Folders whose tracked files the index reader counts and sizes as one run instead of listing
+# them (a committed node_modules of 100k files): discovery never enters them (ALWAYS_PRUNED
+# in auditor/project.py) and the junk scan takes them whole.
+FOLDED_FOLDERS = frozenset({"node_modules", ".venv"})
+
+
 class TrackedFiles(NamedTuple):
     """The tracked paths under a folder, relative to it, sorted as Python sorts strings (so
     that `bisect` finds a folder's paths), and when git's index could be read directly, each
-    path's size (same order); else None and the caller stats what it needs."""
+    path's size (same order); else None and the caller stats what it needs. `folded`: the
+    FOLDED_FOLDERS runs of the index, whose paths are not in `paths`."""
 
     paths: list[str]
     sizes: list[int] | None
+    folded: tuple[FoldedRun, ...] = ()
+
+    def unfolded(self, runs: Iterable[FoldedRun]) -> TrackedFiles:
+        """These files with the paths (and sizes) of `runs` listed among the others."""
+        runs = tuple(runs)
+        if not runs:
+            return self
+        pairs = list(zip(self.paths, self.sizes or [0] * len(self.paths)))
+        for run in runs:
+            pairs += zip(*run.entries())
+        pairs.sort()
+        rest = tuple(run for run in self.folded if run not in runs)
+        paths = [path for path, _ in pairs]
+        return TrackedFiles(paths, [size for _, size in pairs] if self.sizes else None, rest)
 
 
 def tracked_files(
@@ -173,18 +195,24 @@ def tracked_files(
     locations = locations or git_locations(root)
     index = None
     if locations is not None:
-        index = reading.result() if reading is not None else read_index(locations[1])
+        if reading is not None:
+            index = reading.result()
+        else:
+            index = read_index(locations[1], FOLDED_FOLDERS)
     if locations is None or index is None:
         return _in_python_order(git_paths(root, "--cached"), None)
-    paths, sizes = _in_python_order(index.paths, index.sizes, known_ascii=index.ascii)
+    paths, sizes, _ = _in_python_order(index.paths, index.sizes, known_ascii=index.ascii)
     prefix = os.path.relpath(root.resolve(), locations[0]).replace(os.sep, "/")
     if prefix == "." or sizes is None:
-        return TrackedFiles(paths, sizes)
+        return TrackedFiles(paths, sizes, index.folded)
     # The paths under `root`: one run of the sorted index (see _folder_end).
     start = bisect.bisect_left(paths, prefix + "/")
     end = _folder_end(paths, prefix + "/", start)
     cut = len(prefix) + 1
-    return TrackedFiles([path[cut:] for path in paths[start:end]], sizes[start:end])
+    folded = tuple(
+        run.relative(prefix + "/") for run in index.folded if run.folder.startswith(prefix + "/")
+    )
+    return TrackedFiles([path[cut:] for path in paths[start:end]], sizes[start:end], folded)
 
 
 def _in_python_order(
@@ -251,11 +279,19 @@ def scan(
     items: dict[str, JunkItem] = {}
     if in_git:
         listed = tracked if tracked is not None else tracked_files(root, locations)
+        # A folded run is taken whole only inside a junk folder the config does not exclude.
+        listed = listed.unfolded(
+            run
+            for run in listed.folded
+            if matcher.junk_folder_of(run.first) is None
+            or (skip is not None and skip.match_file(run.first))
+        )
         _collect(items, matcher, listed.paths, root, skip, tracked=True, sizes=listed.sizes)
+        _add_folded(items, matcher, listed.folded)
         if untracked:
             # Our own walk rather than `git ls-files --others`: git has to enter a committed
             # node_modules to look for untracked files in it; this walk stops at junk folders.
-            others = _walk(root, matcher, skip, tracked=listed.paths)
+            others = _walk(root, matcher, skip, tracked=listed)
             _collect(items, matcher, others, root, skip, tracked=False)
     elif untracked:
         _collect(items, matcher, _walk(root, matcher, skip), root, skip, tracked=False)
@@ -374,6 +410,66 @@ def _collect(
         items[folder] = item if item.first_file else item._replace(first_file=files[0])
 
 
+def _add_folded(
+    items: dict[str, JunkItem], matcher: JunkMatcher, folded: tuple[FoldedRun, ...]
+) -> None:
+    """Add the index's folded runs (each inside a junk folder: see scan) to the items of
+    their junk folders, with their counts and sizes; their paths stay unread until a caller
+    iterates the item's tracked_files (FolderPaths)."""
+    for run in folded:
+        holder = matcher.junk_folder_of(run.first)
+        if holder is None:
+            continue  # scan listed these runs path by path
+        folder, code = holder
+        item = items.get(folder) or JunkItem(folder, code, True, True)
+        first = min(filter(None, (item.first_file, run.first)))
+        items[folder] = item._replace(
+            tracked_files=FolderPaths((item.tracked_files, run)),
+            size=item.size + run.size,
+            files=item.files + run.count,
+            first_file=first,
+        )
+
+
+class FolderPaths(Sequence[str]):
+    """A junk folder's tracked paths, counted at once and read from git's index only when
+    looked at (`--apply` removes them; the plan looks inside only when git reports an
+    uncommitted change there). Sorted as Python sorts strings, like `tracked_files`."""
+
+    def __init__(self, parts: tuple[Sequence[str] | FoldedRun, ...]) -> None:
+        self._parts = parts  # listed paths, and folded runs of the index
+        self._count = sum(len(part) if isinstance(part, Sequence) else part.count for part in parts)
+        self._paths: list[str] | None = None
+
+    def _read(self) -> list[str]:
+        if self._paths is None:
+            paths: list[str] = []
+            for part in self._parts:
+                paths += part if isinstance(part, Sequence) else part.entries()[0]
+            self._paths = sorted(paths)
+        return self._paths
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def, override]
+        return self._read()[index]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and list(self) == list(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._read()))
+
+    def __repr__(self) -> str:
+        return f"FolderPaths({self._count} paths)"
+
+
 def _is_link(path: Path) -> bool:
     try:
         return stat.S_ISLNK(os.lstat(path).st_mode)
@@ -385,7 +481,7 @@ def _walk(  # type: ignore[no-untyped-def]
     root: Path,
     matcher: JunkMatcher,
     skip,
-    tracked: list[str] | None = None,
+    tracked: TrackedFiles | None = None,
 ) -> Iterator[str]:
     """Every file not in `tracked`, and each junk folder as one `folder/` entry (not entered).
     In git (`tracked`: the tracked paths, sorted), a folder git tracks as one entry (a
@@ -393,7 +489,8 @@ def _walk(  # type: ignore[no-untyped-def]
     untracked `folder/` entry, not entered either, as `git ls-files --others --directory`
     shows it. Lookups in `tracked` are by bisect: no set of 100k paths is built."""
 
-    listed = tracked or []
+    listed = tracked.paths if tracked is not None else []
+    folded = tuple(run.folder + "/" for run in tracked.folded) if tracked is not None else ()
     stack = [""]
     while stack:
         prefix = stack.pop()
@@ -414,7 +511,11 @@ def _walk(  # type: ignore[no-untyped-def]
                     continue
                 if matcher.folder_code(entry.name) is not None:
                     yield path + "/"
-                elif tracked is not None and not _holds(listed, path + "/"):
+                elif (
+                    tracked is not None
+                    and not _holds(listed, path + "/")
+                    and not any(run.startswith(path + "/") for run in folded)
+                ):
                     yield path + "/"
                 else:
                     stack.append(path + "/")

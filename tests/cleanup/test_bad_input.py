@@ -262,7 +262,10 @@ def test_plan_sizes_a_folder_of_awkward_names_from_the_index(
     # What makes the bisects over the listing right: it is in Python's order, not git's.
     from auditor.cleanup.junk import tracked_files
 
-    listed = tracked_files(root)
+    folded = tracked_files(root)
+    assert [run.folder for run in folded.folded] == ["node_modules"]  # counted, not listed
+    listed = folded.unfolded(folded.folded)  # the run's awkward names read from the index
+    assert listed.folded == () and len(listed.paths) == 4 + 3
     assert listed.paths == sorted(listed.paths)
     assert (
         listed.sizes is not None

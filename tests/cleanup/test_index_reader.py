@@ -10,7 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from auditor.cleanup.gitindex import _entries, _plain_entries, read_index
+from auditor.cleanup.gitindex import _BLOCK, _entries, _plain_entries, read_index
+from auditor.cleanup.junk import FOLDED_FOLDERS
 
 FILES = {
     "app/main.py": "print(1)\n",
@@ -38,7 +39,7 @@ def test_the_usual_index_is_read_fast_and_alike(
     data, count = index_bytes(root)
     fast = _plain_entries(data, count)
     assert fast is not None
-    assert fast == _entries(data, 2, count)
+    assert fast[:4] == _entries(data, 2, count) and fast[4] == ()
     index = read_index(root / ".git")
     assert index is not None and index.paths == git_listing(t, root)
     assert index.ascii  # known from the fast reader: no second look at the names
@@ -171,3 +172,100 @@ def test_discovery_through_a_git_view_finds_what_git_ls_files_finds(
     assert {"untracked.py", "ünïcode/naïve.py", "node_modules.txt"} <= set(everything)
     assert "gone.txt" not in everything and "lib" not in everything
     assert "debug.log" not in everything
+
+
+def many(folder: str, count: int) -> dict[str, str]:
+    return {
+        f"{folder}/p{number // 10}/f{number:04d}.js": "x" * (number % 7) for number in range(count)
+    }
+
+
+FOLDING_SHAPES = {
+    "runs ending around a block": {
+        **many("a/node_modules", _BLOCK - 1),
+        **many("b/node_modules", _BLOCK),
+        **many("c/node_modules", _BLOCK + 1),
+        **many("d/node_modules", 2 * _BLOCK + 1),
+        "d/package.json": "{}",
+    },
+    "a run at the end of the index": {"app.py": "x", **many("zz/node_modules", 3 * _BLOCK)},
+    "a folder sorting right after the run": {
+        **many("node_modules", 2 * _BLOCK),
+        "node_modules-x/a.js": "1",  # "-" sorts before "/"
+        "node_modules.txt": "2",
+        "node_modules0/b.js": "3",  # "0" sorts right after "/"
+    },
+    "nested and .venv runs": {
+        **many("web/node_modules/x/node_modules", 70),
+        "web/node_modules/x/index.js": "1",
+        **many(".venv/lib", 80),
+        "web/src/main.ts": "2",
+    },
+    "odd names inside a run": {
+        **many("node_modules", 100),
+        "node_modules/café/ünï.js": "é",
+        "node_modules/a b/c\nd.js": "x",
+    },
+}
+
+
+@pytest.mark.parametrize("shape", FOLDING_SHAPES)
+def test_folded_runs_count_what_the_listing_holds(
+    shape: str, t: SimpleNamespace, repo: Callable[..., Path]
+) -> None:
+    """Folding node_modules and .venv gives each outermost such folder as one run whose
+    count, size, first path and entries are the listing's, and lists every other path."""
+    root = repo(FOLDING_SHAPES[shape])
+    listed = read_index(root / ".git")
+    folded = read_index(root / ".git", FOLDED_FOLDERS)
+    assert listed is not None and folded is not None
+    assert folded.folded, "nothing was folded"
+    in_runs: list[str] = []
+    for run in folded.folded:
+        inside = [
+            (path, size)
+            for path, size in zip(listed.paths, listed.sizes)
+            if path.startswith(run.folder + "/")
+        ]
+        assert run.folder.rsplit("/", 1)[-1] in FOLDED_FOLDERS
+        assert not any(part in FOLDED_FOLDERS for part in run.folder.split("/")[:-1])
+        assert (run.count, run.size, run.first) == (
+            len(inside),
+            sum(s for _, s in inside),
+            inside[0][0],
+        )
+        assert list(zip(*run.entries())) == inside
+        in_runs += [path for path, _ in inside]
+    assert folded.paths == [path for path in listed.paths if path not in set(in_runs)]
+
+
+@pytest.mark.parametrize(
+    "unusual",
+    ["an intent-to-add entry", "a name of 4095 bytes or more", "a submodule"],
+)
+def test_an_unusual_entry_inside_a_run_goes_to_the_general_reader(
+    unusual: str, t: SimpleNamespace, repo: Callable[..., Path]
+) -> None:
+    root = repo({**many("node_modules", 3 * _BLOCK), "app.py": "x"})
+    if unusual == "an intent-to-add entry":
+        (root / "node_modules/p5/later.js").write_text("x\n")
+        t.git(root, "add", "-N", "node_modules/p5/later.js")
+    elif unusual.startswith("a name of 4095"):
+        blob = t.git(root, "hash-object", "-w", "app.py").strip()
+        long_name = "node_modules/p5/" + "/".join(["e" * 250] * 17) + "/f.txt"
+        t.git(root, "update-index", "--add", "--cacheinfo", f"100644,{blob},{long_name}")
+    else:
+        other = repo({"x.txt": "x\n"}, name="other")
+        t.git(
+            root,
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "add",
+            "-q",
+            str(other),
+            "node_modules/p5/sub",
+        )
+    index = read_index(root / ".git", FOLDED_FOLDERS)
+    assert index is not None and index.folded == ()
+    assert index.paths == git_listing(t, root)
