@@ -286,27 +286,18 @@ class Project:
     def _git_files(self) -> list[str] | None:
         import subprocess  # here: a project outside git never pays for importing it
 
-        command = ["git", "-C", str(self.root), "ls-files", "-z", "--others"]
-        command += ["--exclude-standard"] + [f"--exclude={name}/" for name in sorted(ALWAYS_PRUNED)]
-        if self.git is None:
-            # --exclude only filters untracked files: let git also drop the tracked ones (a
-            # committed node_modules of 100k files), rather than decode and filter them here.
-            # Not .git: git never tracks a path through one, and each pathspec costs a match
-            # per tracked file (12 ms per 100k).
-            tracked_pruned = sorted(ALWAYS_PRUNED - {".git"})
-            command.insert(5, "--cached")
-            command += ["--", "."] + [f":(exclude,glob)**/{name}/**" for name in tracked_pruned]
-        else:
-            command += ["--", "."]
+        tracked: list[str] | None = None
         try:
-            with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as git:
-                # With a GitView the tracked files come from the index it is reading, while
-                # git lists the untracked ones: git no longer matches 100k tracked paths.
-                tracked = None if self.git is None else self.git.tracked_files(self.root).paths
-                stdout, stderr = git.communicate()
+            if self.git is None:
+                command = git_listing_command(self.root, tracked=True)
+                done = subprocess.run(command, capture_output=True, check=False)
+            else:
+                # The cleanup plan's GitView started git listing the untracked files and
+                # its own reading of the index, which gives the tracked ones.
+                done = self.git.untracked_listing(self.root)
+                tracked = self.git.tracked_files(self.root).paths
         except OSError:  # git is not installed: fall back to walking
             return None
-        done = subprocess.CompletedProcess(command, git.returncode, stdout, stderr)
         if done.returncode != 0:  # not a repository git accepts (e.g. dubious ownership)
             return None
         for line in os.fsdecode(done.stderr).splitlines():
@@ -479,6 +470,22 @@ class Project:
                 return document
         source = self.source(path)
         return None if source is None else Document(source)
+
+
+def git_listing_command(root: Path, *, tracked: bool) -> list[str]:
+    """`git ls-files` for discovery under `root`: the untracked files git does not ignore and,
+    with `tracked`, the tracked ones; never any inside an ALWAYS_PRUNED folder."""
+    command = ["git", "-C", str(root), "ls-files", "-z", "--others", "--exclude-standard"]
+    command += [f"--exclude={name}/" for name in sorted(ALWAYS_PRUNED)]
+    if not tracked:
+        return command + ["--", "."]
+    # --exclude only filters untracked files: let git also drop the tracked ones (a committed
+    # node_modules of 100k files), rather than decode and filter them here. Not .git: git
+    # never tracks a path through one, and each pathspec costs a match per tracked file
+    # (12 ms per 100k).
+    tracked_pruned = sorted(ALWAYS_PRUNED - {".git"})
+    command.insert(5, "--cached")
+    return command + ["--", "."] + [f":(exclude,glob)**/{name}/**" for name in tracked_pruned]
 
 
 def _inside_git_work_tree(folder: Path) -> bool:

@@ -45,6 +45,7 @@ def cleanup_options(path: Path | None, **rest: Any) -> CleanupOptions:
 def run_cleanup(options: CleanupOptions) -> int:
     from auditor.cleanup.gitview import GitView
     from auditor.cleanup.plan import make_plan, plan_to_json, plan_to_text
+    from auditor.project import resolve_targets
     from auditor.run import plan_run
 
     if options.no_commit and not options.apply:
@@ -58,9 +59,9 @@ def run_cleanup(options: CleanupOptions) -> int:
         verbose=options.verbose,
         warn_unaudited=False,
     )
-    # git's index is read (on a thread) while plan_run waits for git to list the project's
-    # untracked files; the plan then takes the tracked ones from it.
-    git = GitView(options.path)
+    # git's work starts here, before Python imports and plans: reading the index (on a
+    # thread), listing the untracked files, looking for staged changes (see GitView).
+    git = GitView(resolve_targets([options.path]).root, staged_changes=not options.force)
     try:
         plan = make_plan(
             plan_run(run_options, MESSAGES, git=git),

@@ -205,6 +205,10 @@ def _folded_folder(path: str, fold: frozenset[str]) -> str | None:
 
 
 _BLOCK = 64  # entries read between two checks that the run goes on
+# An entry's length from its flags (name length, padding included), for the flags of a plain
+# entry only: anything else (a stage, extended flags, a name of 4095 bytes or more) raises
+# IndexError, which sends the whole index to the general reader (see read_index).
+_ENTRY_LENGTHS = [(_FIXED_LENGTH + 8 + length) & ~7 for length in range(_NAME_MASK)]
 
 
 def _fold_run(
@@ -215,27 +219,28 @@ def _fold_run(
 
     The index is sorted, so when the entry after a block of entries is still under the
     folder, so is every entry in the block: the loop reads a block with no test per entry
-    (what flags and modes it met are collected and looked at once), then checks. The block
-    in which the run ends is read again one entry at a time. (A mode other than a file's, a
-    symlink's, a submodule's or a sparse folder's is not one git writes.)"""
+    (unusual flags fail the length lookup; the modes met are collected and looked at once),
+    then checks. The block in which the run ends is read again one entry at a time. (A mode
+    other than a file's, a symlink's, a submodule's or a sparse folder's is not one git
+    writes.)"""
     prefix = (folder + "/").encode("latin-1")
     first_start = offset
     unpack = _MODE_SIZE_FLAGS.unpack_from
     inside = data.startswith
-    total = read = flag_bits = mode_bits = 0
+    lengths = _ENTRY_LENGTHS
+    total = read = mode_bits = 0
     while True:
         checkpoint = (offset, total, read)
         steps = min(_BLOCK, remaining - read)
+        at = offset + _MODE_OFFSET
         for _ in range(steps):
-            mode, size, flags = unpack(data, offset + _MODE_OFFSET)
+            mode, size, flags = unpack(data, at)
             total += size
-            flag_bits |= flags
             mode_bits |= mode
-            offset += (_FIXED_LENGTH + 8 + (flags & _NAME_MASK)) & ~7
+            at += lengths[flags]
+        offset = at - _MODE_OFFSET
         read += steps
-        usual = not flag_bits & ~_NAME_MASK and not mode_bits & _SPARSE_DIRECTORY
-        # A name of 4095 bytes or more has 0xFFF for its length: read that block one by one.
-        usual = usual and flag_bits & _NAME_MASK != _NAME_MASK
+        usual = not mode_bits & _SPARSE_DIRECTORY  # no submodule, no sparse folder
         if usual and read < remaining and inside(prefix, offset + _FIXED_LENGTH):
             continue
         offset, total, read = checkpoint

@@ -19,7 +19,7 @@ from auditor.cleanup.contexts import ContextSize, measure
 from auditor.cleanup.junk import SECRET_CODE, JunkItem, in_sorted, scan
 
 if TYPE_CHECKING:
-    from auditor.cleanup.gitops import Git
+    from auditor.cleanup.gitops import Git, Pending
     from auditor.config import Config
     from auditor.run import RunPlan
 
@@ -94,7 +94,9 @@ def make_plan(run_plan: RunPlan, *, include_untracked: bool, force: bool) -> Cle
     checks: ChangeChecks | None = None
     tracked_junk = [item for item in split.junk if item.tracked]
     if locations is not None and not force and tracked_junk:
-        checks = ChangeChecks(Git(root), [item.path for item in tracked_junk if not item.folder])
+        files = [item.path for item in tracked_junk if not item.folder]
+        staged = project.git.take_staged_changes() if project.git is not None else None
+        checks = ChangeChecks(Git(root), files, staged)
     fixes = ignore_rule_fixes(run_plan, project)
     work_tree = locations[0] if locations is not None else root
     dirty = set() if checks is None else _relative_paths(root, work_tree, checks.paths())
@@ -121,11 +123,12 @@ def make_plan(run_plan: RunPlan, *, include_untracked: bool, force: bool) -> Cle
 class ChangeChecks:
     """git's staged and unstaged changes among the junk, looked for while Python goes on."""
 
-    def __init__(self, git: Git, files: list[str]) -> None:
-        # Started before HEAD is known to exist: on an unborn branch diff-index fails, and
-        # then nothing counts as changed (there is no commit to differ from).
+    def __init__(self, git: Git, files: list[str], staged: Pending | None = None) -> None:
+        """`staged`: git.staged_changes(), when the plan's GitView started it already.
+        Started before HEAD is known to exist: on an unborn branch diff-index fails, and
+        then nothing counts as changed (there is no commit to differ from)."""
         self.git = git
-        self.staged = git.staged_changes()
+        self.staged = staged or git.staged_changes()
         self.unstaged = git.unstaged_changes(files) if files else None
 
     def paths(self) -> set[str]:
