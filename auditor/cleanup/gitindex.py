@@ -17,6 +17,8 @@ index read before a change.
 
 from __future__ import annotations
 
+import os
+import stat
 import struct
 from pathlib import Path
 from typing import NamedTuple
@@ -73,12 +75,70 @@ class FoldedRun:
         return f"FoldedRun({self.folder!r}, {self.count} paths, {self.size} bytes)"
 
 
+# The stat data at the start of an entry: ctime and mtime (seconds, nanoseconds), dev, ino,
+# mode, uid, gid, size.
+_STAT_DATA = struct.Struct(">10I")
+_WORD = 0xFFFFFFFF  # git keeps each field modulo 2**32
+_BILLION = 1_000_000_000
+
+
+class EntryStats:
+    """The stat data git recorded for the entries the usual index lists (`paths`, same order):
+    enough to tell a file unchanged the way git tells it, without asking git."""
+
+    __slots__ = ("_data", "_offsets", "_index_mtime")
+
+    def __init__(self, data: bytes, offsets: list[int], index_mtime: tuple[int, int]) -> None:
+        self._data = data
+        self._offsets = offsets  # where each entry starts in `data`
+        self._index_mtime = index_mtime  # (seconds, nanoseconds) when git wrote the index
+
+    def sliced(self, start: int, end: int) -> EntryStats:
+        """The stats of entries start..end (as `paths[start:end]`)."""
+        return EntryStats(self._data, self._offsets[start:end], self._index_mtime)
+
+    def unchanged(self, position: int, file: str) -> bool:
+        """Is the file at `file` (an absolute path) the one entry `position` recorded: every
+        field git compares is equal (as in git's match_stat_data, with nanoseconds, ctime,
+        owner and inode checked, and the type and executable bit), and the entry is not
+        racily clean (changed in the second git wrote the index, when git would compare
+        contents)? git itself then reports no unstaged change. False: ask git."""
+        fields = _STAT_DATA.unpack_from(self._data, self._offsets[position])
+        ctime_s, ctime_ns, mtime_s, mtime_ns, dev, ino, mode, uid, gid, size = fields
+        if (mtime_s, mtime_ns) >= self._index_mtime:
+            return False
+        try:
+            found = os.lstat(file)
+        except OSError:
+            return False
+        ctime, mtime = divmod(found.st_ctime_ns, _BILLION), divmod(found.st_mtime_ns, _BILLION)
+        recorded = (ctime_s, ctime_ns, mtime_s, mtime_ns, dev, ino, uid, gid, size)
+        on_disk = (
+            ctime[0] & _WORD,
+            ctime[1],
+            mtime[0] & _WORD,
+            mtime[1],
+            found.st_dev & _WORD,
+            found.st_ino & _WORD,
+            found.st_uid,
+            found.st_gid,
+            found.st_size & _WORD,
+        )
+        same_kind = stat.S_IFMT(found.st_mode) == mode & 0o170000
+        same_exec = stat.S_ISLNK(found.st_mode) or not (mode ^ found.st_mode) & 0o100
+        return recorded == on_disk and same_kind and same_exec
+
+    def __repr__(self) -> str:
+        return f"EntryStats({len(self._offsets)} entries)"
+
+
 class IndexFile(NamedTuple):
     paths: list[str]  # relative to the top of the work tree, in index order (sorted)
     sizes: list[int]
     gitlinks: frozenset[str]  # submodules: tracked as one entry, never junk
     ascii: bool = False  # every path in `paths` is ASCII, known without looking again
     folded: tuple[FoldedRun, ...] = ()  # runs of entries not in `paths` (read_index's `fold`)
+    stats: EntryStats | None = None  # for `paths`, from the usual index only
 
 
 class IndexReading:
@@ -114,7 +174,9 @@ def read_index(git_dir: Path, fold: frozenset[str] = frozenset()) -> IndexFile |
     if _uses_sha256(git_dir):
         return None
     try:
-        data = (git_dir / "index").read_bytes()
+        with open(git_dir / "index", "rb") as index_file:
+            data = index_file.read()
+            index_mtime_ns = os.fstat(index_file.fileno()).st_mtime_ns
     except FileNotFoundError:
         return IndexFile([], [], frozenset())  # nothing staged yet
     except OSError:
@@ -142,7 +204,8 @@ def read_index(git_dir: Path, fold: frozenset[str] = frozenset()) -> IndexFile |
     if plain is None:
         return IndexFile(paths, sizes, frozenset(gitlinks))
     # _plain_entries takes ASCII names only (outside folded runs) and lists no gitlink.
-    return IndexFile(paths, sizes, frozenset(), ascii=True, folded=plain[4])
+    stats = EntryStats(data, plain[5], divmod(index_mtime_ns, _BILLION))
+    return IndexFile(paths, sizes, frozenset(), ascii=True, folded=plain[4], stats=stats)
 
 
 _PLAIN_KINDS = frozenset({0o100000 >> 12, 0o120000 >> 12})  # a file, a symlink
@@ -151,7 +214,7 @@ _PLAIN_FLAGS_MAX = _NAME_MASK - 1  # above: assume-valid, extended, a stage, a 4
 
 def _plain_entries(
     data: bytes, count: int, fold: frozenset[str] = frozenset()
-) -> tuple[list[str], list[int], list[str], int, tuple[FoldedRun, ...]] | None:
+) -> tuple[list[str], list[int], list[str], int, tuple[FoldedRun, ...], list[int]] | None:
     """The usual index, read in about half the time of `_entries`: version 2 or 3, every
     entry a file or symlink at stage 0 with its name's length in its flags, every name ASCII
     (inside folded runs: any name). None for anything else, which `_entries` then reads.
@@ -159,14 +222,16 @@ def _plain_entries(
     Names are sliced from one latin-1 decoding of the whole file (the same characters as
     UTF-8 for ASCII, checked at the end) rather than decoded one by one, and one test of
     the flags' value covers the four unusual cases. An entry inside a folder named in `fold`
-    starts a run that _fold_run reads without listing it."""
+    starts a run that _fold_run reads without listing it. Last: where each listed entry
+    starts (for EntryStats)."""
     text = data.decode("latin-1")
     unpack = _MODE_SIZE_FLAGS.unpack_from
     markers = tuple(name + "/" for name in fold)  # a cheap first test: "node_modules/" in path
     names: list[str] = []
     sizes: list[int] = []
     folded: list[FoldedRun] = []
-    add_name, add_size = names.append, sizes.append
+    offsets: list[int] = []
+    add_name, add_size, add_offset = names.append, sizes.append, offsets.append
     offset = _HEADER.size
     position = 0
     while position < count:
@@ -187,12 +252,13 @@ def _plain_entries(
                 continue
         add_name(name)
         add_size(size)
+        add_offset(offset)
         # Entries are padded with 1-8 NULs to a multiple of 8 bytes.
         offset += (_FIXED_LENGTH + 8 + flags) & ~7
         position += 1
     if not "".join(names).isascii():
         return None
-    return names, sizes, [], offset, tuple(folded)
+    return names, sizes, [], offset, tuple(folded), offsets
 
 
 def _folded_folder(path: str, fold: frozenset[str]) -> str | None:

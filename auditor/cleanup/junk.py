@@ -26,7 +26,7 @@ from auditor.cleanup.secrets import secret_lines_of
 from auditor.cleanup.settings import CATEGORIES, CleanupSettings
 
 if TYPE_CHECKING:
-    from auditor.cleanup.gitindex import FoldedRun, IndexReading
+    from auditor.cleanup.gitindex import EntryStats, FoldedRun, IndexReading
 
 SECRET_CODE = "JK007"
 
@@ -166,6 +166,17 @@ class TrackedFiles(NamedTuple):
     paths: list[str]
     sizes: list[int] | None
     folded: tuple[FoldedRun, ...] = ()
+    stats: EntryStats | None = None  # git's stat data for `paths`, from the usual index
+
+    def unchanged(self, root: Path, path: str) -> bool:
+        """Does git's index say the tracked file `path` (relative to `root`) has no unstaged
+        change, by its stat data alone (EntryStats.unchanged)? False: ask git."""
+        if self.stats is None:
+            return False
+        at = bisect.bisect_left(self.paths, path)
+        if at == len(self.paths) or self.paths[at] != path:
+            return False
+        return self.stats.unchanged(at, os.path.join(root, path))
 
     def unfolded(self, runs: Iterable[FoldedRun]) -> TrackedFiles:
         """These files with the paths (and sizes) of `runs` listed among the others."""
@@ -178,6 +189,7 @@ class TrackedFiles(NamedTuple):
         pairs.sort()
         rest = tuple(run for run in self.folded if run not in runs)
         paths = [path for path, _ in pairs]
+        # No stats: the positions changed (unchanged() then leaves every file to git).
         return TrackedFiles(paths, [size for _, size in pairs] if self.sizes else None, rest)
 
 
@@ -201,10 +213,12 @@ def tracked_files(
             index = read_index(locations[1], FOLDED_FOLDERS)
     if locations is None or index is None:
         return _in_python_order(git_paths(root, "--cached"), None)
-    paths, sizes, _ = _in_python_order(index.paths, index.sizes, known_ascii=index.ascii)
+    paths, sizes, _, _ = _in_python_order(index.paths, index.sizes, known_ascii=index.ascii)
+    # Stats only come with the usual index, whose names are ASCII: `paths` is its own order.
+    stats = index.stats if index.ascii else None
     prefix = os.path.relpath(root.resolve(), locations[0]).replace(os.sep, "/")
     if prefix == "." or sizes is None:
-        return TrackedFiles(paths, sizes, index.folded)
+        return TrackedFiles(paths, sizes, index.folded, stats)
     # The paths under `root`: one run of the sorted index (see _folder_end).
     start = bisect.bisect_left(paths, prefix + "/")
     end = _folder_end(paths, prefix + "/", start)
@@ -212,7 +226,8 @@ def tracked_files(
     folded = tuple(
         run.relative(prefix + "/") for run in index.folded if run.folder.startswith(prefix + "/")
     )
-    return TrackedFiles([path[cut:] for path in paths[start:end]], sizes[start:end], folded)
+    listed = [path[cut:] for path in paths[start:end]]
+    return TrackedFiles(listed, sizes[start:end], folded, stats and stats.sliced(start, end))
 
 
 def _in_python_order(

@@ -94,7 +94,13 @@ def make_plan(run_plan: RunPlan, *, include_untracked: bool, force: bool) -> Cle
     checks: ChangeChecks | None = None
     tracked_junk = [item for item in split.junk if item.tracked]
     if locations is not None and not force and tracked_junk:
-        files = [item.path for item in tracked_junk if not item.folder]
+        # A junk file whose stat data is what git recorded has no unstaged change (git
+        # itself would not look further): git is asked about the others only.
+        files = [
+            item.path
+            for item in tracked_junk
+            if not item.folder and (tracked is None or not tracked.unchanged(root, item.path))
+        ]
         staged = project.git.take_staged_changes() if project.git is not None else None
         checks = ChangeChecks(Git(root), files, staged)
     fixes = ignore_rule_fixes(run_plan, project)

@@ -4,6 +4,7 @@ the general one agree with git, and the fast one hands every unusual entry to th
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -269,3 +270,32 @@ def test_an_unusual_entry_inside_a_run_goes_to_the_general_reader(
     index = read_index(root / ".git", FOLDED_FOLDERS)
     assert index is not None and index.folded == ()
     assert index.paths == git_listing(t, root)
+
+
+def test_stat_data_says_unchanged_only_where_git_sees_no_change(
+    t: SimpleNamespace, repo: Callable[..., Path]
+) -> None:
+    """TrackedFiles.unchanged vouches for a file only when git itself would not look at its
+    content; anything else (a touch, a chmod, an edit, an entry written in the same instant
+    as the index) is left to git."""
+    from auditor.cleanup.junk import tracked_files
+
+    names = ["same.txt", "touched.txt", "chmod.sh", "edited.txt", "racy.txt", "gone.txt"]
+    root = repo({name: f"{name}\n" for name in names})
+    past = time.time() - 100
+    for name in names:
+        os.utime(root / name, (past, past))
+    future = time.time() + 1000
+    os.utime(root / "racy.txt", (future, future))  # recorded after the index was written
+    t.git(root, "update-index", "--refresh")  # the index records these times
+    os.utime(root / "touched.txt")
+    os.chmod(root / "chmod.sh", 0o755)
+    (root / "edited.txt").write_text("edited\n")
+    (root / "gone.txt").unlink()
+    listed = tracked_files(root)
+    assert listed.stats is not None
+    verdicts = {name: listed.unchanged(root, name) for name in names}
+    assert verdicts == {name: name == "same.txt" for name in names}
+    changed = set(t.git(root, "diff", "--name-only", "-z").split("\0"))
+    assert not {name for name, same in verdicts.items() if same} & changed
+    assert {"chmod.sh", "edited.txt", "gone.txt"} <= changed
