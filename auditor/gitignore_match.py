@@ -175,7 +175,20 @@ def _without_trailing_spaces(line: bytes) -> bytes:
 
 def _translate(pattern: bytes) -> re.Pattern[bytes]:
     """wildmatch(pattern, text, WM_PATHNAME) as a regex over the text's bytes."""
-    parts: list[bytes] = []
+    tokens = _tokens(pattern)
+    if tokens is None:
+        return _NEVER  # an unclosed class or a trailing backslash: git's wildmatch gives up
+    return re.compile(_assembled(tokens), re.DOTALL)
+
+
+# Token kinds: ONE matches one byte (a literal, `?`, a class); STAR is `*` (no "/"); ANY is
+# a trailing `/**` (anything); DIRS is `**/` (any number of folders, none included).
+ONE, STAR, ANY, DIRS = "one", "star", "any", "dirs"
+_REGEX = {STAR: (b"[^/]*", b"[^/]*?"), DIRS: (b"(?:.*/)?", b"(?:.*?/)??"), ANY: (b".*", b".*")}
+
+
+def _tokens(pattern: bytes) -> list[tuple[str, bytes]] | None:
+    tokens: list[tuple[str, bytes]] = []
     position = 0
     end = len(pattern)
     while position < end:
@@ -183,11 +196,11 @@ def _translate(pattern: bytes) -> re.Pattern[bytes]:
         if byte == b"\\":
             position += 1
             if position >= end:
-                return _NEVER  # a trailing backslash: git's wildmatch gives up
-            parts.append(re.escape(pattern[position : position + 1]))
+                return None
+            tokens.append((ONE, re.escape(pattern[position : position + 1])))
             position += 1
         elif byte == b"?":
-            parts.append(b"[^/]")
+            tokens.append((ONE, b"[^/]"))
             position += 1
         elif byte == b"*":
             stars_end = position
@@ -197,25 +210,56 @@ def _translate(pattern: bytes) -> re.Pattern[bytes]:
             at_folder_start = position == 0 or pattern[position - 1] == 0x2F
             folder_end = after == b"" or after[:1] == b"/" or after == b"\\/"
             if stars_end - position >= 2 and at_folder_start and folder_end:
-                if after == b"":
-                    parts.append(b".*")  # "dir/**": everything inside
+                if after[:1] == b"/":  # "**/": zero folders or more
+                    if not tokens or tokens[-1][0] != DIRS:  # "**/**/" is "**/"
+                        tokens.append((DIRS, b""))
+                    position = stars_end + 1
+                else:  # "dir/**" (everything inside), or "**\/" (git tries no zero folders)
+                    tokens.append((ANY, b""))
                     position = stars_end
-                else:  # "**/" (or "**\/"): any number of folders, none included
-                    parts.append(b"(?:.*/)?")
-                    position = stars_end + (1 if after[:1] == b"/" else 2)
             else:
-                parts.append(b"[^/]*")
+                tokens.append((STAR, b""))
                 position = stars_end
         elif byte == b"[":
             translated = _class(pattern, position)
             if translated is None:
-                return _NEVER  # an unclosed class: git's wildmatch gives up
+                return None
             regex, position = translated
-            parts.append(regex)
+            tokens.append((ONE, regex))
         else:
-            parts.append(re.escape(byte))
+            tokens.append((ONE, re.escape(byte)))
             position += 1
-    return re.compile(b"".join(parts), re.DOTALL)
+    return tokens
+
+
+def _assembled(tokens: list[tuple[str, bytes]]) -> bytes:
+    """The tokens as one regex that cannot backtrack its way into exponential time.
+
+    A `*` (or `**/`) and the fixed-width run after it are matched at the earliest place the
+    run fits, in an atomic group, when the next wildcard could absorb any later placement
+    anyway: for `*` before a `*`, the run holds no "/" (then all it skips is "/"-free) or its
+    "/" pins it to one place; `**/` and a trailing `/**` absorb anything ending in "/".
+    That is the classic linear glob matching, written for Python's `re`."""
+    parts: list[bytes] = []
+    position = 0
+    while position < len(tokens):
+        kind, regex = tokens[position]
+        position += 1
+        if kind == ONE or kind == ANY:
+            parts.append(regex or _REGEX[ANY][0])
+            continue
+        run = []
+        while position < len(tokens) and tokens[position][0] == ONE:
+            run.append(tokens[position][1])
+            position += 1
+        following = tokens[position][0] if position < len(tokens) else None
+        absorbs = {STAR, DIRS, ANY} if kind == STAR else {DIRS, ANY}
+        greedy, earliest = _REGEX[kind]
+        if run and following in absorbs:
+            parts.append(b"(?>" + earliest + b"".join(run) + b")")
+        else:
+            parts.append(greedy + b"".join(run))
+    return b"".join(parts)
 
 
 def _class(pattern: bytes, start: int) -> tuple[bytes, int] | None:

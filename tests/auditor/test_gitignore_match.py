@@ -3,9 +3,11 @@ calls ignored are exactly those `git check-ignore` prints, files and folders ali
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -49,6 +51,7 @@ ATOMS = [
     "a", "b", "ab", "c", ".py", ".env", "node_modules", "é", "x y", "x\\ y", "trailing\\ ",
     "*", "**", "?", "[ab]", "[!a]", "[^b]", "[a-c]", "[c-a]", "[]a]", "[!]a]", "[[:alpha:]]",
     "[[:digit:]]", "[[:bogus:]]", "[a", "\\*", "\\[ab]", "\\#hash", "\\!bang", "#hash",
+    "\\/", "**\\/",
 ]  # fmt: skip
 
 
@@ -159,3 +162,45 @@ def test_match_file_reads_a_trailing_slash_as_a_folder() -> None:
     assert matcher.verdict("x.log") is True
     assert matcher.verdict("x.py") is None
     assert GitignoreMatcher.from_lines(["*.log", "!a.log"]).verdict("a.log") is False
+
+
+# Patterns whose regex, written plainly, backtracks in exponential time on a long name. (Not
+# "*a" * 40: on "aaa...ab" git's own wildmatch does not end either.)
+MANY_WILDCARDS = ["*a" * 40 + "*b", "**/a" * 20 + "/b", "*/" * 30 + "*b", "[a]*" * 30]
+LONG_PATHS = ["a" * 300, "a" * 300 + "b", "a/" * 100 + "b", "b/" * 60 + "a" * 80]
+
+
+def test_many_wildcards_on_long_names_end_and_agree_with_git(tmp_path: Path) -> None:
+    """Each `*` is matched at the earliest place its literal run fits (linear glob matching):
+    in a separate process with a hang guard, since a backtracking regex would not end."""
+    script = (
+        "import json, sys\n"
+        "from auditor.gitignore_match import GitignoreMatcher\n"
+        "patterns, paths = json.load(sys.stdin)\n"
+        "print(json.dumps([[GitignoreMatcher.from_lines([p]).ignores(path) for path in paths]"
+        " for p in patterns]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        input=json.dumps([MANY_WILDCARDS, LONG_PATHS]),
+        capture_output=True,
+        text=True,
+        timeout=60,  # a hang guard: linear matching takes milliseconds
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    verdicts = json.loads(done.stdout)
+    root = tmp_path / "repo"
+    root.mkdir()
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    for pattern, found in zip(MANY_WILDCARDS, verdicts, strict=True):
+        (root / ".gitignore").write_text(pattern + "\n")
+        checked = subprocess.run(
+            ["git", "-C", str(root), "check-ignore", "--no-index", "-z", "--stdin"],
+            input="\0".join(LONG_PATHS) + "\0",
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        ignored = set(filter(None, checked.stdout.split("\0")))
+        assert found == [path in ignored for path in LONG_PATHS], pattern
