@@ -9,10 +9,12 @@ index (`link` extension) and no sparse-index folder entries. For anything else `
 returns None and the caller asks git (`git ls-files`) and stats the files instead. A size in
 the index is what the file had when git last looked at it, and is stored modulo 2**32.
 
-Reading a 100k-entry index is Python work of about 40 ms. An `IndexReading` does it on a
-thread while its owner goes on (the cleanup plan's GitView starts one, then waits for git to
-list the project's untracked files); it belongs to that owner, so no later run can take an
-index read before a change.
+Listing a 100k-entry index is Python work of about 40-70 ms, so folders whose files are
+only counted (`fold`: a committed node_modules) are read as runs, in a third of that, and
+the stat data of the listed entries is kept (EntryStats) to spare git a look at files that
+did not change. An `IndexReading` reads on a thread while its owner goes on (the cleanup
+plan's GitView starts one, then waits for git to list the project's untracked files); it
+belongs to that owner, so no later run can take an index read before a change.
 """
 
 from __future__ import annotations
@@ -38,9 +40,9 @@ _SPARSE_DIRECTORY = 0o040000
 
 class FoldedRun:
     """The entries under one folder (`frontend/node_modules`), counted and sized as one run of
-    the sorted index, their paths read only if asked for (`paths`: --apply needs them, the
+    the sorted index, their paths read only if asked for (`entries`: --apply needs them, the
     plan does not). Paths are relative to the top of the work tree, less `cut` characters
-    (see `relative`). `entries` gives the paths and sizes."""
+    (see `relative`)."""
 
     __slots__ = ("folder", "count", "size", "first", "_data", "_start", "_cut")
 
