@@ -50,7 +50,7 @@ class GitView:
         self._reading = IndexReading(self.locations[1], FOLDED_FOLDERS)
 
     def covers(self, root: Path) -> bool:
-        """Is `root` inside this view's work tree (the project found above `folder` is)?"""
+        """Is `root` inside this view's work tree (a Project only uses a view that covers it)?"""
         if self.locations is None:
             return False
         top = str(self.locations[0])
