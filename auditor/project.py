@@ -11,8 +11,9 @@ symlink loop cannot hang it. A file reached through symlinked files inside the r
 listed under one path only. Folders it cannot list are recorded in `problems` (the CLI
 prints them as warnings); a file it cannot read becomes a document with a parse error
 (reported by AU001), and so does a file that is not a regular file (a FIFO, a device) or is
-larger than `max-file-size`: those are never read. The fixer's temp files (`.<name>.mami-audit-<pid>.tmp`) are never listed;
-leftovers of a killed run are kept in `stale_temp_files` for the next `--fix` to remove.
+larger than `max-file-size`: those are never read. The fixer's temp files
+(`.<name>.mami-audit-<pid>.tmp`) are never listed; leftovers of a killed run are kept in
+`stale_temp_files` for the next `--fix` to remove.
 
 A PATH that is a symlink to a folder is audited under its own name, its files read where the
 link points, but the root and the config stay those of the project holding the link, and the
@@ -497,7 +498,7 @@ def _outside_pruned_folders(paths: list[str]) -> list[str]:
     """The sorted `paths` minus those inside an ALWAYS_PRUNED folder. The paths under one
     such folder are one run of the sorted list, skipped by bisect rather than looked at one
     by one: a committed node_modules of 100k files costs a few lookups."""
-    import bisect
+    from auditor.sorted_paths import folder_run_end
 
     kept: list[str] = []
     position = 0
@@ -509,9 +510,8 @@ def _outside_pruned_folders(paths: list[str]) -> list[str]:
             kept.append(path)
             position += 1
             continue
-        folder = "/".join(parts[: pruned[0] + 1])
-        # The run ends at the first path at or after folder + "0" ("0" follows "/").
-        position = bisect.bisect_left(paths, folder + "0", position)
+        folder = "/".join(parts[: pruned[0] + 1]) + "/"
+        position = folder_run_end(paths, folder, position)
     return kept
 
 

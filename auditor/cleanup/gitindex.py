@@ -46,7 +46,7 @@ class FoldedRun:
 
     __slots__ = ("folder", "count", "size", "first", "_data", "_start", "_cut")
 
-    def __init__(  # noqa: PLR0913  (a record of what _fold_run found)
+    def __init__(
         self, folder: str, count: int, size: int, first: str, data: bytes, start: int, cut: int = 0
     ) -> None:
         self.folder = folder  # no trailing "/"
@@ -194,8 +194,15 @@ def read_index(git_dir: Path, fold: frozenset[str] = frozenset()) -> IndexFile |
             plain = _plain_entries(data, count, fold)
         except (struct.error, IndexError, ValueError):
             plain = None  # a block of a folded run went past an unusual entry: read it all
+    if plain is not None:
+        # ASCII names only (outside folded runs), no gitlink, and where each entry starts.
+        paths, sizes, _, end, folded, offsets = plain
+        if _has_split_index(data, end):
+            return None
+        stats = EntryStats(data, offsets, divmod(index_mtime_ns, _BILLION))
+        return IndexFile(paths, sizes, frozenset(), ascii=True, folded=folded, stats=stats)
     try:
-        parsed = plain[:4] if plain is not None else _entries(data, version, count)
+        parsed = _entries(data, version, count)
     except (struct.error, IndexError, ValueError):
         return None
     if parsed is None:
@@ -203,11 +210,7 @@ def read_index(git_dir: Path, fold: frozenset[str] = frozenset()) -> IndexFile |
     paths, sizes, gitlinks, end = parsed
     if _has_split_index(data, end):
         return None
-    if plain is None:
-        return IndexFile(paths, sizes, frozenset(gitlinks))
-    # _plain_entries takes ASCII names only (outside folded runs) and lists no gitlink.
-    stats = EntryStats(data, plain[5], divmod(index_mtime_ns, _BILLION))
-    return IndexFile(paths, sizes, frozenset(), ascii=True, folded=plain[4], stats=stats)
+    return IndexFile(paths, sizes, frozenset(gitlinks))
 
 
 _PLAIN_KINDS = frozenset({0o100000 >> 12, 0o120000 >> 12})  # a file, a symlink

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from auditor.cleanup.secrets import secret_lines_of
 from auditor.cleanup.settings import CATEGORIES, CleanupSettings
+from auditor.sorted_paths import folder_run_end, in_sorted, index_of
 
 if TYPE_CHECKING:
     from auditor.cleanup.gitindex import EntryStats, FoldedRun, IndexReading
@@ -173,10 +174,8 @@ class TrackedFiles(NamedTuple):
         change, by its stat data alone (EntryStats.unchanged)? False: ask git."""
         if self.stats is None:
             return False
-        at = bisect.bisect_left(self.paths, path)
-        if at == len(self.paths) or self.paths[at] != path:
-            return False
-        return self.stats.unchanged(at, os.path.join(root, path))
+        at = index_of(self.paths, path)
+        return at is not None and self.stats.unchanged(at, os.path.join(root, path))
 
     def unfolded(self, runs: Iterable[FoldedRun]) -> TrackedFiles:
         """These files with the paths (and sizes) of `runs` listed among the others."""
@@ -219,9 +218,9 @@ def tracked_files(
     prefix = os.path.relpath(root.resolve(), locations[0]).replace(os.sep, "/")
     if prefix == "." or sizes is None:
         return TrackedFiles(paths, sizes, index.folded, stats)
-    # The paths under `root`: one run of the sorted index (see _folder_end).
+    # The paths under `root`: one run of the sorted index (see auditor/sorted_paths.py).
     start = bisect.bisect_left(paths, prefix + "/")
-    end = _folder_end(paths, prefix + "/", start)
+    end = folder_run_end(paths, prefix + "/", start)
     cut = len(prefix) + 1
     folded = tuple(
         run.relative(prefix + "/") for run in index.folded if run.folder.startswith(prefix + "/")
@@ -243,13 +242,6 @@ def _in_python_order(
         return TrackedFiles(sorted(paths), None)
     pairs = sorted(zip(paths, sizes))
     return TrackedFiles([path for path, _ in pairs], [size for _, size in pairs])
-
-
-def _folder_end(paths: list[str], folder: str, start: int) -> int:
-    """In sorted `paths`, where the run of paths under `folder` ("a/b/") that `start` is in
-    (or at) ends: at the first path not below "a/b0" ("0" is the character after "/"); every
-    path in between starts with "a/b/"."""
-    return bisect.bisect_left(paths, folder[:-1] + "0", start)
 
 
 def git_paths(root: Path, *options: str) -> list[str]:
@@ -378,7 +370,7 @@ def _collect(
         is_folder = path.endswith("/")  # `--directory` marks an untracked folder so
         path = path.rstrip("/")
         if current is not None and path.startswith(current):
-            end = _folder_end(listed, current, position)
+            end = folder_run_end(listed, current, position)
             runs[current[:-1]].append((position - 1, end))
             position = end
             continue
@@ -536,12 +528,6 @@ def _walk(  # type: ignore[no-untyped-def]
                     stack.append(path + "/")
             elif not in_sorted(listed, path):
                 yield path
-
-
-def in_sorted(paths: Sequence[str], path: str) -> bool:
-    """Is `path` in the sorted `paths`?"""
-    at = bisect.bisect_left(paths, path)
-    return at < len(paths) and paths[at] == path
 
 
 def _holds(paths: list[str], prefix: str) -> bool:

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from auditor.cleanup.contexts import ContextSize, measure
-from auditor.cleanup.junk import SECRET_CODE, JunkItem, in_sorted, scan
+from auditor.cleanup.junk import SECRET_CODE, JunkItem, scan
+from auditor.sorted_paths import in_sorted
 
 if TYPE_CHECKING:
     from auditor.cleanup.gitops import Git, Pending
